@@ -1,0 +1,1 @@
+"""Emotion recognition from words and faces: a pure library (no asyncio, no settings, no platform code)."""
