@@ -1,0 +1,1 @@
+"""attune's application: composition root, platform adapters, storage and command line."""

@@ -1,0 +1,72 @@
+"""The one command table: every adapter registers and routes commands from here.
+
+A command added once (name, description, handler, whether its answer is private) works in
+the console, Telegram (setMyCommands) and Discord (app commands) alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.domain import Message, Reply, UserRecord
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    core: Core
+    user: UserRecord
+    message: Message
+    args: str
+
+
+Handler = Callable[[CommandContext], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+    handler: Handler
+    #: The answer shows the user's own data: deliver it privately (DM / ephemeral).
+    private: bool = False
+    #: Usage shown in /help, e.g. "[N]".
+    usage: str = ""
+    #: Hidden commands (button payloads) are routed but not advertised.
+    hidden: bool = False
+
+
+class CommandTable:
+    def __init__(self, commands: Iterable[Command] = ()) -> None:
+        self._commands: dict[str, Command] = {}
+        for command in commands:
+            self.add(command)
+
+    def add(self, command: Command) -> None:
+        if command.name in self._commands:
+            raise ValueError(f"command /{command.name} registered twice")
+        self._commands[command.name] = command
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(name.lower())
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self._commands.values())
+
+    def visible(self) -> list[Command]:
+        return [c for c in self._commands.values() if not c.hidden]
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """Split "/name@botname args" into ("name", "args"); None when text is no command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    if not name or not name.replace("_", "").isalnum():
+        return None
+    return name, args.strip()

@@ -1,0 +1,83 @@
+"""Settings: the only reader of the environment.
+
+Every setting is an ``ATTUNE_*`` environment variable (or a line in ``.env``); tokens are
+``SecretStr`` so they never print. ``load_settings`` turns a validation error into one line
+that names the bad variable, because a stack trace at start-up helps nobody.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/attune.db"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ATTUNE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_token: SecretStr | None = None
+    discord_token: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    #: How fast the user's mood history fades as a prior for the next reading.
+    history_half_life_hours: float = Field(default=72.0, gt=0)
+    #: Longest a model may take for one message before the core answers without it.
+    model_timeout_s: float = Field(default=10.0, gt=0)
+    #: Image intake limits, checked before anything is decoded.
+    max_image_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_image_pixels: int = Field(default=40_000_000, gt=0)
+    #: Messages longer than this are read only up to here (and said so).
+    max_text_chars: int = Field(default=4000, gt=0)
+    #: ISO 3166 country code for helpline information; empty means international.
+    helpline_country: str = ""
+    #: Where charts and exports from the console are written.
+    output_dir: Path = Path("./data/out")
+    #: Folders holding the trained models; empty means the ones shipped in the package.
+    text_model_dir: Path | None = None
+    face_model_dir: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if "://" not in value or "+" not in scheme:
+            raise ValueError(
+                "needs an async SQLAlchemy URL such as sqlite+aiosqlite:///./data/attune.db "
+                "or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("telegram_token", "discord_token", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def has_platform_tokens(self) -> bool:
+        return self.telegram_token is not None or self.discord_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, or raise ``SettingsError`` with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "ATTUNE_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise SettingsError(f"bad setting {name}: {first['msg']}") from None

@@ -1,0 +1,118 @@
+"""Domain types shared by every layer: what comes in, what goes out, what is remembered.
+
+Platform objects (telegram.Update, discord.Message) stop at the adapters, ORM rows stop at
+storage; everything in between speaks these frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from emotion.labels import Emotion, Source
+from emotion.photo import PhotoProblem
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+    WEB = "web"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """Who wrote: unique per platform. The display name is only used to greet."""
+
+    platform: Platform
+    user_id: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One thing a person sent: text and/or a photo (bytes held in memory only).
+
+    ``message_id`` (unique per platform and chat) lets the core answer a message once even when
+    the platform delivers it twice. ``photo_problem`` is set when the adapter refused a photo
+    before fetching it (too large by the platform's own report).
+    """
+
+    user: UserRef
+    chat_id: str
+    text: str = ""
+    message_id: str | None = None
+    photo: bytes | None = field(default=None, repr=False)
+    photo_problem: PhotoProblem | None = None
+    is_private_chat: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button; pressing it sends ``payload`` back as if the user had typed it."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    data: bytes = field(repr=False)
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot answers; each adapter renders the parts its platform supports.
+
+    ``private`` replies show the user's own data: adapters deliver them only to that user
+    (DM or ephemeral), never to a group. ``duplicate`` means the message was already
+    answered, so nothing is sent.
+    """
+
+    text: str
+    image_png: bytes | None = field(default=None, repr=False)
+    files: tuple[Attachment, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    private: bool = False
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    platform: Platform
+    platform_user_id: str
+    display_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MoodEntry:
+    """One analysed message as stored: probabilities per source, the fused reading, the reply."""
+
+    id: int
+    user_id: int
+    created_at: datetime
+    text: str
+    text_probs: dict[str, float] | None
+    face_probs: dict[str, float] | None
+    fused_probs: dict[str, float]
+    history_probs: dict[str, float] | None
+    weights: dict[str, float] | None
+    fused_label: Emotion
+    valence: float
+    dominant: Source
+    disagreement: bool
+    crisis: bool
+    face_count: int
+    correction: Emotion | None
+    tone: str | None
+    reply_id: str | None
+
+    @property
+    def label(self) -> Emotion:
+        """What the user felt as far as we know: their own correction wins."""
+        return self.correction or self.fused_label

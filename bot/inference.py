@@ -1,0 +1,102 @@
+"""Runs the emotion models off the event loop, and keeps answering when they fail.
+
+Models load once at start-up and run in one dedicated worker thread (the default executor is
+left to the HTTP clients, which need it for DNS). A model that is missing, fails or takes too
+long is replaced for that message by what still works — the lexicon for text, "can't read
+photos right now" for faces — with one warning in the log and never an error for the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from emotion.labels import EmotionEstimate
+from emotion.photo import PhotoProblem, PhotoReader, PhotoReading
+from emotion.text import TextEstimator
+from emotion.text.lexicon import LexiconEstimator
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def load_text_estimator(model_dir: Path | None) -> TextEstimator:
+    """The trained text model, or the lexicon baseline if it cannot be loaded."""
+    try:
+        from emotion.text.model import load_text_model
+
+        return load_text_model(model_dir)
+    except Exception as error:  # a broken model must never stop the bot
+        log.warning("text model unavailable (%s); using the lexicon baseline", type(error).__name__)
+        return LexiconEstimator()
+
+
+def load_photo_reader(model_dir: Path | None) -> PhotoReader | None:
+    """The face reader, or None if it cannot be loaded (photos then get a kind refusal)."""
+    try:
+        from emotion.face.reader import load_face_reader
+
+        return load_face_reader(model_dir)
+    except Exception as error:
+        log.warning("face model unavailable (%s); photos will not be read", type(error).__name__)
+        return None
+
+
+class EmotionService:
+    def __init__(
+        self,
+        text: TextEstimator,
+        photos: PhotoReader | None,
+        *,
+        timeout_s: float = 10.0,
+        fallback_text: TextEstimator | None = None,
+    ) -> None:
+        self._text = text
+        self._photos = photos
+        self._timeout_s = timeout_s
+        self._fallback = fallback_text or LexiconEstimator()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attune-models")
+
+    @classmethod
+    def load(
+        cls, text_model_dir: Path | None, face_model_dir: Path | None, *, timeout_s: float
+    ) -> EmotionService:
+        return cls(
+            load_text_estimator(text_model_dir),
+            load_photo_reader(face_model_dir),
+            timeout_s=timeout_s,
+        )
+
+    @property
+    def reads_photos(self) -> bool:
+        return self._photos is not None
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(
+            loop.run_in_executor(self._executor, work), timeout=self._timeout_s
+        )
+
+    async def estimate_text(self, text: str) -> EmotionEstimate:
+        try:
+            return await self._run(lambda: self._text.estimate(text))
+        except Exception as error:
+            log.warning("text model failed (%s); using the lexicon", type(error).__name__)
+            return self._fallback.estimate(text)
+
+    async def read_photo(self, data: bytes) -> PhotoReading:
+        reader = self._photos
+        if reader is None:
+            return PhotoReading(problem=PhotoProblem.UNAVAILABLE)
+        try:
+            return await self._run(lambda: reader.read(data))
+        except Exception as error:
+            log.warning("face reading failed (%s)", type(error).__name__)
+            return PhotoReading(problem=PhotoProblem.UNAVAILABLE)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy async models, the engine set-up and a repository of plain dataclasses."""

@@ -1,0 +1,95 @@
+"""ORM models. These rows never leave ``bot.storage``: the repository converts them.
+
+The schema is created only by the Alembic migrations in ``migrations/``; a test checks that
+these models and the migrated schema match. Image bytes are never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    entries: Mapped[list[EntryRow]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class EntryRow(Base):
+    """One analysed message with its per-source probabilities and the reply chosen."""
+
+    __tablename__ = "entries"
+    __table_args__ = (Index("ix_entries_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
+    text_probs: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    face_probs: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    fused_probs: Mapped[dict[str, float]] = mapped_column(JSON)
+    #: The history prior and each source's weight, kept so /why can explain this entry later.
+    history_probs: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    weights: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    fused_label: Mapped[str] = mapped_column(String(16))
+    valence: Mapped[float] = mapped_column(Float)
+    dominant: Mapped[str] = mapped_column(String(16))
+    disagreement: Mapped[bool] = mapped_column(Boolean, default=False)
+    crisis: Mapped[bool] = mapped_column(Boolean, default=False)
+    face_count: Mapped[int] = mapped_column(Integer, default=0)
+    correction: Mapped[str | None] = mapped_column(String(16))
+    tone: Mapped[str | None] = mapped_column(String(32))
+    reply_id: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[UserRow] = relationship(back_populates="entries")
+
+
+class ProcessedMessageRow(Base):
+    """Platform message ids already answered, so a redelivered message is answered once."""
+
+    __tablename__ = "processed_messages"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
