@@ -22,7 +22,11 @@ class SettingsError(Exception):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ATTUNE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="ATTUNE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     database_url: str = DEFAULT_DATABASE_URL

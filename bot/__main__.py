@@ -1,0 +1,117 @@
+"""``python -m bot`` — run the adapters whose tokens are set (else the console chat),
+``chat`` for an interactive/piped console conversation, ``migrate`` to upgrade the schema.
+
+Migrations run before the event loop starts (Alembic's async env runs its own loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import signal
+import sys
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.logs import configure_logging
+
+log = logging.getLogger("bot")
+
+NO_TOKENS_LINE = (
+    "No ATTUNE_TELEGRAM_TOKEN or ATTUNE_DISCORD_TOKEN is set, so attune chats here in the "
+    "console; put a token in .env (see .env.example) to serve Telegram or Discord."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="serve the platforms whose tokens are set (default)")
+    chat = commands.add_parser("chat", help="chat in the console (works with piped stdin)")
+    chat.add_argument("--user", default=None, help="whose conversation this is")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    return parser
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "you"
+
+
+async def _chat(settings: Settings, user: str) -> None:
+    from bot.adapters.console import ConsoleChat
+    from bot.app import build_app
+
+    app = build_app(settings)
+    try:
+        chat = ConsoleChat(
+            app.core,
+            user,
+            output_dir=settings.output_dir,
+            max_photo_bytes=settings.max_image_bytes,
+        )
+        await chat.run()
+    finally:
+        await app.close()
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.adapters.registry import start_adapters
+    from bot.app import build_app
+
+    app = build_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    adapters = await start_adapters(app)
+    log.info("serving: %s", ", ".join(a.name for a in adapters))
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        for adapter in reversed(adapters):
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+        await app.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"attune: {error}", file=sys.stderr)
+        return 2
+    secrets = [t.get_secret_value() for t in (settings.telegram_token, settings.discord_token) if t]
+    configure_logging(settings.log_level, secrets)
+
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    command = args.command or "run"
+    if command == "migrate":
+        print("attune: database is at the latest schema")
+        return 0
+    try:
+        if command == "chat":
+            asyncio.run(_chat(settings, args.user or _default_user()))
+        elif settings.has_platform_tokens:
+            asyncio.run(_serve(settings))
+        else:
+            print(NO_TOKENS_LINE, file=sys.stderr)
+            asyncio.run(_chat(settings, _default_user()))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

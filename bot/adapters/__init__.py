@@ -1,0 +1,1 @@
+"""Platform adapters: platform objects in, core messages out, core replies rendered."""

@@ -1,0 +1,199 @@
+"""The platform-free heart of attune: ``handle(Message) -> Reply``.
+
+For every message: screen for crisis language first (rules only, so it works without any
+model), route commands, estimate the words and the face off the event loop, fuse them with
+the user's fading history, choose a tone and a reply that was not used lately, and store the
+entry together with the platform message id — in one transaction, before answering, so that a
+message that was answered is always stored and a redelivered one is answered once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.commands import CommandContext, CommandTable, parse_command
+from bot.config import Settings
+from bot.domain import Message, MoodEntry, Reply, UserRecord
+from bot.inference import EmotionService
+from bot.storage.repository import DuplicateMessage, NewEntry, Repository
+from bot.textclean import clean_text
+from emotion.fusion import FusionResult, HistoryPoint, fuse
+from emotion.labels import LABELS, EmotionEstimate, Source
+from emotion.photo import PhotoReading
+from responses import bank, corrections, safety, tone
+
+log = logging.getLogger(__name__)
+
+HISTORY_WINDOW = timedelta(days=14)
+TREND_WINDOW = timedelta(days=3)
+
+
+@dataclass(frozen=True, slots=True)
+class CoreOptions:
+    half_life: timedelta = timedelta(hours=72)
+    max_text_chars: int = 4000
+    helpline_country: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CoreOptions:
+        return cls(
+            half_life=timedelta(hours=settings.history_half_life_hours),
+            max_text_chars=settings.max_text_chars,
+            helpline_country=settings.helpline_country,
+        )
+
+
+def _probs(estimate: EmotionEstimate | None) -> dict[str, float] | None:
+    return estimate.as_dict() if estimate is not None else None
+
+
+def history_point(entry: MoodEntry) -> HistoryPoint:
+    """An entry as the history prior sees it: the user's own correction wins."""
+    if entry.correction is not None:
+        probs = tuple(1.0 if label == entry.correction else 0.0 for label in LABELS)
+    else:
+        probs = tuple(entry.fused_probs.get(label.value, 0.0) for label in LABELS)
+    return HistoryPoint(at=entry.created_at, probabilities=probs)
+
+
+class Core:
+    def __init__(
+        self,
+        repository: Repository,
+        emotions: EmotionService,
+        options: CoreOptions | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        from bot.handlers import default_commands
+
+        self.repository = repository
+        self.emotions = emotions
+        self.options = options or CoreOptions()
+        self.commands: CommandTable = default_commands()
+        self._rng = rng or random.Random()
+        self._bank = bank.ReplyBank.load()
+
+    async def handle(self, message: Message) -> Reply:
+        user = await self.repository.get_or_create_user(message.user)
+        if message.message_id is not None and await self.repository.was_processed(
+            message.user.platform, message.chat_id, message.message_id
+        ):
+            return Reply("", duplicate=True)
+        cleaned = clean_text(message.text, self.options.max_text_chars)
+        text = cleaned.text
+
+        if message.photo is None and message.photo_problem is None:
+            parsed = parse_command(text)
+            if parsed is not None:
+                return await self._command(user, message, *parsed)
+            if not text:
+                return Reply(self._bank.line("empty_message"))
+
+        check = safety.screen(text)
+        if not check.flagged and message.photo is None:
+            label = corrections.parse_correction(text)
+            if label is not None:
+                return await self._correct(user, message, label)
+
+        text_estimate = await self.emotions.estimate_text(text) if text else None
+        reading: PhotoReading | None = None
+        if message.photo is not None:
+            reading = await self.emotions.read_photo(message.photo)
+        elif message.photo_problem is not None:
+            reading = PhotoReading(problem=message.photo_problem)
+
+        now = datetime.now(UTC)
+        recent = await self.repository.entries_since(user.id, now - HISTORY_WINDOW)
+        result = fuse(
+            text_estimate,
+            reading,
+            [history_point(e) for e in recent],
+            now=now,
+            half_life=self.options.half_life,
+        )
+
+        if check.flagged:
+            log.warning("crisis language detected (user %s); helpline reply sent", user.id)
+            reply_text, tone_name, reply_id = safety.crisis_reply(self.options.helpline_country), "crisis", None
+        else:
+            recent_ids = [e.reply_id for e in reversed(recent[-10:]) if e.reply_id]
+            chosen_tone = tone.choose_tone(result, trend=_trend(recent, now))
+            chosen = self._bank.pick(
+                chosen_tone,
+                bank.ReplyContext(
+                    name=user.display_name,
+                    disagreement=result.disagreement,
+                    photo_read=reading is not None and reading.estimate is not None,
+                ),
+                recent_ids,
+                self._rng,
+            )
+            reply_text, tone_name, reply_id = chosen.text, chosen_tone.value, chosen.id
+
+        notes = []
+        if reading is not None and reading.problem is not None:
+            notes.append(self._bank.photo_line(reading.problem))
+        if cleaned.truncated:
+            notes.append(self._bank.line("long_message", limit=f"{self.options.max_text_chars:,}"))
+        entry = NewEntry(
+            chat_id=message.chat_id,
+            text=text,
+            text_probs=_probs(text_estimate),
+            face_probs=_probs(reading.estimate if reading else None),
+            fused_probs=result.estimate.as_dict(),
+            history_probs=_probs(result.history),
+            weights={source.value: w for source, w in result.weights.items()},
+            fused_label=result.estimate.top,
+            valence=result.estimate.valence,
+            dominant=result.dominant,
+            disagreement=result.disagreement,
+            crisis=check.flagged,
+            face_count=len(reading.faces) if reading else 0,
+            tone=tone_name,
+            reply_id=reply_id,
+        )
+        try:
+            await self.repository.add_entry(
+                user.id, entry, platform=message.user.platform, message_id=message.message_id
+            )
+        except DuplicateMessage:
+            return Reply("", duplicate=True)
+        parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
+        return Reply("\n\n".join(p for p in parts if p))
+
+    async def _command(self, user: UserRecord, message: Message, name: str, args: str) -> Reply:
+        command = self.commands.get(name)
+        if command is None:
+            return Reply(self._bank.line("unknown_command", command=f"/{name}"))
+        if message.message_id is not None:
+            try:
+                await self.repository.mark_processed(
+                    user.id, message.user.platform, message.chat_id, message.message_id
+                )
+            except DuplicateMessage:
+                return Reply("", duplicate=True)
+        reply = await command.handler(CommandContext(self, user, message, args))
+        if command.private and not reply.private:
+            reply = Reply(reply.text, reply.image_png, reply.files, reply.choices, private=True)
+        return reply
+
+    async def _correct(self, user: UserRecord, message: Message, label: object) -> Reply:
+        from bot.handlers import apply_correction
+
+        return await apply_correction(self, user, label)  # type: ignore[arg-type]
+
+
+def _trend(recent: list[MoodEntry], now: datetime) -> float | None:
+    """Today's mean valence minus the mean of the days before (None without both)."""
+    today = [e.valence for e in recent if now - e.created_at < timedelta(days=1)]
+    before = [e.valence for e in recent if timedelta(days=1) <= now - e.created_at < TREND_WINDOW]
+    if not today or not before:
+        return None
+    return sum(today) / len(today) - sum(before) / len(before)
+
+
+__all__ = ["Core", "CoreOptions", "FusionResult", "Source", "history_point"]

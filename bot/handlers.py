@@ -1,0 +1,156 @@
+"""The commands every adapter offers, and the table they are registered in.
+
+Handlers get a ``CommandContext`` and return a ``Reply``; they never see platform objects.
+Button payloads are commands too ("/forget confirm"), so a choice works the same in every
+adapter: the console types it, Telegram sends it as callback data, Discord as a custom id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from bot.commands import Command, CommandContext, CommandTable
+from bot.domain import Choice, MoodEntry, Reply, UserRecord
+from bot.textclean import snippet
+from emotion.labels import Emotion
+from responses import corrections
+
+HISTORY_DEFAULT = 5
+HISTORY_MAX = 50
+
+WELCOME = (
+    "Hi{name}, I'm attune. I'm here to listen — write to me about your day, and send a selfie "
+    "with your message if you like.\n\n"
+    "How I work: I read how you might feel from your words and, if you send one, from the "
+    "expression on your face. I remember those readings so you can look back at your mood "
+    "(/history). I keep your messages and the emotions I read; photos are read in memory and "
+    "never stored. /forget deletes everything I hold about you, /privacy says more.\n\n"
+    "I'm a companion, not a therapist, and I can get things wrong — tell me when I do "
+    "(/feel LABEL). If you are in danger, please contact local emergency services."
+)
+
+PRIVACY = (
+    "What I keep: your messages (text), the emotions I read from them and from your photos, "
+    "the replies I chose, and corrections you make. Photos are read in memory and never "
+    "stored or logged. Your data is only ever shown to you — in group chats I answer "
+    "these commands privately. /history shows what I hold, /forget erases all of it."
+)
+
+
+async def start(ctx: CommandContext) -> Reply:
+    name = f" {ctx.user.display_name}" if ctx.user.display_name else ""
+    return Reply(WELCOME.format(name=name))
+
+
+async def help_(ctx: CommandContext) -> Reply:
+    lines = ["Just write to me, or send a photo with your message. Commands:"]
+    for command in ctx.core.commands.visible():
+        usage = f" {command.usage}" if command.usage else ""
+        lines.append(f"/{command.name}{usage} — {command.description}")
+    return Reply("\n".join(lines))
+
+
+async def privacy(ctx: CommandContext) -> Reply:
+    return Reply(PRIVACY)
+
+
+def _format_entry(entry: MoodEntry) -> str:
+    when = entry.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    parts = [f"{when}  “{snippet(entry.text) or '(photo)'}”"]
+    sources = []
+    if entry.text_probs:
+        sources.append(f"words: {_top(entry.text_probs)}")
+    if entry.face_probs:
+        sources.append(f"face: {_top(entry.face_probs)}")
+    sources.append(f"overall: {entry.fused_label.value}")
+    if entry.correction:
+        sources.append(f"you said: {entry.correction.value}")
+    parts.append("   " + ", ".join(sources))
+    return "\n".join(parts)
+
+
+def _top(probs: dict[str, float]) -> str:
+    return max(probs.items(), key=lambda item: item[1])[0]
+
+
+async def history(ctx: CommandContext) -> Reply:
+    count = HISTORY_DEFAULT
+    if ctx.args:
+        if not ctx.args.isdigit() or int(ctx.args) < 1:
+            return Reply("Use /history or /history N, with N a number like 10.", private=True)
+        count = min(int(ctx.args), HISTORY_MAX)
+    entries = await ctx.core.repository.recent_entries(ctx.user.id, count)
+    if not entries:
+        return Reply("There's no history yet — tell me how you are, and it starts here.")
+    header = f"Your last {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, newest first:"
+    return Reply("\n".join([header, *(_format_entry(e) for e in entries)]))
+
+
+FORGET_CONFIRM = "/forget confirm"
+FORGET_CANCEL = "/forget cancel"
+
+
+async def forget(ctx: CommandContext) -> Reply:
+    action = ctx.args.lower()
+    if action == "confirm":
+        result = await ctx.core.repository.forget_user(ctx.user.id)
+        return Reply(
+            f"Done. I erased everything I held about you ({result.entries} entries). "
+            "If you write again, I'll start fresh."
+        )
+    if action == "cancel":
+        return Reply("Okay, nothing was deleted.")
+    return Reply(
+        "This erases all your messages, moods and settings here, for good. Are you sure?",
+        choices=(
+            Choice("Yes, delete everything", FORGET_CONFIRM),
+            Choice("Cancel", FORGET_CANCEL),
+        ),
+    )
+
+
+async def apply_correction(core: object, user: UserRecord, label: Emotion) -> Reply:
+    from bot.core import Core
+
+    assert isinstance(core, Core)
+    entries = await core.repository.recent_entries(user.id, 1)
+    if not entries:
+        return Reply("Thanks for telling me. There's nothing to correct yet — how are you now?")
+    await core.repository.set_correction(user.id, entries[0].id, label)
+    return Reply(
+        f"Thank you for correcting me — I've noted that you feel {label.value}. "
+        "I'll keep that in mind. Do you want to tell me more?"
+    )
+
+
+async def feel(ctx: CommandContext) -> Reply:
+    label = corrections.parse_feel_argument(ctx.args)
+    if label is None:
+        names = ", ".join(e.value for e in Emotion)
+        return Reply(f"Tell me which feeling fits: /feel LABEL, one of {names}.")
+    return await apply_correction(ctx.core, ctx.user, label)
+
+
+async def why(ctx: CommandContext) -> Reply:
+    from bot.explain import explain_entry
+
+    entries = await ctx.core.repository.recent_entries(ctx.user.id, 1)
+    if not entries:
+        return Reply("I haven't read anything from you yet, so there's nothing to explain.")
+    return Reply(explain_entry(entries[0]))
+
+
+def default_commands() -> CommandTable:
+    return CommandTable(
+        [
+            Command("start", "what attune does and what it keeps", start),
+            Command("help", "the commands", help_),
+            Command("history", "your last entries and their emotions", history, True, "[N]"),
+            Command("why", "why I read your last message the way I did", why, True),
+            Command("feel", "correct my reading of your last message", feel, True, "LABEL"),
+            Command("privacy", "what I store and how to delete it", privacy),
+            Command("forget", "erase everything I hold about you", forget, True),
+        ]
+    )
+
+

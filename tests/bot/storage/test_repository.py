@@ -1,0 +1,115 @@
+"""The repository against a real SQLite file: users, entries, de-duplication, forgetting."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain import Platform, UserRef
+from bot.storage.repository import DuplicateMessage, NewEntry, Repository
+from emotion.labels import Emotion, Source
+
+
+def _entry(text: str, label: Emotion = Emotion.HAPPY, **changes: object) -> NewEntry:
+    probs = {e.value: (1.0 if e == label else 0.0) for e in Emotion}
+    fields: dict[str, object] = dict(
+        chat_id="c1",
+        text=text,
+        text_probs=probs,
+        face_probs=None,
+        fused_probs=probs,
+        history_probs=None,
+        weights={"text": 1.0},
+        fused_label=label,
+        valence=0.5,
+        dominant=Source.TEXT,
+        disagreement=False,
+        crisis=False,
+        face_count=0,
+        tone="celebrate",
+        reply_id="celebrate-1",
+    )
+    fields.update(changes)
+    return NewEntry(**fields)  # type: ignore[arg-type]
+
+
+async def test_users_are_unique_per_platform(repository: Repository) -> None:
+    a = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "42", "Ann"))
+    again = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "42"))
+    other_platform = await repository.get_or_create_user(UserRef(Platform.DISCORD, "42"))
+    assert a.id == again.id
+    assert again.display_name == "Ann"
+    assert other_platform.id != a.id
+
+
+async def test_entries_round_trip_newest_first(repository: Repository) -> None:
+    user = await repository.get_or_create_user(UserRef(Platform.CONSOLE, "u"))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(3):
+        await repository.add_entry(
+            user.id,
+            _entry(f"m{i}", created_at=start + timedelta(hours=i)),
+            platform=Platform.CONSOLE,
+            message_id=None,
+        )
+    recent = await repository.recent_entries(user.id, 2)
+    assert [e.text for e in recent] == ["m2", "m1"]
+    assert recent[0].created_at.tzinfo is not None
+    assert recent[0].fused_label is Emotion.HAPPY
+    since = await repository.entries_since(user.id, start + timedelta(minutes=30))
+    assert [e.text for e in since] == ["m1", "m2"]
+
+
+async def test_same_message_is_stored_once(repository: Repository) -> None:
+    user = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "7"))
+    await repository.add_entry(user.id, _entry("hi"), platform=Platform.TELEGRAM, message_id="5")
+    assert await repository.was_processed(Platform.TELEGRAM, "c1", "5")
+    with pytest.raises(DuplicateMessage):
+        await repository.add_entry(
+            user.id, _entry("hi"), platform=Platform.TELEGRAM, message_id="5"
+        )
+    assert len(await repository.recent_entries(user.id, 10)) == 1
+
+
+async def test_concurrent_duplicates_store_one(repository: Repository) -> None:
+    user = await repository.get_or_create_user(UserRef(Platform.DISCORD, "9"))
+
+    async def deliver() -> bool:
+        try:
+            await repository.add_entry(
+                user.id, _entry("x"), platform=Platform.DISCORD, message_id="77"
+            )
+        except DuplicateMessage:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(*(deliver() for _ in range(5)))
+    assert outcomes.count(True) == 1
+
+
+async def test_correction_only_on_own_entries(repository: Repository) -> None:
+    owner = await repository.get_or_create_user(UserRef(Platform.CONSOLE, "owner"))
+    other = await repository.get_or_create_user(UserRef(Platform.CONSOLE, "other"))
+    entry = await repository.add_entry(
+        owner.id, _entry("meh"), platform=Platform.CONSOLE, message_id=None
+    )
+    assert not await repository.set_correction(other.id, entry.id, Emotion.SAD)
+    assert await repository.set_correction(owner.id, entry.id, Emotion.FEAR)
+    (stored,) = await repository.recent_entries(owner.id, 1)
+    assert stored.correction is Emotion.FEAR
+    assert stored.label is Emotion.FEAR
+
+
+async def test_forget_erases_only_that_user(repository: Repository) -> None:
+    a = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "a"))
+    b = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "b"))
+    await repository.add_entry(a.id, _entry("a1"), platform=Platform.TELEGRAM, message_id="1")
+    await repository.add_entry(b.id, _entry("b1"), platform=Platform.TELEGRAM, message_id="2")
+    result = await repository.forget_user(a.id)
+    assert result.entries == 1
+    assert result.processed_messages == 1
+    assert await repository.find_user(UserRef(Platform.TELEGRAM, "a")) is None
+    assert not await repository.was_processed(Platform.TELEGRAM, "c1", "1")
+    assert [e.text for e in await repository.recent_entries(b.id, 10)] == ["b1"]

@@ -1,0 +1,31 @@
+"""Shared fixtures: a migrated SQLite database in a temp folder and an app wired to it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bot.storage import migrate  # noqa: E402
+from bot.storage.engine import create_engine, session_factory  # noqa: E402
+from bot.storage.repository import Repository  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture()
+async def repository(db_url: str) -> AsyncIterator[Repository]:
+    engine = create_engine(db_url)
+    yield Repository(session_factory(engine))
+    await engine.dispose()
