@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     telegram_token: SecretStr | None = None
     discord_token: SecretStr | None = None
+    #: Sync Discord slash commands to this one server only (instant; for testing).
+    discord_guild_id: int | None = Field(default=None, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     #: How fast the user's mood history fades as a prior for the next reading.
