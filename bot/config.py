@@ -7,6 +7,7 @@ that names the bad variable, because a stack trace at start-up helps nobody.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +32,15 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     telegram_token: SecretStr | None = None
+    #: Bot API server: Telegram's own, or a self-hosted telegram-bot-api (or a test fake).
+    telegram_api_url: str = "https://api.telegram.org"
+    #: Public HTTPS URL Telegram posts updates to; unset means long polling.
+    telegram_webhook_url: str | None = None
+    #: Where the webhook server listens (behind your reverse proxy).
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8443, gt=0, lt=65536)
+    #: Checked against Telegram's X-Telegram-Bot-Api-Secret-Token header; random if unset.
+    telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
     #: Sync Discord slash commands to this one server only (instant; for testing).
     discord_guild_id: int | None = Field(default=None, gt=0)
@@ -69,7 +79,30 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("telegram_token", "discord_token", mode="before")
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("needs an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @field_validator(
+        "telegram_token",
+        "discord_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
