@@ -19,6 +19,17 @@ class Adapter(Protocol):
 async def start_adapters(app: App) -> list[Adapter]:
     adapters: list[Adapter] = []
     # Telegram and Discord adapters register here when their tokens are set.
+    if app.settings.discord_token is not None:
+        from bot.adapters.discord import DiscordAdapter
+
+        adapters.append(
+            DiscordAdapter(
+                app.core,
+                app.settings.discord_token.get_secret_value(),
+                max_image_bytes=app.settings.max_image_bytes,
+                guild_id=app.settings.discord_guild_id,
+            )
+        )
     for adapter in adapters:
         await adapter.start()
     return adapters

@@ -1,0 +1,187 @@
+"""Discord objects in, core messages out: pure functions, testable without a connection.
+
+Everything here only reads attributes of discord.py objects (no I/O), so each rule — when
+the bot is addressed in a server, which attachment is a selfie, how a mention is stripped —
+can be checked on its own and the adapter stays a thin shell of awaits around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.domain import Message, Platform, UserRef
+from emotion.photo import PhotoProblem
+
+#: Discord's limit for one message's content.
+MAX_MESSAGE_CHARS = 2000
+
+_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".heic", ".heif")
+#: Content types that say nothing about the bytes: such files are sniffed after download.
+_UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
+
+
+def user_ref(user: discord.abc.User) -> UserRef:
+    """One person across DMs and every server: keyed by the account id, not the nickname."""
+    return UserRef(Platform.DISCORD, str(user.id), display_name=user.global_name or user.name)
+
+
+def is_addressed(message: discord.Message, bot_id: int) -> bool:
+    """DMs always; in servers only a mention of the bot or a reply to one of its messages."""
+    if message.guild is None:
+        return True
+    if any(user.id == bot_id for user in message.mentions):
+        return True
+    reference = message.reference
+    if reference is None:
+        return False
+    resolved = reference.resolved or reference.cached_message
+    return isinstance(resolved, discord.Message) and resolved.author.id == bot_id
+
+
+def strip_mentions(text: str, bot_id: int) -> str:
+    """Remove the bot's own mention ("<@id>" or "<@!id>") so "@attune /history" is a command."""
+    return re.sub(rf"<@!?{bot_id}>", " ", text).strip()
+
+
+def to_message(
+    message: discord.Message,
+    bot_id: int,
+    *,
+    photo: bytes | None = None,
+    photo_problem: PhotoProblem | None = None,
+) -> Message:
+    """The core's view of a Discord message; the message id lets the core answer it once."""
+    return Message(
+        user=user_ref(message.author),
+        chat_id=str(message.channel.id),
+        text=strip_mentions(message.content, bot_id),
+        message_id=str(message.id),
+        photo=photo,
+        photo_problem=photo_problem,
+        is_private_chat=message.guild is None,
+    )
+
+
+def interaction_message(interaction: discord.Interaction, text: str) -> Message:
+    """A slash command or a pressed button, as if the user had typed ``text``.
+
+    The interaction id is unique per delivery of that press, so a redelivered interaction is
+    answered once, like a message.
+    """
+    return Message(
+        user=user_ref(interaction.user),
+        chat_id=str(interaction.channel_id),
+        text=text,
+        message_id=f"interaction:{interaction.id}",
+        is_private_chat=interaction.guild_id is None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentPlan:
+    """What to do with a message's attachments before anything is downloaded.
+
+    ``photo`` is the first attachment declared an image and small enough; ``sniff`` holds
+    untyped ones (no content type, or octet-stream) to download and recognise by their first
+    bytes; ``photo_problem`` is set when the only image was refused by its reported size;
+    ``skipped`` names the rest, which get one short line.
+    """
+
+    photo: discord.Attachment | None = None
+    sniff: tuple[discord.Attachment, ...] = ()
+    photo_problem: PhotoProblem | None = None
+    skipped: tuple[str, ...] = field(default=())
+
+
+def _declared_image(attachment: discord.Attachment) -> bool:
+    content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
+    if content_type.startswith("image/"):
+        return True
+    return content_type in _UNTYPED and attachment.filename.lower().endswith(_IMAGE_EXTENSIONS)
+
+
+def _untyped(attachment: discord.Attachment) -> bool:
+    content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
+    return content_type in _UNTYPED
+
+
+def plan_attachments(
+    attachments: Sequence[discord.Attachment], max_image_bytes: int
+) -> AttachmentPlan:
+    """Pick the selfie by declared type and the size Discord reports, never by downloading."""
+    photo: discord.Attachment | None = None
+    problem: PhotoProblem | None = None
+    sniff: list[discord.Attachment] = []
+    skipped: list[str] = []
+    for attachment in attachments:
+        if _declared_image(attachment):
+            if photo is not None:
+                skipped.append(attachment.filename)
+            elif attachment.size > max_image_bytes:
+                problem = problem or PhotoProblem.TOO_LARGE
+            else:
+                photo = attachment
+        elif _untyped(attachment) and attachment.size <= max_image_bytes:
+            sniff.append(attachment)
+        else:
+            skipped.append(attachment.filename)
+    return AttachmentPlan(
+        photo=photo,
+        sniff=tuple(sniff),
+        photo_problem=None if photo is not None else problem,
+        skipped=tuple(skipped),
+    )
+
+
+def looks_like_image(data: bytes) -> bool:
+    """Magic bytes of the formats people send as photos (the reader checks the rest)."""
+    return (
+        data.startswith(b"\xff\xd8\xff")
+        or data.startswith(b"\x89PNG\r\n\x1a\n")
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+        or data[:6] in (b"GIF87a", b"GIF89a")
+    )
+
+
+def skipped_line(names: Sequence[str]) -> str:
+    """The one short line for attachments that are not read (only the first photo is)."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"(I only read photos, one per message — I left {shown} unopened.)"
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Cut text into messages Discord accepts, at a line break or space where possible."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut < limit // 2:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut < limit // 2:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def prompt_owner(message: discord.Message | None) -> int | None:
+    """Whose buttons these are, for a prompt posted publicly in a server (None: no one else
+    can see it — a DM or an ephemeral answer — or unknown).
+
+    In a public channel anyone could press a button, and the payload would then act on the
+    presser's own data; the adapter lets only the person the prompt answered press it.
+    """
+    if message is None or message.guild is None or message.flags.ephemeral:
+        return None
+    metadata = message.interaction_metadata
+    if metadata is not None:
+        return metadata.user.id
+    reference = message.reference
+    resolved = reference.resolved if reference is not None else None
+    return resolved.author.id if isinstance(resolved, discord.Message) else None
