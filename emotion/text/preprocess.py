@@ -240,6 +240,13 @@ def analyse(text: str, known: Container[str] | None = None) -> Analysis:
     return Analysis(hashed, cues, n_words, known_fraction)
 
 
+def words(text: str) -> list[str]:
+    """The letter-only words of a message (the dataset masks excluded)."""
+    for mask in _MASKS:
+        text = text.replace(mask, " ")
+    return _WORD.findall(text[:MAX_CHARS])
+
+
 def pad_hashed(rows: list[tuple[int, ...]]) -> npt.NDArray[np.int32]:
     """Hashed features of several messages as one zero-padded [N, MAX_HASHED] array."""
     out = np.zeros((len(rows), MAX_HASHED), dtype=np.int32)

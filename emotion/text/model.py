@@ -1,0 +1,151 @@
+"""Loading the trained text emotion model and turning messages into estimates.
+
+``load_text_model`` reads the committed folder (``emotion/text/model/``: config.json with the
+label order and the dev-chosen thresholds, float16 weights of the fine-tuned part, the known-word
+list), rebuilds the network with MiniLM's frozen part from the installed package, and warms it up
+with one prediction so the first chat message does not pay for tracing.
+
+The network's probabilities are only half of an estimate: ``estimate`` also says how far they
+can be trusted. Text the model has no vocabulary for (another language, random characters) is
+pulled towards a low-confidence neutral instead of a confident wrong label; very short text gets
+a low confidence whatever it says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import tensorflow as tf
+
+from emotion.labels import LABELS, N_LABELS, Emotion, EmotionEstimate, Source
+from emotion.text import TextEstimator
+from emotion.text.features import Featurizer
+from emotion.text.lexicon import LexiconEstimator
+from emotion.text.network import build_network
+from emotion.text.preprocess import CUE_NAMES, HASH_BUCKETS
+from emotion.text.train import (
+    CONFIG_FILE,
+    FORMAT,
+    KNOWN_FILE,
+    WEIGHTS_FILE,
+    make_predictor,
+    predict_prepared,
+)
+
+#: The committed model, inside the package so it installs with it.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
+
+_NEUTRAL = LABELS.index(Emotion.NEUTRAL)
+_EMOJI_CUES = (CUE_NAMES.index("emoji_positive"), CUE_NAMES.index("emoji_negative"))
+_NON_ASCII = CUE_NAMES.index("non_ascii_letters")
+
+
+class TextModel:
+    """The trained network with its thresholds; implements ``TextEstimator``."""
+
+    __slots__ = ("_featurizer", "_order", "_predict", "config", "model_dir", "thresholds")
+
+    def __init__(
+        self,
+        predict: Callable[..., tf.Tensor],
+        featurizer: Featurizer,
+        config: dict[str, object],
+        model_dir: Path,
+    ) -> None:
+        saved_labels = [Emotion(str(name)) for name in _as_list(config["labels"])]
+        if sorted(saved_labels) != sorted(LABELS):
+            raise ValueError(f"model labels {saved_labels} are not the 7 labels")
+        #: Column of the network output for each label in ``LABELS`` order.
+        self._order = np.asarray([saved_labels.index(label) for label in LABELS])
+        self._predict = predict
+        self._featurizer = featurizer
+        self.config = config
+        self.model_dir = model_dir
+        raw = config["thresholds"]
+        if not isinstance(raw, dict):
+            raise ValueError("config thresholds must map label -> threshold")
+        #: Decision threshold per label, in ``LABELS`` order (chosen on dev at training).
+        self.thresholds: npt.NDArray[np.float32] = np.asarray(
+            [float(raw[label.value]) for label in LABELS], dtype=np.float32
+        )
+        self.thresholds.setflags(write=False)
+
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Independent (sigmoid) probability of each label, [N, 7] in ``LABELS`` order."""
+        if not texts:
+            return np.zeros((0, N_LABELS), dtype=np.float32)
+        items = self._featurizer.prepare(texts)
+        if len(items) == 1:
+            batch = Featurizer.collate(items)
+            raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
+        else:
+            raw = predict_prepared(self._predict, items)
+        out: npt.NDArray[np.float32] = raw[:, self._order]
+        return out
+
+    def estimate(self, text: str) -> EmotionEstimate:
+        """One message -> probabilities (summing to 1) and how much they can be trusted."""
+        if not text or not text.strip():
+            return EmotionEstimate.neutral(Source.TEXT, 0.0)
+        item = self._featurizer.prepare([text])[0]
+        batch = Featurizer.collate([item])
+        raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()[0]
+        probabilities = raw[self._order].astype(np.float64)
+        analysis = item.analysis
+        emoji = analysis.cues[_EMOJI_CUES[0]] + analysis.cues[_EMOJI_CUES[1]] > 0 or any(
+            ord(c) >= 0x2600 for c in text[:200]
+        )
+        # How much of the message is language the model was trained on: the share of known
+        # words, discounted when most letters are from non-Latin scripts.
+        if analysis.words:
+            language = analysis.known_fraction * (1.0 - analysis.cues[_NON_ASCII])
+        else:
+            language = 0.6 if emoji else 0.0
+        trust = float(np.clip((language - 0.35) / 0.45, 0.0, 1.0))
+        neutral = np.zeros(N_LABELS)
+        neutral[_NEUTRAL] = 1.0
+        distribution = probabilities / max(float(probabilities.sum()), 1e-6)
+        mixed = trust * distribution + (1.0 - trust) * neutral
+        # Length: one or two words (or one emoji) say little, a sentence says much more.
+        amount = analysis.words + (2 if emoji else 0)
+        length = min(1.0, 0.15 + 0.12 * amount)
+        peak = float(probabilities.max())
+        confidence = trust * length * (0.4 + 0.6 * peak)
+        return EmotionEstimate(tuple(float(p) for p in mixed), Source.TEXT, confidence)
+
+
+def _as_list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise ValueError("config labels must be a list")
+    return value
+
+
+def load_text_model(model_dir: Path | None = None) -> TextModel:
+    """Load (once) and warm up the trained model; raises if the folder is unusable."""
+    model_dir = DEFAULT_MODEL_DIR if model_dir is None else Path(model_dir)
+    config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    if config.get("format") != FORMAT:
+        raise ValueError(f"{model_dir / CONFIG_FILE}: unknown format {config.get('format')!r}")
+    if config.get("hash_buckets") != HASH_BUCKETS or config.get("cue_names") != list(CUE_NAMES):
+        raise ValueError(f"{model_dir}: saved with different preprocessing features")
+    known = frozenset((model_dir / KNOWN_FILE).read_text(encoding="utf-8").split())
+    net = build_network(int(config["n_frozen"]), pretrained=True)
+    net.load_trained(model_dir / WEIGHTS_FILE)
+    model = TextModel(make_predictor(net), Featurizer(known), config, model_dir)
+    model.estimate("warming up the model, thank you")
+    return model
+
+
+def load_text_estimator(model_dir: Path | None = None) -> tuple[TextEstimator, str | None]:
+    """The trained model, or the lexicon baseline with the reason the model did not load.
+
+    For callers that must always have some estimator (the core); they can log the reason.
+    """
+    try:
+        return load_text_model(model_dir), None
+    except Exception as error:  # any failure to load means: fall back, and say why
+        return LexiconEstimator(), f"{type(error).__name__}: {error}"
