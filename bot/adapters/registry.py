@@ -19,6 +19,10 @@ class Adapter(Protocol):
 async def start_adapters(app: App) -> list[Adapter]:
     adapters: list[Adapter] = []
     # Telegram and Discord adapters register here when their tokens are set.
+    if app.settings.telegram_token is not None:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(app.core, app.settings))
     if app.settings.discord_token is not None:
         from bot.adapters.discord import DiscordAdapter
 

@@ -1,0 +1,518 @@
+"""The Telegram adapter: updates in, core replies out. No emotion or reply logic lives here.
+
+It shares the event loop with the other adapters, so it drives python-telegram-bot's
+Application itself (initialize, updater.start_polling or start_webhook, start) rather than
+``run_polling``, which would own the loop.
+
+Ordering: PTB hands us updates one at a time; each is put on its chat's own lane (a queue
+with one worker), so one chat's messages are answered in order while different chats run
+concurrently. Albums (one ``media_group_id``) are collected on their lane for a short window
+and answered once. Delivery (rate limits, retries) is in ``telegram_delivery``, reading
+Telegram messages in ``telegram_inbound``.
+
+Logging: ids and kinds only; message text never appears above DEBUG and the token never
+(httpx, which logs URLs, is held at WARNING by ``bot.logs``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+    Update,
+)
+from telegram import Message as TgMessage
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.adapters.telegram_delivery import MAX_TEXT, Delivery, Limits, split_text
+from bot.adapters.telegram_inbound import (
+    UNSUPPORTED_LINE,
+    BotIdentity,
+    Inbound,
+    PhotoRef,
+    album_photos,
+    callback_to_message,
+    merge_album,
+    to_message,
+)
+from bot.config import Settings
+from bot.domain import Message, Reply
+from emotion.photo import PhotoProblem
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+
+SENT_PRIVATELY_LINE = "I've sent you that privately."
+OPEN_PRIVATE_CHAT_LINE = (
+    "That answer is private, and I can't write to you yet: open a private chat with "
+    "@{bot} and press Start, then ask again."
+)
+#: Updates we ask Telegram for; edits, reactions and the rest are never answered.
+ALLOWED_UPDATES = ("message", "callback_query")
+#: Telegram shows a chat action for 5 seconds; refresh it a little sooner.
+TYPING_REFRESH_S = 4.5
+_Job = Callable[[], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Stats:
+    """What the adapter did, for the benchmark and tests (no content, only counts/times)."""
+
+    handled: int = 0
+    #: Seconds from an update's arrival to its last reply sent (includes queueing and limits).
+    latencies: list[float] = field(default_factory=list)
+    #: Seconds spent in the handler itself: download, core, rendering (includes rate limits).
+    handler_times: list[float] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Album:
+    parts: list[Inbound]
+    arrived: float
+    last: float
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class TelegramAdapter:
+    name = "telegram"
+
+    def __init__(
+        self,
+        core: Core,
+        settings: Settings,
+        *,
+        poll_timeout_s: float = 30.0,
+        album_window_s: float = 0.8,
+        limits: Limits | None = None,
+        request_timeout_s: float = 20.0,
+    ) -> None:
+        if settings.telegram_token is None:
+            raise ValueError("the Telegram adapter needs ATTUNE_TELEGRAM_TOKEN")
+        self._core = core
+        self._settings = settings
+        self._poll_timeout_s = poll_timeout_s
+        self._album_window_s = album_window_s
+        self.delivery = Delivery(limits)
+        self.stats = Stats()
+        api = settings.telegram_api_url.rstrip("/")
+        self.application: Application = (  # type: ignore[type-arg]
+            ApplicationBuilder()
+            .token(settings.telegram_token.get_secret_value())
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            # Sequential hand-off: our handler only queues the update on its chat's lane.
+            .concurrent_updates(False)
+            .connect_timeout(10.0)
+            .read_timeout(request_timeout_s)
+            .write_timeout(request_timeout_s)
+            .media_write_timeout(max(60.0, request_timeout_s))
+            .pool_timeout(request_timeout_s)
+            .connection_pool_size(64)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self._me: BotIdentity | None = None
+        self._lanes: dict[str, deque[_Job]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._albums: dict[tuple[str, str], _Album] = {}
+        self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.webhook_secret: str | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def me(self) -> BotIdentity:
+        if self._me is None:
+            raise RuntimeError("the Telegram adapter is not started")
+        return self._me
+
+    async def start(self) -> None:
+        """Connect (getMe), register the commands, start receiving; returns once connected."""
+        app = self.application
+        await app.initialize()
+        bot = app.bot
+        self._me = BotIdentity(bot.id, bot.username)
+        await self._register_commands()
+        updater = app.updater
+        assert updater is not None
+        url = self._settings.telegram_webhook_url
+        if url:
+            configured = self._settings.telegram_webhook_secret
+            self.webhook_secret = (
+                configured.get_secret_value() if configured else secrets.token_urlsafe(32)
+            )
+            await updater.start_webhook(
+                listen=self._settings.telegram_webhook_listen,
+                port=self._settings.telegram_webhook_port,
+                url_path=urlsplit(url).path.strip("/"),
+                webhook_url=url,
+                secret_token=self.webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+                bootstrap_retries=3,
+            )
+            mode = "webhook"
+        else:
+            await updater.start_polling(
+                timeout=int(self._poll_timeout_s),
+                allowed_updates=list(ALLOWED_UPDATES),
+                bootstrap_retries=3,
+                error_callback=self._polling_error,
+            )
+            mode = "long polling"
+        await app.start()
+        log.info("telegram: connected as @%s (%s)", self.me.username, mode)
+
+    async def stop(self) -> None:
+        """Stop receiving, answer what was already received, then close the connections."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()  # hands the updates already fetched to our lanes
+        for album in self._albums.values():
+            album.ready.set()  # no more parts can come
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await app.shutdown()
+        log.info("telegram: stopped")
+
+    @staticmethod
+    def _polling_error(error: TelegramError) -> None:
+        # PTB retries getUpdates itself; say what failed without the URL (it holds the token).
+        log.warning("telegram: polling failed (%s); retrying", type(error).__name__)
+
+    async def _register_commands(self) -> None:
+        """setMyCommands from the core's table, so every command the core has shows up."""
+        commands = []
+        for command in self._core.commands.visible():
+            name, description = command.name, command.description.strip()
+            if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.islower()):
+                log.warning("telegram: /%s is no valid Telegram command name; not listed", name)
+                continue
+            usage = f" {command.usage}" if command.usage else ""
+            commands.append(BotCommand(name, (description + usage)[:256] or name))
+        bot = self.application.bot
+        await self.delivery.call(
+            "setMyCommands", lambda: bot.set_my_commands(commands), limited=False
+        )
+
+    # -- receiving -------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Called by PTB for each update in order; only queues work, never waits on it."""
+        arrived = time.monotonic()
+        if update.callback_query is not None:
+            query = update.callback_query
+            key = str(query.message.chat.id) if query.message else str(query.from_user.id)
+            self._submit(key, lambda: self._timed(arrived, self._handle_callback(query)))
+            return
+        tg = update.message
+        if tg is None:  # edited messages, reactions…: never answered twice
+            log.debug("telegram: ignoring update %s without a new message", update.update_id)
+            return
+        inbound = to_message(
+            tg,
+            self.me,
+            max_image_bytes=self._settings.max_image_bytes,
+            max_image_pixels=self._settings.max_image_pixels,
+        )
+        if inbound is None:
+            return
+        chat = inbound.message.chat_id
+        if inbound.media_group_id:
+            self._collect_album(chat, inbound.media_group_id, inbound, arrived)
+            return
+        if not inbound.addressed:
+            return
+        self._submit(chat, lambda: self._timed(arrived, self._handle(inbound, [])))
+
+    def _submit(self, key: str, job: _Job) -> None:
+        """Queue ``job`` on its chat's lane; start the lane's worker if it has none."""
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = deque()
+            task = asyncio.create_task(self._run_lane(key, lane))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        lane.append(job)
+
+    async def _run_lane(self, key: str, lane: deque[_Job]) -> None:
+        while lane:
+            job = lane.popleft()
+            try:
+                await job()
+            except Exception as error:  # one bad update must not stop the chat
+                log.error(
+                    "telegram: could not answer in chat %s (%s)",
+                    key,
+                    type(error).__name__,
+                    exc_info=log.isEnabledFor(logging.DEBUG),
+                )
+        del self._lanes[key]
+
+    async def _timed(self, arrived: float, work: Awaitable[None]) -> None:
+        started = time.monotonic()
+        await work
+        done = time.monotonic()
+        self.stats.handled += 1
+        self.stats.latencies.append(done - arrived)
+        self.stats.handler_times.append(done - started)
+
+    def _collect_album(self, chat: str, group: str, part: Inbound, arrived: float) -> None:
+        """Album parts arrive as separate messages: hold them until none came for a while."""
+        key = (chat, group)
+        album = self._albums.get(key)
+        if album is not None:
+            album.parts.append(part)
+            album.last = arrived
+            return
+        album = self._albums[key] = _Album([part], arrived, arrived)
+        timer = asyncio.create_task(self._close_album(key, album))
+        self._tasks.add(timer)
+        timer.add_done_callback(self._tasks.discard)
+        self._submit(chat, lambda: self._timed(arrived, self._handle_album(album)))
+
+    async def _close_album(self, key: tuple[str, str], album: _Album) -> None:
+        while not album.ready.is_set():
+            wait = album.last + self._album_window_s - time.monotonic()
+            if wait <= 0:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(album.ready.wait(), wait)
+        self._albums.pop(key, None)
+        album.ready.set()
+
+    async def _handle_album(self, album: _Album) -> None:
+        await album.ready.wait()
+        merged = merge_album(album.parts)
+        if merged.addressed:
+            await self._handle(merged, album_photos(album.parts))
+
+    # -- answering -------------------------------------------------------------------------
+
+    def _first_time(self, message: Message) -> bool:
+        """Adapter-side dedupe for answers that never reach the core (unsupported kinds)."""
+        key = (message.chat_id, message.message_id or "")
+        if key in self._answered:
+            return False
+        self._answered[key] = None
+        if len(self._answered) > 4096:
+            self._answered.popitem(last=False)
+        return True
+
+    async def _handle(self, inbound: Inbound, fallbacks: list[PhotoRef]) -> None:
+        message = inbound.message
+        log.debug("telegram: message %s in chat %s", message.message_id, message.chat_id)
+        if inbound.unsupported is not None:
+            if self._first_time(message):
+                line = UNSUPPORTED_LINE.format(kind=inbound.unsupported)
+                await self._send_text(message, line, inbound.reply_to)
+            return
+        if inbound.photo is not None:
+            async with self._typing(int(message.chat_id)):
+                message = await self._with_photo(message, [inbound.photo, *fallbacks])
+                reply = await self._core.handle(message)
+        else:
+            reply = await self._core.handle(message)
+        await self.render(reply, message, inbound.reply_to)
+
+    async def _with_photo(self, message: Message, refs: list[PhotoRef]) -> Message:
+        """Fetch the first photo that downloads; a photo over the limit is never kept."""
+        seen: set[str] = set()
+        problem = PhotoProblem.UNAVAILABLE
+        for ref in refs:
+            if ref.file_id in seen:
+                continue
+            seen.add(ref.file_id)
+            try:
+                data = await self._download(ref)
+            except TelegramError as error:
+                log.warning("telegram: photo download failed (%s)", type(error).__name__)
+                continue
+            if len(data) > self._settings.max_image_bytes:
+                problem = PhotoProblem.TOO_LARGE
+                continue
+            return replace(message, photo=data, photo_problem=None)
+        return replace(message, photo=None, photo_problem=problem)
+
+    async def _download(self, ref: PhotoRef) -> bytes:
+        bot = self.application.bot
+
+        async def fetch() -> bytes:
+            file = await bot.get_file(ref.file_id)
+            return bytes(await file.download_as_bytearray())
+
+        return await self.delivery.call("getFile", fetch, limited=False)
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, chat_id: int) -> AsyncIterator[None]:
+        """Show "typing…" while a photo is fetched and read (refreshed until done)."""
+        bot = self.application.bot
+
+        async def keep_typing() -> None:
+            while True:
+                with contextlib.suppress(TelegramError):
+                    await self.delivery.call(
+                        "sendChatAction",
+                        lambda: bot.send_chat_action(chat_id, ChatAction.TYPING),
+                        limited=False,
+                    )
+                await asyncio.sleep(TYPING_REFRESH_S)
+
+        task = asyncio.create_task(keep_typing())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _handle_callback(self, query: CallbackQuery) -> None:
+        """A button press: acknowledge it, run its payload as the user's message, and turn
+        the prompt into the result (so the buttons cannot be pressed twice)."""
+        bot = self.application.bot
+        with contextlib.suppress(TelegramError):
+            await self.delivery.call(
+                "answerCallbackQuery", lambda: bot.answer_callback_query(query.id), limited=False
+            )
+        message = callback_to_message(query)
+        if message is None:
+            return
+        reply = await self._core.handle(message)
+        if reply.duplicate:
+            return
+        prompt = query.message
+        editable = (
+            isinstance(prompt, TgMessage)
+            and reply.text
+            and reply.image_png is None
+            and not reply.files
+            and (message.is_private_chat or not reply.private)
+        )
+        if editable and isinstance(prompt, TgMessage):
+            parts = split_text(reply.text)
+            keyboard = _keyboard(reply) if len(parts) == 1 else None
+            try:
+                await self.delivery.call(
+                    "editMessageText",
+                    lambda: bot.edit_message_text(
+                        parts[0],
+                        chat_id=prompt.chat.id,
+                        message_id=prompt.message_id,
+                        reply_markup=keyboard,
+                    ),
+                    chat_id=prompt.chat.id,
+                    private=message.is_private_chat,
+                )
+            except BadRequest as error:  # too old to edit, or unchanged: send it instead
+                log.info("telegram: could not edit the prompt (%s)", error.message)
+            else:
+                rest = replace(reply, text="\n\n".join(parts[1:]))
+                if rest.text:
+                    await self._send(rest, prompt.chat.id, message.is_private_chat, None)
+                return
+        await self.render(reply, message, None)
+
+    async def render(self, reply: Reply, message: Message, reply_to: int | None) -> None:
+        """Deliver a core reply for ``message``; private replies never go to a group."""
+        if reply.duplicate:
+            return
+        chat_id = int(message.chat_id)
+        if message.is_private_chat:
+            await self._send(reply, chat_id, True, None)
+            return
+        if not reply.private:
+            await self._send(reply, chat_id, False, reply_to)
+            return
+        try:
+            await self._send(reply, int(message.user.user_id), True, None)
+        except (Forbidden, BadRequest) as error:
+            if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+                raise
+            line = OPEN_PRIVATE_CHAT_LINE.format(bot=self.me.username)
+            await self._send_text(message, line, reply_to)
+            return
+        await self._send_text(message, SENT_PRIVATELY_LINE, reply_to)
+
+    async def _send_text(self, message: Message, text: str, reply_to: int | None) -> None:
+        private = message.is_private_chat
+        await self._send(Reply(text), int(message.chat_id), private, None if private else reply_to)
+
+    async def _send(self, reply: Reply, chat_id: int, private: bool, reply_to: int | None) -> None:
+        """Text (split at 4096 characters, buttons on the last part), then picture, then files."""
+        bot = self.application.bot
+        keyboard = _keyboard(reply)
+        parts = split_text(reply.text, MAX_TEXT) if reply.text else []
+        if not parts and keyboard is not None:
+            parts = ["…"]
+        where = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        for index, part in enumerate(parts):
+            markup = keyboard if index == len(parts) - 1 else None
+            await self.delivery.call(
+                "sendMessage",
+                _bind(bot.send_message, chat_id, part, markup, where if index == 0 else None),
+                chat_id=chat_id,
+                private=private,
+            )
+        if reply.image_png is not None:
+            png = reply.image_png
+            await self.delivery.call(
+                "sendPhoto",
+                lambda: bot.send_photo(chat_id, InputFile(png, filename="attune.png")),
+                chat_id=chat_id,
+                private=private,
+            )
+        for attachment in reply.files:
+            data, filename = attachment.data, attachment.filename
+            await self.delivery.call(
+                "sendDocument",
+                _bind_document(bot.send_document, chat_id, data, filename),
+                chat_id=chat_id,
+                private=private,
+            )
+
+
+def _bind(
+    send: Callable[..., Awaitable[TgMessage]],
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    where: ReplyParameters | None,
+) -> Callable[[], Awaitable[TgMessage]]:
+    """One sendMessage call, re-runnable for retries (a fresh request each time)."""
+    return lambda: send(chat_id, text, reply_markup=markup, reply_parameters=where)
+
+
+def _bind_document(
+    send: Callable[..., Awaitable[TgMessage]], chat_id: int, data: bytes, filename: str
+) -> Callable[[], Awaitable[TgMessage]]:
+    return lambda: send(chat_id, InputFile(data, filename=filename))
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Choices as one row of buttons; the callback data is the payload (a command)."""
+    buttons = [
+        InlineKeyboardButton(choice.label, callback_data=choice.payload)
+        for choice in reply.choices
+        if 1 <= len(choice.payload.encode()) <= 64  # Telegram's callback_data limit
+    ]
+    return InlineKeyboardMarkup([buttons]) if buttons else None

@@ -1,0 +1,186 @@
+"""Getting replies out to Telegram within its limits, and through its bad moments.
+
+Telegram asks bots for at most ~30 messages/s overall, about one per second in a private chat
+(short bursts are tolerated) and 20 per minute in a group, and answers 429 with
+``retry_after`` past that. PTB's ``AIORateLimiter`` covers the overall and group limits but
+not the per-chat one, counts chat actions against the group budget and logs every 429 as an
+exception, so attune keeps its own small token buckets here instead.
+
+``Delivery.call`` runs one Bot API call: it waits for its chat's and the global budget, then
+retries on 429 (after ``retry_after``), on 5xx and on network faults (with backoff), and
+gives up only on errors a retry cannot fix (bad request, blocked by the user).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Telegram's hard limit for one text message, in characters.
+MAX_TEXT = 4096
+#: Telegram's limit for a photo or document caption.
+MAX_CAPTION = 1024
+
+
+class TokenBucket:
+    """``rate`` tokens per second, holding at most ``capacity``; ``take`` waits for one."""
+
+    def __init__(self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic):
+        self.rate = rate
+        self.capacity = capacity
+        self._clock = clock
+        self._tokens = capacity
+        self._at = clock()
+        self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+
+    async def take(self) -> None:
+        async with self._lock:  # FIFO: waiters are served in the order they came
+            self._refill()
+            while self._tokens < 1:
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+                self._refill()
+            self._tokens -= 1
+
+    def pause(self, seconds: float) -> None:
+        """After a 429: spend the budget so nothing more is sent for ``seconds``."""
+        self._refill()
+        self._tokens = min(self._tokens, 0) - seconds * self.rate
+
+    @property
+    def idle(self) -> bool:
+        self._refill()
+        return self._tokens >= self.capacity and not self._lock.locked()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Telegram's published limits, kept a little under (and a burst of a few messages)."""
+
+    overall_per_s: float = 30.0
+    private_per_s: float = 1.0
+    private_burst: float = 3.0
+    group_per_min: float = 20.0
+    group_burst: float = 3.0
+    max_attempts: int = 6
+    backoff_s: float = 0.5
+    max_backoff_s: float = 8.0
+
+
+class Delivery:
+    """Rate-limited, retrying Bot API calls. One per adapter, shared by every chat."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._overall = TokenBucket(self.limits.overall_per_s, self.limits.overall_per_s)
+        self._chats: dict[int, TokenBucket] = {}
+        #: 429s Telegram sent us (each one means a limit was misjudged); for the bench and logs.
+        self.rate_limited = 0
+        self.retries = 0
+
+    def _bucket(self, chat_id: int, private: bool) -> TokenBucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if len(self._chats) > 10_000:  # forget chats whose budget is full again
+                self._chats = {k: b for k, b in self._chats.items() if not b.idle}
+            if private:
+                bucket = TokenBucket(self.limits.private_per_s, self.limits.private_burst)
+            else:
+                bucket = TokenBucket(self.limits.group_per_min / 60, self.limits.group_burst)
+            self._chats[chat_id] = bucket
+        return bucket
+
+    async def call(
+        self,
+        what: str,
+        action: Callable[[], Awaitable[T]],
+        *,
+        chat_id: int | None = None,
+        private: bool = True,
+        limited: bool = True,
+    ) -> T:
+        """Run ``action`` (one Bot API call) until it succeeds or cannot succeed.
+
+        ``limited`` calls (messages) wait for their chat's budget; chat actions, callback
+        answers and file downloads do not count against it. ``what`` names the call in logs
+        (never the text or the token).
+        """
+        bucket = self._bucket(chat_id, private) if limited and chat_id is not None else None
+        delay = self.limits.backoff_s
+        for attempt in range(1, self.limits.max_attempts + 1):
+            if bucket is not None:
+                await bucket.take()
+            if limited:
+                await self._overall.take()
+            try:
+                return await action()
+            except RetryAfter as error:
+                seconds = retry_after_seconds(error)
+                self.rate_limited += 1
+                log.warning("%s: Telegram asked to wait %.1fs (429)", what, seconds)
+                if bucket is not None:
+                    bucket.pause(seconds)
+                await asyncio.sleep(seconds + 0.05)
+            except (BadRequest, Forbidden, InvalidToken):
+                raise  # a retry cannot fix these
+            except NetworkError as error:  # 5xx, timeouts, dropped connections
+                if attempt == self.limits.max_attempts:
+                    raise
+                log.info(
+                    "%s failed (%s); retry %d in %.1fs", what, type(error).__name__, attempt, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(self.limits.max_backoff_s, delay * 2)
+            self.retries += 1
+        raise NetworkError(f"{what}: gave up after {self.limits.max_attempts} attempts")
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this PTB version returns (and without its
+    deprecation warning about int vs timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long reply into messages of at most ``limit`` characters.
+
+    Prefers a paragraph break, then a line break, then a space in the last fifth of each
+    chunk, so words are not cut; a single unbroken run longer than ``limit`` is cut hard.
+    """
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for separator in ("\n\n", "\n", " "):
+            at = window.rfind(separator)
+            if at >= limit * 4 // 5:
+                cut = at
+                break
+        if cut <= 0:
+            parts.append(window)
+            rest = rest[limit:]
+        else:
+            parts.append(rest[:cut].rstrip())
+            rest = rest[cut:].lstrip()
+    if rest.strip() or not parts:
+        parts.append(rest)
+    return parts

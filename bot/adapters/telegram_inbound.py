@@ -1,0 +1,236 @@
+"""Telegram message -> core message: pure functions, no network, testable alone.
+
+Everything platform-specific about *reading* a Telegram message lives here: which kinds we
+can read, whether a group message is addressed to us, which photo size to fetch. The photo
+bytes themselves are fetched by the adapter (that needs the network); this module only says
+which file to fetch, or why none should be (too large by Telegram's own report).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from telegram import CallbackQuery, Chat, MessageEntity, PhotoSize
+from telegram import Message as TgMessage
+
+from bot.domain import Message, Platform, UserRef
+from emotion.photo import PhotoProblem
+
+#: Answer to stickers, voice, video and the like: one short line, nothing stored.
+UNSUPPORTED_LINE = (
+    "I can read text and photos (a selfie works best) — I can't read {kind} yet. "
+    "Could you tell me in words?"
+)
+
+_UNSUPPORTED_KINDS = (
+    ("sticker", "stickers"),
+    ("voice", "voice messages"),
+    ("video_note", "video messages"),
+    ("video", "videos"),
+    ("animation", "GIFs"),
+    ("audio", "audio"),
+    ("location", "locations"),
+    ("venue", "locations"),
+    ("contact", "contacts"),
+    ("poll", "polls"),
+    ("dice", "dice"),
+    ("game", "games"),
+    ("story", "stories"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BotIdentity:
+    """Who we are on Telegram, to tell whether a group message is meant for us."""
+
+    user_id: int
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoRef:
+    """A file to fetch: Telegram's file id and, when Telegram says, its size in bytes."""
+
+    file_id: str
+    file_size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One Telegram message as the adapter needs it.
+
+    ``message`` is the core message without photo bytes; ``photo`` says what to fetch (None
+    when there is nothing to fetch, or ``message.photo_problem`` already says why not).
+    ``unsupported`` names a kind we cannot read ("stickers"); such messages get
+    ``UNSUPPORTED_LINE`` and never reach the core. ``addressed`` is False for group messages
+    that neither mention us, reply to us nor carry a command for us.
+    """
+
+    message: Message
+    photo: PhotoRef | None = None
+    unsupported: str | None = None
+    addressed: bool = True
+    media_group_id: str | None = None
+    reply_to: int | None = None
+
+
+def pick_photo_size(
+    sizes: Sequence[PhotoSize], max_bytes: int, max_pixels: int
+) -> PhotoRef | PhotoProblem:
+    """The largest size within the intake limits, or TOO_LARGE when every size is over them.
+
+    Telegram reports ``file_size`` for each size, so a photo over the byte limit is refused
+    before a single byte is downloaded. A size with an unknown byte count is allowed here; the
+    download checks its real length.
+    """
+    fitting = [
+        s
+        for s in sizes
+        if (s.file_size is None or s.file_size <= max_bytes) and s.width * s.height <= max_pixels
+    ]
+    if not fitting:
+        return PhotoProblem.TOO_LARGE if sizes else PhotoProblem.EMPTY
+    best = max(fitting, key=lambda s: (s.width * s.height, s.file_size or 0))
+    return PhotoRef(best.file_id, best.file_size)
+
+
+def _unsupported_kind(tg: TgMessage) -> str | None:
+    for attribute, kind in _UNSUPPORTED_KINDS:
+        if getattr(tg, attribute, None):
+            return kind
+    document = tg.document
+    if document is not None and not (document.mime_type or "").startswith("image/"):
+        return "files of this kind"
+    return None
+
+
+def _is_addressed(
+    tg: TgMessage, bot: BotIdentity, text: str, entities: dict[MessageEntity, str]
+) -> bool:
+    """Groups: only a mention, a reply to us, or a command for us (bare or /cmd@us)."""
+    reply = tg.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == bot.user_id:
+        return True
+    me = f"@{bot.username}".lower()
+    for entity, value in entities.items():
+        if entity.type == MessageEntity.MENTION and value.lower() == me:
+            return True
+        if (
+            entity.type == MessageEntity.TEXT_MENTION
+            and entity.user
+            and entity.user.id == bot.user_id
+        ):
+            return True
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            _, at, target = value.partition("@")
+            return not at or target.lower() == bot.username.lower()
+    return False
+
+
+def _strip_mention(text: str, bot: BotIdentity) -> str:
+    """ "@attune_bot I'm tired" -> "I'm tired"; "/help@attune_bot" is left to the core."""
+    stripped = re.sub(rf"(?<![/\w])@{re.escape(bot.username)}\b", "", text, flags=re.IGNORECASE)
+    return re.sub(r"[ \t]{2,}", " ", stripped).strip()
+
+
+def to_message(
+    tg: TgMessage, bot: BotIdentity, *, max_image_bytes: int, max_image_pixels: int
+) -> Inbound | None:
+    """Turn a Telegram message into an ``Inbound``; None for service messages (joins, pins…)
+    and for messages without a sender, which carry nothing to answer."""
+    sender = tg.from_user
+    if sender is None or sender.is_bot:
+        return None
+    private = tg.chat.type == Chat.PRIVATE
+    text = tg.text or tg.caption or ""
+    entities = tg.parse_entities() if tg.text else tg.parse_caption_entities()
+    addressed = private or _is_addressed(tg, bot, text, entities)
+    if not private:
+        text = _strip_mention(text, bot)
+    name = " ".join(p for p in (sender.first_name, sender.last_name) if p) or sender.username
+    message = Message(
+        user=UserRef(Platform.TELEGRAM, str(sender.id), display_name=name or None),
+        chat_id=str(tg.chat.id),
+        text=text,
+        message_id=str(tg.message_id),
+        is_private_chat=private,
+    )
+
+    def inbound(
+        msg: Message, photo: PhotoRef | None = None, unsupported: str | None = None
+    ) -> Inbound:
+        return Inbound(msg, photo, unsupported, addressed, tg.media_group_id, tg.message_id)
+
+    if tg.photo:
+        choice = pick_photo_size(tg.photo, max_image_bytes, max_image_pixels)
+        if isinstance(choice, PhotoProblem):
+            return inbound(replace(message, photo_problem=choice))
+        return inbound(message, photo=choice)
+    kind = _unsupported_kind(tg)
+    if kind is not None:
+        return inbound(message, unsupported=kind)
+    document = tg.document
+    if document is not None:  # an image sent as a file
+        if document.file_size is not None and document.file_size > max_image_bytes:
+            return inbound(replace(message, photo_problem=PhotoProblem.TOO_LARGE))
+        return inbound(message, photo=PhotoRef(document.file_id, document.file_size))
+    if tg.text is None and tg.caption is None:
+        return None  # service message: new members, pinned, title changes…
+    return inbound(message)
+
+
+def merge_album(parts: Sequence[Inbound]) -> Inbound:
+    """An album (one media_group_id) as one input: captions joined, the first photo kept.
+
+    Telegram sends each album item as its own message; people write the caption on one of
+    them (usually the first). The first message's id stands for the album, so a redelivered
+    album is still answered once. Photos other than the first readable one are not fetched.
+    """
+    if not parts:
+        raise ValueError("an album has at least one part")
+    first = parts[0]
+    captions: list[str] = []
+    for part in parts:
+        if part.message.text and part.message.text not in captions:
+            captions.append(part.message.text)
+    photo = next((p for p in parts if p.photo is not None), None)
+    problem = None
+    if photo is None:
+        problem = next((p.message.photo_problem for p in parts if p.message.photo_problem), None)
+    message = replace(first.message, text="\n".join(captions), photo_problem=problem)
+    return Inbound(
+        message,
+        photo=photo.photo if photo else None,
+        unsupported=first.unsupported if photo is None and problem is None else None,
+        addressed=any(p.addressed for p in parts),
+        media_group_id=first.media_group_id,
+        reply_to=first.reply_to,
+    )
+
+
+def album_photos(parts: Sequence[Inbound]) -> list[PhotoRef]:
+    """Every fetchable photo of an album, in order: fall back to the next if one fails."""
+    return [p.photo for p in parts if p.photo is not None]
+
+
+def callback_to_message(query: CallbackQuery) -> Message | None:
+    """A button press as the user's own message: its payload is a command ("/forget confirm").
+
+    The callback id is unique per press, so a redelivered press is answered once.
+    """
+    if not query.data:
+        return None
+    sender = query.from_user
+    prompt = query.message
+    chat_id = prompt.chat.id if prompt is not None else sender.id
+    private = prompt.chat.type == Chat.PRIVATE if prompt is not None else True
+    name = " ".join(p for p in (sender.first_name, sender.last_name) if p) or sender.username
+    return Message(
+        user=UserRef(Platform.TELEGRAM, str(sender.id), display_name=name or None),
+        chat_id=str(chat_id),
+        text=query.data,
+        message_id=f"callback:{query.id}",
+        is_private_chat=private,
+    )
