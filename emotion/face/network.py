@@ -14,7 +14,9 @@ from typing import Any
 import keras
 from keras import layers
 
-INPUT_SIZE = 48
+from emotion.face.preprocess import INPUT_SIZE
+
+__all__ = ["INPUT_SIZE", "build_network"]
 
 
 def _conv_bn_relu(x: Any, filters: int, name: str) -> Any:
