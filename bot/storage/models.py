@@ -6,11 +6,12 @@ these models and the migrated schema match. Image bytes are never stored.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -93,3 +94,28 @@ class ProcessedMessageRow(Base):
     message_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserSettingsRow(Base):
+    """Per-user settings: the time zone and the opt-in daily check-in reminder.
+
+    A table of its own (one row per user, created on first use) so the users table stays as
+    it is. ``reminder_next_at`` is the next reminder instant in UTC, precomputed from the
+    local time and zone, so the scheduler finds due reminders with one indexed range query;
+    ``reminder_last_sent_on`` (the user's local date) is the claim that stops a second send.
+    """
+
+    __tablename__ = "user_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    remind_at: Mapped[str | None] = mapped_column(String(5))
+    remind_platform: Mapped[str | None] = mapped_column(String(16))
+    remind_chat_id: Mapped[str | None] = mapped_column(String(64))
+    reminder_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    reminder_last_sent_on: Mapped[date | None] = mapped_column(Date)
+    #: When the user opted in to reminders (their consent); cleared by ``/remind off``.
+    reminders_opted_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

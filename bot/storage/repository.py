@@ -6,16 +6,18 @@ back before returning, so callers cannot leak transactions or ORM rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import MoodEntry, Platform, UserRecord, UserRef
-from bot.storage.models import EntryRow, ProcessedMessageRow, UserRow
+from bot.mood import queries
+from bot.mood.queries import MoodPoints
+from bot.storage.models import EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
 from emotion.labels import Emotion, Source
 
 
@@ -49,6 +51,40 @@ class NewEntry:
 class ForgetResult:
     entries: int
     processed_messages: int
+    settings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """A user's time zone and daily check-in reminder; ``None`` means not set.
+
+    ``remind_at`` is a local wall-clock time in ``timezone`` (UTC when unset);
+    ``reminder_next_at`` is that reminder's next instant in UTC, kept in step by whoever
+    changes the reminder (see ``bot.reminders``).
+    """
+
+    user_id: int
+    timezone: str | None = None
+    remind_at: time | None = None
+    remind_platform: Platform | None = None
+    remind_chat_id: str | None = None
+    reminder_next_at: datetime | None = None
+    reminder_last_sent_on: date | None = None
+    reminders_opted_in_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """A reminder the scheduler found due: enough to plan, claim and send it."""
+
+    user_id: int
+    timezone: str | None
+    remind_at: time
+    platform: Platform
+    chat_id: str
+    next_at: datetime
+    last_sent_on: date | None
 
 
 def _utc(value: datetime) -> datetime:
@@ -63,6 +99,30 @@ def _user(row: UserRow) -> UserRecord:
         platform_user_id=row.platform_user_id,
         display_name=row.display_name,
         created_at=_utc(row.created_at),
+    )
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def _parse_hhmm(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+def _settings(row: UserSettingsRow) -> UserSettings:
+    return UserSettings(
+        user_id=row.user_id,
+        timezone=row.timezone,
+        remind_at=_parse_hhmm(row.remind_at),
+        remind_platform=Platform(row.remind_platform) if row.remind_platform else None,
+        remind_chat_id=row.remind_chat_id,
+        reminder_next_at=_utc(row.reminder_next_at) if row.reminder_next_at else None,
+        reminder_last_sent_on=row.reminder_last_sent_on,
+        reminders_opted_in_at=(
+            _utc(row.reminders_opted_in_at) if row.reminders_opted_in_at else None
+        ),
+        updated_at=_utc(row.updated_at),
     )
 
 
@@ -224,14 +284,127 @@ class Repository:
             return True
 
     async def forget_user(self, user_id: int) -> ForgetResult:
-        """Erase everything held about a user: entries, processed ids, the user row itself."""
+        """Erase everything held about a user: entries, processed ids, settings and
+        reminders, the user row itself."""
         async with self._sessions.begin() as session:
             entries = await session.execute(delete(EntryRow).where(EntryRow.user_id == user_id))
             processed = await session.execute(
                 delete(ProcessedMessageRow).where(ProcessedMessageRow.user_id == user_id)
             )
+            settings = await session.execute(
+                delete(UserSettingsRow).where(UserSettingsRow.user_id == user_id)
+            )
             await session.execute(delete(UserRow).where(UserRow.id == user_id))
-        return ForgetResult(entries=_rowcount(entries), processed_messages=_rowcount(processed))
+        return ForgetResult(
+            entries=_rowcount(entries),
+            processed_messages=_rowcount(processed),
+            settings=_rowcount(settings),
+        )
+
+    # --- mood history -------------------------------------------------------------------
+
+    async def mood_points(self, user_id: int, start: datetime | None, end: datetime) -> MoodPoints:
+        """Time, effective label and valence of the user's entries in [start, end)."""
+        async with self._sessions() as session:
+            result = await session.execute(queries.mood_points_query(user_id, start, end))
+            return queries.to_points(result.tuples())
+
+    async def first_entry_at(self, user_id: int) -> datetime | None:
+        async with self._sessions() as session:
+            first = (await session.execute(queries.first_entry_query(user_id))).scalar()
+            return _utc(first) if first is not None else None
+
+    # --- settings and reminders ---------------------------------------------------------
+
+    async def get_settings(self, user_id: int) -> UserSettings | None:
+        async with self._sessions() as session:
+            row = await session.get(UserSettingsRow, user_id)
+            return _settings(row) if row is not None else None
+
+    async def update_settings(
+        self, user_id: int, change: Callable[[UserSettings], UserSettings]
+    ) -> UserSettings:
+        """Read, change (a pure function) and write the user's settings in one locked
+        transaction, so a reminder claimed meanwhile is never overwritten with stale values."""
+        async with self._sessions.begin() as session:
+            query = (
+                select(UserSettingsRow).where(UserSettingsRow.user_id == user_id).with_for_update()
+            )
+            row = (await session.execute(query)).scalar_one_or_none()
+            current = _settings(row) if row is not None else UserSettings(user_id=user_id)
+            new = replace(change(current), user_id=user_id, updated_at=datetime.now(UTC))
+            if row is None:
+                row = UserSettingsRow(user_id=user_id)
+                session.add(row)
+            row.timezone = new.timezone
+            row.remind_at = _hhmm(new.remind_at)
+            row.remind_platform = new.remind_platform.value if new.remind_platform else None
+            row.remind_chat_id = new.remind_chat_id
+            row.reminder_next_at = (
+                new.reminder_next_at.astimezone(UTC) if new.reminder_next_at else None
+            )
+            row.reminder_last_sent_on = new.reminder_last_sent_on
+            row.reminders_opted_in_at = (
+                new.reminders_opted_in_at.astimezone(UTC) if new.reminders_opted_in_at else None
+            )
+            row.updated_at = datetime.now(UTC)
+            return new
+
+    async def due_reminders(
+        self, now: datetime, platforms: Iterable[Platform], limit: int = 100
+    ) -> list[DueReminder]:
+        """Reminders due by ``now`` on the given platforms (index on reminder_next_at)."""
+        names = [p.value for p in platforms]
+        if not names:
+            return []
+        async with self._sessions() as session:
+            rows = await session.execute(queries.due_reminders_query(now, names, limit))
+            due = []
+            for user_id, zone, remind_at, platform, chat_id, next_at, last_sent_on in rows:
+                if remind_at is None or platform is None or chat_id is None or next_at is None:
+                    continue
+                due.append(
+                    DueReminder(
+                        user_id=user_id,
+                        timezone=zone,
+                        remind_at=time.fromisoformat(remind_at),
+                        platform=Platform(platform),
+                        chat_id=chat_id,
+                        next_at=_utc(next_at),
+                        last_sent_on=last_sent_on,
+                    )
+                )
+            return due
+
+    async def claim_reminder(
+        self, user_id: int, expected_next_at: datetime, sent_on: date | None, next_at: datetime
+    ) -> bool:
+        """Atomically move a due reminder on: compare-and-set on ``reminder_next_at``.
+
+        With ``sent_on`` (the user's local date) it also records the send and refuses when that
+        day was already claimed. True means this caller won and may send; a second scheduler
+        tick or process that saw the same due row gets False.
+        """
+        conditions = [
+            UserSettingsRow.user_id == user_id,
+            UserSettingsRow.reminder_next_at == expected_next_at.astimezone(UTC),
+            UserSettingsRow.remind_at.is_not(None),
+        ]
+        values: dict[str, object] = {"reminder_next_at": next_at.astimezone(UTC)}
+        if sent_on is not None:
+            conditions.append(
+                (UserSettingsRow.reminder_last_sent_on.is_(None))
+                | (UserSettingsRow.reminder_last_sent_on != sent_on)
+            )
+            values["reminder_last_sent_on"] = sent_on
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(UserSettingsRow)
+                .where(*conditions)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return _rowcount(result) == 1
 
 
 def _rowcount(result: object) -> int:
@@ -239,4 +412,11 @@ def _rowcount(result: object) -> int:
     return int(count) if isinstance(count, int) and count > 0 else 0
 
 
-__all__: Sequence[str] = ("DuplicateMessage", "ForgetResult", "NewEntry", "Repository")
+__all__: Sequence[str] = (
+    "DueReminder",
+    "DuplicateMessage",
+    "ForgetResult",
+    "NewEntry",
+    "Repository",
+    "UserSettings",
+)
