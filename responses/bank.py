@@ -1,0 +1,171 @@
+"""The reply bank: picking a warm, non-repeating reply for a tone.
+
+Replies are data (``responses/data/replies.toml``) with stable ids, so the core can store the
+ids a user saw and pass the last ten back: ``pick`` never repeats one of them while another
+fitting reply exists. Slots ({name}, {change}, {face_mood}, {words_mood}) are filled from a
+``ReplyContext``; a reply whose slot is unknown is skipped rather than rendered with a hole.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from emotion.labels import Emotion
+from responses._data import load_toml
+from responses.tone import Tone, Trend
+
+
+class ReplySet(StrEnum):
+    """Sets that are not tones: answers about a photo, and the crisis lead-in."""
+
+    PHOTO_UNREADABLE = "photo_unreadable"
+    NO_FACE = "no_face"
+    CRISIS = "crisis"
+
+
+SLOTS = frozenset({"name", "change", "face_mood", "words_mood"})
+#: How many of a user's latest replies must not come back (the core passes their ids).
+NO_REPEAT_WINDOW = 10
+
+#: A feeling as a word that fits "your face looks ..." and "your words sound ...".
+MOOD_WORDS: Mapping[Emotion, str] = {
+    Emotion.ANGRY: "frustrated",
+    Emotion.DISGUST: "put off",
+    Emotion.FEAR: "worried",
+    Emotion.HAPPY: "cheerful",
+    Emotion.SAD: "down",
+    Emotion.SURPRISE: "surprised",
+    Emotion.NEUTRAL: "calm",
+}
+
+
+def mood_word(emotion: Emotion) -> str:
+    return MOOD_WORDS[emotion]
+
+
+def describe_change(previous: Emotion | None, current: Emotion, trend: Trend) -> str | None:
+    """One short sentence about what changed since last time, or None if nothing to say."""
+    if previous is None or trend in {Trend.UNKNOWN, Trend.STEADY}:
+        return None
+    if trend is Trend.BETTER:
+        return f"That sounds lighter than last time, when you seemed {mood_word(previous)}."
+    if previous is current:
+        return f"You seemed {mood_word(previous)} last time too."
+    return f"Last time you seemed {mood_word(previous)}; today sounds heavier."
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContext:
+    """What the core knows about this moment, for filling slots. All optional."""
+
+    name: str | None = None
+    change: str | None = None
+    face_mood: str | None = None
+    words_mood: str | None = None
+    photo_read: bool = False
+
+    def slot_values(self) -> dict[str, str]:
+        values = {
+            "name": _clean_name(self.name),
+            "change": (self.change or "").strip(),
+            "face_mood": (self.face_mood or "").strip(),
+            "words_mood": (self.words_mood or "").strip(),
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e]")
+
+
+def _clean_name(name: str | None) -> str:
+    """A display name fit for a sentence: no control characters, one line, not too long."""
+    if not name:
+        return ""
+    cleaned = " ".join(_CONTROL.sub(" ", name).split())
+    first = cleaned.split(" ")[0] if cleaned else ""
+    return first[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    id: str
+    template: str
+    slots: frozenset[str]
+    needs_photo: bool = False
+
+    def fits(self, available: frozenset[str], photo_read: bool) -> bool:
+        return self.slots <= available and (photo_read or not self.needs_photo)
+
+    def render(self, values: Mapping[str, str]) -> str:
+        return self.template.format_map(dict(values))
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenReply:
+    id: str
+    text: str
+
+
+def _slots_of(template: str) -> frozenset[str]:
+    names = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+    unknown = names - SLOTS
+    if unknown:
+        raise ValueError(f"unknown slot(s) {sorted(unknown)} in reply {template!r}")
+    return frozenset(names)
+
+
+@cache
+def bank() -> Mapping[str, tuple[Reply, ...]]:
+    """Every reply set, checked: unique ids, known slots, known set names."""
+    data = load_toml("replies.toml")
+    known = {t.value for t in Tone} | {s.value for s in ReplySet}
+    unknown_sets = set(data) - known
+    if unknown_sets:
+        raise ValueError(f"unknown reply set(s) {sorted(unknown_sets)} in replies.toml")
+    seen: set[str] = set()
+    out: dict[str, tuple[Reply, ...]] = {}
+    for set_name, rows in data.items():
+        replies = []
+        for row in rows:
+            reply_id = str(row["id"])
+            if reply_id in seen:
+                raise ValueError(f"duplicate reply id {reply_id!r}")
+            seen.add(reply_id)
+            text = str(row["text"])
+            replies.append(Reply(reply_id, text, _slots_of(text), bool(row.get("photo", False))))
+        out[set_name] = tuple(replies)
+    return out
+
+
+def pick(
+    tone: Tone | ReplySet | str,
+    context: ReplyContext,
+    recent_ids: Sequence[str],
+    rng: random.Random,
+) -> ChosenReply:
+    """Choose and fill a reply for ``tone`` that is not among ``recent_ids``.
+
+    ``recent_ids`` are the ids of the user's latest replies, oldest first (the core passes
+    the last ``NO_REPEAT_WINDOW``). Replies that use what we know about this moment (a name,
+    a change, a photo) are twice as likely, so the answer feels less canned. If every fitting
+    reply was used recently, the one used longest ago is taken.
+    """
+    replies = bank()[str(tone)]
+    values = context.slot_values()
+    available = frozenset(values)
+    fitting = [r for r in replies if r.fits(available, context.photo_read)]
+    recent = set(recent_ids)
+    fresh = [r for r in fitting if r.id not in recent]
+    if fresh:
+        weights = [2.0 if (r.slots or r.needs_photo) else 1.0 for r in fresh]
+        chosen = rng.choices(fresh, weights=weights, k=1)[0]
+    else:
+        order = {reply_id: i for i, reply_id in enumerate(recent_ids)}
+        chosen = min(fitting, key=lambda r: order.get(r.id, -1))
+    return ChosenReply(chosen.id, chosen.render(values))

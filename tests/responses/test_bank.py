@@ -1,0 +1,107 @@
+"""The reply bank: enough variants, slots filled, no repeats within the last ten."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from emotion.labels import Emotion
+from responses.bank import (
+    NO_REPEAT_WINDOW,
+    ReplyContext,
+    ReplySet,
+    bank,
+    describe_change,
+    pick,
+)
+from responses.tone import Tone, Trend
+
+ALL_SETS = [*Tone, *ReplySet]
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_each_set_has_enough_plain_variants(name: str) -> None:
+    replies = bank()[name]
+    assert len(replies) >= 8
+    plain = [r for r in replies if not r.slots and not r.needs_photo]
+    assert len(plain) > NO_REPEAT_WINDOW  # so the no-repeat promise holds with no context
+
+
+def test_ids_are_stable_and_prefixed_by_their_set() -> None:
+    for name, replies in bank().items():
+        for reply in replies:
+            assert re.fullmatch(rf"{name}-\d\d", reply.id)
+
+
+def test_replies_are_short_warm_and_never_diagnose() -> None:
+    banned = ("depress", "disorder", "diagnos", "you have anxiety", "you should", "calm down")
+    for replies in bank().values():
+        for reply in replies:
+            assert len(reply.template) <= 140, reply.id
+            lowered = reply.template.lower()
+            assert not any(word in lowered for word in banned), reply.id
+
+
+@pytest.mark.parametrize("name", [*Tone])
+def test_tone_replies_invite_the_user_to_say_more(name: str) -> None:
+    asking = [r for r in bank()[name] if "?" in r.template]
+    assert len(asking) >= len(bank()[name]) * 0.7
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_no_repeat_within_last_ten_over_long_runs(name: str) -> None:
+    rng = random.Random(7)
+    contexts = [
+        ReplyContext(),
+        ReplyContext(name="Sam", change="That sounds lighter than last time.", photo_read=True),
+        ReplyContext(face_mood="cheerful", words_mood="down"),
+    ]
+    for context in contexts:
+        history: list[str] = []
+        for _ in range(200):
+            chosen = pick(name, context, history[-NO_REPEAT_WINDOW:], rng)
+            assert chosen.id not in history[-NO_REPEAT_WINDOW:]
+            assert "{" not in chosen.text and "}" not in chosen.text
+            history.append(chosen.id)
+
+
+def test_slots_are_filled_and_unknown_slots_are_skipped() -> None:
+    rng = random.Random(3)
+    texts = {pick(Tone.CHECK_IN, ReplyContext(), [], rng).text for _ in range(200)}
+    assert not any("{" in t for t in texts)
+    context = ReplyContext(name="Ana Lopez", face_mood="cheerful", words_mood="down")
+    texts = {pick(Tone.CHECK_IN, context, [], rng).text for _ in range(300)}
+    assert any("Ana" in t and "Lopez" not in t for t in texts)
+    assert any("cheerful" in t and "down" in t for t in texts)
+
+
+def test_photo_replies_only_after_a_photo() -> None:
+    rng = random.Random(5)
+    without = {pick(Tone.CELEBRATE, ReplyContext(), [], rng).id for _ in range(300)}
+    with_photo = {
+        pick(Tone.CELEBRATE, ReplyContext(photo_read=True), [], rng).id for _ in range(300)
+    }
+    photo_ids = {r.id for r in bank()[Tone.CELEBRATE] if r.needs_photo}
+    assert photo_ids and not (without & photo_ids) and (with_photo & photo_ids)
+
+
+def test_exhausted_set_falls_back_to_the_oldest() -> None:
+    every = [r.id for r in bank()[ReplySet.CRISIS] if not r.slots]
+    chosen = pick(ReplySet.CRISIS, ReplyContext(), every, random.Random(0))
+    assert chosen.id == every[0]
+
+
+def test_names_are_cleaned() -> None:
+    context = ReplyContext(name="  {evil}\n\u202eName  ")
+    rng = random.Random(1)
+    texts = [pick(Tone.CURIOUS, context, [], rng).text for _ in range(100)]
+    assert all("\n" not in t and "\u202e" not in t for t in texts)
+
+
+def test_describe_change() -> None:
+    assert describe_change(None, Emotion.HAPPY, Trend.BETTER) is None
+    assert describe_change(Emotion.SAD, Emotion.HAPPY, Trend.STEADY) is None
+    assert "lighter" in (describe_change(Emotion.SAD, Emotion.HAPPY, Trend.BETTER) or "")
+    assert "heavier" in (describe_change(Emotion.HAPPY, Emotion.SAD, Trend.WORSE) or "")
