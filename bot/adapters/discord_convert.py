@@ -44,7 +44,7 @@ def is_addressed(message: discord.Message, bot_id: int) -> bool:
 
 def strip_mentions(text: str, bot_id: int) -> str:
     """Remove the bot's own mention ("<@id>" or "<@!id>") so "@attune /history" is a command."""
-    return re.sub(rf"<@!?{bot_id}>", " ", text).strip()
+    return re.sub(rf"\s*<@!?{bot_id}>", "", text).strip()
 
 
 def to_message(
