@@ -1,0 +1,79 @@
+"""Corrections and /feel arguments map the user's own words onto the seven labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from emotion.labels import Emotion
+from responses.corrections import parse_correction, parse_feel_argument
+
+
+@pytest.mark.parametrize(
+    ("text", "emotion"),
+    [
+        ("that's wrong, I'm actually anxious", Emotion.FEAR),
+        ("That\u2019s wrong, I\u2019m actually anxious", Emotion.FEAR),
+        ("no, I'm sad", Emotion.SAD),
+        ("nope, furious", Emotion.ANGRY),
+        ("not sad, more like angry", Emotion.ANGRY),
+        ("I'm not happy, I'm furious", Emotion.ANGRY),
+        ("you got it wrong, i was thrilled", Emotion.HAPPY),
+        ("no I'm fine", Emotion.NEUTRAL),
+        ("wrong! grossed out", Emotion.DISGUST),
+        ("that's not right, I'm not angry I'm shocked", Emotion.SURPRISE),
+        ("actually I'm pretty stressed", Emotion.FEAR),
+    ],
+)
+def test_corrections(text: str, emotion: Emotion) -> None:
+    assert parse_correction(text) is emotion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am sad",  # a feeling, but not a correction
+        "I feel good today",
+        "no",
+        "that's wrong",  # a correction with no feeling named
+        "I'm not sad",
+        "no way that happened",
+        "I was not happy about the weather",
+        "",
+        "x" * 500,
+    ],
+)
+def test_not_corrections(text: str) -> None:
+    assert parse_correction(text) is None
+
+
+@pytest.mark.parametrize(
+    ("arg", "emotion"),
+    [
+        ("angry", Emotion.ANGRY),
+        ("Anxious", Emotion.FEAR),
+        ("furious", Emotion.ANGRY),
+        ("gross", Emotion.DISGUST),
+        ("thrilled!", Emotion.HAPPY),
+        ("shocked", Emotion.SURPRISE),
+        ("ok", Emotion.NEUTRAL),
+        ("fine", Emotion.NEUTRAL),
+        ("very sad", Emotion.SAD),
+        ("I'm feeling a bit nervous", Emotion.FEAR),
+        ("pissed off", Emotion.ANGRY),
+        ("😡", Emotion.ANGRY),
+        ("😢", Emotion.SAD),
+        ("neutral", Emotion.NEUTRAL),
+    ],
+)
+def test_feel_argument(arg: str, emotion: Emotion) -> None:
+    assert parse_feel_argument(arg) is emotion
+
+
+@pytest.mark.parametrize("arg", ["", "   ", "not happy", "sad and angry", "banana", "🍌"])
+def test_unclear_feel_argument(arg: str) -> None:
+    assert parse_feel_argument(arg) is None
+
+
+def test_every_label_is_reachable_by_its_own_name() -> None:
+    for label in Emotion:
+        assert parse_feel_argument(label.value) is label
