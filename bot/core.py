@@ -14,14 +14,22 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from emotion.fusion import FusionResult, HistoryPoint, fuse
+
 from bot.commands import CommandContext, CommandTable, parse_command
 from bot.config import Settings
 from bot.domain import Message, MoodEntry, Reply, UserRecord
 from bot.inference import EmotionService
+from bot.phrases import (
+    EMPTY_MESSAGE,
+    LONG_MESSAGE,
+    PHOTO_ONLY_PROBLEM_SETS,
+    UNKNOWN_COMMAND,
+    photo_note,
+)
 from bot.storage.repository import DuplicateMessage, NewEntry, Repository
 from bot.textclean import clean_text
-from emotion.fusion import FusionResult, HistoryPoint, fuse
-from emotion.labels import LABELS, EmotionEstimate, Source
+from emotion.labels import LABELS, Emotion, EmotionEstimate
 from emotion.photo import PhotoReading
 from responses import bank, corrections, safety, tone
 
@@ -36,6 +44,7 @@ class CoreOptions:
     half_life: timedelta = timedelta(hours=72)
     max_text_chars: int = 4000
     helpline_country: str = ""
+    max_image_bytes: int = 20 * 1024 * 1024
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CoreOptions:
@@ -43,6 +52,7 @@ class CoreOptions:
             half_life=timedelta(hours=settings.history_half_life_hours),
             max_text_chars=settings.max_text_chars,
             helpline_country=settings.helpline_country,
+            max_image_bytes=settings.max_image_bytes,
         )
 
 
@@ -75,7 +85,6 @@ class Core:
         self.options = options or CoreOptions()
         self.commands: CommandTable = default_commands()
         self._rng = rng or random.Random()
-        self._bank = bank.ReplyBank.load()
 
     async def handle(self, message: Message) -> Reply:
         user = await self.repository.get_or_create_user(message.user)
@@ -91,13 +100,13 @@ class Core:
             if parsed is not None:
                 return await self._command(user, message, *parsed)
             if not text:
-                return Reply(self._bank.line("empty_message"))
+                return Reply(EMPTY_MESSAGE)
 
         check = safety.screen(text)
         if not check.flagged and message.photo is None:
             label = corrections.parse_correction(text)
             if label is not None:
-                return await self._correct(user, message, label)
+                return await self._correct(user, label)
 
         text_estimate = await self.emotions.estimate_text(text) if text else None
         reading: PhotoReading | None = None
@@ -118,27 +127,17 @@ class Core:
 
         if check.flagged:
             log.warning("crisis language detected (user %s); helpline reply sent", user.id)
-            reply_text, tone_name, reply_id = safety.crisis_reply(self.options.helpline_country), "crisis", None
+            tone_name, reply_id = "crisis", None
+            reply_text = self._crisis_text(recent)
         else:
-            recent_ids = [e.reply_id for e in reversed(recent[-10:]) if e.reply_id]
-            chosen_tone = tone.choose_tone(result, trend=_trend(recent, now))
-            chosen = self._bank.pick(
-                chosen_tone,
-                bank.ReplyContext(
-                    name=user.display_name,
-                    disagreement=result.disagreement,
-                    photo_read=reading is not None and reading.estimate is not None,
-                ),
-                recent_ids,
-                self._rng,
-            )
-            reply_text, tone_name, reply_id = chosen.text, chosen_tone.value, chosen.id
+            chosen_tone, chosen = self._compose(user, result, reading, recent, now, text)
+            tone_name, reply_id, reply_text = str(chosen_tone), chosen.id, chosen.text
 
         notes = []
-        if reading is not None and reading.problem is not None:
-            notes.append(self._bank.photo_line(reading.problem))
+        if reading is not None and reading.problem is not None and text:
+            notes.append(photo_note(reading.problem, self.options.max_image_bytes))
         if cleaned.truncated:
-            notes.append(self._bank.line("long_message", limit=f"{self.options.max_text_chars:,}"))
+            notes.append(LONG_MESSAGE.format(limit=f"{self.options.max_text_chars:,}"))
         entry = NewEntry(
             chat_id=message.chat_id,
             text=text,
@@ -165,10 +164,49 @@ class Core:
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
         return Reply("\n\n".join(p for p in parts if p))
 
+    def _crisis_text(self, recent: list[MoodEntry]) -> str:
+        recent_ids = [e.reply_id for e in recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
+        lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
+        return safety.crisis_reply(self.options.helpline_country or None, lead.text)
+
+    def _compose(
+        self,
+        user: UserRecord,
+        result: FusionResult,
+        reading: PhotoReading | None,
+        recent: list[MoodEntry],
+        now: datetime,
+        text: str,
+    ) -> tuple[tone.Tone | bank.ReplySet, bank.ChosenReply]:
+        """Pick the tone from the fused reading and a reply the user has not seen lately."""
+        recent_ids = [e.reply_id for e in recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
+        photo_read = reading is not None and reading.estimate is not None
+        if reading is not None and reading.problem is not None and not text:
+            problem_set = (
+                bank.ReplySet.NO_FACE
+                if reading.problem in PHOTO_ONLY_PROBLEM_SETS
+                else bank.ReplySet.PHOTO_UNREADABLE
+            )
+            context = bank.ReplyContext(name=user.display_name)
+            return problem_set, bank.pick(problem_set, context, recent_ids, self._rng)
+        trend = _trend(recent, now, result.estimate.valence)
+        previous = recent[-1].label if recent else None
+        context = bank.ReplyContext(
+            name=user.display_name,
+            change=bank.describe_change(previous, result.estimate.top, trend),
+            face_mood=bank.mood_word(result.face.top) if result.face and photo_read else None,
+            words_mood=bank.mood_word(result.text.top) if result.text else None,
+            photo_read=photo_read,
+        )
+        chosen_tone = tone.choose_tone(
+            result.estimate, disagreement=result.disagreement, trend=trend
+        )
+        return chosen_tone, bank.pick(chosen_tone, context, recent_ids, self._rng)
+
     async def _command(self, user: UserRecord, message: Message, name: str, args: str) -> Reply:
         command = self.commands.get(name)
         if command is None:
-            return Reply(self._bank.line("unknown_command", command=f"/{name}"))
+            return Reply(UNKNOWN_COMMAND.format(command=f"/{name}"))
         if message.message_id is not None:
             try:
                 await self.repository.mark_processed(
@@ -181,19 +219,13 @@ class Core:
             reply = Reply(reply.text, reply.image_png, reply.files, reply.choices, private=True)
         return reply
 
-    async def _correct(self, user: UserRecord, message: Message, label: object) -> Reply:
+    async def _correct(self, user: UserRecord, label: Emotion) -> Reply:
         from bot.handlers import apply_correction
 
-        return await apply_correction(self, user, label)  # type: ignore[arg-type]
+        return await apply_correction(self, user, label)
 
 
-def _trend(recent: list[MoodEntry], now: datetime) -> float | None:
-    """Today's mean valence minus the mean of the days before (None without both)."""
-    today = [e.valence for e in recent if now - e.created_at < timedelta(days=1)]
+def _trend(recent: list[MoodEntry], now: datetime, current: float) -> tone.Trend:
+    """This message's mood against the user's last days (entries older than today)."""
     before = [e.valence for e in recent if timedelta(days=1) <= now - e.created_at < TREND_WINDOW]
-    if not today or not before:
-        return None
-    return sum(today) / len(today) - sum(before) / len(before)
-
-
-__all__ = ["Core", "CoreOptions", "FusionResult", "Source", "history_point"]
+    return tone.trend_of(current, before)

@@ -8,12 +8,16 @@ adapter: the console types it, Telegram sends it as callback data, Discord as a 
 from __future__ import annotations
 
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Choice, MoodEntry, Reply, UserRecord
 from bot.textclean import snippet
 from emotion.labels import Emotion
 from responses import corrections
+
+if TYPE_CHECKING:
+    from bot.core import Core
 
 HISTORY_DEFAULT = 5
 HISTORY_MAX = 50
@@ -109,10 +113,7 @@ async def forget(ctx: CommandContext) -> Reply:
     )
 
 
-async def apply_correction(core: object, user: UserRecord, label: Emotion) -> Reply:
-    from bot.core import Core
-
-    assert isinstance(core, Core)
+async def apply_correction(core: Core, user: UserRecord, label: Emotion) -> Reply:
     entries = await core.repository.recent_entries(user.id, 1)
     if not entries:
         return Reply("Thanks for telling me. There's nothing to correct yet — how are you now?")
@@ -152,5 +153,3 @@ def default_commands() -> CommandTable:
             Command("forget", "erase everything I hold about you", forget, True),
         ]
     )
-
-

@@ -1,0 +1,169 @@
+"""The console chat as a user meets it: a subprocess fed through a pipe."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+def _env(db: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTUNE_")}
+    env.update(
+        ATTUNE_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+        ATTUNE_OUTPUT_DIR=str(db.parent / "out"),
+        ATTUNE_LOG_LEVEL="WARNING",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def chat(db: Path, user: str, stdin: bytes, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", user],
+        input=stdin,
+        capture_output=True,
+        cwd=REPO_ROOT,
+        env=_env(db),
+        timeout=timeout,
+        check=False,
+    )
+
+
+def replies(output: bytes) -> list[str]:
+    return [line for line in output.decode().splitlines() if line.startswith("attune> ")]
+
+
+def stored_texts(db: Path, user: str) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT e.text FROM entries e JOIN users u ON u.id = e.user_id "
+            "WHERE u.platform_user_id = ? ORDER BY e.id",
+            (user,),
+        ).fetchall()
+    return [text for (text,) in rows]
+
+
+def test_happy_message_then_history(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    result = chat(db, "demo", b"I am so happy today\n/history\n")
+    assert result.returncode == 0, result.stderr.decode()
+    answers = replies(result.stdout)
+    assert len(answers) == 2
+    history = result.stdout.decode().split("attune> ")[2]
+    assert "I am so happy today" in history
+    assert "happy" in history
+    assert stored_texts(db, "demo") == ["I am so happy today"]
+
+
+def test_bad_inputs_get_kind_answers_and_chat_goes_on(tmp_path: Path) -> None:
+    db = tmp_path / "b.db"
+    lines = [
+        b"   ",
+        b"x" * 100_000,
+        b"bell \x07 and \x1b[31m escape",
+        b"broken \xff\xfe utf8",
+        b"/photo /no/such/file.jpg",
+        b"/photo",
+        b"/nonsense",
+        b"/history abc",
+        b"still here?",
+    ]
+    result = chat(db, "bad", b"\n".join(lines) + b"\n")
+    assert result.returncode == 0, result.stderr.decode()
+    answers = replies(result.stdout)
+    assert len(answers) == len(lines)
+    assert "Traceback" not in result.stderr.decode()
+    assert "long" in answers[1].lower()
+    assert "couldn't open" in answers[4]
+    assert "/nonsense" in answers[6]
+    texts = stored_texts(db, "bad")
+    assert texts[-1] == "still here?"
+    assert all("\x07" not in t and "\x1b" not in t for t in texts)
+    assert max(len(t) for t in texts) <= 4000
+
+
+def test_forget_and_users_never_see_each_other(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    chat(db, "alice", b"Alice is thrilled about her new job\n")
+    bob = chat(db, "bob", b"bob feels lonely tonight\n/history\n")
+    assert "Alice" not in bob.stdout.decode()
+    assert "lonely" in bob.stdout.decode()
+    forget = chat(db, "bob", b"/forget\n1\n/history\n")
+    out = forget.stdout.decode()
+    assert "erased" in out
+    assert "no history" in out.lower()
+    assert stored_texts(db, "bob") == []
+    assert stored_texts(db, "alice") == ["Alice is thrilled about her new job"]
+
+
+def test_forget_cancel_keeps_everything(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    chat(db, "carol", b"a calm day\n")
+    out = chat(db, "carol", b"/forget\n2\n").stdout.decode()
+    assert "nothing was deleted" in out.lower()
+    assert stored_texts(db, "carol") == ["a calm day"]
+
+
+def test_two_processes_write_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "e.db"
+    chat(db, "warmup", b"hello\n")  # migrate once
+    messages = b"".join(b"message number %d\n" % i for i in range(25))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat", "--user", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=REPO_ROOT,
+            env=_env(db),
+        )
+        for name in ("p1", "p2")
+    ]
+    outputs = [p.communicate(messages, timeout=180) for p in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err.decode()
+        assert b"database is locked" not in err
+        assert len(replies(out)) == 25
+    assert len(stored_texts(db, "p1")) == len(stored_texts(db, "p2")) == 25
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_sigkill_while_writing_leaves_a_sound_database(tmp_path: Path) -> None:
+    db = tmp_path / "f.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--user", "k"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        env=_env(db),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    answered: list[str] = []
+    sent = [f"kill test message {i}" for i in range(200)]
+    proc.stdin.write("".join(m + "\n" for m in sent).encode())
+    proc.stdin.flush()
+    deadline = time.monotonic() + 120
+    while len(answered) < 10 and time.monotonic() < deadline:
+        line = proc.stdout.readline().decode()
+        if line.startswith("attune> "):
+            answered.append(line)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert len(answered) >= 10
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = stored_texts(db, "k")
+    # Every answered message is stored, in order (storage happens before the answer).
+    assert stored[: len(answered)] == sent[: len(answered)]
