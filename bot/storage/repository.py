@@ -307,7 +307,7 @@ class Repository:
         """Time, effective label and valence of the user's entries in [start, end)."""
         async with self._sessions() as session:
             result = await session.execute(queries.mood_points_query(user_id, start, end))
-            return queries.to_points(result.tuples())
+            return queries.to_points(result)
 
     async def first_entry_at(self, user_id: int) -> datetime | None:
         async with self._sessions() as session:
