@@ -1,0 +1,119 @@
+"""Photos and other files: the selfie is read with the text, other files get one line, a
+corrupt or oversized image is answered kindly, and the typing indicator shows meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import simcord
+from matplotlib import cbook
+
+from bot.domain import Platform, UserRef
+from bot.storage.repository import Repository
+from emotion.photo import PhotoReader
+
+from .conftest import MAX_IMAGE_BYTES, RecordingReader, dm_with_files, texts_of
+from .test_conversation import bot_messages
+
+SELFIE = Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+
+
+@pytest.fixture(scope="module")
+def selfie() -> bytes:
+    return SELFIE.read_bytes()
+
+
+def typing_calls(env: simcord.Env) -> int:
+    return sum(1 for r in env.http_requests if r.method == "POST" and r.path.endswith("/typing"))
+
+
+async def test_a_photo_with_text_is_read_together_and_typing_shows(
+    simcord_env: simcord.Env, selfie: bytes, reader: RecordingReader, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    data = selfie
+    await dm_with_files(simcord_env, alice, "this is me today", [("me.jpg", data)])
+
+    assert reader.received == [data]
+    assert typing_calls(simcord_env) >= 1
+    user = await repository.find_user(UserRef(Platform.DISCORD, str(alice.id)))
+    assert user is not None
+    [entry] = await repository.recent_entries(user.id, 5)
+    assert entry.text == "this is me today" and entry.text_probs is not None
+    assert len(bot_messages(alice.dm_channel, simcord_env.bot)) == 1
+
+
+async def test_an_untyped_file_is_recognised_as_a_photo_by_its_bytes(
+    simcord_env: simcord.Env, selfie: bytes, reader: RecordingReader
+) -> None:
+    alice = simcord_env.create_user("alice")
+    data = selfie
+    await dm_with_files(simcord_env, alice, "", [("IMG_0001", data)])
+    assert reader.received == [data]
+
+
+async def test_a_non_image_attachment_gets_one_short_line(
+    simcord_env: simcord.Env, reader: RecordingReader, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    await dm_with_files(simcord_env, alice, "here are my notes", [("notes.pdf", b"%PDF-1.7 ...")])
+    await dm_with_files(simcord_env, alice, "", [("diary.txt", b"dear diary")])
+
+    replies = bot_messages(alice.dm_channel, simcord_env.bot)
+    assert len(replies) == 2
+    assert "notes.pdf" in replies[0].content and "diary.txt" in replies[1].content
+    assert replies[1].content.count("\n") == 0  # just the one line
+    assert reader.received == []
+    assert await texts_of(repository, alice.id) == ["here are my notes"]
+
+
+async def test_a_corrupt_image_is_answered_not_fatal(
+    simcord_env: simcord.Env, selfie: bytes, reader: RecordingReader
+) -> None:
+    alice = simcord_env.create_user("alice")
+    broken = selfie[:300]
+    await dm_with_files(simcord_env, alice, "does this work?", [("me.jpg", broken)])
+
+    assert reader.received == [broken]
+    [reply] = bot_messages(alice.dm_channel, simcord_env.bot)
+    assert reply.content
+
+
+async def test_an_image_over_the_limit_is_not_downloaded(
+    simcord_env: simcord.Env, reader: RecordingReader, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    big = b"\xff\xd8\xff" + b"\0" * MAX_IMAGE_BYTES
+    await dm_with_files(simcord_env, alice, "a big one", [("big.jpg", big)])
+
+    assert reader.received == []
+    [reply] = bot_messages(alice.dm_channel, simcord_env.bot)
+    assert reply.content
+    assert await texts_of(repository, alice.id) == ["a big one"]
+
+
+class TestRealFaceReader:
+    """The selfie through the real face model, when that model is in the tree."""
+
+    @pytest.fixture()
+    def photo_reader(self) -> Iterator[PhotoReader | None]:
+        face = pytest.importorskip(
+            "emotion.face.reader",
+            reason="emotion.face.reader (the face model) is not in the tree yet",
+        )
+        yield face.load_face_reader(None)
+
+    async def test_grace_hopper_selfie(
+        self, simcord_env: simcord.Env, selfie: bytes, repository: Repository
+    ) -> None:
+        alice = simcord_env.create_user("alice")
+        await dm_with_files(simcord_env, alice, "feeling proud of my work", [("grace.jpg", selfie)])
+
+        user = await repository.find_user(UserRef(Platform.DISCORD, str(alice.id)))
+        assert user is not None
+        [entry] = await repository.recent_entries(user.id, 5)
+        assert entry.face_count >= 1 and entry.face_probs is not None
+        assert entry.text_probs is not None
+        assert len(bot_messages(alice.dm_channel, simcord_env.bot)) == 1

@@ -1,0 +1,127 @@
+"""Conversations through real discord.py: where the bot talks, whose history is whose, and
+that a message is answered once even when it is delivered again (also after a reconnect)."""
+
+from __future__ import annotations
+
+import discord
+import simcord
+
+from bot.adapters.discord import DM_SENT, AttuneBot
+from bot.core import Core
+from bot.storage.repository import Repository
+
+from .conftest import make_bot, texts_of
+
+
+def bot_messages(channel: simcord.ChannelHandle, bot: discord.Client) -> list[discord.Message]:
+    assert bot.user is not None
+    return [m for m in channel.history() if m.author.id == bot.user.id]
+
+
+async def test_dm_conversation(simcord_env: simcord.Env, repository: Repository) -> None:
+    alice = simcord_env.create_user("alice")
+    await alice.send_dm("I had a wonderful day and I feel so happy!")
+    await alice.send_dm("but now I'm worried about the exam tomorrow")
+
+    replies = bot_messages(alice.dm_channel, simcord_env.bot)
+    assert len(replies) == 2 and all(r.content for r in replies)
+    assert replies[0].reference is None  # a DM needs no reply thread
+    assert await texts_of(repository, alice.id) == [
+        "I had a wonderful day and I feel so happy!",
+        "but now I'm worried about the exam tomorrow",
+    ]
+
+
+async def test_server_messages_only_when_mentioned_or_replied_to(
+    simcord_env: simcord.Env, repository: Repository
+) -> None:
+    guild = simcord_env.create_guild()
+    channel = guild.create_text_channel("general")
+    alice = guild.add_member(simcord_env.create_user("alice"))
+    bot_user = simcord_env.bot.user
+    assert bot_user is not None
+
+    await alice.send(channel, "talking to my friends, not the bot")
+    assert bot_messages(channel, simcord_env.bot) == []
+
+    asked = await alice.send(channel, f"{bot_user.mention} I feel a bit lonely today")
+    replies = bot_messages(channel, simcord_env.bot)
+    assert len(replies) == 1
+    assert replies[0].reference is not None and replies[0].reference.message_id == asked.id
+
+    await alice.send(channel, "thanks, that helps", reply_to=replies[0])
+    assert len(bot_messages(channel, simcord_env.bot)) == 2
+    # The mention is not part of what the core reads.
+    assert await texts_of(repository, alice.id) == [
+        "I feel a bit lonely today",
+        "thanks, that helps",
+    ]
+
+
+async def test_history_is_per_person_across_dms_and_servers(
+    simcord_env: simcord.Env, repository: Repository
+) -> None:
+    guild = simcord_env.create_guild()
+    channel = guild.create_text_channel("general")
+    alice_user, bob_user = simcord_env.create_user("alice"), simcord_env.create_user("bob")
+    alice, bob = guild.add_member(alice_user), guild.add_member(bob_user)
+    mention = simcord_env.bot.user.mention if simcord_env.bot.user else ""
+
+    await alice_user.send_dm("alice in a DM")
+    await bob.send(channel, f"{mention} bob in the server")
+    await alice.send(channel, f"{mention} alice in the server")
+    await bob_user.send_dm("bob in a DM")
+
+    assert await texts_of(repository, alice.id) == ["alice in a DM", "alice in the server"]
+    assert await texts_of(repository, bob.id) == ["bob in the server", "bob in a DM"]
+
+    # /history in a server goes to the DM, and shows only the asker's own entries.
+    await bob.send(channel, f"{mention} /history")
+    assert bot_messages(channel, simcord_env.bot)[-1].content == DM_SENT
+    private = bot_messages(bob_user.dm_channel, simcord_env.bot)[-1].content
+    assert "bob in the server" in private and "bob in a DM" in private
+    assert "alice" not in private
+
+
+async def test_a_message_delivered_twice_is_answered_once_also_after_a_restart(
+    simcord_env: simcord.Env, core: Core, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    sent = await alice.send_dm("a rough morning, honestly")
+    stored = simcord_env.backend.get_message(sent.channel.id, sent.id)
+
+    simcord_env.backend.announce_message_create(stored)  # the gateway delivers it again
+    await simcord_env.settle()
+    assert len(bot_messages(alice.dm_channel, simcord_env.bot)) == 1
+
+    await simcord_env.restart_bot(make_bot(core))  # a new connection, same database
+    simcord_env.backend.announce_message_create(stored)
+    await simcord_env.settle()
+    assert isinstance(simcord_env.bot, AttuneBot)
+    assert len(bot_messages(alice.dm_channel, simcord_env.bot)) == 1
+    assert await texts_of(repository, alice.id) == ["a rough morning, honestly"]
+
+
+async def test_other_bots_and_empty_server_messages_are_ignored(
+    simcord_env: simcord.Env,
+) -> None:
+    guild = simcord_env.create_guild()
+    channel = guild.create_text_channel("general")
+    other_bot = guild.add_member(simcord_env.create_user("helper", bot=True))
+    mention = simcord_env.bot.user.mention if simcord_env.bot.user else ""
+    await other_bot.send(channel, f"{mention} beep boop")
+    assert bot_messages(channel, simcord_env.bot) == []
+
+
+async def test_one_persons_messages_are_answered_in_order(
+    simcord_env: simcord.Env, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    channel = alice.dm_channel
+    texts = [f"message number {n}, feeling okay" for n in range(4)]
+    for text in texts:  # all arrive before the bot has answered any
+        simcord_env.backend.create_message(channel.id, alice.id, text)
+    await simcord_env.settle()
+
+    assert await texts_of(repository, alice.id) == texts
+    assert len(bot_messages(channel, simcord_env.bot)) == 4
