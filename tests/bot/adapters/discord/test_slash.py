@@ -7,13 +7,20 @@ import discord
 import pytest
 import simcord
 
-from bot.adapters.discord import NOT_YOURS
+from bot.adapters.discord import DM_SENT, NOT_YOURS
 from bot.adapters.discord_render import choice_view
+from bot.commands import Command, CommandContext
 from bot.core import Core
-from bot.domain import Choice, Platform, UserRef
+from bot.domain import Attachment, Choice, Platform, Reply, UserRef
 from bot.storage.repository import Repository
 
-from .conftest import texts_of
+from .conftest import make_bot, texts_of
+
+#: A 1x1 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
 
 
 def response_text(result: simcord.InteractionResult) -> str:
@@ -132,3 +139,54 @@ async def test_public_buttons_only_work_for_their_owner(simcord_env: simcord.Env
     result = await mallory.click(public, custom_id="/forget confirm")
     assert result.ephemeral and result.response is not None
     assert result.response.content == NOT_YOURS
+
+
+async def test_a_guild_id_syncs_the_commands_to_that_server_only(core: Core) -> None:
+    guild_id = 424242424242424242
+    env = simcord.Env(make_bot(core, guild_id=guild_id))
+    guild = env.create_guild(id=guild_id)
+    await env.start()
+    try:
+        with env.time_context():
+            channel = guild.create_text_channel("testing")
+            alice = guild.add_member(env.create_user("alice"))
+            assert "history" in alice.available_commands(channel)
+            assert env.create_user("bob").available_commands() == ()  # not global, not in DMs
+            result = await alice.slash(channel, "help")
+            assert result.ephemeral and response_text(result)
+    finally:
+        await env.shutdown()
+
+
+async def test_a_command_added_to_the_core_appears_and_its_reply_is_rendered(
+    core: Core,
+) -> None:
+    """Later issues add commands to the core table; Discord needs no code for them. Long
+    text is split at 2,000 characters, pictures and files arrive as attachments."""
+
+    async def report(ctx: CommandContext) -> Reply:
+        return Reply(
+            f"report for {ctx.args or 'all time'}\n" + "line of the report\n" * 150,
+            image_png=PNG,
+            files=(Attachment("export.csv", b"when,mood\n", "text/csv"),),
+        )
+
+    core.commands.add(Command("report", "your mood report", report, True, "[DAYS]"))
+    async with simcord.run(make_bot(core)) as env:
+        alice = env.create_user("alice")
+        result = await alice.slash("report", days="7")
+        assert result.response is not None
+        messages = [result.response, *result.followups]
+        assert len(messages) == 2 and all(len(m.content) <= 2000 for m in messages)
+        assert messages[0].content.startswith("report for 7")
+        assert [a.filename for a in messages[-1].attachments] == ["attune.png", "export.csv"]
+
+        guild = env.create_guild()
+        channel = guild.create_text_channel("general")
+        member = guild.add_member(alice)
+        mention = env.bot.user.mention if env.bot.user else ""
+        await member.send(channel, f"{mention} /report 30")  # private: goes to the DM
+        dm = [m for m in alice.dm_channel.history() if m.author.id != alice.id]
+        assert dm[-2].content.startswith("report for 30") and len(dm[-1].attachments) == 2
+        public = [m for m in channel.history() if m.author.id != alice.id]
+        assert [m.content for m in public] == [DM_SENT]
