@@ -1,0 +1,92 @@
+"""Face detection and the crop the network reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from face_images import landscape
+from PIL import Image
+
+from emotion.face.detect import FaceDetector
+from emotion.face.preprocess import INPUT_SIZE, crop_face, square_around, to_gray
+from emotion.photo import FaceBox
+
+
+@pytest.fixture(scope="module")
+def detector() -> FaceDetector:
+    return FaceDetector()
+
+
+def _gray(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def test_finds_the_face_in_a_real_photo(detector: FaceDetector, grace_image: Image.Image) -> None:
+    faces = detector.detect(_gray(grace_image))
+    assert len(faces) == 1
+    face = faces[0]
+    # Grace Hopper's face is in the upper middle of the 512x600 portrait.
+    assert 150 <= face.width <= 320
+    assert 150 < face.x + face.width / 2 < 360
+    assert 120 < face.y + face.height / 2 < 330
+    assert 0.5 < face.confidence <= 1.0
+
+
+def test_no_face_in_a_landscape(detector: FaceDetector) -> None:
+    assert detector.detect(to_gray(landscape())) == ()
+
+
+def test_no_face_in_flat_or_noisy_images(detector: FaceDetector) -> None:
+    assert detector.detect(np.full((480, 640), 128, dtype=np.uint8)) == ()
+    noise = np.random.default_rng(0).integers(0, 256, (480, 640), dtype=np.uint8)
+    assert detector.detect(noise) == ()
+
+
+def test_boxes_are_in_the_given_image_coordinates(
+    detector: FaceDetector, grace_image: Image.Image
+) -> None:
+    """A big image is scanned downscaled; boxes must still come back at full scale."""
+    small = detector.detect(_gray(grace_image))[0]
+    big = detector.detect(_gray(grace_image.resize((1536, 1800))))[0]
+    assert big.width == pytest.approx(3 * small.width, rel=0.15)
+    assert big.x == pytest.approx(3 * small.x, abs=0.1 * big.width)
+
+
+def test_two_faces_largest_first(detector: FaceDetector, grace_image: Image.Image) -> None:
+    canvas = Image.new("RGB", (1400, 700), (200, 200, 200))
+    canvas.paste(grace_image.resize((256, 300)), (60, 300))
+    canvas.paste(grace_image, (800, 50))
+    faces = detector.detect(_gray(canvas))
+    assert len(faces) == 2
+    assert faces[0].area > faces[1].area
+    assert faces[0].x > 700 and faces[1].x < 400
+
+
+def test_square_crop_is_centred_with_margin() -> None:
+    left, top, side = square_around(FaceBox(100, 200, 80, 100, 1.0), margin=0.1)
+    assert side == 120  # longest side 100 plus 10% each side
+    assert left + side / 2 == pytest.approx(140)
+    assert top + side / 2 == pytest.approx(250)
+
+
+def test_crop_shape_and_content() -> None:
+    gray = np.zeros((200, 200), dtype=np.uint8)
+    gray[50:150, 50:150] = 255
+    crop = crop_face(gray, FaceBox(50, 50, 100, 100, 1.0), margin=0.0)
+    assert crop.shape == (INPUT_SIZE, INPUT_SIZE) and crop.dtype == np.uint8
+    assert crop.min() > 200  # exactly the white square
+
+
+def test_crop_past_the_edge_repeats_border_pixels() -> None:
+    gray = np.full((100, 100), 90, dtype=np.uint8)
+    crop = crop_face(gray, FaceBox(-30, -30, 60, 60, 1.0), margin=0.2)
+    assert crop.shape == (INPUT_SIZE, INPUT_SIZE)
+    assert crop.min() == 90  # no black padding
+
+
+def test_to_gray_uses_luma() -> None:
+    rgb = np.zeros((2, 2, 3), dtype=np.uint8)
+    rgb[..., 1] = 255  # pure green is bright
+    assert int(to_gray(rgb)[0, 0]) == pytest.approx(150, abs=2)
+    gray = np.ones((3, 3), dtype=np.uint8)
+    assert to_gray(gray) is gray
