@@ -307,25 +307,33 @@ class AttuneCog(commands.Cog, name="attune"):
 
     async def press_choice(self, interaction: discord.Interaction, payload: str) -> None:
         """A confirm/cancel press: the payload goes to the core as that user's message, and
-        the prompt is edited to the answer (buttons removed, so it cannot be pressed twice)."""
+        the prompt is edited to the answer (buttons removed, so it cannot be pressed twice).
+
+        The press is acknowledged first (a deferred update), so a slow answer cannot miss
+        Discord's three-second window.
+        """
         owner = prompt_owner(interaction.message)
-        if owner is not None and owner != interaction.user.id:
-            await interaction.response.send_message(NOT_YOURS, ephemeral=True)
-            return
-        async with self.locks.hold(interaction.user.id):
-            reply = await self.core.handle(interaction_message(interaction, payload))
-        if reply.duplicate:
+        try:
+            if owner is not None and owner != interaction.user.id:
+                await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+                return
             await interaction.response.defer()
+            async with self.locks.hold(interaction.user.id):
+                reply = await self.core.handle(interaction_message(interaction, payload))
+            if reply.duplicate:
+                return
+            prompt = interaction.message
+            ephemeral_prompt = prompt is not None and prompt.flags.ephemeral
+            public_prompt = interaction.guild_id is not None and not ephemeral_prompt
+            if reply.private and public_prompt:
+                await interaction.edit_original_response(view=None)
+                await self._followups(interaction, reply, parts(reply.text), ephemeral=True)
+                return
+            chunks = parts(reply.text)
+            await interaction.edit_original_response(content=chunks[0].content or "…", view=None)
+        except discord.HTTPException as error:
+            log.warning("discord: could not answer a button press (%s)", _http_error(error))
             return
-        prompt = interaction.message
-        ephemeral_prompt = prompt is not None and prompt.flags.ephemeral
-        public_prompt = interaction.guild_id is not None and not ephemeral_prompt
-        if reply.private and public_prompt:
-            await interaction.response.edit_message(view=None)
-            await self._followups(interaction, reply, parts(reply.text), ephemeral=True)
-            return
-        chunks = parts(reply.text)
-        await interaction.response.edit_message(content=chunks[0].content or "…", view=None)
         rest = chunks[1:]
         if not rest and (reply.image_png is not None or reply.files or reply.choices):
             rest = [Part(None, last=True)]
