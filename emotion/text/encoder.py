@@ -128,10 +128,15 @@ class Embeddings(keras.layers.Layer):  # type: ignore[misc]
     """Word + position + token-type embeddings, then LayerNorm (BERT's input layer)."""
 
     def build(self, input_shape: Any) -> None:
-        # Zeros, not random: the pretrained values are assigned right after, and a random
-        # 30522x384 initial table would only add a 47 MB peak to the process.
+        # float16 and zeros: the pretrained values are assigned right after, and a float32 or
+        # random 30522x384 table would only add 50-100 MB to a bot process whose budget is 1 GB.
+        # Rows are cast to float32 after the lookup, so the network computes in float32.
         self.word = self.add_weight(
-            shape=(30522, HIDDEN), name="word", initializer="zeros", trainable=False
+            shape=(30522, HIDDEN),
+            name="word",
+            initializer="zeros",
+            dtype="float16",
+            trainable=False,
         )
         self.position = self.add_weight(
             shape=(512, HIDDEN), name="position", initializer="zeros", trainable=False
@@ -144,21 +149,24 @@ class Embeddings(keras.layers.Layer):  # type: ignore[misc]
 
     def call(self, ids: tf.Tensor) -> tf.Tensor:
         length = tf.shape(ids)[1]
-        h = tf.gather(self.word, ids) + self.position[None, :length] + self.token_type
+        h = tf.cast(tf.gather(self.word, ids), tf.float32)
+        h = h + self.position[None, :length] + self.token_type
         return self.norm(h)
 
     def load(self, state: Mapping[str, npt.NDArray[np.float32]]) -> None:
-        # The 47 MB word table is copied in slices: one whole-table copy in flight would
-        # push a bot process with TensorFlow loaded close to its 1 GB budget.
+        # The word table is read in slices straight into float16, so no float32 copy of all
+        # of it is ever in memory.
         key = "embeddings.word_embeddings.weight"
-        table = self.word.value  # the backing tf.Variable, which supports sliced assignment
-        for start in range(0, int(self.word.shape[0]), _CHUNK):
-            stop = min(start + _CHUNK, int(self.word.shape[0]))
+        rows = int(self.word.shape[0])
+        table = np.empty((rows, HIDDEN), dtype=np.float16)
+        for start in range(0, rows, _CHUNK):
+            stop = min(start + _CHUNK, rows)
             if isinstance(state, LazyState):
-                rows = state.rows(key, start, stop)
+                table[start:stop] = state.rows(key, start, stop)
             else:
-                rows = state[key][start:stop]
-            table[start:stop].assign(rows)
+                table[start:stop] = state[key][start:stop]
+        self.word.assign(table)
+        del table
         self.position.assign(state["embeddings.position_embeddings.weight"])
         self.token_type.assign(state["embeddings.token_type_embeddings.weight"][0])
         self.norm.gamma.assign(state["embeddings.LayerNorm.weight"])

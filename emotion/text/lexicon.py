@@ -29,7 +29,8 @@ _CUES: Mapping[Emotion, tuple[str, ...]] = {
         Emotion.SAD: "sad|cry|cried|tears|depress|lonely|alone|miss |hurt|heartbrok|grief"
         "|griev|sorry|unhappy|miserable|lost |upset|😢|😭|😞|😔|💔|☹|🙁|:(|:'(",
         Emotion.SURPRISE: "wow|whoa|omg|oh my|surpris|unexpected|shock|can't believe"
-        "|cannot believe|no way|really?|what?|😮|😲|😯|🤯|😳",
+        "|cannot believe|no way|really?|what?|curious|wonder|confus|huh|weird|strange"
+        "|interesting|realiz|😮|😲|😯|🤯|😳",
     }.items()
 }
 
@@ -89,7 +90,8 @@ class LexiconEstimator:
         shouting = sum(c.isupper() for c in text) > 0.6 * max(1, sum(c.isalpha() for c in text))
         if shouting and sum(c.isalpha() for c in text) >= 6 and compound <= 0.2:
             raw[Emotion.ANGRY] += 0.4
-        raw[Emotion.SURPRISE] = 0.5 * hits.get(Emotion.SURPRISE, 0) + 0.05 * text.count("?!")
+        # GoEmotions' surprise includes curiosity and confusion: questions lean that way.
+        raw[Emotion.SURPRISE] = 0.5 * hits.get(Emotion.SURPRISE, 0) + 0.35 * min(2, text.count("?"))
 
         words = len(_WORD.findall(text))
         signal = abs(compound) + 0.3 * sum(hits.values())

@@ -132,10 +132,31 @@ def train(
     options: TrainOptions,
     report: Report = lambda _: None,
 ) -> dict[str, object]:
-    """Train, choose thresholds on dev, save everything to ``out_dir``; return the config."""
+    """Train, choose thresholds on dev, save everything to ``out_dir``; return the config.
+
+    TensorFlow's op determinism is process-wide: it is switched on for the run and back off
+    afterwards, so a test process that also runs other models is left as it was.
+    """
+    from tensorflow.python.framework import config as tf_config
+
+    was_deterministic = bool(tf_config.is_op_determinism_enabled())
+    tf_config.enable_op_determinism()
+    try:
+        return _train(train_set, dev_set, out_dir, options, report)
+    finally:
+        if not was_deterministic:
+            tf_config.disable_op_determinism()
+
+
+def _train(
+    train_set: Dataset,
+    dev_set: Dataset,
+    out_dir: Path,
+    options: TrainOptions,
+    report: Report,
+) -> dict[str, object]:
     started = time.monotonic()
     keras.utils.set_random_seed(options.seed)
-    tf.config.experimental.enable_op_determinism()
     rng = np.random.default_rng(options.seed)
     if options.max_train is not None:
         train_set = train_set.head(options.max_train)
