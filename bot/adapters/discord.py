@@ -412,6 +412,10 @@ class AttuneBot(commands.Bot):
     async def press_choice(self, interaction: discord.Interaction, payload: str) -> None:
         await self.cog.press_choice(interaction, payload)
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: the cog reads every message, and commands.Bot's own parser
+        would otherwise log "command not found" (with the user's first word) for each one."""
+
     async def on_ready(self) -> None:
         me = self.user
         log.info(

@@ -17,7 +17,7 @@ from .conftest import MAX_IMAGE_BYTES
 from .test_conversation import bot_messages
 
 TOKEN = "MTIzNDU2Nzg5.fake-secret-token-for-tests"
-SECRET_TEXT = "my secret diary words"
+SECRET_TEXT = "zanzibar quokka marmalade"
 
 
 async def test_intent_refused_logs_one_line_and_keeps_serving(
@@ -64,7 +64,8 @@ async def test_intent_refused_logs_one_line_and_keeps_serving(
     assert adapter.bot.is_closed()
     await adapter.stop()  # twice is harmless
     assert TOKEN not in caplog.text
-    assert SECRET_TEXT not in caplog.text
+    for word in SECRET_TEXT.split():
+        assert word not in caplog.text
 
 
 async def test_start_raises_what_stopped_the_connection(core: Core) -> None:
@@ -111,4 +112,5 @@ async def test_a_failed_send_is_skipped_and_the_next_message_answered(
     assert bot_messages(dm, simcord_env.bot) == []
     await alice.send_dm("hello again")
     assert len(bot_messages(dm, simcord_env.bot)) == 1
-    assert "could not send" in caplog.text and SECRET_TEXT not in caplog.text
+    assert "could not send" in caplog.text
+    assert not any(word in caplog.text for word in SECRET_TEXT.split())
