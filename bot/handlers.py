@@ -7,11 +7,14 @@ adapter: the console types it, Telegram sends it as callback data, Discord as a 
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Choice, MoodEntry, Reply, UserRecord
+from bot.mood import checkin
+from bot.mood import commands as mood_commands
+from bot.mood.timezones import resolve_zone
 from bot.textclean import snippet
 from emotion.labels import Emotion
 from responses import corrections
@@ -58,8 +61,8 @@ async def privacy(ctx: CommandContext) -> Reply:
     return Reply(PRIVACY)
 
 
-def _format_entry(entry: MoodEntry) -> str:
-    when = entry.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+def _format_entry(entry: MoodEntry, zone: tzinfo = UTC) -> str:
+    when = entry.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     parts = [f"{when}  “{snippet(entry.text) or '(photo)'}”"]
     sources = []
     if entry.text_probs:
@@ -87,7 +90,12 @@ async def history(ctx: CommandContext) -> Reply:
     if not entries:
         return Reply("There's no history yet — tell me how you are, and it starts here.")
     header = f"Your last {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, newest first:"
-    return Reply("\n".join([header, *(_format_entry(e) for e in entries)]))
+    settings = await ctx.core.repository.get_settings(ctx.user.id)
+    zone: tzinfo = UTC
+    if settings is not None and settings.timezone:
+        zone = resolve_zone(settings.timezone)
+        header = header[:-1] + f" (times in {settings.timezone}):"
+    return Reply("\n".join([header, *(_format_entry(e, zone) for e in entries)]))
 
 
 FORGET_CONFIRM = "/forget confirm"
@@ -151,5 +159,11 @@ def default_commands() -> CommandTable:
             Command("feel", "correct my reading of your last message", feel, True, "LABEL"),
             Command("privacy", "what I store and how to delete it", privacy),
             Command("forget", "erase everything I hold about you", forget, True),
+            Command(
+                "mood", "your mood summary and chart", mood_commands.mood, True, "[week|month|all]"
+            ),
+            Command("export", "all your data as JSON and CSV files", mood_commands.export, True),
+            Command("timezone", "set your time zone (IANA name)", checkin.timezone, True, "ZONE"),
+            Command("remind", "a daily check-in at your time", checkin.remind, True, "HH:MM|off"),
         ]
     )
