@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from emotion.fusion import FusionResult
 from emotion.labels import Emotion
 from responses._data import load_toml
 from responses.tone import Tone, Trend
@@ -78,6 +79,32 @@ class ReplyContext:
             "words_mood": (self.words_mood or "").strip(),
         }
         return {k: v for k, v in values.items() if v}
+
+
+def context_for(
+    result: FusionResult | None,
+    *,
+    name: str | None = None,
+    previous: Emotion | None = None,
+    trend: Trend = Trend.UNKNOWN,
+) -> ReplyContext:
+    """The slots for this moment, from the fusion result and what the core remembers.
+
+    Face and words moods are filled only when they disagree: that is the one time naming
+    both helps ("your face looks cheerful but your words sound down").
+    """
+    if result is None:
+        return ReplyContext(name=name)
+    face_mood = words_mood = None
+    if result.disagreement and result.face is not None and result.text is not None:
+        face_mood, words_mood = mood_word(result.face.top), mood_word(result.text.top)
+    return ReplyContext(
+        name=name,
+        change=describe_change(previous, result.estimate.top, trend),
+        face_mood=face_mood,
+        words_mood=words_mood,
+        photo_read=result.face is not None,
+    )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e]")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from emotion.labels import Emotion
+from emotion.fusion import fuse
+from emotion.labels import Emotion, EmotionEstimate, Source
+from emotion.photo import FaceBox, PhotoReading
 from responses.bank import (
     NO_REPEAT_WINDOW,
     ReplyContext,
     ReplySet,
     bank,
+    context_for,
     describe_change,
     pick,
 )
@@ -105,3 +109,23 @@ def test_describe_change() -> None:
     assert describe_change(Emotion.SAD, Emotion.HAPPY, Trend.STEADY) is None
     assert "lighter" in (describe_change(Emotion.SAD, Emotion.HAPPY, Trend.BETTER) or "")
     assert "heavier" in (describe_change(Emotion.HAPPY, Emotion.SAD, Trend.WORSE) or "")
+
+
+def test_context_for_names_both_moods_only_on_disagreement() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    words = EmotionEstimate.from_mapping({Emotion.SAD: 0.9, Emotion.NEUTRAL: 0.1}, Source.TEXT, 0.9)
+    smile = EmotionEstimate.from_mapping({Emotion.HAPPY: 0.9}, Source.FACE, 0.9)
+    frown = EmotionEstimate.from_mapping({Emotion.SAD: 0.9}, Source.FACE, 0.9)
+    for face, disagree in ((smile, True), (frown, False)):
+        photo = PhotoReading(
+            estimate=face, faces=(FaceBox(0, 0, 500, 500, 1.0),), image_size=(900, 900)
+        )
+        result = fuse(words, photo, (), now=now, half_life=timedelta(days=1))
+        context = context_for(result, name="Kim", previous=Emotion.HAPPY, trend=Trend.WORSE)
+        assert result.disagreement is disagree
+        assert (context.face_mood, context.words_mood) == (
+            ("cheerful", "down") if disagree else (None, None)
+        )
+        assert context.photo_read and context.name == "Kim"
+        assert context.change and "heavier" in context.change
+    assert context_for(None, name="Kim") == ReplyContext(name="Kim")
