@@ -21,6 +21,7 @@ import contextlib
 import logging
 import secrets
 import time
+import traceback
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -136,6 +137,7 @@ class TelegramAdapter:
         self._albums: dict[tuple[str, str], _Album] = {}
         self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.webhook_secret: str | None = None
+        self._redact = _RedactToken(settings.telegram_token.get_secret_value())
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -148,6 +150,8 @@ class TelegramAdapter:
     async def start(self) -> None:
         """Connect (getMe), register the commands, start receiving; returns once connected."""
         app = self.application
+        for logger in _ptb_loggers():
+            logger.addFilter(self._redact)
         await app.initialize()
         bot = app.bot
         self._me = BotIdentity(bot.id, bot.username)
@@ -193,6 +197,8 @@ class TelegramAdapter:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await app.shutdown()
+        for logger in _ptb_loggers():
+            logger.removeFilter(self._redact)
         log.info("telegram: stopped")
 
     @staticmethod
@@ -261,12 +267,15 @@ class TelegramAdapter:
             try:
                 await job()
             except Exception as error:  # one bad update must not stop the chat
+                # Where it failed, without the exception's message (it may quote the text).
+                where = "".join(traceback.format_tb(error.__traceback__)[-3:])
                 log.error(
-                    "telegram: could not answer in chat %s (%s)",
+                    "telegram: could not answer in chat %s (%s)\n%s",
                     key,
                     type(error).__name__,
-                    exc_info=log.isEnabledFor(logging.DEBUG),
+                    where,
                 )
+                log.debug("telegram: the failure in full", exc_info=error)
         del self._lanes[key]
 
     async def _timed(self, arrived: float, work: Awaitable[None]) -> None:
@@ -506,6 +515,31 @@ def _bind_document(
     send: Callable[..., Awaitable[TgMessage]], chat_id: int, data: bytes, filename: str
 ) -> Callable[[], Awaitable[TgMessage]]:
     return lambda: send(chat_id, InputFile(data, filename=filename))
+
+
+class _RedactToken(logging.Filter):
+    """Masks the token in PTB's records and freezes them as formatted now.
+
+    Freezing matters: PTB logs the getFile result dict and then rewrites its ``file_path``
+    into the full download URL (token included), so a record formatted later (a test's
+    caplog, a queued handler) would show the token.
+    """
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg, record.args = message.replace(self._token, "[token]"), None
+        return True
+
+
+def _ptb_loggers() -> list[logging.Logger]:
+    """PTB's own loggers. At DEBUG, PTB logs getFile results whose file URL holds the token;
+    a filter on the logger itself masks it before any handler (ours, or a test's) sees it."""
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "telegram"]
+    return [logging.getLogger(name) for name in ["telegram", *names]]
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -145,6 +145,7 @@ class FakeTelegram:
         self.flood = flood or FloodModel()
         self.calls: list[tuple[str, JSON]] = []
         self.sent: list[Sent] = []
+        self.sent_counts: dict[int, int] = defaultdict(int)
         self.actions: list[tuple[int, str]] = []
         self.commands: list[JSON] = []
         self.callback_answers: list[str] = []
@@ -284,6 +285,7 @@ class FakeTelegram:
         sent = Sent(method, chat_id, params, message_id, time.monotonic())
         async with self._sent_changed:
             self.sent.append(sent)
+            self.sent_counts[chat_id] += 1
             self._sent_changed.notify_all()
         message: JSON = {
             "message_id": message_id,
@@ -492,9 +494,7 @@ class FakeTelegram:
         return self.sent
 
     async def wait_count(self, chat_id: int, count: int, within: float = 5.0) -> list[Sent]:
-        await self.wait_sent(
-            lambda sent: len([s for s in sent if s.chat_id == chat_id]) >= count, within
-        )
+        await self.wait_sent(lambda _: self.sent_counts[chat_id] >= count, within)
         return self.sent_to(chat_id)
 
     async def post_webhook(self, update: JSON, secret: str | None) -> int:

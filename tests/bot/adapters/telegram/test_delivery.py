@@ -1,0 +1,75 @@
+"""Rate limits, retries and message splitting, without a server."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from datetime import timedelta
+
+import pytest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+
+from bot.adapters.telegram_delivery import Delivery, Limits, TokenBucket, split_text
+
+FAST = Limits(
+    backoff_s=0.01, max_backoff_s=0.02, max_attempts=4, private_per_s=1e3, private_burst=1e3
+)
+
+
+def test_split_text_keeps_words_and_limits() -> None:
+    assert split_text("short") == ["short"]
+    text = ("word " * 2000).strip()
+    parts = split_text(text, 4096)
+    assert all(len(p) <= 4096 for p in parts) and len(parts) == 3
+    assert " ".join(parts) == text
+    assert split_text("x" * 5000, 4096) == ["x" * 4096, "x" * 904]
+    paragraphs = "a" * 3500 + "\n\n" + "b" * 1000
+    assert split_text(paragraphs) == ["a" * 3500, "b" * 1000]
+
+
+async def test_token_bucket_allows_a_burst_then_the_rate() -> None:
+    bucket = TokenBucket(rate=20.0, capacity=3)
+    start = time.monotonic()
+    for _ in range(5):
+        await bucket.take()
+    elapsed = time.monotonic() - start
+    assert 0.08 <= elapsed < 0.5  # 3 at once, then 2 more at 20/s
+
+
+async def test_retries_429_after_retry_after_and_network_faults() -> None:
+    delivery = Delivery(FAST)
+    with warnings.catch_warnings():  # PTB 22 warns about int vs timedelta on construction
+        warnings.simplefilter("ignore")
+        rate_limited = RetryAfter(timedelta(0))
+    failures: list[Exception] = [rate_limited, NetworkError("Bad Gateway"), TimedOut()]
+    calls = 0
+
+    async def action() -> str:
+        nonlocal calls
+        calls += 1
+        if failures:
+            raise failures.pop(0)
+        return "sent"
+
+    assert await delivery.call("sendMessage", action, chat_id=1) == "sent"
+    assert calls == 4 and delivery.rate_limited == 1 and delivery.retries == 3
+
+
+async def test_bad_requests_are_not_retried_and_network_faults_give_up_eventually() -> None:
+    delivery = Delivery(FAST)
+    calls = 0
+
+    async def bad() -> None:
+        nonlocal calls
+        calls += 1
+        raise BadRequest("Message text is empty")
+
+    with pytest.raises(BadRequest):
+        await delivery.call("sendMessage", bad, chat_id=1)
+    assert calls == 1
+
+    async def down() -> None:
+        raise NetworkError("Bad Gateway")
+
+    with pytest.raises(NetworkError):
+        await delivery.call("sendMessage", down, chat_id=1)
