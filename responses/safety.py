@@ -81,24 +81,15 @@ _SLANG: dict[str, str] = {
     "rn": "right now",
     "tn": "tonight",
     "tonite": "tonight",
-    "2nite": "tonight",
     "tmrw": "tomorrow",
     "tmr": "tomorrow",
-    "2moro": "tomorrow",
-    "2morrow": "tomorrow",
     "bc": "because",
     "cuz": "because",
     "coz": "because",
     "ppl": "people",
-    "every1": "everyone",
-    "evry1": "everyone",
     "evryone": "everyone",
-    "no1": "no one",
     "noone": "no one",
     "nobdy": "nobody",
-    "some1": "someone",
-    "any1": "anyone",
-    "b4": "before",
     "2": "to",
     "dnt": "dont",
     "cnt": "cant",
@@ -110,6 +101,30 @@ _SLANG: dict[str, str] = {
     "livin": "living",
     "existin": "existing",
     "mysef": "myself",
+    "bout": "about",
+    "abt": "about",
+    "rly": "really",
+    "thnk": "think",
+    "thinkin": "thinking",
+    "endin": "ending",
+    "killin": "killing",
+    "cuttin": "cutting",
+    "hurtin": "hurting",
+    "harmin": "harming",
+    "tryin": "trying",
+    "goin": "going",
+    "plannin": "planning",
+    "feelin": "feeling",
+    "wantin": "wanting",
+    "takin": "taking",
+    "jumpin": "jumping",
+    "hangin": "hanging",
+    "burnin": "burning",
+    "doin": "doing",
+    "nothin": "nothing",
+    "somethin": "something",
+    "sleepin": "sleeping",
+    "wakin": "waking",
     "pls": "please",
     "plz": "please",
     "anymor": "anymore",
@@ -122,6 +137,27 @@ _SLANG: dict[str, str] = {
     "shld": "should",
     "cud": "could",
 }
+#: Shorthand with digits or slashes, expanded before leetspeak would turn "no1" into "noi".
+_DIGIT_SLANG: dict[str, str] = {
+    "every1": "everyone",
+    "evry1": "everyone",
+    "no1": "no one",
+    "some1": "someone",
+    "any1": "anyone",
+    "b4": "before",
+    "2nite": "tonight",
+    "2night": "tonight",
+    "2day": "today",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "w/o": "without",
+    "w/": "with",
+    "l8r": "later",
+    "gr8": "great",
+}
+_DIGIT_SLANG_RE = re.compile(
+    r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in _DIGIT_SLANG) + r")(?![\w/])"
+)
 _SLANG_RE = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in _SLANG) + r")\b")
 
 
@@ -155,6 +191,7 @@ def _prepare(text: str, one: str) -> tuple[str, bool]:
     text = _INVISIBLE.sub("", text).lower()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    text = _DIGIT_SLANG_RE.sub(lambda m: _DIGIT_SLANG[m.group(0)], text)
     text = _LEET_IN_WORD.sub(lambda m: _unleet(m.group(0), one), text)
     text = text.replace("'", "").replace('"', " ")
     text = _SENTENCE_END.sub(" . ", text)
@@ -185,7 +222,13 @@ def _squeeze_pattern(pattern: str) -> str:
 
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:
-    return _FRAGMENT.sub(lambda m: fragments[m.group(1)], pattern)
+    """Insert fragments (which may themselves use fragments)."""
+    for _ in range(5):
+        expanded = _FRAGMENT.sub(lambda m: fragments[m.group(1)], pattern)
+        if expanded == pattern:
+            return expanded
+        pattern = expanded
+    raise ValueError(f"fragments nest too deeply in {pattern!r}")
 
 
 @cache
