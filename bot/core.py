@@ -14,14 +14,13 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from emotion.fusion import FusionResult, HistoryPoint, fuse
-
 from bot.commands import CommandContext, CommandTable, parse_command
 from bot.config import Settings
 from bot.domain import Message, MoodEntry, Reply, UserRecord
 from bot.inference import EmotionService
 from bot.phrases import (
     EMPTY_MESSAGE,
+    INTERNAL_ERROR,
     LONG_MESSAGE,
     PHOTO_ONLY_PROBLEM_SETS,
     UNKNOWN_COMMAND,
@@ -29,6 +28,7 @@ from bot.phrases import (
 )
 from bot.storage.repository import DuplicateMessage, NewEntry, Repository
 from bot.textclean import clean_text
+from emotion.fusion import FusionResult, HistoryPoint, fuse
 from emotion.labels import LABELS, Emotion, EmotionEstimate
 from emotion.photo import PhotoReading
 from responses import bank, corrections, safety, tone
@@ -87,6 +87,19 @@ class Core:
         self._rng = rng or random.Random()
 
     async def handle(self, message: Message) -> Reply:
+        """Answer one message. Never raises: a fault becomes a kind apology, logged once."""
+        try:
+            return await self._handle(message)
+        except Exception as error:
+            log.error(
+                "could not handle a %s message (%s)",
+                message.user.platform.value,
+                type(error).__name__,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            return Reply(INTERNAL_ERROR)
+
+    async def _handle(self, message: Message) -> Reply:
         user = await self.repository.get_or_create_user(message.user)
         if message.message_id is not None and await self.repository.was_processed(
             message.user.platform, message.chat_id, message.message_id

@@ -23,6 +23,9 @@ PHOTO_NOTES: dict[PhotoProblem, str] = {
     PhotoProblem.UNAVAILABLE: "I can't read photos right now, but I'm still listening.",
 }
 
+INTERNAL_ERROR = (
+    "Sorry — something went wrong on my side, not yours. Could you say that again in a moment?"
+)
 EMPTY_MESSAGE = "I'm here whenever you want to talk — what's on your mind?"
 LONG_MESSAGE = "That's a long message — I read the first {limit} characters of it."
 UNKNOWN_COMMAND = "I don't know the command {command}. /help lists what I can do."

@@ -1,0 +1,46 @@
+"""/why for a stored entry: rebuild what the fusion saw, then let ``responses`` explain it.
+
+Entries keep each source's probabilities, the history prior and the weights precisely so the
+explanation can be given later, even after a restart.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from bot.domain import MoodEntry
+from emotion.fusion import FusionResult
+from emotion.labels import EmotionEstimate, Source
+from responses.explain import explain
+
+
+def _estimate(probs: dict[str, float] | None, source: Source) -> EmotionEstimate | None:
+    if probs is None:
+        return None
+    from emotion.labels import Emotion
+
+    return EmotionEstimate.from_mapping(
+        {Emotion(k): v for k, v in probs.items()}, source, confidence=1.0
+    )
+
+
+def fusion_of(entry: MoodEntry) -> FusionResult:
+    fused = _estimate(entry.fused_probs, Source.FUSED)
+    assert fused is not None
+    weights = {Source(k): v for k, v in (entry.weights or {}).items()}
+    return FusionResult(
+        estimate=fused,
+        weights=MappingProxyType(weights),
+        dominant=entry.dominant,
+        disagreement=entry.disagreement,
+        text=_estimate(entry.text_probs, Source.TEXT),
+        face=_estimate(entry.face_probs, Source.FACE),
+        history=_estimate(entry.history_probs, Source.HISTORY),
+    )
+
+
+def explain_entry(entry: MoodEntry) -> str:
+    text = explain(fusion_of(entry))
+    if entry.correction is not None:
+        text += f"\n\nYou told me it was really {entry.correction.value}, so that is what I keep."
+    return text
