@@ -28,7 +28,9 @@ def _env(db: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def chat(db: Path, user: str, stdin: bytes, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+def chat(
+    db: Path, user: str, stdin: bytes, timeout: float = 120
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--user", user],
         input=stdin,

@@ -1,0 +1,162 @@
+"""The core pipeline in-process: commands, corrections, /why, safety, faults and privacy."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from bot.core import Core, CoreOptions
+from bot.domain import Message, Platform, Reply, UserRef
+from bot.inference import EmotionService
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.repository import Repository
+from emotion.labels import Emotion, EmotionEstimate, Source
+from emotion.photo import PhotoProblem, PhotoReading
+from emotion.text.lexicon import LexiconEstimator
+
+
+class BrokenEstimator:
+    def estimate(self, text: str) -> EmotionEstimate:
+        raise RuntimeError("model crashed")
+
+
+@dataclass
+class FixedPhotoReader:
+    reading: PhotoReading
+
+    def read(self, data: bytes) -> PhotoReading:
+        return self.reading
+
+
+@pytest.fixture()
+async def core(db_url: str) -> AsyncIterator[Core]:
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), None)
+    yield Core(Repository(session_factory(engine)), service, CoreOptions(), rng=random.Random(1))
+    service.close()
+    await engine.dispose()
+
+
+def msg(text: str, user: str = "u1", **kw: object) -> Message:
+    return Message(
+        user=UserRef(Platform.TELEGRAM, user, display_name=user.title()),
+        chat_id=f"chat-{user}",
+        text=text,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+async def test_reply_is_stored_with_emotion(core: Core) -> None:
+    reply = await core.handle(msg("I am so happy and grateful today!"))
+    assert reply.text and not reply.duplicate
+    user = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+    assert user is not None
+    (entry,) = await core.repository.recent_entries(user.id, 5)
+    assert entry.fused_label is Emotion.HAPPY
+    assert entry.tone is not None and entry.reply_id is not None
+
+
+async def test_redelivered_message_is_answered_once(core: Core) -> None:
+    first = await core.handle(msg("hello there", message_id="10"))
+    again = await core.handle(msg("hello there", message_id="10"))
+    assert not first.duplicate
+    assert again.duplicate and again.text == ""
+
+
+async def test_no_reply_repeats_within_ten(core: Core) -> None:
+    texts = [(await core.handle(msg("I feel a bit sad today"))).text for _ in range(10)]
+    assert len(set(texts)) == 10
+
+
+async def test_crisis_leads_with_care_and_helplines_and_is_flagged(core: Core) -> None:
+    reply = await core.handle(msg("i just want to kms tbh"))
+    assert "988" in reply.text or "helpline" in reply.text.lower()
+    user = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+    assert user is not None
+    (entry,) = await core.repository.recent_entries(user.id, 1)
+    assert entry.crisis
+    benign = await core.handle(msg("this exam is killing me lol"))
+    assert "helpline" not in benign.text.lower()
+
+
+async def test_crisis_works_when_the_model_is_broken(db_url: str) -> None:
+    engine = create_engine(db_url)
+    service = EmotionService(BrokenEstimator(), None)
+    core = Core(Repository(session_factory(engine)), service)
+    try:
+        reply = await core.handle(msg("I want to end my life"))
+        assert "988" in reply.text or "helpline" in reply.text.lower()
+        normal = await core.handle(msg("ok day, nothing special"))
+        assert normal.text and "wrong" not in normal.text.lower()
+    finally:
+        service.close()
+        await engine.dispose()
+
+
+async def test_correction_and_why(core: Core) -> None:
+    await core.handle(msg("whatever, I'm fine"))
+    ack = await core.handle(msg("that's wrong, I'm actually anxious"))
+    assert "fear" in ack.text
+    why = await core.handle(msg("/why"))
+    assert "words" in why.text.lower()
+    assert "fear" in why.text
+    assert why.private
+    feel = await core.handle(msg("/feel sad"))
+    assert "sad" in feel.text
+    bad = await core.handle(msg("/feel purple"))
+    assert "one of" in bad.text
+
+
+async def test_photo_problems_get_specific_kind_lines(db_url: str) -> None:
+    engine = create_engine(db_url)
+    reader = FixedPhotoReader(PhotoReading(problem=PhotoProblem.NO_FACE, image_size=(640, 480)))
+    service = EmotionService(LexiconEstimator(), reader)
+    core = Core(Repository(session_factory(engine)), service)
+    try:
+        with_text = await core.handle(msg("look at my garden", photo=b"\x89PNG..."))
+        assert "couldn't find a face" in with_text.text
+        alone = await core.handle(msg("", photo=b"\x89PNG..."))
+        assert alone.text
+        too_big = await core.handle(msg("me", photo_problem=PhotoProblem.TOO_LARGE))
+        assert "too large" in too_big.text and "20 MB" in too_big.text
+    finally:
+        service.close()
+        await engine.dispose()
+
+
+async def test_face_estimate_is_fused_and_stored(db_url: str) -> None:
+    engine = create_engine(db_url)
+    face = EmotionEstimate.from_mapping(
+        {Emotion.HAPPY: 0.9, Emotion.NEUTRAL: 0.1}, Source.FACE, 0.9
+    )
+    reader = FixedPhotoReader(PhotoReading(estimate=face, image_size=(400, 400)))
+    service = EmotionService(LexiconEstimator(), reader)
+    core = Core(Repository(session_factory(engine)), service)
+    try:
+        await core.handle(msg("", photo=b"jpeg"))
+        user = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+        assert user is not None
+        (entry,) = await core.repository.recent_entries(user.id, 1)
+        assert entry.face_probs is not None and entry.fused_label is Emotion.HAPPY
+    finally:
+        service.close()
+        await engine.dispose()
+
+
+async def test_private_commands_are_marked_private(core: Core) -> None:
+    await core.handle(msg("good morning"))
+    history = await core.handle(msg("/history", is_private_chat=False))
+    assert history.private
+    help_reply: Reply = await core.handle(msg("/help"))
+    assert "/history" in help_reply.text and not help_reply.private
+
+
+async def test_start_explains_before_analysing(core: Core) -> None:
+    reply = await core.handle(msg("/start"))
+    assert "never stored" in reply.text and "/forget" in reply.text
+    user = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+    assert user is not None
+    assert await core.repository.recent_entries(user.id, 5) == []
