@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.config import Settings
 from bot.core import Core, CoreOptions
 from bot.inference import EmotionService
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 

@@ -79,7 +79,9 @@ class ConsoleChat:
         if reply.image_png is not None:
             lines.append(f"        picture: {self._save(f'{stamp}-chart.png', reply.image_png)}")
         for attachment in reply.files:
-            lines.append(f"        file: {self._save(f'{stamp}-{attachment.filename}', attachment.data)}")
+            lines.append(
+                f"        file: {self._save(f'{stamp}-{attachment.filename}', attachment.data)}"
+            )
         self._pending = reply.choices
         for number, choice in enumerate(reply.choices, start=1):
             lines.append(f"        [{number}] {choice.label}")
