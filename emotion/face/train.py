@@ -216,6 +216,7 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
     if config.resume and ckpt_path.exists() and state_path.exists():
         model = keras.models.load_model(ckpt_path)
         state = _read_state(state_path)
+        state.setdefault("declared_epochs", config.epochs)
         emit(f"resumed from {ckpt_path} after epoch {state['epochs_done']}/{state['epochs']}")
     else:
         model = build_network(config.network.width, config.network.dropout)
@@ -223,6 +224,7 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
         state = {
             "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
             "epochs": config.epochs,
+            "declared_epochs": config.epochs,
             "epochs_done": 0,
             "seconds": 0.0,
             "best_accuracy": -1.0,
@@ -301,14 +303,21 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
 
 
 def _replan(state: dict[str, Any], plan: dict[str, int], config: TrainConfig, emit: Emit) -> None:
-    """Shorten the plan if the remaining epochs cannot fit the time budget."""
+    """Fit the plan to the time budget, judged on the pace of the last few epochs.
+
+    The machine is shared, so the pace changes: the plan shrinks when the remaining epochs
+    cannot fit, and may grow back (never past the epochs first declared) when they can. A
+    change of one epoch is ignored so the cosine does not jitter.
+    """
     if config.max_minutes is None:
         return
     done = int(state["epochs_done"])
-    per_epoch = float(state["seconds"]) / max(1, done)
+    recent = sorted(float(row["seconds"]) for row in state["history"][-3:])
+    per_epoch = recent[len(recent) // 2] if recent else 1.0
     left = config.max_minutes * 60.0 - float(state["seconds"])
-    fit = done + max(0, int(left // per_epoch))
-    if fit < int(state["epochs"]):
+    declared = int(state.get("declared_epochs", config.epochs))
+    fit = min(declared, done + max(0, int(left // per_epoch)))
+    if fit < int(state["epochs"]) or fit >= int(state["epochs"]) + 2:
         state["epochs"] = max(done, fit)
         plan["total_steps"] = int(state["epochs"]) * plan["steps_per_epoch"]
-        emit(f"  time budget: plan shortened to {state['epochs']} epochs")
+        emit(f"  time budget: plan set to {state['epochs']} epochs")

@@ -1,0 +1,137 @@
+"""Training and evaluation CLIs on tiny arrays built here; scores and the schedule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotion.face.artifacts import label_permutation, load_network, read_labels
+from emotion.face.cli import evaluate_main, train_main
+from emotion.face.metrics import score
+from emotion.face.train import class_weights, lr_at
+from emotion.labels import LABELS, N_LABELS
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _tiny_npz(path: Path, n: int, seed: int) -> None:
+    """Faces that are learnable: each class a different brightness pattern, plus noise."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % N_LABELS
+    x = rng.integers(0, 40, (n, 48, 48))
+    for i, label in enumerate(y):
+        x[i, :, label * 6 : label * 6 + 6] += 200
+    np.savez(path, x=x.astype(np.uint8), y=y.astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Train a very small network for one epoch of a two-epoch plan, then resume it."""
+    root = tmp_path_factory.mktemp("face_train")
+    data = root / "data"
+    data.mkdir()
+    _tiny_npz(data / "train.npz", 96, 0)
+    _tiny_npz(data / "val.npz", 28, 1)
+    base = ["--data", str(data), "--out", str(root / "model"), "--epochs", "2"]
+    small = ["--width", "4", "--batch-size", "32", "--threads", "1"]
+    assert train_main([*base, *small, "--stop-after", "1"]) == 0
+    state = json.loads((root / "model" / "checkpoint" / "state.json").read_text())
+    assert state["epochs_done"] == 1
+    assert train_main([*base, *small, "--resume"]) == 0
+    return root
+
+
+def test_training_exports_a_complete_model_dir(trained: Path) -> None:
+    model_dir = trained / "model"
+    for name in ("expression_cnn.weights.h5", "model.json", "labels.json", "history.json"):
+        assert (model_dir / name).is_file(), name
+    assert read_labels(model_dir) == [label.value for label in LABELS]
+    assert json.loads((model_dir / "metrics.json").read_text())["n"] == 28
+    model, config, permutation = load_network(model_dir)
+    assert config.width == 4 and permutation == list(range(N_LABELS))
+    assert model.output_shape == (None, N_LABELS)
+
+
+def test_resume_continues_the_same_run(trained: Path) -> None:
+    history = json.loads((trained / "model" / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2]
+    state = json.loads((trained / "model" / "checkpoint" / "state.json").read_text())
+    assert state["epochs_done"] == 2 and len(state["history"]) == 2
+
+
+def test_evaluate_cli_prints_json_last_and_writes_report(
+    trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _tiny_npz(tmp_path / "fixture.npz", 21, 5)
+    report = tmp_path / "report"
+    args = [str(tmp_path / "fixture.npz"), "--model", str(trained / "model")]
+    assert evaluate_main([*args, "--report", str(report)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    result = json.loads(last)
+    assert result["n"] == 21
+    assert 0.0 <= result["accuracy"] <= 1.0 and 0.0 <= result["macro_f1"] <= 1.0
+    assert set(result["per_class_recall"]) == {label.value for label in LABELS}
+    for name in ("confusion.png", "curves.png"):
+        assert (report / name).read_bytes()[:8] == PNG_SIGNATURE, name
+    saved = json.loads((report / "metrics.json").read_text())
+    assert np.asarray(saved["confusion"]).sum() == 21
+
+
+def test_evaluate_reorders_by_the_labels_file(trained: Path, tmp_path: Path) -> None:
+    """Same weights, labels file listing the classes reversed: predictions move with the names."""
+    _tiny_npz(tmp_path / "fixture.npz", 70, 6)
+    fixture = str(tmp_path / "fixture.npz")
+    evaluate_main([fixture, "--model", str(trained / "model"), "--report", str(tmp_path / "a")])
+    flipped_dir = tmp_path / "flipped"
+    flipped_dir.mkdir()
+    for path in (trained / "model").iterdir():
+        if path.is_file():
+            (flipped_dir / path.name).write_bytes(path.read_bytes())
+    labels = {"labels": [label.value for label in reversed(LABELS)]}
+    (flipped_dir / "labels.json").write_text(json.dumps(labels))
+    evaluate_main([fixture, "--model", str(flipped_dir), "--report", str(tmp_path / "b")])
+    straight = np.asarray(json.loads((tmp_path / "a" / "metrics.json").read_text())["confusion"])
+    flipped = np.asarray(json.loads((tmp_path / "b" / "metrics.json").read_text())["confusion"])
+    assert straight.sum() == flipped.sum() == 70
+    assert (flipped == straight[:, ::-1]).all()
+
+
+def test_label_permutation() -> None:
+    names = [label.value for label in LABELS]
+    assert label_permutation(names) == list(range(N_LABELS))
+    shuffled = names[3:] + names[:3]
+    permutation = label_permutation(shuffled)
+    assert [shuffled[i] for i in permutation] == names
+    with pytest.raises(ValueError):
+        label_permutation([*names[:-1], "contempt"])
+
+
+def test_scores() -> None:
+    y_true = np.array([0, 0, 1, 1, 2, 2])
+    y_pred = np.array([0, 1, 1, 1, 2, 0])
+    scores = score(y_true, y_pred, 3)
+    assert scores.n == 6
+    assert scores.accuracy == pytest.approx(4 / 6)
+    assert scores.per_class_recall == pytest.approx((0.5, 1.0, 0.5))
+    # F1 per class: 0.5, 0.8, 2/3
+    assert scores.macro_f1 == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+    assert scores.confusion[0] == (1, 1, 0)
+    assert scores.as_dict(["a", "b", "c"])["per_class_recall"] == {"a": 0.5, "b": 1.0, "c": 0.5}
+
+
+def test_class_weights_favour_rare_classes() -> None:
+    y = np.array([3] * 90 + [1] * 10, dtype=np.uint8)
+    weights = class_weights(y)
+    assert weights[1] == pytest.approx(3 * weights[3])  # sqrt of the 9x frequency ratio
+    assert float(weights[y].mean()) == pytest.approx(1.0)
+
+
+def test_schedule_warms_up_then_decays() -> None:
+    assert lr_at(0, 1000, 100, 1e-3) == pytest.approx(1e-4)
+    assert lr_at(100, 1000, 100, 1e-3) == pytest.approx(1e-3)
+    assert lr_at(1000, 1000, 100, 1e-3) == pytest.approx(1e-3 / 200)
+    values = [lr_at(step, 1000, 100, 1e-3) for step in range(100, 1001, 50)]
+    assert values == sorted(values, reverse=True)
