@@ -135,7 +135,9 @@ def _files_digest(folder: Path) -> bytes:
     )
 
 
-def text_predictions(texts: Sequence[str], which: str) -> tuple[Floats, Floats]:
+def text_predictions(
+    texts: Sequence[str], which: str, model_dir: Path | None = None
+) -> tuple[Floats, Floats]:
     """(probabilities [N,7], confidence [N]) from the text estimator the bot uses."""
     estimate: Callable[[str], EmotionEstimate]
     if which == "lexicon":
@@ -146,8 +148,9 @@ def text_predictions(texts: Sequence[str], which: str) -> tuple[Floats, Floats]:
     else:
         from emotion.text import model as text_model
 
-        model_id = _files_digest(text_model.DEFAULT_MODEL_DIR)
-        estimate = text_model.load_text_model().estimate
+        folder = model_dir or text_model.DEFAULT_MODEL_DIR
+        model_id = _files_digest(folder)
+        estimate = text_model.load_text_model(folder).estimate
     path = CACHE / f"text_{which}_{_digest(model_id, json.dumps(list(texts)).encode())}.npz"
     if path.exists():
         cached = np.load(path)
@@ -163,17 +166,18 @@ def text_predictions(texts: Sequence[str], which: str) -> tuple[Floats, Floats]:
     return probs, conf
 
 
-def face_predictions(x: npt.NDArray[np.uint8]) -> Floats:
+def face_predictions(x: npt.NDArray[np.uint8], model_dir: Path | None = None) -> Floats:
     """[N,7] probabilities for 48x48 faces, as the reader predicts them."""
     from emotion.face import artifacts
 
-    model_id = _files_digest(Path(artifacts.DEFAULT_MODEL_DIR))
+    folder = model_dir or Path(artifacts.DEFAULT_MODEL_DIR)
+    model_id = _files_digest(folder)
     path = CACHE / f"face_{_digest(model_id, x.tobytes())}.npy"
     if path.exists():
         return np.asarray(np.load(path), dtype=np.float64)
     from emotion.face.reader import load_face_reader
 
-    reader = load_face_reader()
+    reader = load_face_reader(folder)
     out = np.concatenate([reader.predict_faces(x[i : i + 256]) for i in range(0, len(x), 256)])
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, out)
@@ -281,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text", choices=("model", "lexicon"), default="model")
     parser.add_argument("--fer", type=Path, default=DATA / "fer2013" / "val.npz")
     parser.add_argument("--dev", type=Path, default=DATA / "goemotions_ekman" / "dev.tsv")
+    parser.add_argument("--text-model", type=Path, default=None, help="text model folder")
+    parser.add_argument("--face-model", type=Path, default=None, help="face model folder")
     parser.add_argument("--no-search", action="store_true", help="only report the defaults")
     args = parser.parse_args(argv)
 
@@ -295,8 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     test = make_pairs(msg_test, msg_labels, face_test, face_labels, rng)
 
     try:
-        text_probs, text_conf = text_predictions(texts, args.text)
-        face_probs = face_predictions(x)
+        text_probs, text_conf = text_predictions(texts, args.text, args.text_model)
+        face_probs = face_predictions(x, args.face_model)
     except Exception as error:  # a model not (yet) committed: say so plainly
         print(f"cannot run: a model failed to load: {type(error).__name__}: {error}")
         return 2

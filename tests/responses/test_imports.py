@@ -1,0 +1,42 @@
+"""Imports point one way: responses -> emotion's shared types; fusion -> emotion only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ALLOWED_FROM_US = {"emotion.labels", "emotion.fusion", "emotion.photo"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_responses_imports_only_shared_emotion_types() -> None:
+    for path in (ROOT / "responses").rglob("*.py"):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            assert top not in {"bot", "migrations"}, (path, name)
+            if top == "emotion":
+                assert name in ALLOWED_FROM_US, (path, name)
+            if top in {"tensorflow", "numpy", "cv2", "telegram", "discord", "sqlalchemy"}:
+                raise AssertionError(f"{path} imports {name}: responses must stay model-free")
+
+
+def test_fusion_is_pure() -> None:
+    for name in _imports(ROOT / "emotion" / "fusion.py"):
+        assert name.split(".")[0] not in {"bot", "responses", "tensorflow", "numpy"}, name
+
+
+def test_data_files_ship_inside_the_package() -> None:
+    data = ROOT / "responses" / "data"
+    for name in ("crisis_patterns.toml", "helplines.toml", "tones.toml", "replies.toml"):
+        assert (data / name).is_file()
