@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bot.mood.chart import DPI, HEIGHT_IN, WIDTH_IN, bucket_size, regroup, render_chart
+from bot.mood.chart import (
+    DPI,
+    HEIGHT_IN,
+    WIDTH_IN,
+    bucket_size,
+    regroup,
+    render_chart,
+    render_chart_async,
+)
 from bot.mood.palette import EMOTION_COLOURS
 from bot.mood.queries import MoodPoints
 from bot.mood.summary import Period, summarise, window
@@ -58,3 +67,16 @@ def test_long_periods_are_drawn_per_week() -> None:
 def test_every_emotion_has_its_own_colour() -> None:
     assert set(EMOTION_COLOURS) == set(LABELS)
     assert len(set(EMOTION_COLOURS.values())) == len(LABELS)
+
+
+async def test_rendering_leaves_the_event_loop_free() -> None:
+    summary = summarise(
+        points((NOW, Emotion.HAPPY, 0.9)), window(Period.MONTH, UTC_ZONE, NOW, None)
+    )
+    task = asyncio.ensure_future(render_chart_async(summary))
+    turns = 0
+    while not task.done():
+        turns += 1
+        await asyncio.sleep(0)
+    assert (await task).startswith(b"\x89PNG")
+    assert turns > 10  # the loop kept running while the chart was drawn
