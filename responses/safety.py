@@ -256,10 +256,26 @@ def _blank(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
     return text
 
 
+#: Long texts are screened in overlapping windows so the cost stays linear in the length.
+_WINDOW = 4000
+_OVERLAP = 300
+
+
 def screen(text: str) -> SafetyCheck:
     """Screen one message (text or caption) for crisis language. Never raises on odd input."""
     if not text or not text.strip():
         return SAFE
+    if len(text) > _WINDOW:
+        step = _WINDOW - _OVERLAP
+        for start in range(0, len(text), step):
+            check = _screen_one(text[start : start + _WINDOW])
+            if check.flagged:
+                return check
+        return SAFE
+    return _screen_one(text)
+
+
+def _screen_one(text: str) -> SafetyCheck:
     rules = _rules()
     lowered = unicodedata.normalize("NFKC", text).lower()
     if _SPACED.search(lowered):

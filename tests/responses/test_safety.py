@@ -105,3 +105,10 @@ def test_crisis_reply_leads_with_care_then_numbers() -> None:
 def test_every_country_block_has_lines() -> None:
     for code in ["US", "CA", "GB", "IE", "AU", "NZ", "DE", "FR", "NL", None]:
         assert helplines(code)
+
+
+def test_long_messages_are_screened_everywhere_and_quickly() -> None:
+    filler = "Today was long and I have a lot to say about work. " * 400
+    assert not screen(filler).flagged
+    assert screen(filler + "I want to kill myself.").flagged
+    assert screen("I want to kill myself. " + filler).flagged
