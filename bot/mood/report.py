@@ -32,8 +32,9 @@ def _signed(value: float) -> str:
     return f"{value:+.2f}".replace("-", "−")
 
 
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+def _day(day: date, today: date) -> str:
+    year = f" {day.year}" if day.year != today.year else ""
+    return f"{day:%a} {day.day} {day:%b}{year}"
 
 
 def _span(period: Period) -> str:
@@ -73,11 +74,12 @@ def describe(summary: MoodSummary, *, zone_is_default: bool = False) -> str:
         )
     if summary.best and summary.hardest:
         if summary.best.day == summary.hardest.day:
-            lines.append(f"• One day with check-ins: {_day(summary.best.day)}")
+            lines.append(f"• One day with check-ins: {_day(summary.best.day, win.last_day)}")
         else:
             lines.append(
-                f"• Best day: {_day(summary.best.day)} ({_signed(summary.best.valence)}) · "
-                f"hardest day: {_day(summary.hardest.day)} ({_signed(summary.hardest.valence)})"
+                f"• Best day: {_day(summary.best.day, win.last_day)} "
+                f"({_signed(summary.best.valence)}) · hardest day: "
+                f"{_day(summary.hardest.day, win.last_day)} ({_signed(summary.hardest.valence)})"
             )
     entries = f"{summary.entries} entr{'y' if summary.entries == 1 else 'ies'}"
     lines.append(f"• You checked in on {summary.days_checked_in} of {win.n_days} days ({entries}).")

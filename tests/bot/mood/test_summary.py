@@ -155,3 +155,13 @@ def test_mood_words() -> None:
     assert mood_word(0.7) == "bright"
     assert mood_word(0.0) == "mixed"
     assert mood_word(-0.7) == "heavy"
+
+
+def test_days_in_another_year_carry_the_year() -> None:
+    now = at(2026, 11, 21, 12)
+    first = at(2025, 3, 1, 12)
+    summary = summarise(
+        points((first, Emotion.HAPPY, 0.9), (at(2026, 11, 20), Emotion.SAD, -0.8)),
+        window(Period.ALL, ZoneInfo("UTC"), now, first),
+    )
+    assert "Best day: Sat 1 Mar 2025 (+0.90) · hardest day: Fri 20 Nov (−0.80)" in describe(summary)
