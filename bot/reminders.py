@@ -144,6 +144,14 @@ class ReminderScheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def __aenter__(self) -> ReminderScheduler:
+        """``async with ReminderScheduler(...):`` runs it for the block's lifetime."""
+        self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
     async def _run(self) -> None:
         while True:
             try:

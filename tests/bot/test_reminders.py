@@ -219,12 +219,12 @@ async def test_start_and_stop_run_the_loop(repository: Repository) -> None:
     scheduler = ReminderScheduler(
         repository, registry, interval_s=0.01, clock=lambda: utc(2026, 11, 21, 9)
     )
-    scheduler.start()
-    for _ in range(200):
-        if out.getvalue():
-            break
-        await asyncio.sleep(0.01)
-    await scheduler.stop()
+    async with scheduler:
+        for _ in range(200):
+            if out.getvalue():
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # a few more ticks: still one message
     assert out.getvalue().count("daily check-in") == 1
 
 
