@@ -17,7 +17,7 @@ import simcord
 from PIL import Image, UnidentifiedImageError
 
 from bot.adapters.discord import AttuneBot, attune_intents
-from bot.core import Core
+from bot.core import Core, CoreOptions
 from bot.domain import Platform, UserRef
 from bot.inference import EmotionService
 from bot.storage.repository import Repository
@@ -63,7 +63,7 @@ def emotions(photo_reader: PhotoReader | None) -> Iterator[EmotionService]:
 
 @pytest.fixture()
 async def core(repository: Repository, emotions: EmotionService) -> AsyncIterator[Core]:
-    yield Core(repository, emotions)
+    yield Core(repository, emotions, CoreOptions(max_image_bytes=MAX_IMAGE_BYTES))
 
 
 def make_bot(core: Core, *, message_content: bool = True, guild_id: int | None = None) -> AttuneBot:

@@ -10,9 +10,11 @@ import pytest
 import simcord
 from matplotlib import cbook
 
+from bot.core import Core
 from bot.domain import Platform, UserRef
+from bot.phrases import photo_note
 from bot.storage.repository import Repository
-from emotion.photo import PhotoReader
+from emotion.photo import PhotoProblem, PhotoReader
 
 from .conftest import MAX_IMAGE_BYTES, RecordingReader, dm_with_files, texts_of
 from .test_conversation import bot_messages
@@ -70,7 +72,7 @@ async def test_a_non_image_attachment_gets_one_short_line(
 
 
 async def test_a_corrupt_image_is_answered_not_fatal(
-    simcord_env: simcord.Env, selfie: bytes, reader: RecordingReader
+    simcord_env: simcord.Env, selfie: bytes, reader: RecordingReader, core: Core
 ) -> None:
     alice = simcord_env.create_user("alice")
     broken = selfie[:300]
@@ -78,11 +80,11 @@ async def test_a_corrupt_image_is_answered_not_fatal(
 
     assert reader.received == [broken]
     [reply] = bot_messages(alice.dm_channel, simcord_env.bot)
-    assert reply.content
+    assert photo_note(PhotoProblem.TRUNCATED, core.options.max_image_bytes) in reply.content
 
 
 async def test_an_image_over_the_limit_is_not_downloaded(
-    simcord_env: simcord.Env, reader: RecordingReader, repository: Repository
+    simcord_env: simcord.Env, reader: RecordingReader, repository: Repository, core: Core
 ) -> None:
     alice = simcord_env.create_user("alice")
     big = b"\xff\xd8\xff" + b"\0" * MAX_IMAGE_BYTES
@@ -90,7 +92,7 @@ async def test_an_image_over_the_limit_is_not_downloaded(
 
     assert reader.received == []
     [reply] = bot_messages(alice.dm_channel, simcord_env.bot)
-    assert reply.content
+    assert photo_note(PhotoProblem.TOO_LARGE, core.options.max_image_bytes) in reply.content
     assert await texts_of(repository, alice.id) == ["a big one"]
 
 
