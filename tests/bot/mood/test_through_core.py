@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.adapters.console import ConsoleChat
 from bot.core import Core
 from bot.domain import Message, Platform, Reply, UserRef
 from bot.inference import EmotionService
 from bot.mood.commands import NOTHING_TO_EXPORT
 from bot.mood.report import NO_HISTORY
+from bot.notify import ConsoleNotifier
+from bot.reminders import reminder_reply
 from bot.storage.repository import Repository
 from emotion.text.lexicon import LexiconEstimator
 
@@ -74,3 +79,25 @@ async def test_mood_history_export_then_forget(core: Core, repository: Repositor
     assert await repository.due_reminders(datetime(2100, 1, 1, tzinfo=UTC), list(Platform)) == []
     bob_export = await say(core, BOB, "/export")
     assert b"lonely" in bob_export.files[0].data
+
+
+def _saved_chart(folder: Path) -> Path:
+    (picture,) = folder.rglob("*-chart.png")
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    return picture.resolve()
+
+
+async def test_console_shows_the_chart_and_the_check_in(core: Core, tmp_path: Path) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(core, "ann", output_dir=tmp_path, max_photo_bytes=1_000_000, out=out)
+    message = chat.to_message("I am so happy today")
+    assert not isinstance(message, str)
+    await core.handle(message)
+    mood = chat.to_message("/mood")
+    assert not isinstance(mood, str)
+    chat.render(await core.handle(mood))
+    picture = _saved_chart(tmp_path)
+    assert f"picture: {picture}" in out.getvalue()
+
+    await ConsoleNotifier(chat.render).send(message.chat_id, reminder_reply())
+    assert "attune> Hi, it's time for your daily check-in" in out.getvalue()
