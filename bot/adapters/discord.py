@@ -56,6 +56,8 @@ DM_CLOSED = (
     "command instead — only you will see the answer."
 )
 NOT_YOURS = "These buttons belong to someone else's conversation with me."
+#: How long ``stop`` waits for discord.py to close before cancelling its task.
+STOP_TIMEOUT_S = 10.0
 #: How many recent message ids the adapter remembers (the core remembers them all).
 SEEN_CAPACITY = 2048
 
@@ -505,9 +507,9 @@ class DiscordAdapter:
         task, self._task = self._task, None
         if task is None:
             return
-        try:
-            await asyncio.wait_for(task, timeout=10)
-        except (asyncio.CancelledError, TimeoutError):
+        done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
+        if not done:
             task.cancel()
-        except Exception as error:
-            log.warning("discord: stopped with %s", type(error).__name__)
+            await asyncio.gather(task, return_exceptions=True)
+        elif not task.cancelled() and (error := task.exception()) is not None:
+            log.warning("discord: the connection had ended with %s", type(error).__name__)

@@ -68,6 +68,33 @@ async def test_intent_refused_logs_one_line_and_keeps_serving(
         assert word not in caplog.text
 
 
+async def test_with_the_intent_granted_it_starts_once_and_stops(
+    core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    starts: list[AttuneBot] = []
+    running = asyncio.Event()
+
+    async def runner(bot: AttuneBot) -> None:
+        starts.append(bot)
+        env = simcord.Env(bot)  # every intent approved
+        await env.start()
+        running.set()
+        try:
+            await bot.closed.wait()
+        finally:
+            await env.shutdown()
+
+    adapter = DiscordAdapter(core, TOKEN, max_image_bytes=MAX_IMAGE_BYTES, runner=runner)
+    await adapter.start()
+    await running.wait()
+    assert len(starts) == 1 and starts[0].intents.message_content
+    assert starts[0].is_ready()
+    await adapter.stop()
+    assert starts[0].is_closed()
+    assert INTENT_LINE not in caplog.text and TOKEN not in caplog.text
+
+
 async def test_start_raises_what_stopped_the_connection(core: Core) -> None:
     async def runner(bot: AttuneBot) -> None:
         raise discord.LoginFailure("Improper token has been passed.")
