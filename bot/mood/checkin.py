@@ -40,6 +40,10 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute)
 
 
+def _either(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _zone_label(settings: UserSettings | None) -> str:
     return settings.timezone if settings and settings.timezone else "UTC"
 
@@ -55,7 +59,7 @@ async def timezone_reply(
     try:
         zone = resolve_zone(args)
     except UnknownZone as error:
-        hint = f" Did you mean {' or '.join(error.suggestions)}?" if error.suggestions else ""
+        hint = f" Did you mean {_either(error.suggestions)}?" if error.suggestions else ""
         return Reply(
             f"I don't know the time zone “{error.name}”.{hint} {TIMEZONE_HELP}", private=True
         )

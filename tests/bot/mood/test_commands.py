@@ -106,8 +106,10 @@ async def test_timezone_command(repository: Repository, user: UserRecord) -> Non
     assert "Europe/Berlin" in done.text and "13:00" in done.text and done.private
     settings = await repository.get_settings(user.id)
     assert settings is not None and settings.timezone == "Europe/Berlin"
-    unknown = await timezone_reply(repository, user, "Berlim", NOW)
-    assert "don't know" in unknown.text and "Europe/Berlin" in unknown.text
+    unknown = await timezone_reply(repository, user, "Europe/Berln", NOW)
+    assert "Did you mean Europe/Berlin, Europe/Dublin or Europe/Belfast?" in unknown.text
+    city = await timezone_reply(repository, user, "Berlin", NOW)
+    assert "Did you mean Europe/Berlin?" in city.text
     assert "Europe/Berlin" in (await timezone_reply(repository, user, "", NOW)).text
 
 
