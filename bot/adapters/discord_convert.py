@@ -8,7 +8,7 @@ can be checked on its own and the adapter stays a thin shell of awaits around th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import discord
@@ -29,11 +29,22 @@ def user_ref(user: discord.abc.User) -> UserRef:
     return UserRef(Platform.DISCORD, str(user.id), display_name=user.global_name or user.name)
 
 
+def own_role_ids(message: discord.Message) -> frozenset[int]:
+    """The bot's own managed role in this server: clients often offer it when people type
+    "@attune", and a mention of it means the bot just as much."""
+    me = message.guild.me if message.guild is not None else None
+    return (
+        frozenset(role.id for role in me.roles if role.managed) if me is not None else frozenset()
+    )
+
+
 def is_addressed(message: discord.Message, bot_id: int) -> bool:
-    """DMs always; in servers only a mention of the bot or a reply to one of its messages."""
+    """DMs always; in servers only a mention of the bot (or its role) or a reply to it."""
     if message.guild is None:
         return True
     if any(user.id == bot_id for user in message.mentions):
+        return True
+    if own_role_ids(message).intersection(message.raw_role_mentions):
         return True
     reference = message.reference
     if reference is None:
@@ -42,9 +53,11 @@ def is_addressed(message: discord.Message, bot_id: int) -> bool:
     return isinstance(resolved, discord.Message) and resolved.author.id == bot_id
 
 
-def strip_mentions(text: str, bot_id: int) -> str:
-    """Remove the bot's own mention ("<@id>" or "<@!id>") so "@attune /history" is a command."""
-    return re.sub(rf"\s*<@!?{bot_id}>", "", text).strip()
+def strip_mentions(text: str, bot_id: int, role_ids: Iterable[int] = ()) -> str:
+    """Remove the bot's own mention ("<@id>", "<@!id>" or its role's "<@&id>") so that
+    "@attune /history" is a command."""
+    ids = "|".join([f"!?{bot_id}", *(f"&{role}" for role in role_ids)])
+    return re.sub(rf"\s*<@(?:{ids})>", "", text).strip()
 
 
 def to_message(
@@ -58,7 +71,7 @@ def to_message(
     return Message(
         user=user_ref(message.author),
         chat_id=str(message.channel.id),
-        text=strip_mentions(message.content, bot_id),
+        text=strip_mentions(message.content, bot_id, own_role_ids(message)),
         message_id=str(message.id),
         photo=photo,
         photo_problem=photo_problem,

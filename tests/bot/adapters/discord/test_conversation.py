@@ -58,6 +58,21 @@ async def test_server_messages_only_when_mentioned_or_replied_to(
     ]
 
 
+async def test_a_mention_of_the_bots_own_role_counts(
+    simcord_env: simcord.Env, repository: Repository
+) -> None:
+    guild = simcord_env.create_guild()
+    channel = guild.create_text_channel("general")
+    alice = guild.add_member(simcord_env.create_user("alice"))
+    cached = simcord_env.bot.get_guild(guild.id)
+    assert cached is not None and cached.me is not None
+    [role] = [r for r in cached.me.roles if r.managed]
+
+    await alice.send(channel, f"<@&{role.id}> feeling a bit off today")
+    assert len(bot_messages(channel, simcord_env.bot)) == 1
+    assert await texts_of(repository, alice.id) == ["feeling a bit off today"]
+
+
 async def test_history_is_per_person_across_dms_and_servers(
     simcord_env: simcord.Env, repository: Repository
 ) -> None:

@@ -94,6 +94,7 @@ def test_split_text_keeps_every_character_within_the_limit() -> None:
 def test_strip_mentions_only_removes_the_bot() -> None:
     assert strip_mentions("<@42> /history 3", 42) == "/history 3"
     assert strip_mentions("hi <@!42>, meet <@7>", 42) == "hi, meet <@7>"
+    assert strip_mentions("<@&9> hello <@&8>", 42, [9]) == "hello <@&8>"
 
 
 def test_reply_parts_put_files_and_buttons_on_the_last_message() -> None:
