@@ -6,7 +6,8 @@ from __future__ import annotations
 import discord
 import simcord
 
-from bot.adapters.discord import DM_SENT, AttuneBot
+from bot.adapters.discord import AttuneBot
+from bot.adapters.discord_cog import DM_SENT
 from bot.core import Core
 from bot.storage.repository import Repository
 

@@ -10,7 +10,8 @@ import discord
 import pytest
 import simcord
 
-from bot.adapters.discord import DM_CLOSED, INTENT_LINE, AttuneBot, DiscordAdapter
+from bot.adapters.discord import INTENT_LINE, AttuneBot, DiscordAdapter
+from bot.adapters.discord_cog import DM_CLOSED
 from bot.core import Core
 
 from .conftest import MAX_IMAGE_BYTES

@@ -7,7 +7,7 @@ import discord
 import pytest
 import simcord
 
-from bot.adapters.discord import DM_SENT, NOT_YOURS
+from bot.adapters.discord_cog import DM_SENT, NOT_YOURS
 from bot.adapters.discord_render import choice_view
 from bot.commands import Command, CommandContext
 from bot.core import Core
