@@ -46,6 +46,9 @@ def _default_user() -> str:
 async def _chat(settings: Settings, user: str) -> None:
     from bot.adapters.console import ConsoleChat
     from bot.app import build_app
+    from bot.domain import Platform
+    from bot.notify import ConsoleNotifier
+    from bot.reminders import ReminderScheduler
 
     app = build_app(settings)
     try:
@@ -55,7 +58,9 @@ async def _chat(settings: Settings, user: str) -> None:
             output_dir=settings.output_dir,
             max_photo_bytes=settings.max_image_bytes,
         )
-        await chat.run()
+        app.notifiers.register(Platform.CONSOLE, ConsoleNotifier(chat.render))
+        async with ReminderScheduler(app.repository, app.notifiers):
+            await chat.run()
     finally:
         await app.close()
 
@@ -63,6 +68,7 @@ async def _chat(settings: Settings, user: str) -> None:
 async def _serve(settings: Settings) -> None:
     from bot.adapters.registry import start_adapters
     from bot.app import build_app
+    from bot.reminders import ReminderScheduler
 
     app = build_app(settings)
     stop = asyncio.Event()
@@ -73,7 +79,8 @@ async def _serve(settings: Settings) -> None:
     adapters = await start_adapters(app)
     log.info("serving: %s", ", ".join(a.name for a in adapters))
     try:
-        await stop.wait()
+        async with ReminderScheduler(app.repository, app.notifiers):
+            await stop.wait()
     finally:
         log.info("shutting down")
         for adapter in reversed(adapters):

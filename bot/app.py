@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.core import Core, CoreOptions
 from bot.inference import EmotionService
+from bot.notify import Notifiers
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 
@@ -20,6 +21,8 @@ class App:
     repository: Repository
     emotions: EmotionService
     core: Core
+    #: Where adapters register how to reach a chat unprompted (daily check-ins).
+    notifiers: Notifiers = field(default_factory=Notifiers)
 
     async def close(self) -> None:
         self.emotions.close()

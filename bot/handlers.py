@@ -30,17 +30,19 @@ WELCOME = (
     "with your message if you like.\n\n"
     "How I work: I read how you might feel from your words and, if you send one, from the "
     "expression on your face. I remember those readings so you can look back at your mood "
-    "(/history). I keep your messages and the emotions I read; photos are read in memory and "
-    "never stored. /forget deletes everything I hold about you, /privacy says more.\n\n"
+    "(/mood for a chart, /history for the entries, /export for a copy of everything). "
+    "I keep your messages and the emotions I read; photos are read in memory and never "
+    "stored. /forget deletes everything I hold about you, /privacy says more.\n\n"
     "I'm a companion, not a therapist, and I can get things wrong — tell me when I do "
     "(/feel LABEL). If you are in danger, please contact local emergency services."
 )
 
 PRIVACY = (
     "What I keep: your messages (text), the emotions I read from them and from your photos, "
-    "the replies I chose, and corrections you make. Photos are read in memory and never "
+    "the replies I chose, corrections you make, and your settings (time zone, daily "
+    "check-in time if you turned it on with /remind). Photos are read in memory and never "
     "stored or logged. Your data is only ever shown to you — in group chats I answer "
-    "these commands privately. /history shows what I hold, /forget erases all of it."
+    "these commands privately. /export gives you a copy of all of it, /forget erases it."
 )
 
 
