@@ -71,16 +71,17 @@ class UserLocks:
 @contextlib.asynccontextmanager
 async def _typing(channel: discord.abc.Messageable) -> AsyncIterator[None]:
     """The typing indicator while a photo is read; failing to show it never stops the reply."""
+    indicator = channel.typing()
     try:
-        indicator = channel.typing()
         await indicator.__aenter__()
+        shown = True
     except discord.HTTPException:
-        yield
-        return
+        shown = False
     try:
         yield
     finally:
-        await indicator.__aexit__(None, None, None)
+        if shown:
+            await indicator.__aexit__(None, None, None)
 
 
 def http_error(error: discord.HTTPException) -> str:

@@ -119,3 +119,13 @@ class TestRealFaceReader:
         assert entry.face_count >= 1 and entry.face_probs is not None
         assert entry.text_probs is not None
         assert len(bot_messages(alice.dm_channel, simcord_env.bot)) == 1
+
+
+async def test_a_refused_typing_indicator_does_not_stop_the_reply(
+    simcord_env: simcord.Env, selfie: bytes, reader: RecordingReader
+) -> None:
+    alice = simcord_env.create_user("alice")
+    simcord_env.inject_error("POST", f"/channels/{alice.dm_channel.id}/typing", status=403)
+    await dm_with_files(simcord_env, alice, "me again", [("me.jpg", selfie)])
+    assert reader.received == [selfie]
+    assert len(bot_messages(alice.dm_channel, simcord_env.bot)) == 1
