@@ -11,7 +11,14 @@ import logging
 import os
 from collections.abc import Iterable
 
-NOISY_LOGGERS = ("httpx", "httpcore", "telegram.ext.Updater", "discord.gateway", "aiosqlite")
+NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "telegram.ext.Updater",
+    "discord.gateway",
+    "discord.http",
+    "aiosqlite",
+)
 
 
 class RedactSecrets(logging.Filter):
