@@ -42,7 +42,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.adapters.telegram_delivery import MAX_TEXT, Delivery, Limits, split_text
+from bot.adapters.telegram_delivery import LIMIT_WAITS, MAX_TEXT, Delivery, Limits, split_text
 from bot.adapters.telegram_inbound import (
     UNSUPPORTED_LINE,
     BotIdentity,
@@ -83,6 +83,10 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     #: Seconds spent in the handler itself: download, core, rendering (includes rate limits).
     handler_times: list[float] = field(default_factory=list)
+    #: Seconds waiting for and inside the core (``Core.handle``).
+    core_times: list[float] = field(default_factory=list)
+    #: Seconds of the handler spent waiting for Telegram's rate limits (on purpose).
+    limit_waits: list[float] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -105,6 +109,7 @@ class TelegramAdapter:
         album_window_s: float = 0.8,
         limits: Limits | None = None,
         request_timeout_s: float = 20.0,
+        core_concurrency: int = 4,
     ) -> None:
         if settings.telegram_token is None:
             raise ValueError("the Telegram adapter needs ATTUNE_TELEGRAM_TOKEN")
@@ -114,6 +119,10 @@ class TelegramAdapter:
         self._album_window_s = album_window_s
         self.delivery = Delivery(limits)
         self.stats = Stats()
+        # Before building: PTB logs its base URL (token included) at DEBUG right away.
+        self._redact = _RedactToken(settings.telegram_token.get_secret_value())
+        for logger in _ptb_loggers():
+            logger.addFilter(self._redact)
         api = settings.telegram_api_url.rstrip("/")
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
@@ -132,12 +141,15 @@ class TelegramAdapter:
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self._me: BotIdentity | None = None
+        # Chats run concurrently, but only a few at a time inside the core: every core call
+        # writes to the database, and with SQLite more concurrent writers only queue on the
+        # lock with coarse busy-wait sleeps (measured: p95 up 3x at 20 concurrent chats).
+        self._core_slots = asyncio.Semaphore(core_concurrency)
         self._lanes: dict[str, deque[_Job]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._albums: dict[tuple[str, str], _Album] = {}
         self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.webhook_secret: str | None = None
-        self._redact = _RedactToken(settings.telegram_token.get_secret_value())
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -150,8 +162,6 @@ class TelegramAdapter:
     async def start(self) -> None:
         """Connect (getMe), register the commands, start receiving; returns once connected."""
         app = self.application
-        for logger in _ptb_loggers():
-            logger.addFilter(self._redact)
         await app.initialize()
         bot = app.bot
         self._me = BotIdentity(bot.id, bot.username)
@@ -280,11 +290,17 @@ class TelegramAdapter:
 
     async def _timed(self, arrived: float, work: Awaitable[None]) -> None:
         started = time.monotonic()
-        await work
+        waits: list[float] = []
+        LIMIT_WAITS.set(waits)  # this lane task's own context
+        try:
+            await work
+        finally:
+            LIMIT_WAITS.set(None)
         done = time.monotonic()
         self.stats.handled += 1
         self.stats.latencies.append(done - arrived)
         self.stats.handler_times.append(done - started)
+        self.stats.limit_waits.append(sum(waits))
 
     def _collect_album(self, chat: str, group: str, part: Inbound, arrived: float) -> None:
         """Album parts arrive as separate messages: hold them until none came for a while."""
@@ -339,10 +355,17 @@ class TelegramAdapter:
         if inbound.photo is not None:
             async with self._typing(int(message.chat_id)):
                 message = await self._with_photo(message, [inbound.photo, *fallbacks])
-                reply = await self._core.handle(message)
+                reply = await self._ask_core(message)
         else:
-            reply = await self._core.handle(message)
+            reply = await self._ask_core(message)
         await self.render(reply, message, inbound.reply_to)
+
+    async def _ask_core(self, message: Message) -> Reply:
+        started = time.monotonic()
+        async with self._core_slots:
+            reply = await self._core.handle(message)
+        self.stats.core_times.append(time.monotonic() - started)
+        return reply
 
     async def _with_photo(self, message: Message, refs: list[PhotoRef]) -> Message:
         """Fetch the first photo that downloads; a photo over the limit is never kept."""
@@ -406,7 +429,7 @@ class TelegramAdapter:
         message = callback_to_message(query)
         if message is None:
             return
-        reply = await self._core.handle(message)
+        reply = await self._ask_core(message)
         if reply.duplicate:
             return
         prompt = query.message
