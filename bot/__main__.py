@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="chat in the console (works with piped stdin)")
     chat.add_argument("--user", default=None, help="whose conversation this is")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser("web", help="the local web demo on 127.0.0.1 (needs attune[web])")
     return parser
 
 
@@ -110,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "chat":
             asyncio.run(_chat(settings, args.user or _default_user()))
+        elif command == "web":
+            from bot.adapters.web import serve_web
+
+            asyncio.run(serve_web(settings))
         elif settings.has_platform_tokens:
             asyncio.run(_serve(settings))
         else:

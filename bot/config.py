@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     #: Sync Discord slash commands to this one server only (instant; for testing).
     discord_guild_id: int | None = Field(default=None, gt=0)
+    #: Port of the local web demo (``make demo``); it binds to 127.0.0.1 only.
+    web_port: int = Field(default=7860, gt=0, lt=65536)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     #: How fast the user's mood history fades as a prior for the next reading.
