@@ -21,13 +21,26 @@ def train_main(argv: list[str]) -> int:
     parser.add_argument("--max-train", type=int, default=None, help="use the first N rows")
     parser.add_argument("--max-dev", type=int, default=None, help="use the first N dev rows")
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--bag-dim", type=int, default=None, help="0: no bag-of-words branch")
+    parser.add_argument(
+        "--thresholds-only",
+        action="store_true",
+        help="keep the weights in --out, only choose the thresholds again on dev",
+    )
     parser.add_argument("--log-every", type=int, default=None)
     args = parser.parse_args(argv)
 
     from dataclasses import replace
 
     from emotion.text.data import read_tsv
-    from emotion.text.train import TrainOptions, train
+    from emotion.text.train import TrainOptions, rechoose_thresholds, train
+
+    if args.thresholds_only:
+        dev = read_tsv(args.data / "dev.tsv")
+        config = rechoose_thresholds(args.out, dev)
+        print(f"thresholds: {config['thresholds']}")
+        print(f"dev: {config['dev']}")
+        return 0
 
     options = TrainOptions()
     overrides = {
@@ -38,6 +51,7 @@ def train_main(argv: list[str]) -> int:
         "max_dev": args.max_dev,
         "batch_size": args.batch_size,
         "log_every": args.log_every,
+        "bag_dim": args.bag_dim,
     }
     options = replace(options, **{k: v for k, v in overrides.items() if v is not None})
     train_set = read_tsv(args.data / "train.tsv")

@@ -25,8 +25,8 @@ from emotion.labels import LABELS, N_LABELS, Emotion, EmotionEstimate, Source
 from emotion.text import TextEstimator
 from emotion.text.features import Featurizer
 from emotion.text.lexicon import LexiconEstimator
-from emotion.text.network import build_network
-from emotion.text.preprocess import CUE_NAMES, HASH_BUCKETS
+from emotion.text.network import BAG_DIM, build_network
+from emotion.text.preprocess import CUE_NAMES, HASH_BUCKETS, Analysis
 from emotion.text.train import (
     CONFIG_FILE,
     FORMAT,
@@ -40,8 +40,33 @@ from emotion.text.train import (
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
 
 _NEUTRAL = LABELS.index(Emotion.NEUTRAL)
-_EMOJI_CUES = (CUE_NAMES.index("emoji_positive"), CUE_NAMES.index("emoji_negative"))
 _NON_ASCII = CUE_NAMES.index("non_ascii_letters")
+_CAPS = CUE_NAMES.index("caps_ratio")
+_SHOUTED = CUE_NAMES.index("shouted_words")
+_ANGRY = LABELS.index(Emotion.ANGRY)
+_HAPPY = LABELS.index(Emotion.HAPPY)
+#: Logit added to "angry" for a shouted, not-happy message (see ``shouting_adjusted``).
+SHOUTING_LOGIT = 1.25
+
+
+def shouting_adjusted(
+    probabilities: npt.NDArray[np.float32], analyses: Sequence[Analysis]
+) -> npt.NDArray[np.float32]:
+    """Raise "angry" for messages written in capitals that are not happy.
+
+    In chat, a message in capitals is shouting. Reddit's annotators mostly saw it as
+    excitement or confusion, and the uncased encoder cannot see case at all, so the network
+    learned little from the caps cue. This rule is the one place where behaviour wanted in
+    chat overrides the training data; its cost on GoEmotions dev is in the README.
+    """
+    out = probabilities.copy()
+    for row, analysis in enumerate(analyses):
+        shouted = analysis.cues[_CAPS] >= 0.7 and analysis.cues[_SHOUTED] >= 0.3
+        if shouted and out[row, _HAPPY] < 0.5:
+            p = float(np.clip(out[row, _ANGRY], 1e-6, 1 - 1e-6))
+            logit = np.log(p / (1 - p)) + SHOUTING_LOGIT
+            out[row, _ANGRY] = 1.0 / (1.0 + np.exp(-logit))
+    return out
 
 
 class TextModel:
@@ -84,8 +109,7 @@ class TextModel:
             raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
         else:
             raw = predict_prepared(self._predict, items)
-        out: npt.NDArray[np.float32] = raw[:, self._order]
-        return out
+        return shouting_adjusted(raw[:, self._order], [item.analysis for item in items])
 
     def estimate(self, text: str) -> EmotionEstimate:
         """One message -> probabilities (summing to 1) and how much they can be trusted."""
@@ -94,25 +118,23 @@ class TextModel:
         item = self._featurizer.prepare([text])[0]
         batch = Featurizer.collate([item])
         raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()[0]
-        probabilities = raw[self._order].astype(np.float64)
         analysis = item.analysis
-        emoji = analysis.cues[_EMOJI_CUES[0]] + analysis.cues[_EMOJI_CUES[1]] > 0 or any(
-            ord(c) >= 0x2600 for c in text[:200]
-        )
-        # How much of the message is language the model was trained on: the share of known
-        # words, discounted when most letters are from non-Latin scripts.
-        if analysis.words:
-            language = analysis.known_fraction * (1.0 - analysis.cues[_NON_ASCII])
-        else:
-            language = 0.6 if emoji else 0.0
+        adjusted = shouting_adjusted(raw[None, self._order], [analysis])[0]
+        probabilities = adjusted.astype(np.float64)
+        emoji = min(analysis.emoji, 3)
+        # How much of the message is language the model was trained on: known words and emoji
+        # (read through their English names) over all words and emoji, discounted when most
+        # letters come from non-Latin scripts. Other languages and keyboard mashing score low.
+        signals = analysis.words + emoji
+        known = analysis.known_fraction * analysis.words + emoji
+        language = known / signals * (1.0 - analysis.cues[_NON_ASCII]) if signals else 0.0
         trust = float(np.clip((language - 0.35) / 0.45, 0.0, 1.0))
         neutral = np.zeros(N_LABELS)
         neutral[_NEUTRAL] = 1.0
         distribution = probabilities / max(float(probabilities.sum()), 1e-6)
         mixed = trust * distribution + (1.0 - trust) * neutral
-        # Length: one or two words (or one emoji) say little, a sentence says much more.
-        amount = analysis.words + (2 if emoji else 0)
-        length = min(1.0, 0.15 + 0.12 * amount)
+        # Length: one or two words (or an emoji) say little, a sentence says much more.
+        length = min(1.0, 0.1 + 0.12 * signals)
         peak = float(probabilities.max())
         confidence = trust * length * (0.4 + 0.6 * peak)
         return EmotionEstimate(tuple(float(p) for p in mixed), Source.TEXT, confidence)
@@ -133,7 +155,9 @@ def load_text_model(model_dir: Path | None = None) -> TextModel:
     if config.get("hash_buckets") != HASH_BUCKETS or config.get("cue_names") != list(CUE_NAMES):
         raise ValueError(f"{model_dir}: saved with different preprocessing features")
     known = frozenset((model_dir / KNOWN_FILE).read_text(encoding="utf-8").split())
-    net = build_network(int(config["n_frozen"]), pretrained=True)
+    net = build_network(
+        int(config["n_frozen"]), pretrained=True, bag_dim=int(config.get("bag_dim", BAG_DIM))
+    )
     net.load_trained(model_dir / WEIGHTS_FILE)
     model = TextModel(make_predictor(net), Featurizer(known), config, model_dir)
     model.estimate("warming up the model, thank you")

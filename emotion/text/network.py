@@ -30,9 +30,12 @@ BAG_DIM = 32
 class EmotionNet(keras.Model):  # type: ignore[misc]
     """ids, mask, hashed, cues -> 7 logits (sigmoid gives independent label probabilities)."""
 
-    def __init__(self, n_frozen: int, dropout: float = 0.1, **kwargs: Any) -> None:
+    def __init__(
+        self, n_frozen: int, dropout: float = 0.1, bag_dim: int = BAG_DIM, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.n_frozen = n_frozen
+        self.bag_dim = bag_dim
         self.embeddings = Embeddings(name="embeddings")
         self.embeddings.trainable = False
         self.blocks = [
@@ -41,7 +44,8 @@ class EmotionNet(keras.Model):  # type: ignore[misc]
         ]
         for i, block in enumerate(self.blocks):
             block.trainable = i >= n_frozen
-        self.bag = keras.layers.Embedding(HASH_BUCKETS, BAG_DIM, name="bag")
+        # bag_dim 0 turns the bag-of-words branch off (an ablation kept for the notes).
+        self.bag = keras.layers.Embedding(HASH_BUCKETS, bag_dim, name="bag") if bag_dim else None
         self.cue_dense = keras.layers.Dense(16, activation="relu", name="cue_dense")
         self.drop = keras.layers.Dropout(dropout)
         self.classifier = keras.layers.Dense(N_LABELS, name="classifier")
@@ -51,9 +55,10 @@ class EmotionNet(keras.Model):  # type: ignore[misc]
         self.embeddings.build((None, None))
         for block in self.blocks:
             block.build((None, None, HIDDEN))
-        self.bag.build((None, None))
+        if self.bag is not None:
+            self.bag.build((None, None))
         self.cue_dense.build((None, len(CUE_NAMES)))
-        self.classifier.build((None, 2 * HIDDEN + BAG_DIM + 16))
+        self.classifier.build((None, 2 * HIDDEN + self.bag_dim + 16))
         self.built = True
 
     def call(
@@ -70,10 +75,13 @@ class EmotionNet(keras.Model):  # type: ignore[misc]
         weights = mask[:, :, None]
         mean = tf.reduce_sum(h * weights, axis=1) / tf.maximum(tf.reduce_sum(weights, 1), 1.0)
         cls = h[:, 0]
-        bag_mask = tf.cast(hashed > 0, tf.float32)[:, :, None]
-        bag = tf.reduce_sum(self.bag(hashed) * bag_mask, axis=1)
-        bag = bag / tf.sqrt(tf.maximum(tf.reduce_sum(bag_mask, axis=1), 1.0))
-        features = tf.concat([mean, cls, bag, self.cue_dense(cues)], axis=-1)
+        parts = [mean, cls]
+        if self.bag is not None:
+            bag_mask = tf.cast(hashed > 0, tf.float32)[:, :, None]
+            bag = tf.reduce_sum(self.bag(hashed) * bag_mask, axis=1)
+            parts.append(bag / tf.sqrt(tf.maximum(tf.reduce_sum(bag_mask, axis=1), 1.0)))
+        parts.append(self.cue_dense(cues))
+        features = tf.concat(parts, axis=-1)
         return self.classifier(self.drop(features, training=training))
 
     def load_pretrained(self, state: Mapping[str, npt.NDArray[np.float32]] | None = None) -> None:
@@ -89,7 +97,8 @@ class EmotionNet(keras.Model):  # type: ignore[misc]
         for block in self.blocks[self.n_frozen :]:
             out.extend(block.weights)
         for layer in (self.bag, self.cue_dense, self.classifier):
-            out.extend(layer.weights)
+            if layer is not None:
+                out.extend(layer.weights)
         return out
 
     def save_trained(self, path: Path) -> None:
@@ -106,8 +115,10 @@ class EmotionNet(keras.Model):  # type: ignore[misc]
                 variable.assign(saved[variable.path].astype(np.float32))
 
 
-def build_network(n_frozen: int, dropout: float = 0.1, pretrained: bool = True) -> EmotionNet:
-    net = EmotionNet(n_frozen, dropout, name="text_emotion")
+def build_network(
+    n_frozen: int, dropout: float = 0.1, pretrained: bool = True, bag_dim: int = BAG_DIM
+) -> EmotionNet:
+    net = EmotionNet(n_frozen, dropout, bag_dim, name="text_emotion")
     net.build_all()
     if pretrained:
         net.load_pretrained()

@@ -106,6 +106,8 @@ CUE_NAMES: tuple[str, ...] = (
 
 def _is_emoji(char: str) -> bool:
     code = ord(char)
+    if 0x1F3FB <= code <= 0x1F3FF:  # skin-tone modifiers qualify an emoji, are none alone
+        return False
     return (
         0x1F300 <= code <= 0x1FAFF
         or 0x2600 <= code <= 0x27BF
@@ -114,8 +116,44 @@ def _is_emoji(char: str) -> bool:
     )
 
 
+#: Emotion emoji whose Unicode names say little to a model of English ("pouting face" for 😡):
+#: their CLDR-style names with the emotion word made explicit. Others use the Unicode name.
+_EMOJI_WORDS: dict[str, str] = {
+    "😠": "so angry face",
+    "😡": "pouting angry face",
+    "🤬": "cursing angry face",
+    "😤": "frustrated angry face",
+    "🙄": "annoyed face rolling eyes",
+    "😒": "unamused annoyed face",
+    "😢": "crying sad face",
+    "😭": "loudly crying sad face",
+    "😞": "disappointed face",
+    "😔": "sad pensive face",
+    "😟": "worried face",
+    "🥺": "pleading sad face",
+    "💔": "broken heart",
+    "😨": "fearful face",
+    "😰": "anxious face",
+    "😱": "face screaming in fear",
+    "😧": "anguished face",
+    "🤢": "nauseated disgusted face",
+    "🤮": "vomiting disgusted face",
+    "😮": "surprised face",
+    "😲": "astonished surprised face",
+    "😯": "hushed surprised face",
+    "🤯": "shocked exploding head",
+    "😳": "flushed surprised face",
+    "😂": "face with tears of joy laughing",
+    "🤣": "laughing face rolling on the floor laughing",
+    "😍": "smiling face with heart eyes love",
+    "🥰": "smiling face with hearts love",
+    "❤": "red heart love",
+    "😊": "smiling happy face",
+}
+
+
 def _emoji_name(char: str) -> str:
-    return unicodedata.name(char, "").lower()
+    return _EMOJI_WORDS.get(char) or unicodedata.name(char, "").lower()
 
 
 def emoji_words(text: str) -> str:
@@ -177,6 +215,8 @@ class Analysis:
     cues: tuple[float, ...]
     words: int
     known_fraction: float
+    #: Emoji and emoticons: signals the model reads (by their names), but not words.
+    emoji: int
 
 
 def _bucket(feature: str) -> int:
@@ -237,7 +277,7 @@ def analyse(text: str, known: Container[str] | None = None) -> Analysis:
         min(negations, 10) / 10.0,
         non_ascii / len(letters) if letters else 0.0,
     )
-    return Analysis(hashed, cues, n_words, known_fraction)
+    return Analysis(hashed, cues, n_words, known_fraction, len(emoji_names))
 
 
 def words(text: str) -> list[str]:

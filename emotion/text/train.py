@@ -24,7 +24,7 @@ from emotion.text.data import Dataset
 from emotion.text.encoder import MAX_TOKENS
 from emotion.text.features import Featurizer, Prepared, known_words
 from emotion.text.metrics import choose_thresholds, score
-from emotion.text.network import EmotionNet, build_network
+from emotion.text.network import BAG_DIM, EmotionNet, build_network
 from emotion.text.preprocess import CUE_NAMES, HASH_BUCKETS, MAX_HASHED
 
 CONFIG_FILE = "config.json"
@@ -46,6 +46,7 @@ class TrainOptions:
     head_lr: float = 1e-3
     warmup: float = 0.06
     dropout: float = 0.1
+    bag_dim: int = BAG_DIM
     max_train: int | None = None
     max_dev: int | None = None
     log_every: int = 100
@@ -170,7 +171,7 @@ def _train(
     dev_items = featurizer.prepare(dev_set.texts)
     report(f"  done in {time.monotonic() - started:.0f}s; {len(known)} known words")
 
-    net = build_network(options.n_frozen, options.dropout)
+    net = build_network(options.n_frozen, options.dropout, bag_dim=options.bag_dim)
     predictor = make_predictor(net)
     steps_per_epoch = math.ceil(len(train_items) / options.batch_size)
     total = steps_per_epoch * options.epochs
@@ -274,8 +275,11 @@ def _train(
     config: dict[str, object] = {
         "format": FORMAT,
         "labels": [label.value for label in LABELS],
-        "thresholds": {lab.value: float(t) for lab, t in zip(LABELS, thresholds, strict=True)},
+        "thresholds": {
+            lab.value: round(float(t), 4) for lab, t in zip(LABELS, thresholds, strict=True)
+        },
         "n_frozen": options.n_frozen,
+        "bag_dim": options.bag_dim,
         "max_tokens": MAX_TOKENS,
         "hash_buckets": HASH_BUCKETS,
         "cue_names": list(CUE_NAMES),
@@ -289,4 +293,25 @@ def _train(
     (out_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     (out_dir / HISTORY_FILE).write_text(json.dumps(asdict(history), indent=1) + "\n", "utf-8")
     report(f"dev (saved weights, epoch {best_epoch}): {json.dumps(final.as_dict())}")
+    return config
+
+
+def rechoose_thresholds(model_dir: Path, dev_set: Dataset) -> dict[str, object]:
+    """Choose the thresholds again for a saved model, with today's full inference path.
+
+    Preprocessing fixes (an emoji name, a rule) change the probabilities a little; the
+    thresholds should be chosen on what the model outputs now, without retraining.
+    """
+    from emotion.text.model import load_text_model
+
+    model = load_text_model(model_dir)
+    probabilities = model.predict_proba(dev_set.texts)
+    thresholds = choose_thresholds(probabilities, dev_set.targets)
+    final = score(probabilities, dev_set.targets, thresholds)
+    config = dict(model.config)
+    config["thresholds"] = {
+        lab.value: round(float(t), 4) for lab, t in zip(LABELS, thresholds, strict=True)
+    }
+    config["dev"] = final.as_dict()
+    (model_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     return config

@@ -19,7 +19,8 @@ def cue(text: str, name: str) -> float:
 
 
 def test_emoji_become_their_names() -> None:
-    assert emoji_words("ok 😭") == "ok  loudly crying face "
+    assert emoji_words("ok 😭") == "ok  loudly crying sad face "  # emotion made explicit
+    assert emoji_words("🐶") == " dog face "  # others: the Unicode name
     # skin tones, variation selectors and zero-width joiners vanish instead of becoming [UNK]
     assert "modifier" not in emoji_words("👍🏽").lower()
     assert "\u200d" not in emoji_words("👩\u200d💻")
