@@ -39,7 +39,7 @@ from telegram import (
 )
 from telegram import Message as TgMessage
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.adapters.telegram_delivery import LIMIT_WAITS, MAX_TEXT, Delivery, Limits, split_text
@@ -160,9 +160,26 @@ class TelegramAdapter:
         return self._me
 
     async def start(self) -> None:
-        """Connect (getMe), register the commands, start receiving; returns once connected."""
+        """Connect (getMe), register the commands, start receiving; returns once connected.
+
+        A start that fails closes what it opened, so the caller has nothing to stop.
+        """
+        try:
+            await self._start()
+        except InvalidToken:
+            await self._close()
+            raise RuntimeError(
+                "Telegram refused the bot token: check ATTUNE_TELEGRAM_TOKEN "
+                "(and ATTUNE_TELEGRAM_API_URL, if you use your own Bot API server)"
+            ) from None
+        except BaseException:
+            await self._close()
+            raise
+
+    async def _start(self) -> None:
         app = self.application
-        await app.initialize()
+        # getMe; a network fault at start-up is retried like any other call
+        await self.delivery.call("getMe", app.initialize, limited=False)
         bot = app.bot
         self._me = BotIdentity(bot.id, bot.username)
         await self._register_commands()
@@ -206,10 +223,20 @@ class TelegramAdapter:
             album.ready.set()  # no more parts can come
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        await app.shutdown()
+        await self._close()
+        log.info("telegram: stopped")
+
+    async def _close(self) -> None:
+        app = self.application
+        with contextlib.suppress(Exception):
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+        with contextlib.suppress(Exception):
+            await app.shutdown()
         for logger in _ptb_loggers():
             logger.removeFilter(self._redact)
-        log.info("telegram: stopped")
 
     @staticmethod
     def _polling_error(error: TelegramError) -> None:

@@ -72,7 +72,7 @@ class TokenBucket:
     def pause(self, seconds: float) -> None:
         """After a 429: spend the budget so nothing more is sent for ``seconds``."""
         self._refill()
-        self._tokens = min(self._tokens, 0) - seconds * self.rate
+        self._tokens = min(self._tokens, 1 - seconds * self.rate)  # next token in ``seconds``
 
     @property
     def idle(self) -> bool:
@@ -150,10 +150,15 @@ class Delivery:
                 seconds = retry_after_seconds(error)
                 self.rate_limited += 1
                 log.warning("%s: Telegram asked to wait %.1fs (429)", what, seconds)
+                # Telegram does not say which limit was hit: hold this chat and everything
+                # else (as PTB's AIORateLimiter does), rather than draw more 429s.
                 if bucket is not None:
-                    bucket.pause(seconds)
-                await asyncio.sleep(seconds + 0.05)
-                _note_wait(seconds + 0.05)
+                    bucket.pause(seconds + 0.05)
+                if limited:
+                    self._overall.pause(seconds + 0.05)  # the next take() waits it out
+                else:
+                    await asyncio.sleep(seconds + 0.05)
+                    _note_wait(seconds + 0.05)
             except (BadRequest, Forbidden, InvalidToken):
                 raise  # a retry cannot fix these
             except NetworkError as error:  # 5xx, timeouts, dropped connections

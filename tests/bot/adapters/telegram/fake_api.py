@@ -154,6 +154,8 @@ class FakeTelegram:
         #: 429s the flood model gave (the bot sent too fast), and injected ones.
         self.flood_429s = 0
         self.injected = 0
+        #: (method, fault kind, when, chat id or 0) for every injected fault.
+        self.fault_log: list[tuple[str, str, float, int]] = []
         self.blocked_users: set[int] = set()
         self.files: dict[str, bytes] = {}
         self._updates: list[JSON] = []
@@ -208,6 +210,8 @@ class FakeTelegram:
         fault = self._fault_for(method)
         if fault is not None:
             self.injected += 1
+            chat = int(params.get("chat_id", 0) or 0)
+            self.fault_log.append((method, fault.kind, time.monotonic(), chat))
             if fault.kind == "429":
                 return _error(429, "Too Many Requests", retry_after=fault.retry_after)
             if fault.kind == "502":
@@ -431,6 +435,26 @@ class FakeTelegram:
             if entities:
                 message["caption_entities"] = entities
         update: JSON = {"message": message}
+        update["update_id"] = await self.push(update)
+        return update
+
+    async def push_document(
+        self, user: FakeUser, data: bytes, mime_type: str, caption: str | None = None
+    ) -> JSON:
+        """A file sent "as a file" (uncompressed), e.g. a PNG selfie or a PDF."""
+        file_id = f"doc{next(self._update_ids)}"
+        self.add_file(file_id, data)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "file_name": "selfie.png" if mime_type.startswith("image/") else "notes.pdf",
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        fields: JSON = {"document": document}
+        if caption:
+            fields["caption"] = caption
+        update: JSON = {"message": self._message(user, FakeChat.private(user), **fields)}
         update["update_id"] = await self.push(update)
         return update
 

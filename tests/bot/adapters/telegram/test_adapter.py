@@ -104,6 +104,17 @@ async def test_an_album_is_one_input_with_one_reply(harness: Harness) -> None:
     assert len([1 for m, _ in fake.calls if m == "getFile"]) - before == 1  # first photo only
 
 
+async def test_an_image_sent_as_a_file_is_read_and_other_files_are_not(harness: Harness) -> None:
+    fake, ida = harness.fake, harness.user("Ida")
+    update = await fake.push_document(ida, b"\x89PNG\r\n\x1a\n not really", "image/png", "me")
+    await fake.wait_count(ida.id, 1)
+    fetched = [p["file_id"] for m, p in fake.calls if m == "getFile"]
+    assert update["message"]["document"]["file_id"] in fetched
+    await fake.push_document(ida, b"%PDF-1.4", "application/pdf")
+    sent = await fake.wait_count(ida.id, 2)
+    assert "files of this kind" in sent[-1].text
+
+
 async def test_stickers_get_one_short_line(harness: Harness) -> None:
     fake, gus = harness.fake, harness.user("Gus")
     update = await fake.push_sticker(gus)
@@ -183,6 +194,9 @@ async def test_faults_lose_nothing_and_duplicate_nothing(harness: Harness, kind:
     await harness.quiet(1.0)
     assert [len(fake.sent_to(u.id)) for u in users] == [1, 1, 1]
     assert not [f for f in fake.faults if f.method in ("getUpdates", "sendMessage")]
+    if kind == "429":  # retry_after (1 s) was waited out before sending again
+        _, _, refused, chat = next(f for f in fake.fault_log[::-1] if f[0] == "sendMessage")
+        assert fake.sent_to(chat)[0].at - refused >= 1.0
 
 
 async def test_no_token_in_logs_and_no_text_at_info(

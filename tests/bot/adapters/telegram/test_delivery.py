@@ -73,3 +73,11 @@ async def test_bad_requests_are_not_retried_and_network_faults_give_up_eventuall
 
     with pytest.raises(NetworkError):
         await delivery.call("sendMessage", down, chat_id=1)
+
+
+async def test_after_a_429_the_bucket_sends_again_once_retry_after_has_passed() -> None:
+    bucket = TokenBucket(rate=1.0, capacity=3)
+    bucket.pause(0.3)
+    start = time.monotonic()
+    await bucket.take()
+    assert 0.25 <= time.monotonic() - start < 0.6
