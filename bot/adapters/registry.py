@@ -22,7 +22,7 @@ async def start_adapters(app: App) -> list[Adapter]:
     if app.settings.telegram_token is not None:
         from bot.adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(app.core, app.settings))
+        adapters.append(TelegramAdapter(app.core, app.settings, notifiers=app.notifiers))
     if app.settings.discord_token is not None:
         from bot.adapters.discord import DiscordAdapter
 

@@ -54,7 +54,8 @@ from bot.adapters.telegram_inbound import (
     to_message,
 )
 from bot.config import Settings
-from bot.domain import Message, Reply
+from bot.domain import Message, Platform, Reply
+from bot.notify import Notifiers
 from emotion.photo import PhotoProblem
 
 if TYPE_CHECKING:
@@ -110,11 +111,13 @@ class TelegramAdapter:
         limits: Limits | None = None,
         request_timeout_s: float = 20.0,
         core_concurrency: int = 4,
+        notifiers: Notifiers | None = None,
     ) -> None:
         if settings.telegram_token is None:
             raise ValueError("the Telegram adapter needs ATTUNE_TELEGRAM_TOKEN")
         self._core = core
         self._settings = settings
+        self._notifiers = notifiers
         self._poll_timeout_s = poll_timeout_s
         self._album_window_s = album_window_s
         self.delivery = Delivery(limits)
@@ -210,10 +213,14 @@ class TelegramAdapter:
             )
             mode = "long polling"
         await app.start()
+        if self._notifiers is not None:  # check-ins can reach Telegram chats from now on
+            self._notifiers.register(Platform.TELEGRAM, self)
         log.info("telegram: connected as @%s (%s)", self.me.username, mode)
 
     async def stop(self) -> None:
         """Stop receiving, answer what was already received, then close the connections."""
+        if self._notifiers is not None:
+            self._notifiers.unregister(Platform.TELEGRAM)
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -490,6 +497,32 @@ class TelegramAdapter:
                     await self._send(rest, prompt.chat.id, message.is_private_chat, None)
                 return
         await self.render(reply, message, None)
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """``Notifier``: deliver a message the bot starts itself (a check-in) to a chat.
+
+        Queued on the chat's lane like any answer, so it never cuts into a conversation;
+        returns once delivered and raises if it could not be. A private reply is never sent
+        to a group.
+        """
+        chat = int(chat_id)
+        private = chat > 0  # Telegram: users have positive ids, groups and channels negative
+        if reply.private and not private:
+            raise ValueError("a private reply cannot go to a group chat")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def deliver() -> None:
+            try:
+                await self._send(reply, chat, private, None)
+            except Exception as error:
+                if not done.done():  # the caller may have given up waiting
+                    done.set_exception(error)
+            else:
+                if not done.done():
+                    done.set_result(None)
+
+        self._submit(chat_id, deliver)
+        await done
 
     async def render(self, reply: Reply, message: Message, reply_to: int | None) -> None:
         """Deliver a core reply for ``message``; private replies never go to a group."""

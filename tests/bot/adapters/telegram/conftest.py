@@ -70,7 +70,12 @@ async def start_harness(
     settings = await telegram_settings(fake, db, **extra)
     app = build_app(settings, emotions or EmotionService(LexiconEstimator(), None))
     adapter = TelegramAdapter(
-        app.core, settings, poll_timeout_s=1, album_window_s=0.3, limits=TEST_LIMITS
+        app.core,
+        settings,
+        poll_timeout_s=1,
+        album_window_s=0.3,
+        limits=TEST_LIMITS,
+        notifiers=app.notifiers,
     )
     await adapter.start()
     return Harness(fake, app, adapter, settings)

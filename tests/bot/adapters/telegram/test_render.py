@@ -43,6 +43,17 @@ async def test_pictures_and_files_are_sent_as_photo_and_documents(harness: Harne
     assert photo == png
 
 
+async def test_check_ins_reach_private_chats_through_the_notifier(harness: Harness) -> None:
+    fake, cat, group = harness.fake, harness.user("Cat"), harness.group()
+    notifier = harness.app.notifiers.get(Platform.TELEGRAM)
+    assert notifier is harness.adapter
+    await notifier.send(str(cat.id), Reply("How are you feeling today?"))
+    assert [s.text for s in fake.sent_to(cat.id)] == ["How are you feeling today?"]
+    with pytest.raises(ValueError, match="private"):
+        await notifier.send(str(group.id), Reply("your mood this week", private=True))
+    assert fake.sent_to(group.id) == []
+
+
 async def test_a_bad_token_fails_start_with_one_clear_line(tmp_path: Path) -> None:
     fake = FakeTelegram("some-other-token:xyz")
     await fake.start()
