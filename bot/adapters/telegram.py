@@ -72,6 +72,8 @@ OPEN_PRIVATE_CHAT_LINE = (
 ALLOWED_UPDATES = ("message", "callback_query")
 #: Telegram shows a chat action for 5 seconds; refresh it a little sooner.
 TYPING_REFRESH_S = 4.5
+#: How long stop() waits for answers already under way.
+DRAIN_TIMEOUT_S = 30.0
 _Job = Callable[[], Awaitable[None]]
 
 
@@ -228,8 +230,12 @@ class TelegramAdapter:
             await app.stop()  # hands the updates already fetched to our lanes
         for album in self._albums.values():
             album.ready.set()  # no more parts can come
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        while self._tasks and time.monotonic() < deadline:
+            await asyncio.wait(list(self._tasks), timeout=deadline - time.monotonic())
+        for task in list(self._tasks):  # stuck (a hung model or database): give up on it
+            log.warning("telegram: an answer was still pending at shutdown; dropped")
+            task.cancel()
         await self._close()
         log.info("telegram: stopped")
 
