@@ -7,7 +7,7 @@ fusion only decides how far to trust each one this time.
 The rule
 --------
 Each source gets a raw trust in 0..1, then a base weight, and the weights are normalised to
-sum to 1 over the sources that are present:
+sum to 1 over the sources that are present (CAPITALISED names are ``FusionParams`` fields):
 
 * **peak** of a distribution: ``(top - 1/7) / (1 - 1/7)``, 0 for a flat guess, 1 for a
   one-hot one; ``sharp = PEAK_FLOOR + (1 - PEAK_FLOOR) * peak`` so a flat guess keeps half
@@ -24,6 +24,13 @@ sum to 1 over the sources that are present:
   ``m / (m + 1)`` for total decayed mass ``m``, times ``HISTORY_BASE``, so a long, recent
   history counts for at most ``HISTORY_BASE`` and an old one fades to nothing.
 * base weights ``TEXT_BASE`` and ``FACE_BASE`` set the words-versus-face balance.
+* **contradiction**: the face weight is further multiplied by ``overlap ** CONTRADICTION_POWER``
+  where ``overlap`` is the Bhattacharyya coefficient of the two distributions (1 when they
+  agree, 0 when they share nothing): a face that supports the words sharpens the estimate, a
+  face that contradicts them (also within the unpleasant labels, sad words with an angry face)
+  is trusted less. Only usable words (trust >= ``USABLE``) can discount a face, and never
+  below ``MIN_OVERLAP ** CONTRADICTION_POWER``. Measured on the bench, this keeps most of
+  the gain on matching pairs while a misleading face costs less.
 
 **Disagreement** is flagged when both words and face are usable (trust >= ``USABLE``) and the
 pleasantness they imply (``EmotionEstimate.valence``) differs by at least ``VALENCE_GAP``: a
@@ -59,7 +66,7 @@ class FusionParams:
     """The documented weights of the rule (see the module docstring)."""
 
     text_base: float = 1.0
-    face_base: float = 1.0
+    face_base: float = 0.75
     history_base: float = 0.3
     peak_floor: float = 0.5
     min_face_fraction: float = 0.05
@@ -67,9 +74,11 @@ class FusionParams:
     unknown_size: float = 0.5
     extra_face_penalty: float = 0.5
     usable: float = 0.15
-    valence_gap: float = 0.8
+    valence_gap: float = 0.6
     disagreement_face_scale: float = 0.5
     disagreement_confidence: float = 0.7
+    contradiction_power: float = 0.5
+    min_overlap: float = 0.05
     floor: float = 1e-3
 
 
@@ -154,6 +163,13 @@ def history_prior(
     return prior, mass
 
 
+def overlap(a: EmotionEstimate, b: EmotionEstimate) -> float:
+    """Bhattacharyya coefficient: 1 for identical distributions, 0 for disjoint ones."""
+    return min(
+        1.0, sum(math.sqrt(x * y) for x, y in zip(a.probabilities, b.probabilities, strict=True))
+    )
+
+
 def disagree(text: EmotionEstimate, face: EmotionEstimate, p: FusionParams) -> bool:
     return abs(text.valence - face.valence) >= p.valence_gap
 
@@ -207,6 +223,8 @@ def fuse(
         Source.HISTORY: p.history_base,
     }
     raw = {source: base[source] * value for source, value in trust.items()}
+    if text is not None and face is not None and trust[Source.TEXT] >= p.usable:
+        raw[Source.FACE] *= max(overlap(text, face), p.min_overlap) ** p.contradiction_power
     total = sum(raw.values())
     estimates = {Source.TEXT: text, Source.FACE: face, Source.HISTORY: prior}
     if total <= 1e-9:

@@ -228,3 +228,16 @@ def test_sources_are_kept_for_explanations() -> None:
     result = fuse(text, photo(face), history, now=NOW, half_life=DAY)
     assert result.text is text and result.face is face and result.history is not None
     assert set(result.trust) == {Source.TEXT, Source.FACE, Source.HISTORY}
+
+
+def test_a_contradicting_face_counts_less_than_a_supporting_one() -> None:
+    words = est(Source.TEXT, 0.8, sad=0.8, neutral=0.2)
+    supporting = est(Source.FACE, 0.8, sad=0.8, neutral=0.2)
+    contradicting = est(Source.FACE, 0.8, angry=0.8, neutral=0.2)  # same valence: no flag
+    w_support = fuse(words, photo(supporting), (), now=NOW, half_life=DAY).weights[Source.FACE]
+    result = fuse(words, photo(contradicting), (), now=NOW, half_life=DAY)
+    assert not result.disagreement
+    assert result.weights[Source.FACE] < w_support
+    off = FusionParams(contradiction_power=0.0)
+    w_off = fuse(words, photo(contradicting), (), now=NOW, half_life=DAY, params=off)
+    assert w_off.weights[Source.FACE] == pytest.approx(w_support)
