@@ -145,6 +145,7 @@ class TelegramAdapter:
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
         self._me: BotIdentity | None = None
         # Chats run concurrently, but only a few at a time inside the core: every core call
         # writes to the database, and with SQLite more concurrent writers only queue on the
@@ -300,6 +301,13 @@ class TelegramAdapter:
         if not inbound.addressed:
             return
         self._submit(chat, lambda: self._timed(arrived, self._handle(inbound, [])))
+
+    @staticmethod
+    async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB's default would log the whole update (message text included) at ERROR."""
+        error = context.error
+        where = "".join(traceback.format_tb(error.__traceback__)[-3:]) if error else ""
+        log.error("telegram: an update could not be read (%s)\n%s", type(error).__name__, where)
 
     def _submit(self, key: str, job: _Job) -> None:
         """Queue ``job`` on its chat's lane; start the lane's worker if it has none."""
