@@ -31,6 +31,7 @@ from emotion.text.train import (
     CONFIG_FILE,
     FORMAT,
     KNOWN_FILE,
+    PAD_MULTIPLE,
     WEIGHTS_FILE,
     make_predictor,
     predict_prepared,
@@ -105,7 +106,7 @@ class TextModel:
             return np.zeros((0, N_LABELS), dtype=np.float32)
         items = self._featurizer.prepare(texts)
         if len(items) == 1:
-            batch = Featurizer.collate(items)
+            batch = Featurizer.collate(items, PAD_MULTIPLE)
             raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
         else:
             raw = predict_prepared(self._predict, items)
@@ -116,7 +117,7 @@ class TextModel:
         if not text or not text.strip():
             return EmotionEstimate.neutral(Source.TEXT, 0.0)
         item = self._featurizer.prepare([text])[0]
-        batch = Featurizer.collate([item])
+        batch = Featurizer.collate([item], PAD_MULTIPLE)
         raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()[0]
         analysis = item.analysis
         adjusted = shouting_adjusted(raw[None, self._order], [analysis])[0]

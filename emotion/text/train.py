@@ -32,6 +32,8 @@ WEIGHTS_FILE = "weights.npz"
 KNOWN_FILE = "known_words.txt"
 HISTORY_FILE = "history.json"
 FORMAT = "attune-text-emotion/1"
+#: Token lengths are padded to a multiple of this at inference (see ``Featurizer.collate``).
+PAD_MULTIPLE = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +116,24 @@ def make_predictor(net: EmotionNet) -> Callable[..., tf.Tensor]:
 
 
 def predict_prepared(
-    predictor: Callable[..., tf.Tensor], items: Sequence[Prepared], batch_size: int = 128
+    predictor: Callable[..., tf.Tensor], items: Sequence[Prepared], max_tokens: int = 2048
 ) -> npt.NDArray[np.float32]:
-    """Probabilities for many prepared messages, batched by length, in the input order."""
+    """Probabilities for many prepared messages, in the input order.
+
+    Messages are batched by length under a token budget, so a batch of long messages stays
+    small: attention memory grows with batch x length^2, and the bot process has 1 GB.
+    """
     out = np.zeros((len(items), N_LABELS), dtype=np.float32)
     order = np.argsort([len(p.ids) for p in items], kind="stable")
-    for start in range(0, len(order), batch_size):
-        index = order[start : start + batch_size]
-        batch = Featurizer.collate([items[i] for i in index])
+    start = 0
+    while start < len(order):
+        stop = start + 1
+        while stop < len(order) and (stop - start + 1) * len(items[order[stop]].ids) <= max_tokens:
+            stop += 1
+        index = order[start:stop]
+        batch = Featurizer.collate([items[i] for i in index], PAD_MULTIPLE)
         out[index] = predictor(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
+        start = stop
     return out
 
 
