@@ -160,6 +160,7 @@ class Core:
             history_probs=_probs(result.history),
             weights={source.value: w for source, w in result.weights.items()},
             fused_label=result.estimate.top,
+            fused_confidence=result.estimate.confidence,
             valence=result.estimate.valence,
             dominant=result.dominant,
             disagreement=result.disagreement,

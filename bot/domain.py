@@ -111,6 +111,8 @@ class MoodEntry:
     correction: Emotion | None
     tone: str | None
     reply_id: str | None
+    #: How sure the fused reading was (0..1); None for entries stored before it was kept.
+    fused_confidence: float | None = None
 
     @property
     def label(self) -> Emotion:

@@ -10,22 +10,26 @@ from types import MappingProxyType
 
 from bot.domain import MoodEntry
 from emotion.fusion import FusionResult
-from emotion.labels import EmotionEstimate, Source
+from emotion.labels import Emotion, EmotionEstimate, Source
 from responses.explain import explain
 
 
-def _estimate(probs: dict[str, float] | None, source: Source) -> EmotionEstimate | None:
+def _estimate(
+    probs: dict[str, float] | None, source: Source, confidence: float = 1.0
+) -> EmotionEstimate | None:
     if probs is None:
         return None
-    from emotion.labels import Emotion
-
     return EmotionEstimate.from_mapping(
-        {Emotion(k): v for k, v in probs.items()}, source, confidence=1.0
+        {Emotion(k): v for k, v in probs.items()}, source, confidence=confidence
     )
 
 
 def fusion_of(entry: MoodEntry) -> FusionResult:
-    fused = _estimate(entry.fused_probs, Source.FUSED)
+    # Entries from before the confidence was stored fall back to the top probability.
+    confidence = entry.fused_confidence
+    if confidence is None:
+        confidence = max(entry.fused_probs.values(), default=0.0)
+    fused = _estimate(entry.fused_probs, Source.FUSED, confidence)
     assert fused is not None
     weights = {Source(k): v for k, v in (entry.weights or {}).items()}
     return FusionResult(

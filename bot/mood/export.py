@@ -107,6 +107,7 @@ def entry_json(entry: MoodEntry, stamp: Stamp) -> dict[str, Any]:
         "local_time": stamp[1],
         "text": entry.text,
         "fused_label": entry.fused_label.value,
+        "fused_confidence": entry.fused_confidence,
         "correction": entry.correction.value if entry.correction else None,
         "label": entry.label.value,
         "valence": entry.valence,
@@ -146,6 +147,7 @@ def entry_from_json(item: Mapping[str, Any], user_id: int) -> MoodEntry:
         correction=Emotion(item["correction"]) if item["correction"] else None,
         tone=item["tone"],
         reply_id=item["reply_id"],
+        fused_confidence=item.get("fused_confidence"),
     )
 
 

@@ -70,6 +70,8 @@ class EntryRow(Base):
     history_probs: Mapped[dict[str, float] | None] = mapped_column(JSON)
     weights: Mapped[dict[str, float] | None] = mapped_column(JSON)
     fused_label: Mapped[str] = mapped_column(String(16))
+    #: How sure the fused reading was (0..1), for /why; None for entries stored before 0003.
+    fused_confidence: Mapped[float | None] = mapped_column(Float)
     valence: Mapped[float] = mapped_column(Float)
     dominant: Mapped[str] = mapped_column(String(16))
     disagreement: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -45,6 +45,7 @@ class NewEntry:
     tone: str | None
     reply_id: str | None
     created_at: datetime | None = None
+    fused_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ def _entry(row: EntryRow) -> MoodEntry:
         history_probs=row.history_probs,
         weights=row.weights,
         fused_label=Emotion(row.fused_label),
+        fused_confidence=row.fused_confidence,
         valence=row.valence,
         dominant=Source(row.dominant),
         disagreement=row.disagreement,
@@ -232,6 +234,7 @@ class Repository:
             history_probs=entry.history_probs,
             weights=entry.weights,
             fused_label=entry.fused_label.value,
+            fused_confidence=entry.fused_confidence,
             valence=entry.valence,
             dominant=entry.dominant.value,
             disagreement=entry.disagreement,
