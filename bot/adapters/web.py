@@ -272,54 +272,58 @@ class WebAdapter:
                     elem_id="name",
                 )
                 gr.Markdown(NAME_NOTE, elem_id="name-note")
-            with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(
-                        label="Conversation",
-                        height=380,
-                        elem_id="conversation",
-                        feedback_options=None,
-                        buttons=["copy"],
-                    )
-                    text_box = gr.Textbox(
-                        label="Your message",
-                        placeholder="How was your day?",
-                        lines=2,
-                        elem_id="message",
-                    )
-                    with gr.Row():
-                        upload = gr.File(
-                            label="Photo (optional: JPEG, PNG or WebP)",
-                            file_types=IMAGE_TYPES,
-                            type="filepath",
-                            height=110,
-                            elem_id="photo",
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=5):
+                        chatbot = gr.Chatbot(
+                            label="Conversation",
+                            height=300,
+                            elem_id="conversation",
+                            feedback_options=None,
+                            buttons=["copy"],
                         )
-                        webcam = gr.Image(
-                            label="…or a webcam snapshot",
-                            sources=["webcam"],
-                            type="filepath",
-                            image_mode=None,
-                            height=110,
-                            elem_id="webcam",
+                        text_box = gr.Textbox(
+                            label="Your message",
+                            placeholder="How was your day?",
+                            lines=2,
+                            elem_id="message",
                         )
-                    send = gr.Button("Send", variant="primary", elem_id="send")
-                    with gr.Row():
-                        choice_a = gr.Button(BLANK_CHOICE, visible=False, size="sm")
-                        choice_b = gr.Button(BLANK_CHOICE, visible=False, size="sm")
-                    choices_state = gr.State([])
-                with gr.Column(scale=2):
-                    gr.Markdown("### What attune read")
-                    fused = gr.Label(
-                        label="Overall (words + face + your recent mood)",
-                        num_top_classes=7,
-                        elem_id="fused",
-                    )
-                    with gr.Row():
-                        words = gr.Label(label="Words", num_top_classes=7, elem_id="words")
-                        face = gr.Label(label="Face", num_top_classes=7, elem_id="face")
-                    verdict = gr.Markdown(elem_id="verdict")
-                    photo = gr.HTML(elem_id="photo-boxes")
+                        with gr.Row():
+                            upload = gr.File(
+                                label="Photo (optional: JPEG, PNG or WebP)",
+                                file_types=IMAGE_TYPES,
+                                type="filepath",
+                                height=170,
+                                elem_id="photo",
+                            )
+                            webcam = gr.Image(
+                                label="…or a webcam snapshot",
+                                sources=["webcam"],
+                                type="filepath",
+                                image_mode=None,
+                                height=170,
+                                elem_id="webcam",
+                            )
+                        send = gr.Button("Send", variant="primary", elem_id="send")
+                        with gr.Row():
+                            choice_a = gr.Button(BLANK_CHOICE, visible=False, size="sm")
+                            choice_b = gr.Button(BLANK_CHOICE, visible=False, size="sm")
+                        choices_state = gr.State([])
+                    with gr.Column(scale=4):
+                        gr.Markdown("### What attune read from your last message")
+                        fused = gr.Label(
+                            label="Overall (words + face + your recent mood)",
+                            num_top_classes=7,
+                            elem_id="fused",
+                        )
+                        with gr.Row():
+                            words = gr.Label(label="Words", num_top_classes=7, elem_id="words")
+                            face = gr.Label(label="Face", num_top_classes=7, elem_id="face")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=2):
+                        photo = gr.HTML(elem_id="photo-boxes")
+                    with gr.Column(scale=3):
+                        verdict = gr.Markdown(elem_id="verdict")
             with gr.Tab("Your mood", id="mood"):
                 gr.Markdown(
                     "Your mood over time, as /mood shows it; every entry attune keeps about you; "
@@ -378,7 +382,7 @@ class WebAdapter:
                 result = await self._on_core(self.chat(name, text, chosen))
                 shown = text.strip() or ""
                 if chosen.data is not None or chosen.problem is not None:
-                    shown = (shown + "\n\n" if shown else "") + "📷 *(photo attached)*"
+                    shown = (shown + "\n\n" if shown else "") + "*(photo attached)*"
                 history.append({"role": "user", "content": shown})
                 if not result.reply.duplicate and result.reply.text:
                     history.append({"role": "assistant", "content": result.reply.text})
@@ -520,6 +524,8 @@ class WebAdapter:
 CSS = """
 #intro { margin-bottom: 0.25rem; }
 #name-note { font-size: 0.9em; opacity: 0.8; align-self: center; }
+.attune-photo { margin: 0; }
+.attune-photo img { max-height: 360px; width: auto; }
 .attune-photo figcaption { font-size: 0.9em; opacity: 0.8; }
 """
 

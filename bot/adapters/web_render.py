@@ -56,13 +56,12 @@ def summary_markdown(entry: MoodEntry | None, explanation: str) -> str:
             "1 face" if entry.face_count == 1 else f"{entry.face_count} faces (read the largest)"
         )
         lines.append(f"**Photo:** {faces} found")
-    if entry.disagreement:
-        lines.append(
-            "**⚠ Words and face disagree:** your words read as "
-            f"*{_top(entry.text_probs)}*, your face as *{_top(entry.face_probs)}*."
-        )
-    elif entry.text_probs and entry.face_probs:
-        lines.append("**Words and face agree.**")
+    if entry.text_probs and entry.face_probs:
+        pair = f"words read as *{_top(entry.text_probs)}*, face as *{_top(entry.face_probs)}*"
+        if entry.disagreement:
+            lines.append(f"**⚠ Disagreement flag: yes** — {pair}.")
+        else:
+            lines.append(f"**Disagreement flag: no** — {pair}.")
     if explanation:
         lines.append("**Why (the /why command):** " + explanation)
     return "\n\n".join(lines)
@@ -100,7 +99,10 @@ def photo_html(data: bytes | None, reading: PhotoReading | None) -> str:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     if faces:
-        caption = f"{len(faces)} face{'s' if len(faces) > 1 else ''} found (orange box)"
+        caption = (
+            f"Your photo: {len(faces)} face{'s' if len(faces) > 1 else ''} found "
+            "(orange box: the face attune read)"
+        )
     elif reading is not None and reading.problem is not None:
         caption = f"No face read ({reading.problem.value.replace('_', ' ')})"
     else:
