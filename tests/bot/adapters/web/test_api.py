@@ -143,3 +143,18 @@ def test_export_then_erase_with_confirmation(demo: Demo) -> None:
     done = gus.predict(api_name="/forget_confirm")
     assert done[0].startswith("Done.")
     assert done[-1]["data"] == [] and demo.entries("Gus") == []
+
+
+def test_oversized_and_wrong_type_uploads_are_refused_before_the_core(
+    client: Client, demo: Demo, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff\xd8" + b"\0" * demo.app.settings.max_image_bytes)
+    gif = tmp_path / "moving.gif"
+    gif.write_bytes(b"GIF89a" + b"\0" * 64)
+    before = len(demo.entries("Hal"))
+    for path in (big, gif):
+        with pytest.raises(Exception) as refused:
+            send(client, "Hal", "look", path)
+        assert "size" in str(refused.value).lower() or "type" in str(refused.value).lower()
+    assert len(demo.entries("Hal")) == before

@@ -117,3 +117,26 @@ def test_type_attach_a_photo_and_see_reply_box_and_bars(
         shutil.copyfile(shot, target)
     entry = demo.entries("Grace")[0]
     assert entry.face_count == 1 and entry.text.startswith("First day")
+
+
+def test_choice_buttons_and_the_mood_tab(demo: Demo, browser: WebDriver) -> None:
+    wait = WebDriverWait(browser, WAIT_S)
+    browser.get(demo.url)
+    wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#name")))
+    browser.find_element(By.CSS_SELECTOR, "#name input, #name textarea").send_keys("Hedy")
+    message = browser.find_element(By.CSS_SELECTOR, "#message textarea")
+    message.send_keys("Calm and content this evening")
+    browser.find_element(By.CSS_SELECTOR, "#send").click()
+    wait.until(lambda d: "%" in _text(d, "#fused"))
+
+    message.send_keys("/forget")
+    browser.find_element(By.CSS_SELECTOR, "#send").click()
+    cancel = wait.until(ec.element_to_be_clickable((By.XPATH, "//button[text()='Cancel']")))
+    cancel.click()
+    wait.until(lambda d: "nothing was deleted" in _text(d, "#conversation"))
+    assert demo.entries("Hedy"), "cancel must keep the data"
+
+    browser.find_element(By.XPATH, "//button[@role='tab'][contains(., 'Your mood')]").click()
+    wait.until(ec.element_to_be_clickable((By.XPATH, "//button[text()='Show my mood']"))).click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#mood-chart img")))
+    assert "Calm and content" in _text(browser, "#history")
