@@ -11,7 +11,11 @@ from bot.logs import NOISY_LOGGERS
 from tests.bot.adapters.telegram.conftest import TOKEN, Harness
 from tests.bot.adapters.telegram.fake_api import BOT_USERNAME, FakeUser
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    # PTB 22 warns about int vs timedelta whenever it builds a RetryAfter (the 429 tests)
+    pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning"),
+]
 
 
 def texts(harness: Harness, user: FakeUser) -> list[str]:
