@@ -59,7 +59,7 @@ GO_LABELS = {
 }
 #: The weights searched on the tune half (everything else stays at its default).
 GRID = {
-    "face_base": (0.5, 0.75, 1.0, 1.5),
+    "face_base": (0.5, 0.75, 1.0, 1.5, 2.0, 3.0),
     "disagreement_face_scale": (0.25, 0.5),
     "contradiction_power": (0.0, 0.5, 1.0, 2.0),
     "valence_gap": (0.6, 0.8),
