@@ -126,8 +126,12 @@ class Reply:
     slots: frozenset[str]
     needs_photo: bool = False
 
-    def fits(self, available: frozenset[str], photo_read: bool) -> bool:
-        return self.slots <= available and (photo_read or not self.needs_photo)
+    def fits(self, values: Mapping[str, str], photo_read: bool) -> bool:
+        """Every slot known, a photo if it needs one, and a real contrast if it names one."""
+        if not self.slots <= values.keys() or (self.needs_photo and not photo_read):
+            return False
+        contrast = {"face_mood", "words_mood"} <= self.slots
+        return not contrast or values["face_mood"] != values["words_mood"]
 
     def render(self, values: Mapping[str, str]) -> str:
         return self.template.format_map(dict(values))
@@ -185,8 +189,7 @@ def pick(
     """
     replies = bank()[str(tone)]
     values = context.slot_values()
-    available = frozenset(values)
-    fitting = [r for r in replies if r.fits(available, context.photo_read)]
+    fitting = [r for r in replies if r.fits(values, context.photo_read)]
     recent = set(recent_ids)
     fresh = [r for r in fitting if r.id not in recent]
     if fresh:

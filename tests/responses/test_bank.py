@@ -129,3 +129,10 @@ def test_context_for_names_both_moods_only_on_disagreement() -> None:
         assert context.photo_read and context.name == "Kim"
         assert context.change and "heavier" in context.change
     assert context_for(None, name="Kim") == ReplyContext(name="Kim")
+
+
+def test_a_face_and_words_contrast_is_only_named_when_they_differ() -> None:
+    rng = random.Random(11)
+    same = ReplyContext(face_mood="down", words_mood="down")
+    texts = {pick(Tone.CHECK_IN, same, [], rng).text for _ in range(300)}
+    assert not any("face" in t for t in texts)
