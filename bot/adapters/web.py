@@ -259,7 +259,10 @@ class WebAdapter:
     def _build(self) -> gr.Blocks:
         import gradio as gr
 
-        blocks = gr.Blocks(title="attune — web demo", analytics_enabled=False)
+        # delete_cache: an upload that is never sent is still gone within the hour.
+        blocks = gr.Blocks(
+            title="attune — web demo", analytics_enabled=False, delete_cache=(600, 3600)
+        )
         with blocks:
             gr.Markdown(INTRO, elem_id="intro")
             name_state = gr.State("")
@@ -368,17 +371,18 @@ class WebAdapter:
             ) -> tuple[Any, ...]:
                 name = clean_name(raw_name) or current
                 history = list(history or [])
+                keep = tuple(gr.update() for _ in range(8))  # inputs and panels as they are
+                if not name or not (text.strip() or upload_path or webcam_path):
+                    notice = NEED_NAME if not name else NEED_SOMETHING
+                    history.append({"role": "assistant", "content": notice})
+                    return (history, *keep, name, *_choice_updates(()), [])
+                # Both are read (and so deleted); an uploaded file wins over a snapshot.
                 photos = [
                     await asyncio.to_thread(read_upload, p, self._max_bytes)
                     for p in (upload_path, webcam_path)
                     if p
                 ]
                 chosen = photos[0] if photos else PhotoInput(None, None)
-                keep = (gr.update(), gr.update(), gr.update(), gr.update(), gr.update())
-                if not name or not (text.strip() or chosen.data or chosen.problem):
-                    notice = NEED_NAME if not name else NEED_SOMETHING
-                    history.append({"role": "assistant", "content": notice})
-                    return (history, text, None, None, *keep, name, *_choice_updates(()), [])
                 result = await self._on_core(self.chat(name, text, chosen))
                 shown = text.strip() or ""
                 if chosen.data is not None or chosen.problem is not None:
@@ -551,7 +555,14 @@ async def serve_web(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     adapter = WebAdapter(app, port=settings.web_port)
     try:
-        await adapter.start()
+        try:
+            await adapter.start()
+        except OSError as error:
+            raise SystemExit(
+                f"attune: cannot serve on {adapter.url} — is the port busy (the demo already "
+                "running)? Another port: ATTUNE_WEB_PORT=8080 make demo"
+                f" [{type(error).__name__}]"
+            ) from None
         print(f"attune web demo: open {adapter.url} in your browser (Ctrl+C stops it)", flush=True)
         await stop.wait()
     finally:
