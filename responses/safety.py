@@ -177,12 +177,7 @@ def _unleet(token: str, one: str) -> str:
 
 
 def normalise(text: str, *, one: str = "i") -> str:
-    """The text the patterns see (see the header of ``crisis_patterns.toml``)."""
-    return _prepare(text, one)[0]
-
-
-def _prepare(text: str, one: str) -> tuple[str, bool]:
-    """Normalise, and say whether the writer stretched letters ("diiiie").
+    """The text the patterns see (see the header of ``crisis_patterns.toml``).
 
     ``one`` is what a "1" inside a word becomes: "k1ll" needs "i", "ki11" needs "l"; the
     screen tries both.
@@ -198,7 +193,7 @@ def _prepare(text: str, one: str) -> tuple[str, bool]:
     text = _NON_WORD.sub(" ", text)
     text = " ".join(text.split())
     text = _SLANG_RE.sub(lambda m: _SLANG[m.group(0)], text)
-    return _LONG_RUN.sub(r"\1\1", text), _LONG_RUN.search(text) is not None
+    return _LONG_RUN.sub(r"\1\1", text)
 
 
 def _squeeze(text: str) -> str:
@@ -282,12 +277,9 @@ def _screen_one(text: str) -> SafetyCheck:
         compact = _squeeze(re.sub(r"[^a-z]", "", normalise(text)))
         if any(stem in compact for stem in rules.compact_stems):
             return SafetyCheck(flagged=True, category="suicide")
-    variants = {_prepare(text, "i"), _prepare(text, "l")}
-    for variant, stretched in variants:
+    for variant in {normalise(text, one="i"), normalise(text, one="l")}:
         plain = _blank(variant, rules.benign)
-        # Only a text with stretched letters ("diiiie") gets the squeezed comparison, which
-        # would otherwise merge distinct words (nose/noose).
-        squeezed = _blank(_squeeze(variant), rules.benign_squeezed) if stretched else None
+        squeezed = _blank(_squeeze(variant), rules.benign_squeezed)
         for name, pattern, squeezed_pattern in rules.categories:
             if pattern.search(plain) or (squeezed and squeezed_pattern.search(squeezed)):
                 return SafetyCheck(flagged=True, category=name)

@@ -112,3 +112,13 @@ def test_long_messages_are_screened_everywhere_and_quickly() -> None:
     assert not screen(filler).flagged
     assert screen(filler + "I want to kill myself.").flagged
     assert screen("I want to kill myself. " + filler).flagged
+
+
+@pytest.mark.parametrize("text", ["evryone wud be beter without me", "i want to kil myself"])
+def test_a_missing_double_letter_is_forgiven(text: str) -> None:
+    assert screen(text).flagged
+
+
+@pytest.mark.parametrize("text", ["my nose hurts", "blow my nose", "for god's sake, leave it"])
+def test_squeezing_does_not_merge_words(text: str) -> None:
+    assert not screen(text).flagged
