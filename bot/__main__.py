@@ -98,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"attune: {error}", file=sys.stderr)
         return 2
-    secrets = [t.get_secret_value() for t in (settings.telegram_token, settings.discord_token) if t]
+    secrets = [
+        t.get_secret_value()
+        for t in (settings.telegram_token, settings.discord_token, settings.telegram_webhook_secret)
+        if t
+    ]
     configure_logging(settings.log_level, secrets)
 
     from bot.storage.migrate import upgrade

@@ -1,9 +1,10 @@
 """Engine and session factory, with SQLite made safe for two processes writing at once.
 
 SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout, and
-``BEGIN IMMEDIATE`` for every transaction: taking the write lock up front means a second
-writer waits for the busy timeout instead of failing with "database is locked" when a read
-transaction tries to upgrade.
+``BEGIN IMMEDIATE`` for every writing transaction: taking the write lock up front means a
+second writer waits for the busy timeout instead of failing with "database is locked" when a
+read transaction tries to upgrade. Sessions made by ``read_session_factory`` only read, so
+they begin DEFERRED and never queue behind writers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -41,13 +46,18 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+#: Execution option marking an engine whose transactions only read.
+READ_ONLY = "attune_read_only"
+
+
+def _begin(connection: Any) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def add_sqlite_pragmas(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    event.listen(engine.sync_engine, "begin", _begin)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -60,3 +70,13 @@ def create_engine(url: str) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session_factory(
+    sessions: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the same engine whose transactions only read (plain, deferred BEGIN)."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        return sessions
+    return async_sessionmaker(bind.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain import MoodEntry, Platform, UserRecord, UserRef
 from bot.mood import queries
 from bot.mood.queries import MoodPoints
+from bot.storage.engine import read_session_factory
 from bot.storage.models import EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
 from emotion.labels import Emotion, Source
 
@@ -154,6 +155,7 @@ def _entry(row: EntryRow) -> MoodEntry:
 class Repository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._reads = read_session_factory(sessions)
 
     async def get_or_create_user(self, ref: UserRef) -> UserRecord:
         async with self._sessions.begin() as session:
@@ -172,7 +174,7 @@ class Repository:
             return _user(row)
 
     async def find_user(self, ref: UserRef) -> UserRecord | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await self._find_user(session, ref)
             return _user(row) if row else None
 
@@ -184,7 +186,7 @@ class Repository:
         return (await session.execute(query)).scalar_one_or_none()
 
     async def was_processed(self, platform: Platform, chat_id: str, message_id: str) -> bool:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             query = select(ProcessedMessageRow.id).where(
                 ProcessedMessageRow.platform == platform.value,
                 ProcessedMessageRow.chat_id == chat_id,
@@ -255,7 +257,7 @@ class Repository:
 
     async def recent_entries(self, user_id: int, limit: int) -> list[MoodEntry]:
         """The user's last ``limit`` entries, newest first."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             query = (
                 select(EntryRow)
                 .where(EntryRow.user_id == user_id)
@@ -266,7 +268,7 @@ class Repository:
 
     async def entries_since(self, user_id: int, since: datetime) -> list[MoodEntry]:
         """The user's entries from ``since`` on, oldest first."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             query = (
                 select(EntryRow)
                 .where(EntryRow.user_id == user_id, EntryRow.created_at >= since)
@@ -308,19 +310,19 @@ class Repository:
 
     async def mood_points(self, user_id: int, start: datetime | None, end: datetime) -> MoodPoints:
         """Time, effective label and valence of the user's entries in [start, end)."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             result = await session.execute(queries.mood_points_query(user_id, start, end))
             return queries.to_points(result)
 
     async def first_entry_at(self, user_id: int) -> datetime | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             first = (await session.execute(queries.first_entry_query(user_id))).scalar()
             return _utc(first) if first is not None else None
 
     # --- settings and reminders ---------------------------------------------------------
 
     async def get_settings(self, user_id: int) -> UserSettings | None:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(UserSettingsRow, user_id)
             return _settings(row) if row is not None else None
 
@@ -360,7 +362,7 @@ class Repository:
         names = [p.value for p in platforms]
         if not names:
             return []
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = await session.execute(queries.due_reminders_query(now, names, limit))
             due = []
             for user_id, zone, remind_at, platform, chat_id, next_at, last_sent_on in rows:

@@ -113,3 +113,25 @@ async def test_forget_erases_only_that_user(repository: Repository) -> None:
     assert await repository.find_user(UserRef(Platform.TELEGRAM, "a")) is None
     assert not await repository.was_processed(Platform.TELEGRAM, "c1", "1")
     assert [e.text for e in await repository.recent_entries(b.id, 10)] == ["b1"]
+
+
+async def test_writes_take_the_lock_up_front_and_reads_do_not(db_url: str) -> None:
+    from sqlalchemy import event
+
+    from bot.storage.engine import create_engine, session_factory
+
+    engine = create_engine(db_url)
+    begins: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    repo = Repository(session_factory(engine))
+    try:
+        user = await repo.get_or_create_user(UserRef(Platform.CONSOLE, "lock"))
+        await repo.recent_entries(user.id, 5)
+    finally:
+        await engine.dispose()
+    assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
