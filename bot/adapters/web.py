@@ -94,11 +94,12 @@ class PhotoInput:
     problem: PhotoProblem | None
 
 
-def read_upload(path: str | None, max_bytes: int) -> PhotoInput:
+def read_upload(path: str | None, max_bytes: int, root: str | None = None) -> PhotoInput:
     """Read an uploaded photo into memory and delete Gradio's copy of it.
 
-    Reads one byte past the limit so an oversized file is refused without being held whole.
-    Blocking (file I/O): call it off the event loop.
+    Gradio keeps each upload in a folder of its own under ``root`` (its cache); that folder
+    goes too when it is empty, ``root`` itself never. Reads one byte past the limit so an
+    oversized file is refused without being held whole. Blocking: call it off the event loop.
     """
     if not path:
         return PhotoInput(None, None)
@@ -111,8 +112,9 @@ def read_upload(path: str | None, max_bytes: int) -> PhotoInput:
     finally:
         with contextlib.suppress(OSError):
             file.unlink()
-        with contextlib.suppress(OSError):
-            file.parent.rmdir()  # Gradio keeps each upload in its own folder
+        if root is None or file.parent.resolve() != Path(root).resolve():
+            with contextlib.suppress(OSError):
+                file.parent.rmdir()  # only when empty
     if len(data) > max_bytes:
         return PhotoInput(None, PhotoProblem.TOO_LARGE)
     return PhotoInput(data, None)
@@ -378,7 +380,7 @@ class WebAdapter:
                     return (history, *keep, name, *_choice_updates(()), [])
                 # Both are read (and so deleted); an uploaded file wins over a snapshot.
                 photos = [
-                    await asyncio.to_thread(read_upload, p, self._max_bytes)
+                    await asyncio.to_thread(read_upload, p, self._max_bytes, self._tmp)
                     for p in (upload_path, webcam_path)
                     if p
                 ]

@@ -58,6 +58,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         "--disable-sync",
         "--disable-dev-shm-usage",
         "--window-size=1400,1250",
+        # A synthetic camera (a moving test pattern) that the page may use without asking.
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
         # Offline: any name but localhost fails to resolve, so a stray fetch cannot leave.
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
@@ -140,3 +143,23 @@ def test_choice_buttons_and_the_mood_tab(demo: Demo, browser: WebDriver) -> None
     wait.until(ec.element_to_be_clickable((By.XPATH, "//button[text()='Show my mood']"))).click()
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#mood-chart img")))
     assert "Calm and content" in _text(browser, "#history")
+
+
+def test_a_webcam_snapshot_is_sent_with_the_message(demo: Demo, browser: WebDriver) -> None:
+    wait = WebDriverWait(browser, WAIT_S)
+    browser.get(demo.url)
+    webcam = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#webcam")))
+    browser.find_element(By.CSS_SELECTOR, "#name input, #name textarea").send_keys("Ivy")
+    webcam.find_element(By.XPATH, ".//*[contains(text(), 'Webcam')]").click()
+    capture = "#webcam button[aria-label='capture photo']"
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, capture))).click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#webcam img")))
+    browser.find_element(By.CSS_SELECTOR, "#message textarea").send_keys("hello from my camera")
+    browser.find_element(By.CSS_SELECTOR, "#send").click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#photo-boxes figure")))
+    assert "(photo attached)" in _text(browser, "#conversation")
+    entry = demo.entries("Ivy")[0]
+    assert entry.text == "hello from my camera"
+    # The synthetic camera shows no face; either way the snapshot was read and not kept.
+    folder = Path(demo.adapter.upload_dir or "")
+    assert [p for p in folder.rglob("*") if p.is_file() and p.stat().st_size > 0] == []

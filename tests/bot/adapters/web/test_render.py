@@ -117,6 +117,10 @@ def test_an_upload_is_read_into_memory_and_deleted(tmp_path: Path) -> None:
     read = read_upload(str(photo), 10_000)
     assert read.data == _png() and read.problem is None
     assert not photo.exists() and not folder.exists()
+    at_root = tmp_path / "snapshot.png"
+    at_root.write_bytes(_png())
+    assert read_upload(str(at_root), 10_000, root=str(tmp_path)).data == _png()
+    assert not at_root.exists() and tmp_path.is_dir()
     large = tmp_path / "large.png"
     large.write_bytes(b"\0" * 101)
     assert read_upload(str(large), 100).problem is PhotoProblem.TOO_LARGE
