@@ -26,6 +26,8 @@ from discord.ext import commands
 from bot.adapters.discord_cog import AttuneCog, http_error
 from bot.adapters.discord_render import ChoiceButton
 from bot.commands import CommandTable
+from bot.domain import Platform, Reply
+from bot.notify import Notifiers
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -161,6 +163,18 @@ class AttuneBot(commands.Bot):
     async def press_choice(self, interaction: discord.Interaction, payload: str) -> None:
         await self.cog.press_choice(interaction, payload)
 
+    async def deliver(self, chat_id: str, reply: Reply) -> None:
+        """Send a reply nobody asked for (a daily check-in) to a channel; raise if it fails.
+
+        The reminder's chat is the DM channel the user set it from (``/remind`` is refused
+        in servers), so this never posts a user's check-in publicly.
+        """
+        channel = self.get_channel(int(chat_id)) or await self.fetch_channel(int(chat_id))
+        if not isinstance(channel, discord.abc.Messageable):
+            raise RuntimeError(f"discord: channel {chat_id} cannot receive messages")
+        if not await self.cog._send(channel, reply, reply.text, None, "a check-in"):
+            raise RuntimeError(f"discord: check-in to channel {chat_id} was not delivered")
+
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: the cog reads every message, and commands.Bot's own parser
         would otherwise log "command not found" (with the user's first word) for each one."""
@@ -200,8 +214,10 @@ class DiscordAdapter:
         max_image_bytes: int,
         guild_id: int | None = None,
         runner: Runner | None = None,
+        notifiers: Notifiers | None = None,
     ) -> None:
         self._core = core
+        self._notifiers = notifiers
         self._max_image_bytes = max_image_bytes
         self._guild_id = guild_id
         self._runner: Runner = runner or (lambda bot: _start_with_token(bot, token))
@@ -229,6 +245,14 @@ class DiscordAdapter:
         if not self._ready.is_set():
             self._task.result()  # raises LoginFailure and the like
             raise RuntimeError("the Discord connection ended before it was ready")
+        if self._notifiers is not None:  # check-ins can reach Discord DMs from now on
+            self._notifiers.register(Platform.DISCORD, self)
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """``Notifier``: deliver a check-in through the connected bot."""
+        if self.bot is None or not self._ready.is_set():
+            raise RuntimeError("discord: not connected")
+        await self.bot.deliver(chat_id, reply)
 
     async def _supervise(self) -> None:
         message_content = True
@@ -249,6 +273,8 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         """Close the connection and wait for the bot's task; safe to call twice."""
+        if self._notifiers is not None:
+            self._notifiers.unregister(Platform.DISCORD)
         if self.bot is not None:
             await self.bot.close()
         task, self._task = self._task, None

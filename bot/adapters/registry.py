@@ -32,6 +32,7 @@ async def start_adapters(app: App) -> list[Adapter]:
                 app.settings.discord_token.get_secret_value(),
                 max_image_bytes=app.settings.max_image_bytes,
                 guild_id=app.settings.discord_guild_id,
+                notifiers=app.notifiers,
             )
         )
     for adapter in adapters:

@@ -141,3 +141,19 @@ async def test_one_persons_messages_are_answered_in_order(
 
     assert await texts_of(repository, alice.id) == texts
     assert len(bot_messages(channel, simcord_env.bot)) == 4
+
+
+async def test_check_in_reaches_the_dm_it_was_set_from(simcord_env: simcord.Env) -> None:
+    from bot.domain import Reply
+    from bot.reminders import reminder_reply
+
+    alice = simcord_env.create_user("alice")
+    await alice.send_dm("hello")
+    bot = simcord_env.bot
+    assert isinstance(bot, AttuneBot)
+    before = len(bot_messages(alice.dm_channel, bot))
+    check_in: Reply = reminder_reply()
+    await bot.deliver(str(alice.dm_channel.id), check_in)
+    sent = bot_messages(alice.dm_channel, bot)
+    assert len(sent) == before + 1
+    assert sent[-1].content == check_in.text
