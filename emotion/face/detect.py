@@ -71,7 +71,7 @@ class FaceDetector:
                 y=round(int(y) / factor),
                 width=round(int(w) / factor),
                 height=round(int(h) / factor),
-                confidence=count / (count + s.confidence_half),
+                confidence=float(count) / (float(count) + s.confidence_half),
             )
             for (x, y, w, h), count in zip(
                 np.asarray(boxes).reshape(-1, 4), np.asarray(neighbours).reshape(-1), strict=True

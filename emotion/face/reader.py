@@ -27,7 +27,7 @@ from emotion.photo import FaceBox, PhotoProblem, PhotoReading
 class ReaderSettings:
     max_bytes: int = MAX_BYTES
     max_pixels: int = MAX_PIXELS
-    decode_side: int = 1280  # JPEGs are decoded at a reduced scale down to about this side
+    decode_side: int = 960  # big JPEGs are decoded at a reduced scale, longer side >= this
     min_face_pixels: int = 24  # in the sender's image; smaller faces are FACE_TOO_SMALL
     tta: bool = True
 
@@ -62,7 +62,10 @@ class FaceReader:
         )
         if isinstance(decoded, PhotoProblem):
             return PhotoReading(problem=decoded)
-        return self.read_decoded(decoded)
+        try:
+            return self.read_decoded(decoded)
+        except Exception:  # the contract is "never raises": an OpenCV surprise is no crash
+            return PhotoReading(problem=PhotoProblem.UNAVAILABLE, image_size=decoded.size)
 
     def read_decoded(self, decoded: DecodedImage) -> PhotoReading:
         """Detect and classify on an already decoded image (for callers holding pixels)."""
