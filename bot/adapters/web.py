@@ -328,7 +328,7 @@ class WebAdapter:
                     with gr.Column(scale=2):
                         photo = gr.HTML(elem_id="photo-boxes")
                     with gr.Column(scale=3):
-                        verdict = gr.Markdown(elem_id="verdict")
+                        verdict = gr.Markdown(elem_id="verdict", line_breaks=True)
             with gr.Tab("Your mood", id="mood"):
                 gr.Markdown(
                     "Your mood over time, as /mood shows it; every entry attune keeps about you; "
@@ -339,11 +339,14 @@ class WebAdapter:
                         ["week", "month", "all"], value="week", label="Period", scale=2
                     )
                     show = gr.Button("Show my mood", variant="primary", scale=1)
-                mood_text = gr.Markdown(elem_id="mood-text")
+                mood_text = gr.Markdown(elem_id="mood-text", line_breaks=True)
                 chart = gr.HTML(elem_id="mood-chart")
                 table = gr.Dataframe(
                     headers=HISTORY_HEADERS,
-                    label=f"Your entries (newest first, up to {HISTORY_ROWS})",
+                    label=(
+                        f"Your entries (newest first, up to {HISTORY_ROWS}; times in UTC "
+                        "unless you set yours with /timezone in the chat)"
+                    ),
                     interactive=False,
                     wrap=True,
                     elem_id="history",
@@ -351,7 +354,7 @@ class WebAdapter:
                 with gr.Row():
                     export = gr.Button("Download my data (JSON and CSV)")
                     forget = gr.Button("Erase everything…", variant="stop")
-                data_text = gr.Markdown(elem_id="data-text")
+                data_text = gr.Markdown(elem_id="data-text", line_breaks=True)
                 downloads = gr.HTML(elem_id="downloads")
                 with gr.Row():
                     confirm = gr.Button(BLANK_CHOICE, visible=False, variant="stop")
