@@ -58,7 +58,11 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def text_model() -> Iterator[object]:
-    """The committed model, loaded once per test module (loading takes seconds)."""
+    """The committed model, loaded once per test module (loading takes seconds).
+
+    ``ATTUNE_TEXT_MODEL_DIR`` points the behaviour tests at a candidate model instead.
+    """
     from emotion.text.model import load_text_model
 
-    yield load_text_model()
+    candidate = os.environ.get("ATTUNE_TEXT_MODEL_DIR")
+    yield load_text_model(Path(candidate) if candidate else None)
