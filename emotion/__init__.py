@@ -1,1 +1,4 @@
-"""Emotion recognition from words and faces: a pure library (no asyncio, no settings, no platform code)."""
+"""Emotion recognition from words and faces.
+
+A pure library: no asyncio, no settings, no platform code.
+"""

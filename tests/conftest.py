@@ -10,9 +10,9 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bot.storage import migrate  # noqa: E402
-from bot.storage.engine import create_engine, session_factory  # noqa: E402
-from bot.storage.repository import Repository  # noqa: E402
+from bot.storage import migrate
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.repository import Repository
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
