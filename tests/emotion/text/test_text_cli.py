@@ -84,3 +84,36 @@ def test_evaluate_the_lexicon_baseline(tiny_data: Path, capsys: pytest.CaptureFi
     assert result["n"] == 24
     accuracy = result["accuracy"]
     assert isinstance(accuracy, float) and accuracy > 0.4
+
+
+def test_saved_label_order_is_honoured(tiny_model: Path, tmp_path: Path) -> None:
+    """A model folder whose outputs are in another order is re-ordered to LABELS on load."""
+    import shutil
+
+    from emotion.text.model import load_text_model
+
+    for name in ("config.json", "weights.npz", "known_words.txt"):
+        shutil.copy(tiny_model / name, tmp_path / name)
+    config = json.loads((tmp_path / "config.json").read_text("utf-8"))
+    config["labels"] = list(reversed(config["labels"]))
+    (tmp_path / "config.json").write_text(json.dumps(config), "utf-8")
+    texts = ["I am so happy", "the train leaves at six"]
+    original = load_text_model(tiny_model).predict_proba(texts)
+    reordered = load_text_model(tmp_path).predict_proba(texts)
+    np.testing.assert_allclose(reordered, original[:, ::-1], atol=1e-5)
+
+
+def test_thresholds_only_keeps_weights(tiny_data: Path, tiny_model: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from emotion.text.cli import train_main
+
+    for name in ("config.json", "weights.npz", "known_words.txt", "history.json"):
+        shutil.copy(tiny_model / name, tmp_path / name)
+    weights = (tmp_path / "weights.npz").read_bytes()
+    argv = ["--data", str(tiny_data), "--out", str(tmp_path), "--thresholds-only"]
+    assert train_main(argv) == 0
+    assert (tmp_path / "weights.npz").read_bytes() == weights
+    config = json.loads((tmp_path / "config.json").read_text("utf-8"))
+    assert set(config["thresholds"]) == {label.value for label in LABELS}
+    assert config["dev"]["n"] == 12
