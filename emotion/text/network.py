@@ -84,6 +84,24 @@ class EmotionNet(keras.Model):  # type: ignore[misc]
         features = tf.concat(parts, axis=-1)
         return self.classifier(self.drop(features, training=training))
 
+    def infer(
+        self, ids: tf.Tensor, mask: tf.Tensor, hashed: tf.Tensor, cues: tf.Tensor
+    ) -> tf.Tensor:
+        """``call(training=False)`` in plain TensorFlow ops: fast to trace (``Block.infer``)."""
+        h = self.embeddings.infer(ids)
+        for block in self.blocks:
+            h = block.infer(h, mask)
+        weights = mask[:, :, None]
+        mean = tf.reduce_sum(h * weights, axis=1) / tf.maximum(tf.reduce_sum(weights, 1), 1.0)
+        parts = [mean, h[:, 0]]
+        if self.bag is not None:
+            bag_mask = tf.cast(hashed > 0, tf.float32)[:, :, None]
+            bag = tf.reduce_sum(tf.gather(self.bag.embeddings, hashed) * bag_mask, axis=1)
+            parts.append(bag / tf.sqrt(tf.maximum(tf.reduce_sum(bag_mask, axis=1), 1.0)))
+        parts.append(tf.nn.relu(tf.matmul(cues, self.cue_dense.kernel) + self.cue_dense.bias))
+        features = tf.concat(parts, axis=-1)
+        return tf.matmul(features, self.classifier.kernel) + self.classifier.bias
+
     def load_pretrained(self, state: Mapping[str, npt.NDArray[np.float32]] | None = None) -> None:
         """Copy MiniLM's pretrained embeddings and blocks in (before fine-tuning or loading)."""
         state = load_state() if state is None else state

@@ -109,7 +109,7 @@ def make_predictor(net: EmotionNet) -> Callable[..., tf.Tensor]:
         reduce_retracing=True,
     )
     def predict(ids: tf.Tensor, mask: tf.Tensor, hashed: tf.Tensor, cues: tf.Tensor) -> tf.Tensor:
-        return tf.sigmoid(net(ids, mask, hashed, cues, training=False))
+        return tf.sigmoid(net.infer(ids, mask, hashed, cues))
 
     traced: Callable[..., tf.Tensor] = predict
     return traced
