@@ -194,7 +194,6 @@ class Core:
     ) -> tuple[tone.Tone | bank.ReplySet, bank.ChosenReply]:
         """Pick the tone from the fused reading and a reply the user has not seen lately."""
         recent_ids = [e.reply_id for e in recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
-        photo_read = reading is not None and reading.estimate is not None
         if reading is not None and reading.problem is not None and not text:
             problem_set = (
                 bank.ReplySet.NO_FACE
@@ -205,13 +204,7 @@ class Core:
             return problem_set, bank.pick(problem_set, context, recent_ids, self._rng)
         trend = _trend(recent, now, result.estimate.valence)
         previous = recent[-1].label if recent else None
-        context = bank.ReplyContext(
-            name=user.display_name,
-            change=bank.describe_change(previous, result.estimate.top, trend),
-            face_mood=bank.mood_word(result.face.top) if result.face and photo_read else None,
-            words_mood=bank.mood_word(result.text.top) if result.text else None,
-            photo_read=photo_read,
-        )
+        context = bank.context_for(result, name=user.display_name, previous=previous, trend=trend)
         chosen_tone = tone.choose_tone(
             result.estimate, disagreement=result.disagreement, trend=trend
         )
