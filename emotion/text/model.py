@@ -46,19 +46,27 @@ _CAPS = CUE_NAMES.index("caps_ratio")
 _SHOUTED = CUE_NAMES.index("shouted_words")
 _ANGRY = LABELS.index(Emotion.ANGRY)
 _HAPPY = LABELS.index(Emotion.HAPPY)
-#: Logit added to "angry" for a shouted, not-happy message (see ``shouting_adjusted``).
+#: Logit added to "angry" for a shouted, not-happy message (see ``chat_adjusted``).
 SHOUTING_LOGIT = 1.25
 
 
-def shouting_adjusted(
+#: Factor on "neutral" for a message of emoji only (see ``chat_adjusted``).
+EMOJI_ONLY_NEUTRAL = 0.5
+
+
+def chat_adjusted(
     probabilities: npt.NDArray[np.float32], analyses: Sequence[Analysis]
 ) -> npt.NDArray[np.float32]:
-    """Raise "angry" for messages written in capitals that are not happy.
+    """Two chat rules where the training data (Reddit comments) says too little.
 
-    In chat, a message in capitals is shouting. Reddit's annotators mostly saw it as
-    excitement or confusion, and the uncased encoder cannot see case at all, so the network
-    learned little from the caps cue. This rule is the one place where behaviour wanted in
-    chat overrides the training data; its cost on GoEmotions dev is in the README.
+    * Capitals are shouting: a message in capitals that is not happy gets ``SHOUTING_LOGIT``
+      on "angry". Reddit's annotators mostly read caps as excitement or confusion, and the
+      uncased encoder cannot see case, so the network learned little from the caps cue.
+    * A message of emoji only is itself the emotional signal: its "neutral" is scaled by
+      ``EMOJI_ONLY_NEUTRAL``. The network saw emoji mostly inside sentences ("😭" often as
+      laughter), so alone they come out flat.
+
+    Their effect on GoEmotions dev is in the README (none measurable).
     """
     out = probabilities.copy()
     for row, analysis in enumerate(analyses):
@@ -67,6 +75,8 @@ def shouting_adjusted(
             p = float(np.clip(out[row, _ANGRY], 1e-6, 1 - 1e-6))
             logit = np.log(p / (1 - p)) + SHOUTING_LOGIT
             out[row, _ANGRY] = 1.0 / (1.0 + np.exp(-logit))
+        if analysis.words == 0 and analysis.emoji > 0:
+            out[row, _NEUTRAL] *= EMOJI_ONLY_NEUTRAL
     return out
 
 
@@ -110,7 +120,7 @@ class TextModel:
             raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
         else:
             raw = predict_prepared(self._predict, items)
-        return shouting_adjusted(raw[:, self._order], [item.analysis for item in items])
+        return chat_adjusted(raw[:, self._order], [item.analysis for item in items])
 
     def estimate(self, text: str) -> EmotionEstimate:
         """One message -> probabilities (summing to 1) and how much they can be trusted."""
@@ -120,7 +130,7 @@ class TextModel:
         batch = Featurizer.collate([item], PAD_MULTIPLE)
         raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()[0]
         analysis = item.analysis
-        adjusted = shouting_adjusted(raw[None, self._order], [analysis])[0]
+        adjusted = chat_adjusted(raw[None, self._order], [analysis])[0]
         probabilities = adjusted.astype(np.float64)
         emoji = min(analysis.emoji, 3)
         # How much of the message is language the model was trained on: known words and emoji
