@@ -68,7 +68,7 @@ class Featurizer:
     def collate(items: Sequence[Prepared], multiple: int = 1) -> Batch:
         """Pad into arrays; ``multiple`` rounds the length up (masked, so results are equal).
 
-        Inference pads to a multiple of 16: a handful of shapes instead of one per length keeps
+        Inference pads to a multiple of 8: sixteen shapes instead of one per length keep
         oneDNN's per-shape kernel cache (memory) and first-call costs (latency spikes) small.
         """
         length = max(1, max(len(p.ids) for p in items))

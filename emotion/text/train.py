@@ -24,7 +24,7 @@ from emotion.text.data import Dataset
 from emotion.text.encoder import MAX_TOKENS
 from emotion.text.features import Featurizer, Prepared, known_words
 from emotion.text.metrics import choose_thresholds, score
-from emotion.text.network import BAG_DIM, EmotionNet, build_network
+from emotion.text.network import EmotionNet, build_network
 from emotion.text.preprocess import CUE_NAMES, HASH_BUCKETS, MAX_HASHED
 
 CONFIG_FILE = "config.json"
@@ -33,7 +33,7 @@ KNOWN_FILE = "known_words.txt"
 HISTORY_FILE = "history.json"
 FORMAT = "attune-text-emotion/1"
 #: Token lengths are padded to a multiple of this at inference (see ``Featurizer.collate``).
-PAD_MULTIPLE = 16
+PAD_MULTIPLE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +43,12 @@ class TrainOptions:
     seed: int = 1234
     epochs: int = 3
     batch_size: int = 32
-    n_frozen: int = 2
+    n_frozen: int = 0
     encoder_lr: float = 5e-5
     head_lr: float = 1e-3
     warmup: float = 0.06
     dropout: float = 0.1
-    bag_dim: int = BAG_DIM
+    bag_dim: int = 0
     max_train: int | None = None
     max_dev: int | None = None
     log_every: int = 100
