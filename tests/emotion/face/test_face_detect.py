@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from face_images import landscape
 from PIL import Image
 
 from emotion.face.detect import FaceDetector
 from emotion.face.preprocess import INPUT_SIZE, crop_face, square_around, to_gray
 from emotion.photo import FaceBox
+from tests.emotion.face.face_images import landscape
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from face_images import encode, png_bomb
 from PIL import Image, ImageFile
 
 from emotion.face.intake import DecodedImage, decode_image
 from emotion.photo import PhotoProblem
+from tests.emotion.face.face_images import encode, png_bomb
 
 
 def _face_jpeg(grace: Image.Image) -> bytes:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from face_images import encode, landscape
 from PIL import Image
 
 from emotion.face.reader import FaceReader, ReaderSettings
 from emotion.labels import N_LABELS, Source
 from emotion.photo import PhotoProblem, PhotoReading
+from tests.emotion.face.face_images import encode, landscape
 
 
 def _read(reader: FaceReader, image: Image.Image) -> PhotoReading:
