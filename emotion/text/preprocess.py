@@ -149,6 +149,14 @@ _EMOJI_WORDS: dict[str, str] = {
     "🥰": "smiling face with hearts love",
     "❤": "red heart love",
     "😊": "smiling happy face",
+    "😁": "grinning happy face",
+    "😃": "grinning happy face",
+    "🥳": "partying happy face celebrating",
+    "🎉": "celebration joy",
+    "🎊": "celebration joy",
+    "🙌": "raising hands celebrating joy",
+    "👏": "clapping hands well done",
+    "💪": "strong proud",
 }
 
 

@@ -135,3 +135,10 @@ def test_falls_back_to_the_lexicon_when_the_model_cannot_load(tmp_path: Path) ->
     estimator, reason = load_text_estimator(tmp_path / "missing")
     assert isinstance(estimator, LexiconEstimator)
     assert reason is not None and "FileNotFoundError" in reason
+
+
+def test_celebration_emoji_read_as_joy(text_model: Model) -> None:
+    """Chat celebrates with 🎉 far more than Reddit does; its Unicode name ("party popper")
+    told the encoder nothing, so "I GOT THE JOB!!! 🎉🎉" read as neutral."""
+    assert text_model.estimate("I GOT THE JOB!!! 🎉🎉").top is Emotion.HAPPY
+    assert text_model.estimate("🎉🎉").top is Emotion.HAPPY
