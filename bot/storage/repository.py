@@ -158,6 +158,13 @@ class Repository:
         self._reads = read_session_factory(sessions)
 
     async def get_or_create_user(self, ref: UserRef) -> UserRecord:
+        """The user's record; takes the write lock only to create it or rename it.
+
+        Every message starts here, so the common case (known user, same name) is a read.
+        """
+        known = await self.find_user(ref)
+        if known is not None and (not ref.display_name or known.display_name == ref.display_name):
+            return known
         async with self._sessions.begin() as session:
             row = await self._find_user(session, ref)
             if row is None:
