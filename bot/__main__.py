@@ -16,7 +16,7 @@ import signal
 import sys
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact
 
 log = logging.getLogger("bot")
 
@@ -67,7 +67,7 @@ async def _chat(settings: Settings, user: str) -> None:
 
 
 async def _serve(settings: Settings) -> None:
-    from bot.adapters.registry import start_adapters
+    from bot.adapters.registry import NoAdapterStarted, start_adapters
     from bot.app import build_app
     from bot.reminders import ReminderScheduler
 
@@ -77,7 +77,13 @@ async def _serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    adapters = await start_adapters(app)
+    try:
+        adapters = await start_adapters(app)
+    except NoAdapterStarted as error:
+        await app.close()
+        reason = redact(str(error), _secrets(settings))
+        raise SystemExit(f"attune: nothing to serve — {reason}") from None
+
     log.info("serving: %s", ", ".join(a.name for a in adapters))
     try:
         async with ReminderScheduler(app.repository, app.notifiers):
@@ -90,6 +96,11 @@ async def _serve(settings: Settings) -> None:
         await app.close()
 
 
+def _secrets(settings: Settings) -> list[str]:
+    tokens = (settings.telegram_token, settings.discord_token, settings.telegram_webhook_secret)
+    return [t.get_secret_value() for t in tokens if t]
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = _parser().parse_args(argv)
@@ -98,12 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"attune: {error}", file=sys.stderr)
         return 2
-    secrets = [
-        t.get_secret_value()
-        for t in (settings.telegram_token, settings.discord_token, settings.telegram_webhook_secret)
-        if t
-    ]
-    configure_logging(settings.log_level, secrets)
+    configure_logging(settings.log_level, _secrets(settings))
 
     from bot.storage.migrate import upgrade
 

@@ -21,6 +21,14 @@ NOISY_LOGGERS = (
 )
 
 
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret of 8 characters or more replaced by "[redacted]"."""
+    for secret in secrets:
+        if len(secret) >= 8:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -30,9 +38,7 @@ class RedactSecrets(logging.Filter):
         if not self._secrets:
             return True
         message = record.getMessage()
-        masked = message
-        for secret in self._secrets:
-            masked = masked.replace(secret, "[redacted]")
+        masked = redact(message, self._secrets)
         if masked != message:
             record.msg, record.args = masked, None
         return True

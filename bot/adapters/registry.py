@@ -3,9 +3,17 @@ connected, stop is graceful), and all share one event loop."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+class NoAdapterStarted(Exception):
+    """Every configured platform failed to start; the message says why, one line each."""
 
 
 class Adapter(Protocol):
@@ -35,6 +43,30 @@ async def start_adapters(app: App) -> list[Adapter]:
                 notifiers=app.notifiers,
             )
         )
+    return await start_all(adapters)
+
+
+async def start_all(adapters: Sequence[Adapter]) -> list[Adapter]:
+    """Start each adapter; one that fails is logged in one line and the others keep serving.
+
+    A bad Discord token must not take Telegram users down with it. Only when none starts is
+    that an error for the caller (the process has nothing to serve).
+    """
+    started: list[Adapter] = []
+    failures: list[str] = []
     for adapter in adapters:
-        await adapter.start()
-    return adapters
+        try:
+            await adapter.start()
+        except Exception as error:  # e.g. a revoked token or an unreachable API
+            reason = f"{adapter.name} did not start: {type(error).__name__}: {error}"
+            log.error("%s", reason)
+            failures.append(reason)
+            try:
+                await adapter.stop()
+            except Exception as stop_error:
+                log.debug("%s: stop after a failed start raised %r", adapter.name, stop_error)
+        else:
+            started.append(adapter)
+    if adapters and not started:
+        raise NoAdapterStarted("; ".join(failures))
+    return started
