@@ -41,6 +41,7 @@ import numpy.typing as npt
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from emotion.face.metrics import score
 from emotion.fusion import DEFAULT_PARAMS, FusionParams, fuse
 from emotion.labels import LABELS, N_LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import FaceBox, PhotoReading
@@ -190,15 +191,9 @@ def face_predictions(x: npt.NDArray[np.uint8], model_dir: Path | None = None) ->
 
 
 def scores(truth: Ints, pred: Ints) -> tuple[float, float]:
-    """(accuracy, macro-F1 over the labels present in truth or prediction)."""
-    accuracy = float(np.mean(truth == pred)) if len(truth) else 0.0
-    f1s = []
-    for k in sorted(set(truth.tolist()) | set(pred.tolist())):
-        tp = int(np.sum((truth == k) & (pred == k)))
-        fp = int(np.sum((truth != k) & (pred == k)))
-        fn = int(np.sum((truth == k) & (pred != k)))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return accuracy, float(np.mean(f1s)) if f1s else 0.0
+    """(accuracy, macro-F1 over the 7 labels), the same scoring as ``evaluate face``."""
+    result = score(truth, pred, N_LABELS)
+    return result.accuracy, result.macro_f1
 
 
 @dataclass(frozen=True, slots=True)
