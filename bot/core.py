@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.commands import CommandContext, CommandTable, parse_command
@@ -138,12 +138,15 @@ class Core:
             half_life=self.options.half_life,
         )
 
+        recent_ids = [e.reply_id for e in recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
         if check.flagged:
             log.warning("crisis language detected (user %s); helpline reply sent", user.id)
             tone_name, reply_id = "crisis", None
-            reply_text = self._crisis_text(recent)
+            reply_text = self._crisis_text(recent_ids)
         else:
-            chosen_tone, chosen = self._compose(user, result, reading, recent, now, text)
+            chosen_tone, chosen = self._compose(
+                user, result, reading, recent, recent_ids, now, text
+            )
             tone_name, reply_id, reply_text = str(chosen_tone), chosen.id, chosen.text
 
         notes = []
@@ -178,8 +181,7 @@ class Core:
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
         return Reply("\n\n".join(p for p in parts if p))
 
-    def _crisis_text(self, recent: list[MoodEntry]) -> str:
-        recent_ids = [e.reply_id for e in recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
+    def _crisis_text(self, recent_ids: list[str]) -> str:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
         return safety.crisis_reply(self.options.helpline_country or None, lead.text)
 
@@ -189,11 +191,11 @@ class Core:
         result: FusionResult,
         reading: PhotoReading | None,
         recent: list[MoodEntry],
+        recent_ids: list[str],
         now: datetime,
         text: str,
     ) -> tuple[tone.Tone | bank.ReplySet, bank.ChosenReply]:
         """Pick the tone from the fused reading and a reply the user has not seen lately."""
-        recent_ids = [e.reply_id for e in recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
         if reading is not None and reading.problem is not None and not text:
             problem_set = (
                 bank.ReplySet.NO_FACE
@@ -223,7 +225,7 @@ class Core:
                 return Reply("", duplicate=True)
         reply = await command.handler(CommandContext(self, user, message, args))
         if command.private and not reply.private:
-            reply = Reply(reply.text, reply.image_png, reply.files, reply.choices, private=True)
+            reply = replace(reply, private=True)
         return reply
 
     async def _correct(self, user: UserRecord, label: Emotion) -> Reply:
