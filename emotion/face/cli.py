@@ -45,6 +45,13 @@ def train_main(argv: list[str]) -> int:
     parser.add_argument("--limit", type=int, help="use only N rows of each split (smoke runs)")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     parser.add_argument("--stop-after", type=int, help="train at most N epochs in this run")
+    parser.add_argument("--warmup-epochs", type=float, default=2.0)
+    parser.add_argument(
+        "--init-from", type=Path, help="exported model folder to start from (a new cycle)"
+    )
+    parser.add_argument(
+        "--average-last", type=int, default=0, help="average the weights of the last N epochs"
+    )
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     _set_threads(args.threads)
@@ -64,6 +71,9 @@ def train_main(argv: list[str]) -> int:
         limit=args.limit,
         resume=args.resume,
         stop_after=args.stop_after,
+        warmup_epochs=args.warmup_epochs,
+        init_from=args.init_from,
+        average_last=args.average_last,
     )
     state = train(config, _print)
     _print(

@@ -10,7 +10,13 @@ Recipe, and why:
   the time budget (``max_minutes``) cannot hold it, the plan is shortened after an epoch and the
   cosine follows the new end, so the schedule always completes instead of being cut off;
 - a checkpoint (model + optimizer + state + history) after every epoch, and the best-on-val
-  weights exported to the model directory every time they improve.
+  weights exported to the model directory every time they improve;
+- optionally a warm start (``init_from``: an exported model directory, a fresh optimizer and a
+  fresh cosine cycle) and a weight average over the last epochs of the cycle (stochastic weight
+  averaging, with the BatchNorm statistics re-measured for the averaged weights): the average of
+  a few low-learning-rate epochs sits nearer the centre of a flat minimum than any one of them,
+  which helps on faces the model never saw. The start and the average only replace the export
+  when they score better on val, like any epoch.
 """
 
 from __future__ import annotations
@@ -33,15 +39,17 @@ from emotion.face.artifacts import (
     HISTORY_FILE,
     METRICS_FILE,
     NetworkConfig,
+    load_network,
     save_model_dir,
 )
 from emotion.face.inference import make_predictor, predict_in_batches
-from emotion.face.metrics import score
+from emotion.face.metrics import Scores, score
 from emotion.face.network import build_network
 from emotion.labels import LABELS, N_LABELS
 
 CHECKPOINT_FILE = "last.keras"
 STATE_FILE = "state.json"
+AVERAGE_FILE = "average.npz"
 
 Emit = Callable[[str], None]
 
@@ -63,6 +71,8 @@ class TrainConfig:
     limit: int | None = None  # use only the first N shuffled rows of each split (smoke tests)
     resume: bool = False
     stop_after: int | None = None  # train at most this many epochs in this run, then stop
+    init_from: Path | None = None  # exported model directory to start from (warm start)
+    average_last: int = 0  # average the weights of the last N planned epochs (0: off)
 
 
 def load_split(path: Path) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
@@ -219,7 +229,7 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
         state.setdefault("declared_epochs", config.epochs)
         emit(f"resumed from {ckpt_path} after epoch {state['epochs_done']}/{state['epochs']}")
     else:
-        model = build_network(config.network.width, config.network.dropout)
+        model = _starting_network(config)
         _compile(model, config)
         state = {
             "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
@@ -232,6 +242,8 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
             "history": [],
         }
         emit(f"new model: {model.count_params():,} parameters, {config.epochs} epochs planned")
+        if config.init_from is not None:
+            _score_start(model, x_val, y_val, state, config, emit)
 
     plan = {
         "steps_per_epoch": steps_per_epoch,
@@ -277,23 +289,20 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
             f"val macro-F1 {scores.macro_f1:.4f} lr {record['learning_rate']:.2e}"
         )
         if scores.accuracy > float(state["best_accuracy"]):
-            state["best_accuracy"] = scores.accuracy
-            state["best_epoch"] = epoch + 1
-            save_model_dir(model, config.network, config.out_dir)
-            _write_json(
-                config.out_dir / METRICS_FILE,
-                {
-                    "split": "val",
-                    "epoch": epoch + 1,
-                    "tta": "hflip",
-                    **scores.as_dict([label.value for label in LABELS]),
-                },
-            )
+            _export_best(model, scores, epoch + 1, state, config)
             emit(f"  best so far: exported to {config.out_dir}")
         _replan(state, plan, config, emit)
+        _accumulate_average(model, state, config)
         model.save(ckpt_path)
         _write_json(state_path, state)
         _write_json(config.out_dir / HISTORY_FILE, state["history"])
+    if (
+        config.average_last > 0
+        and int(state["epochs_done"]) >= int(state["epochs"])
+        and "averaged" not in state
+    ):
+        _finish_average(model, state, config, (x_train, y_train, weights), (x_val, y_val), emit)
+        _write_json(state_path, state)
     emit(
         f"done {state['epochs_done']}/{state['epochs']} epochs, "
         f"{float(state['seconds']) / 60:.1f} min; "
@@ -321,3 +330,125 @@ def _replan(state: dict[str, Any], plan: dict[str, int], config: TrainConfig, em
         state["epochs"] = max(done, fit)
         plan["total_steps"] = int(state["epochs"]) * plan["steps_per_epoch"]
         emit(f"  time budget: plan set to {state['epochs']} epochs")
+
+
+def _export_best(
+    model: keras.Model, scores: Scores, epoch: int | str, state: dict[str, Any], config: TrainConfig
+) -> None:
+    """Record a new best on val and export its weights with their scores."""
+    state["best_accuracy"] = scores.accuracy
+    state["best_epoch"] = epoch
+    save_model_dir(model, config.network, config.out_dir)
+    _write_json(
+        config.out_dir / METRICS_FILE,
+        {
+            "split": "val",
+            "epoch": epoch,
+            "tta": "hflip",
+            **scores.as_dict([label.value for label in LABELS]),
+        },
+    )
+
+
+def _starting_network(config: TrainConfig) -> keras.Model:
+    """A fresh network, or the exported one named by ``init_from`` (same shape, same labels)."""
+    if config.init_from is None:
+        return build_network(config.network.width, config.network.dropout)
+    model, network, order = load_network(config.init_from)
+    if network != config.network:
+        raise ValueError(f"{config.init_from} holds a {network}, not the asked {config.network}")
+    if order != list(range(N_LABELS)):
+        raise ValueError(f"{config.init_from}: label order differs from {LABELS}")
+    return model
+
+
+def _score_start(
+    model: keras.Model,
+    x_val: npt.NDArray[np.uint8],
+    y_val: npt.NDArray[np.uint8],
+    state: dict[str, Any],
+    config: TrainConfig,
+    emit: Emit,
+) -> None:
+    """Score the warm start on val so that only a better epoch replaces it in the export."""
+    probs = predict_in_batches(make_predictor(model, tta=True), x_val)
+    scores = score(y_val, probs.argmax(axis=1), N_LABELS)
+    state["start_accuracy"] = scores.accuracy
+    _export_best(model, scores, 0, state, config)
+    emit(f"warm start from {config.init_from}: val acc {scores.accuracy:.4f}")
+
+
+def _accumulate_average(model: keras.Model, state: dict[str, Any], config: TrainConfig) -> None:
+    """Add this epoch's weights to the running sum when it is one of the last planned epochs.
+
+    The sum lives beside the checkpoint (``average.npz``) so a resumed run keeps it. If the
+    time budget shortens the plan, epochs already summed stay in: they are still late epochs.
+    """
+    if config.average_last <= 0:
+        return
+    if int(state["epochs_done"]) <= int(state["epochs"]) - config.average_last:
+        return
+    path = config.checkpoint_dir / AVERAGE_FILE
+    current = [np.asarray(w, dtype=np.float64) for w in model.get_weights()]
+    count = int(state.get("average_count", 0))
+    if count > 0 and path.exists():
+        with np.load(path) as saved:
+            current = [saved[f"arr_{i}"] + w for i, w in enumerate(current)]
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, *current)
+    tmp.replace(path)
+    state["average_count"] = count + 1
+    state.setdefault("average_epochs", []).append(int(state["epochs_done"]))
+
+
+def _finish_average(
+    model: keras.Model,
+    state: dict[str, Any],
+    config: TrainConfig,
+    train_split: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.float32]],
+    val_split: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]],
+    emit: Emit,
+) -> None:
+    """Load the averaged weights, re-measure BatchNorm, score on val, export if it is best."""
+    count = int(state.get("average_count", 0))
+    path = config.checkpoint_dir / AVERAGE_FILE
+    if count == 0 or not path.exists():
+        return
+    with np.load(path) as saved:
+        model.set_weights([saved[f"arr_{i}"] / count for i in range(len(saved.files))])
+    x_train, y_train, weights = train_split
+    dataset = make_train_dataset(x_train, y_train, weights, config, int(state["epochs_done"]))
+    recalibrate_batchnorm(model, dataset)
+    x_val, y_val = val_split
+    probs = predict_in_batches(make_predictor(model, tta=True), x_val)
+    scores = score(y_val, probs.argmax(axis=1), N_LABELS)
+    epochs = state.get("average_epochs", [])
+    label = f"average of epochs {min(epochs)}-{max(epochs)}" if epochs else "average"
+    state["averaged"] = {
+        "epochs": epochs,
+        "val_accuracy": scores.accuracy,
+        "val_macro_f1": scores.macro_f1,
+    }
+    emit(f"{label}: val acc {scores.accuracy:.4f} val macro-F1 {scores.macro_f1:.4f}")
+    if scores.accuracy > float(state["best_accuracy"]):
+        _export_best(model, scores, label, state, config)
+        emit(f"  best so far: exported to {config.out_dir}")
+
+
+def recalibrate_batchnorm(model: keras.Model, dataset: tf.data.Dataset, batches: int = 120) -> None:
+    """Replace every BatchNorm's moving statistics by their plain average over training batches.
+
+    Averaged weights need statistics of their own: the saved ones belong to other weights.
+    Setting the momentum to i/(i+1) before batch i turns the moving average into a cumulative
+    mean; the calls run eagerly so each new momentum is read.
+    """
+    norms = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
+    saved_momentum = [layer.momentum for layer in norms]
+    try:
+        for i, batch in enumerate(dataset.take(batches)):
+            for layer in norms:
+                layer.momentum = i / (i + 1)
+            model(batch[0], training=True)
+    finally:
+        for layer, momentum in zip(norms, saved_momentum, strict=True):
+            layer.momentum = momentum

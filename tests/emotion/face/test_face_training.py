@@ -11,7 +11,8 @@ import pytest
 from emotion.face.artifacts import label_permutation, load_network, read_labels
 from emotion.face.cli import evaluate_main, train_main
 from emotion.face.metrics import score
-from emotion.face.train import class_weights, lr_at
+from emotion.face.network import build_network
+from emotion.face.train import class_weights, lr_at, recalibrate_batchnorm
 from emotion.labels import LABELS, N_LABELS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -60,6 +61,53 @@ def test_resume_continues_the_same_run(trained: Path) -> None:
     assert [row["epoch"] for row in history] == [1, 2]
     state = json.loads((trained / "model" / "checkpoint" / "state.json").read_text())
     assert state["epochs_done"] == 2 and len(state["history"]) == 2
+
+
+def test_warm_start_and_weight_average_only_replace_a_worse_export(trained: Path) -> None:
+    """A new cycle from the exported model, averaging its last two epochs.
+
+    The start is scored first, so the export moves only when an epoch or the average beats it.
+    """
+    out = trained / "finetuned"
+    args = ["--data", str(trained / "data"), "--out", str(out), "--epochs", "3"]
+    args += ["--width", "4", "--batch-size", "32", "--threads", "1", "--lr", "1e-3"]
+    assert train_main([*args, "--init-from", str(trained / "model"), "--average-last", "2"]) == 0
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert state["average_count"] == 2 and state["average_epochs"] == [2, 3]
+    candidates = [state["start_accuracy"], state["averaged"]["val_accuracy"]]
+    candidates += [row["val_accuracy"] for row in state["history"]]
+    assert state["best_accuracy"] == max(candidates)
+    exported = json.loads((out / "metrics.json").read_text())
+    assert exported["accuracy"] == pytest.approx(state["best_accuracy"], abs=1e-4)
+    assert exported["epoch"] == state["best_epoch"]
+    model, config, _ = load_network(out)
+    assert config.width == 4 and model.output_shape == (None, N_LABELS)
+
+
+def test_warm_start_refuses_a_different_network(trained: Path) -> None:
+    args = ["--data", str(trained / "data"), "--out", str(trained / "wider"), "--epochs", "1"]
+    with pytest.raises(ValueError, match="not the asked"):
+        train_main([*args, "--width", "8", "--init-from", str(trained / "model")])
+
+
+def test_recalibrated_batchnorm_holds_the_mean_over_batches() -> None:
+    """After recalibration the first BatchNorm's moving mean is the average input mean."""
+    import keras
+    import tensorflow as tf
+
+    model = build_network(width=4)
+    norm = model.get_layer("s1a_bn")
+    norm.moving_mean.assign(np.full(norm.moving_mean.shape, 50.0, dtype=np.float32))
+    rng = np.random.default_rng(3)
+    batches = [rng.uniform(0, 255, (8, 48, 48, 1)).astype(np.float32) for _ in range(5)]
+    dataset = tf.data.Dataset.from_tensor_slices(
+        (np.concatenate(batches), np.zeros(40, np.float32), np.ones(40, np.float32))
+    ).batch(8)
+    recalibrate_batchnorm(model, dataset, batches=5)
+    conv = keras.Model(model.input, model.get_layer("s1a_conv").output)
+    expected = np.mean([np.asarray(conv(b)).mean(axis=(0, 1, 2)) for b in batches], axis=0)
+    np.testing.assert_allclose(np.asarray(norm.moving_mean), expected, rtol=1e-4, atol=1e-5)
+    assert norm.momentum == pytest.approx(0.99)
 
 
 def test_evaluate_cli_prints_json_last_and_writes_report(
