@@ -100,20 +100,23 @@ class Core:
             return Reply(INTERNAL_ERROR)
 
     async def _handle(self, message: Message) -> Reply:
-        user = await self.repository.get_or_create_user(message.user)
-        if message.message_id is not None and await self.repository.was_processed(
-            message.user.platform, message.chat_id, message.message_id
-        ):
-            return Reply("", duplicate=True)
         cleaned = clean_text(message.text, self.options.max_text_chars)
         text = cleaned.text
-
-        if message.photo is None and message.photo_problem is None:
-            parsed = parse_command(text)
-            if parsed is not None:
-                return await self._command(user, message, *parsed)
-            if not text:
-                return Reply(EMPTY_MESSAGE)
+        has_photo = message.photo is not None or message.photo_problem is not None
+        parsed = None if has_photo else parse_command(text)
+        turn = await self.repository.turn_context(
+            message.user,
+            message.chat_id,
+            message.message_id,
+            since=None if parsed else datetime.now(UTC) - HISTORY_WINDOW,
+        )
+        if turn.seen:
+            return Reply("", duplicate=True)
+        user = await self.repository.get_or_create_user(message.user, known=turn.user)
+        if parsed is not None:
+            return await self._command(user, message, *parsed)
+        if not has_photo and not text:
+            return Reply(EMPTY_MESSAGE)
 
         check = safety.screen(text)
         if not check.flagged and message.photo is None:
@@ -129,7 +132,7 @@ class Core:
             reading = PhotoReading(problem=message.photo_problem)
 
         now = datetime.now(UTC)
-        recent = await self.repository.entries_since(user.id, now - HISTORY_WINDOW)
+        recent = turn.recent
         result = fuse(
             text_estimate,
             reading,

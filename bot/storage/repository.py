@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,6 +55,19 @@ class ForgetResult:
     entries: int
     processed_messages: int
     settings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    """What the core reads before answering a message, fetched in one read transaction.
+
+    ``user`` is ``None`` for someone new; ``seen`` says the message id was answered before;
+    ``recent`` holds the user's newest entries since the asked instant, oldest first.
+    """
+
+    user: UserRecord | None
+    seen: bool
+    recent: list[MoodEntry]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +142,8 @@ def _settings(row: UserSettingsRow) -> UserSettings:
     )
 
 
-def _entry(row: EntryRow) -> MoodEntry:
+def _entry(row: EntryRow | Row[Any]) -> MoodEntry:
+    """From an ORM row or a plain result row of the entries table (same attribute names)."""
     return MoodEntry(
         id=row.id,
         user_id=row.user_id,
@@ -157,12 +172,62 @@ class Repository:
         self._sessions = sessions
         self._reads = read_session_factory(sessions)
 
-    async def get_or_create_user(self, ref: UserRef) -> UserRecord:
+    async def turn_context(
+        self,
+        ref: UserRef,
+        chat_id: str,
+        message_id: str | None,
+        *,
+        since: datetime | None,
+        limit: int = 200,
+    ) -> TurnContext:
+        """Who wrote, whether this message was answered already, and their recent entries.
+
+        Every message needs these three; one read transaction instead of three is most of
+        the database time a message costs. ``since=None`` skips the entries (commands).
+        """
+        async with self._reads() as session:
+            row = await self._find_user(session, ref)
+            user = _user(row) if row else None
+            seen = False
+            if user is not None and message_id is not None:
+                query = select(ProcessedMessageRow.id).where(
+                    ProcessedMessageRow.platform == ref.platform.value,
+                    ProcessedMessageRow.chat_id == chat_id,
+                    ProcessedMessageRow.message_id == message_id,
+                )
+                seen = (await session.execute(query)).first() is not None
+            recent: list[MoodEntry] = []
+            if user is not None and since is not None and not seen:
+                recent = await self._newest_entries(session, user.id, since, limit)
+            return TurnContext(user, seen, recent)
+
+    @staticmethod
+    async def _newest_entries(
+        session: AsyncSession, user_id: int, since: datetime, limit: int
+    ) -> list[MoodEntry]:
+        """The newest ``limit`` entries from ``since`` on, oldest first, as plain rows.
+
+        Plain rows skip the ORM's identity map and object state: several times cheaper per
+        entry, and these are only read.
+        """
+        table = EntryRow.__table__
+        query = (
+            select(table)
+            .where(table.c.user_id == user_id, table.c.created_at >= since)
+            .order_by(table.c.created_at.desc(), table.c.id.desc())
+            .limit(limit)
+        )
+        rows = (await session.execute(query)).all()
+        return [_entry(row) for row in reversed(rows)]
+
+    async def get_or_create_user(self, ref: UserRef, known: UserRecord | None = None) -> UserRecord:
         """The user's record; takes the write lock only to create it or rename it.
 
-        Every message starts here, so the common case (known user, same name) is a read.
+        Every message starts here, so the common case (known user, same name) is a read, or
+        nothing at all when the caller already read the record (``known``).
         """
-        known = await self.find_user(ref)
+        known = known or await self.find_user(ref)
         if known is not None and (not ref.display_name or known.display_name == ref.display_name):
             return known
         async with self._sessions.begin() as session:
@@ -191,15 +256,6 @@ class Repository:
             UserRow.platform == ref.platform.value, UserRow.platform_user_id == ref.user_id
         )
         return (await session.execute(query)).scalar_one_or_none()
-
-    async def was_processed(self, platform: Platform, chat_id: str, message_id: str) -> bool:
-        async with self._reads() as session:
-            query = select(ProcessedMessageRow.id).where(
-                ProcessedMessageRow.platform == platform.value,
-                ProcessedMessageRow.chat_id == chat_id,
-                ProcessedMessageRow.message_id == message_id,
-            )
-            return (await session.execute(query)).first() is not None
 
     async def mark_processed(
         self, user_id: int, platform: Platform, chat_id: str, message_id: str
@@ -232,10 +288,11 @@ class Repository:
         message_id: str | None,
     ) -> MoodEntry:
         """Store the entry and its message id in one transaction; a repeat raises."""
-        row = EntryRow(
+        created_at = _utc(entry.created_at or datetime.now(UTC))
+        values: dict[str, Any] = dict(
             user_id=user_id,
             chat_id=entry.chat_id,
-            created_at=entry.created_at or datetime.now(UTC),
+            created_at=created_at,
             text=entry.text,
             text_probs=entry.text_probs,
             face_probs=entry.face_probs,
@@ -251,16 +308,48 @@ class Repository:
             face_count=entry.face_count,
             tone=entry.tone,
             reply_id=entry.reply_id,
+            correction=None,
         )
         try:
+            # Plain INSERTs: the ORM's unit of work costs more than the writes themselves.
             async with self._sessions.begin() as session:
-                session.add(row)
+                result = await session.execute(
+                    insert(EntryRow).values(**values).returning(EntryRow.id)
+                )
+                entry_id = result.scalar_one()
                 if message_id is not None:
-                    session.add(self._processed(user_id, platform, entry.chat_id, message_id))
-                await session.flush()
-                return _entry(row)
+                    await session.execute(
+                        insert(ProcessedMessageRow).values(
+                            platform=platform.value,
+                            chat_id=entry.chat_id,
+                            message_id=message_id,
+                            user_id=user_id,
+                            processed_at=datetime.now(UTC),
+                        )
+                    )
         except IntegrityError as error:
             raise DuplicateMessage(message_id or "") from error
+        return MoodEntry(
+            id=entry_id,
+            user_id=user_id,
+            created_at=created_at,
+            text=entry.text,
+            text_probs=entry.text_probs,
+            face_probs=entry.face_probs,
+            fused_probs=entry.fused_probs,
+            history_probs=entry.history_probs,
+            weights=entry.weights,
+            fused_label=entry.fused_label,
+            fused_confidence=entry.fused_confidence,
+            valence=entry.valence,
+            dominant=entry.dominant,
+            disagreement=entry.disagreement,
+            crisis=entry.crisis,
+            face_count=entry.face_count,
+            correction=None,
+            tone=entry.tone,
+            reply_id=entry.reply_id,
+        )
 
     async def recent_entries(self, user_id: int, limit: int) -> list[MoodEntry]:
         """The user's last ``limit`` entries, newest first."""

@@ -62,10 +62,42 @@ async def test_entries_round_trip_newest_first(repository: Repository) -> None:
     assert [e.text for e in since] == ["m1", "m2"]
 
 
+async def test_turn_context_reads_user_seen_and_newest_entries(repository: Repository) -> None:
+    ann = UserRef(Platform.TELEGRAM, "11", "Ann")
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    fresh = await repository.turn_context(ann, "c1", "1", since=since)
+    assert fresh.user is None and not fresh.seen and fresh.recent == []
+
+    user = await repository.get_or_create_user(ann)
+    other = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "12", "Bob"))
+    for i in range(5):
+        at = since + timedelta(hours=i)
+        stored = await repository.add_entry(
+            user.id, _entry(f"m{i}", created_at=at), platform=Platform.TELEGRAM, message_id=str(i)
+        )
+        assert stored.text == f"m{i}" and stored.created_at == at and stored.id > 0
+    await repository.add_entry(
+        other.id, _entry("not Ann's"), platform=Platform.TELEGRAM, message_id="99"
+    )
+
+    turn = await repository.turn_context(ann, "c1", "5", since=since, limit=3)
+    assert turn.user == user and not turn.seen
+    assert [e.text for e in turn.recent] == ["m2", "m3", "m4"]  # newest three, oldest first
+    assert all(e.user_id == user.id for e in turn.recent)
+    assert turn.recent[-1] == (await repository.recent_entries(user.id, 1))[0]
+
+    repeat = await repository.turn_context(ann, "c1", "4", since=since)
+    assert repeat.seen and repeat.recent == []
+    assert not (await repository.turn_context(ann, "c2", "4", since=since)).seen
+    command = await repository.turn_context(ann, "c1", "6", since=None)
+    assert command.user == user and command.recent == []
+
+
 async def test_same_message_is_stored_once(repository: Repository) -> None:
     user = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "7"))
     await repository.add_entry(user.id, _entry("hi"), platform=Platform.TELEGRAM, message_id="5")
-    assert await repository.was_processed(Platform.TELEGRAM, "c1", "5")
+    seven = UserRef(Platform.TELEGRAM, "7")
+    assert (await repository.turn_context(seven, "c1", "5", since=None)).seen
     with pytest.raises(DuplicateMessage):
         await repository.add_entry(
             user.id, _entry("hi"), platform=Platform.TELEGRAM, message_id="5"
@@ -111,7 +143,9 @@ async def test_forget_erases_only_that_user(repository: Repository) -> None:
     assert result.entries == 1
     assert result.processed_messages == 1
     assert await repository.find_user(UserRef(Platform.TELEGRAM, "a")) is None
-    assert not await repository.was_processed(Platform.TELEGRAM, "c1", "1")
+    b_ref = UserRef(Platform.TELEGRAM, "b")
+    assert (await repository.turn_context(b_ref, "c1", "2", since=None)).seen
+    assert not (await repository.turn_context(b_ref, "c1", "1", since=None)).seen
     assert [e.text for e in await repository.recent_entries(b.id, 10)] == ["b1"]
 
 
