@@ -1,9 +1,12 @@
 """Runs the emotion models off the event loop, and keeps answering when they fail.
 
 Models load once at start-up and run in one dedicated worker thread (the default executor is
-left to the HTTP clients, which need it for DNS). A model that is missing, fails or takes too
-long is replaced for that message by what still works — the lexicon for text, "can't read
-photos right now" for faces — with one warning in the log and never an error for the user.
+left to the HTTP clients, which need it for DNS). Messages that arrive while the text model is
+busy wait together and go through it as one batch: under load a batch of 8 costs about a
+quarter of 8 single calls, and when the bot is idle a message goes alone, with no added wait.
+A model that is missing, fails or takes too long is replaced for that message by what still
+works — the lexicon for text, "can't read photos right now" for faces — with one warning in
+the log and never an error for the user.
 """
 
 from __future__ import annotations
@@ -12,16 +15,20 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from emotion.labels import EmotionEstimate
 from emotion.photo import PhotoProblem, PhotoReader, PhotoReading
-from emotion.text import TextEstimator
+from emotion.text import TextEstimator, estimate_all
 from emotion.text.lexicon import LexiconEstimator
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Most messages read in one text-model call (a long message still goes in its own bucket).
+MAX_TEXT_BATCH = 16
 
 
 def load_text_estimator(model_dir: Path | None) -> TextEstimator:
@@ -60,6 +67,10 @@ class EmotionService:
         self._timeout_s = timeout_s
         self._fallback = fallback_text or LexiconEstimator()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attune-models")
+        self._waiting: list[tuple[str, asyncio.Future[EmotionEstimate | None]]] = []
+        self._batching: asyncio.Task[None] | None = None
+        #: Size of each text batch run (for the bench and tests).
+        self.text_batches: list[int] = []
 
     @classmethod
     def load(
@@ -82,11 +93,37 @@ class EmotionService:
         )
 
     async def estimate_text(self, text: str) -> EmotionEstimate:
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[EmotionEstimate | None] = loop.create_future()
+        self._waiting.append((text, result))
+        if self._batching is None or self._batching.done():
+            self._batching = loop.create_task(self._run_text_batches())
         try:
-            return await self._run(lambda: self._text.estimate(text))
-        except Exception as error:
-            log.warning("text model failed (%s); using the lexicon", type(error).__name__)
-            return self._fallback.estimate(text)
+            estimate = await asyncio.wait_for(asyncio.shield(result), timeout=self._timeout_s)
+        except TimeoutError:
+            log.warning("text model too slow; using the lexicon")
+            estimate = None
+        return estimate if estimate is not None else self._fallback.estimate(text)
+
+    async def _run_text_batches(self) -> None:
+        """Run the waiting texts through the model, a batch at a time, until none wait.
+
+        A failed batch answers ``None`` to each of its callers, who fall back to the lexicon.
+        """
+        while self._waiting:
+            batch = self._waiting[:MAX_TEXT_BATCH]
+            del self._waiting[:MAX_TEXT_BATCH]
+            texts = [text for text, _ in batch]
+            self.text_batches.append(len(batch))
+            estimates: list[EmotionEstimate | None]
+            try:
+                estimates = list(await self._run(partial(estimate_all, self._text, texts)))
+            except Exception as error:
+                log.warning("text model failed (%s); using the lexicon", type(error).__name__)
+                estimates = [None] * len(batch)
+            for (_, result), estimate in zip(batch, estimates, strict=True):
+                if not result.done():
+                    result.set_result(estimate)
 
     async def read_photo(self, data: bytes) -> PhotoReading:
         reader = self._photos
@@ -99,4 +136,6 @@ class EmotionService:
             return PhotoReading(problem=PhotoProblem.UNAVAILABLE)
 
     def close(self) -> None:
+        if self._batching is not None:
+            self._batching.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)

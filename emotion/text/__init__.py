@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from emotion.labels import EmotionEstimate
 
@@ -15,3 +16,17 @@ class TextEstimator(Protocol):
     """
 
     def estimate(self, text: str) -> EmotionEstimate: ...
+
+
+@runtime_checkable
+class BatchTextEstimator(TextEstimator, Protocol):
+    """An estimator that reads several messages at once more cheaply than one by one."""
+
+    def estimate_many(self, texts: Sequence[str]) -> list[EmotionEstimate]: ...
+
+
+def estimate_all(estimator: TextEstimator, texts: Sequence[str]) -> list[EmotionEstimate]:
+    """Every text's estimate, in one batch when the estimator can."""
+    if isinstance(estimator, BatchTextEstimator):
+        return estimator.estimate_many(texts)
+    return [estimator.estimate(text) for text in texts]

@@ -124,12 +124,26 @@ class TextModel:
 
     def estimate(self, text: str) -> EmotionEstimate:
         """One message -> probabilities (summing to 1) and how much they can be trusted."""
-        if not text or not text.strip():
-            return EmotionEstimate.neutral(Source.TEXT, 0.0)
-        item = self._featurizer.prepare([text])[0]
-        batch = Featurizer.collate([item], PAD_MULTIPLE)
-        raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()[0]
-        analysis = item.analysis
+        return self.estimate_many([text])[0]
+
+    def estimate_many(self, texts: Sequence[str]) -> list[EmotionEstimate]:
+        """``estimate`` for several messages in one network call per length bucket.
+
+        A batch of 8 short messages costs about a quarter of 8 single calls on 2 cores, so the
+        bot groups messages that arrive while the model is busy (``bot.inference``).
+        """
+        results = [EmotionEstimate.neutral(Source.TEXT, 0.0) for _ in texts]
+        filled = [i for i, text in enumerate(texts) if text and text.strip()]
+        if not filled:
+            return results
+        items = self._featurizer.prepare([texts[i] for i in filled])
+        raw = predict_prepared(self._predict, items)
+        for row, i, item in zip(raw, filled, items, strict=True):
+            results[i] = self._finish(row, item.analysis)
+        return results
+
+    def _finish(self, raw: npt.NDArray[np.float32], analysis: Analysis) -> EmotionEstimate:
+        """Network output for one message -> its estimate, trusted as far as its words allow."""
         adjusted = chat_adjusted(raw[None, self._order], [analysis])[0]
         probabilities = adjusted.astype(np.float64)
         emoji = min(analysis.emoji, 3)

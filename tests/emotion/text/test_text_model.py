@@ -47,6 +47,19 @@ def test_loads_with_thresholds_and_batch_probabilities(text_model: Model) -> Non
     np.testing.assert_allclose(single, probabilities[0], atol=1e-4)
 
 
+def test_a_batch_of_messages_reads_each_as_alone(text_model: Model) -> None:
+    """The bot batches concurrent messages: each must get exactly its own estimate."""
+    texts = ["I love this", "", "why does this always happen to me", "😭😭", "ok " * 900]
+    many = text_model.estimate_many(texts)
+    assert len(many) == len(texts)
+    for text, batched in zip(texts, many, strict=True):
+        alone = text_model.estimate(text)
+        assert batched.top is alone.top
+        np.testing.assert_allclose(batched.probabilities, alone.probabilities, atol=1e-5)
+        assert batched.confidence == pytest.approx(alone.confidence, abs=1e-5)
+    assert many[1].confidence == 0.0
+
+
 @pytest.mark.parametrize(
     ("text", "label"),
     [
