@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,11 @@ def plot_history(history: list[dict[str, Any]], path: Path) -> None:
     )
     acc_axes.set_xlabel("epoch")
     acc_axes.set_title("accuracy")
+    # A warm start (``--init-from``) restarts the learning rate: mark where each cycle began.
+    for before, row in pairwise(history):
+        if row.get("cycle", 1) != before.get("cycle", 1):
+            for axes in (loss_axes, acc_axes):
+                axes.axvline(int(row["epoch"]) - 0.5, color="grey", linestyle=":", linewidth=1)
     acc_axes.legend()
     figure.tight_layout()
     figure.savefig(path)

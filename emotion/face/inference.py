@@ -1,8 +1,11 @@
 """Batch prediction with the expression network, shared by training, evaluation and the reader.
 
 The model is called directly inside a ``tf.function`` (``model.predict`` costs ~20x more for a
-single face). Predictions average the face and its mirror image (horizontal-flip test-time
-augmentation): expressions are left-right symmetric, so this is free accuracy.
+single face), compiled with XLA: it fuses each convolution with its BatchNorm and ReLU, which
+took one face from 4.2-6.0 ms to a steady 3.8 ms on the 2-core VM. XLA compiles once per input
+shape (the reader's warm-up pays for the one shape it uses). Predictions average the face and
+its mirror image (horizontal-flip test-time augmentation): expressions are left-right
+symmetric, so this is free accuracy.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ def make_predictor(model: keras.Model, *, tta: bool = True) -> Predictor:
     Output columns are in the model's own order; callers re-order them with the labels file.
     """
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)])  # type: ignore[untyped-decorator]
+    @tf.function(
+        input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)], jit_compile=True
+    )  # type: ignore[untyped-decorator]
     def _probs(x: tf.Tensor) -> tf.Tensor:
         if not tta:
             return tf.nn.softmax(model(x, training=False), axis=-1)

@@ -295,7 +295,7 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
         _accumulate_average(model, state, config)
         model.save(ckpt_path)
         _write_json(state_path, state)
-        _write_json(config.out_dir / HISTORY_FILE, state["history"])
+        _write_json(config.out_dir / HISTORY_FILE, full_history(state))
     if (
         config.average_last > 0
         and int(state["epochs_done"]) >= int(state["epochs"])
@@ -373,6 +373,9 @@ def _score_start(
     """Score the warm start on val so that only a better epoch replaces it in the export."""
     probs = predict_in_batches(make_predictor(model, tta=True), x_val)
     scores = score(y_val, probs.argmax(axis=1), N_LABELS)
+    assert config.init_from is not None
+    prior = config.init_from / HISTORY_FILE
+    state["prior_history"] = json.loads(prior.read_text()) if prior.exists() else []
     state["start_accuracy"] = scores.accuracy
     _export_best(model, scores, 0, state, config)
     emit(f"warm start from {config.init_from}: val acc {scores.accuracy:.4f}")
@@ -452,3 +455,18 @@ def recalibrate_batchnorm(model: keras.Model, dataset: tf.data.Dataset, batches:
     finally:
         for layer, momentum in zip(norms, saved_momentum, strict=True):
             layer.momentum = momentum
+
+
+def full_history(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """This run's epochs after those of the model it started from, numbered on from them.
+
+    Each row keeps its ``cycle`` (1 for a fresh start, +1 per warm start) so the curves show
+    where the learning rate restarted.
+    """
+    prior: list[dict[str, Any]] = list(state.get("prior_history", []))
+    offset = max((int(row["epoch"]) for row in prior), default=0)
+    cycle = max((int(row.get("cycle", 1)) for row in prior), default=0) + 1
+    ours = [
+        {**row, "epoch": int(row["epoch"]) + offset, "cycle": cycle} for row in state["history"]
+    ]
+    return prior + ours

@@ -82,6 +82,9 @@ def test_warm_start_and_weight_average_only_replace_a_worse_export(trained: Path
     assert exported["epoch"] == state["best_epoch"]
     model, config, _ = load_network(out)
     assert config.width == 4 and model.output_shape == (None, N_LABELS)
+    history = json.loads((out / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4, 5]  # 2 before, 3 in this cycle
+    assert [row.get("cycle", 1) for row in history] == [1, 1, 2, 2, 2]
 
 
 def test_warm_start_refuses_a_different_network(trained: Path) -> None:
