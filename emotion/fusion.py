@@ -66,7 +66,7 @@ class FusionParams:
     """The documented weights of the rule (see the module docstring)."""
 
     text_base: float = 1.0
-    face_base: float = 2.0
+    face_base: float = 1.0
     history_base: float = 0.3
     peak_floor: float = 0.5
     min_face_fraction: float = 0.05
@@ -77,7 +77,7 @@ class FusionParams:
     valence_gap: float = 0.8
     disagreement_face_scale: float = 0.5
     disagreement_confidence: float = 0.7
-    contradiction_power: float = 1.0
+    contradiction_power: float = 0.5
     min_overlap: float = 0.05
     floor: float = 1e-3
 
