@@ -37,6 +37,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,10 +82,10 @@ class Figures:
     injected_faults: int
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
+def _pct(values: Iterable[float], q: float) -> float:
     ordered = sorted(values)
+    if not ordered:
+        return float("nan")
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -69,8 +70,8 @@ class EmotionService:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attune-models")
         self._waiting: list[tuple[str, asyncio.Future[EmotionEstimate | None]]] = []
         self._batching: asyncio.Task[None] | None = None
-        #: Size of each text batch run (for the bench and tests).
-        self.text_batches: list[int] = []
+        #: Sizes of the newest text batches run (for the bench and tests).
+        self.text_batches: deque[int] = deque(maxlen=10_000)
 
     @classmethod
     def load(

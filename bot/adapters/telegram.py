@@ -77,19 +77,28 @@ DRAIN_TIMEOUT_S = 30.0
 _Job = Callable[[], Awaitable[None]]
 
 
+#: Timings kept per kind in ``Stats``: the newest ones only, so a bot that runs for months
+#: does not grow by a few hundred bytes per message.
+STATS_WINDOW = 20_000
+
+
+def _window() -> deque[float]:
+    return deque(maxlen=STATS_WINDOW)
+
+
 @dataclass(slots=True)
 class Stats:
     """What the adapter did, for the benchmark and tests (no content, only counts/times)."""
 
     handled: int = 0
     #: Seconds from an update's arrival to its last reply sent (includes queueing and limits).
-    latencies: list[float] = field(default_factory=list)
+    latencies: deque[float] = field(default_factory=_window)
     #: Seconds spent in the handler itself: download, core, rendering (includes rate limits).
-    handler_times: list[float] = field(default_factory=list)
+    handler_times: deque[float] = field(default_factory=_window)
     #: Seconds waiting for and inside the core (``Core.handle``).
-    core_times: list[float] = field(default_factory=list)
+    core_times: deque[float] = field(default_factory=_window)
     #: Seconds of the handler spent waiting for Telegram's rate limits (on purpose).
-    limit_waits: list[float] = field(default_factory=list)
+    limit_waits: deque[float] = field(default_factory=_window)
 
 
 @dataclass(slots=True)

@@ -57,7 +57,7 @@ async def test_texts_waiting_on_a_busy_model_go_through_together() -> None:
     finally:
         service.close()
     assert model.calls == [["so happy"], texts]
-    assert service.text_batches == [1, 5]
+    assert list(service.text_batches) == [1, 5]
     expected = [Emotion.HAPPY] + [Emotion.HAPPY if i % 2 else Emotion.SAD for i in range(5)]
     assert [r.top for r in results] == expected  # each caller gets its own text's answer
 
@@ -71,7 +71,7 @@ async def test_an_idle_model_reads_a_message_alone() -> None:
         assert (await service.estimate_text("sad")).top is Emotion.SAD
     finally:
         service.close()
-    assert service.text_batches == [1, 1]
+    assert list(service.text_batches) == [1, 1]
 
 
 async def test_a_failing_batch_falls_back_to_the_lexicon_for_each_caller() -> None:

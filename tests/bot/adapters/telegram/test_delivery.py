@@ -81,3 +81,15 @@ async def test_after_a_429_the_bucket_sends_again_once_retry_after_has_passed() 
     start = time.monotonic()
     await bucket.take()
     assert 0.25 <= time.monotonic() - start < 0.6
+
+
+def test_timing_stats_keep_only_the_newest() -> None:
+    """A bot that runs for months must not grow with every message it times."""
+    from bot.adapters.telegram import STATS_WINDOW, Stats
+
+    stats = Stats()
+    for i in range(STATS_WINDOW + 5):
+        stats.latencies.append(float(i))
+        stats.handler_times.append(float(i))
+    assert len(stats.latencies) == len(stats.handler_times) == STATS_WINDOW
+    assert stats.latencies[0] == 5.0 and stats.latencies[-1] == float(STATS_WINDOW + 4)
