@@ -49,7 +49,8 @@ from emotion.labels import LABELS, N_LABELS
 
 CHECKPOINT_FILE = "last.keras"
 STATE_FILE = "state.json"
-AVERAGE_FILE = "average.npz"
+#: The running sum of averaged weights, one file per epoch summed (see ``_accumulate_average``).
+AVERAGE_FILE = "average-{epoch}.npz"
 
 Emit = Callable[[str], None]
 
@@ -289,12 +290,15 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
             f"val macro-F1 {scores.macro_f1:.4f} lr {record['learning_rate']:.2e}"
         )
         if scores.accuracy > float(state["best_accuracy"]):
-            _export_best(model, scores, epoch + 1, state, config)
+            overall = int(state.get("epoch_offset", 0)) + epoch + 1
+            _export_best(model, scores, overall, state, config)
             emit(f"  best so far: exported to {config.out_dir}")
         _replan(state, plan, config, emit)
-        _accumulate_average(model, state, config)
+        replaced = _accumulate_average(model, state, config)
         model.save(ckpt_path)
         _write_json(state_path, state)
+        if replaced is not None:  # only now: the saved state names the new sum
+            replaced.unlink(missing_ok=True)
         _write_json(config.out_dir / HISTORY_FILE, full_history(state))
     if (
         config.average_last > 0
@@ -315,8 +319,9 @@ def _replan(state: dict[str, Any], plan: dict[str, int], config: TrainConfig, em
     """Fit the plan to the time budget, judged on the pace of the last few epochs.
 
     The machine is shared, so the pace changes: the plan shrinks when the remaining epochs
-    cannot fit, and may grow back (never past the epochs first declared) when they can. A
-    change of one epoch is ignored so the cosine does not jitter.
+    cannot fit, and may grow back (never past the epochs first declared, and not once weight
+    averaging has begun) when they can. A change of one epoch is ignored so the cosine does
+    not jitter.
     """
     if config.max_minutes is None:
         return
@@ -326,6 +331,10 @@ def _replan(state: dict[str, Any], plan: dict[str, int], config: TrainConfig, em
     left = config.max_minutes * 60.0 - float(state["seconds"])
     declared = int(state.get("declared_epochs", config.epochs))
     fit = min(declared, done + max(0, int(left // per_epoch)))
+    if int(state.get("average_count", 0)) > 0:
+        # Averaging under way: growing the plan would raise the learning rate again and put
+        # high-rate epochs among the averaged ones. Shrinking is fine (they stay late epochs).
+        fit = min(fit, int(state["epochs"]))
     if fit < int(state["epochs"]) or fit >= int(state["epochs"]) + 2:
         state["epochs"] = max(done, fit)
         plan["total_steps"] = int(state["epochs"]) * plan["steps_per_epoch"]
@@ -370,38 +379,56 @@ def _score_start(
     config: TrainConfig,
     emit: Emit,
 ) -> None:
-    """Score the warm start on val so that only a better epoch replaces it in the export."""
+    """Score the warm start on val so that only a better epoch replaces it in the export.
+
+    The export folder gets the starting model too, so it always holds a complete model, unless
+    it is the starting folder itself (rewriting it would only risk it). Epochs are numbered on
+    from the starting model's history.
+    """
     probs = predict_in_batches(make_predictor(model, tta=True), x_val)
     scores = score(y_val, probs.argmax(axis=1), N_LABELS)
     assert config.init_from is not None
     prior = config.init_from / HISTORY_FILE
     state["prior_history"] = json.loads(prior.read_text()) if prior.exists() else []
+    state["epoch_offset"] = max((int(row["epoch"]) for row in state["prior_history"]), default=0)
     state["start_accuracy"] = scores.accuracy
-    _export_best(model, scores, 0, state, config)
+    if config.out_dir.resolve() == config.init_from.resolve():
+        state["best_accuracy"] = scores.accuracy
+        state["best_epoch"] = state["epoch_offset"]
+    else:
+        _export_best(model, scores, state["epoch_offset"], state, config)
     emit(f"warm start from {config.init_from}: val acc {scores.accuracy:.4f}")
 
 
-def _accumulate_average(model: keras.Model, state: dict[str, Any], config: TrainConfig) -> None:
+def _accumulate_average(
+    model: keras.Model, state: dict[str, Any], config: TrainConfig
+) -> Path | None:
     """Add this epoch's weights to the running sum when it is one of the last planned epochs.
 
-    The sum lives beside the checkpoint (``average.npz``) so a resumed run keeps it. If the
-    time budget shortens the plan, epochs already summed stay in: they are still late epochs.
+    Each sum goes to a new file (``average-<epoch>.npz``) that the state then names; the file it
+    replaces is returned, to be deleted only after the state is saved. A run killed in between
+    resumes from the state's older sum, so no epoch is ever counted twice. If the time budget
+    shortens the plan, epochs already summed stay in: they are still late epochs.
     """
     if config.average_last <= 0:
-        return
-    if int(state["epochs_done"]) <= int(state["epochs"]) - config.average_last:
-        return
-    path = config.checkpoint_dir / AVERAGE_FILE
-    current = [np.asarray(w, dtype=np.float64) for w in model.get_weights()]
-    count = int(state.get("average_count", 0))
-    if count > 0 and path.exists():
-        with np.load(path) as saved:
-            current = [saved[f"arr_{i}"] + w for i, w in enumerate(current)]
+        return None
+    done = int(state["epochs_done"])
+    if done <= int(state["epochs"]) - config.average_last:
+        return None
+    total = [np.asarray(w, dtype=np.float64) for w in model.get_weights()]
+    previous = state.get("average_file")
+    if previous:
+        with np.load(config.checkpoint_dir / previous) as saved:
+            total = [saved[f"arr_{i}"] + w for i, w in enumerate(total)]
+    name = AVERAGE_FILE.format(epoch=done)
+    path = config.checkpoint_dir / name
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, *current)
+    np.savez(tmp, *total)
     tmp.replace(path)
-    state["average_count"] = count + 1
-    state.setdefault("average_epochs", []).append(int(state["epochs_done"]))
+    state["average_file"] = name
+    state["average_count"] = int(state.get("average_count", 0)) + 1
+    state["average_epochs"] = [*state.get("average_epochs", []), done]
+    return config.checkpoint_dir / previous if previous and previous != name else None
 
 
 def _finish_average(
@@ -414,9 +441,10 @@ def _finish_average(
 ) -> None:
     """Load the averaged weights, re-measure BatchNorm, score on val, export if it is best."""
     count = int(state.get("average_count", 0))
-    path = config.checkpoint_dir / AVERAGE_FILE
-    if count == 0 or not path.exists():
+    name = state.get("average_file")
+    if count == 0 or not name:
         return
+    path = config.checkpoint_dir / str(name)
     with np.load(path) as saved:
         model.set_weights([saved[f"arr_{i}"] / count for i in range(len(saved.files))])
     x_train, y_train, weights = train_split
@@ -425,7 +453,8 @@ def _finish_average(
     x_val, y_val = val_split
     probs = predict_in_batches(make_predictor(model, tta=True), x_val)
     scores = score(y_val, probs.argmax(axis=1), N_LABELS)
-    epochs = state.get("average_epochs", [])
+    offset = int(state.get("epoch_offset", 0))
+    epochs = [offset + e for e in state.get("average_epochs", [])]
     label = f"average of epochs {min(epochs)}-{max(epochs)}" if epochs else "average"
     state["averaged"] = {
         "epochs": epochs,
