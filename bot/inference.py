@@ -12,6 +12,7 @@ the log and never an error for the user.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -102,29 +103,48 @@ class EmotionService:
         try:
             estimate = await asyncio.wait_for(asyncio.shield(result), timeout=self._timeout_s)
         except TimeoutError:
+            result.cancel()  # the caller has its answer: if still waiting, it is not run
+            with contextlib.suppress(ValueError):
+                self._waiting.remove((text, result))
             log.warning("text model too slow; using the lexicon")
             estimate = None
         return estimate if estimate is not None else self._fallback.estimate(text)
 
+    def _next_text_batch(self) -> list[tuple[str, asyncio.Future[EmotionEstimate | None]]]:
+        """Up to ``MAX_TEXT_BATCH`` waiting texts whose callers still wait, oldest first."""
+        batch: list[tuple[str, asyncio.Future[EmotionEstimate | None]]] = []
+        while self._waiting and len(batch) < MAX_TEXT_BATCH:
+            text, result = self._waiting.pop(0)
+            if not result.done():
+                batch.append((text, result))
+        return batch
+
     async def _run_text_batches(self) -> None:
         """Run the waiting texts through the model, a batch at a time, until none wait.
 
-        A failed batch answers ``None`` to each of its callers, who fall back to the lexicon.
+        Every caller in a batch gets an answer whatever happens: its estimate, or ``None``
+        (the caller falls back to the lexicon) when the model fails, returns the wrong number
+        of estimates, or the service closes mid-batch.
         """
-        while self._waiting:
-            batch = self._waiting[:MAX_TEXT_BATCH]
-            del self._waiting[:MAX_TEXT_BATCH]
+        while batch := self._next_text_batch():
             texts = [text for text, _ in batch]
             self.text_batches.append(len(batch))
-            estimates: list[EmotionEstimate | None]
+            estimates: list[EmotionEstimate | None] = [None] * len(batch)
             try:
-                estimates = list(await self._run(partial(estimate_all, self._text, texts)))
+                # No timeout here: callers time out on their own, and a batch abandoned to a
+                # still-busy model thread would only queue more work behind it.
+                loop = asyncio.get_running_loop()
+                work = partial(estimate_all, self._text, texts)
+                found = await loop.run_in_executor(self._executor, work)
+                if len(found) != len(batch):
+                    raise ValueError(f"{len(found)} estimates for {len(batch)} texts")
+                estimates = list(found)
             except Exception as error:
                 log.warning("text model failed (%s); using the lexicon", type(error).__name__)
-                estimates = [None] * len(batch)
-            for (_, result), estimate in zip(batch, estimates, strict=True):
-                if not result.done():
-                    result.set_result(estimate)
+            finally:
+                for (_, result), estimate in zip(batch, estimates, strict=True):
+                    if not result.done():
+                        result.set_result(estimate)
 
     async def read_photo(self, data: bytes) -> PhotoReading:
         reader = self._photos

@@ -35,6 +35,16 @@ class GatedBatchModel:
         return [_one_hot(Emotion.HAPPY if "happy" in t else Emotion.SAD) for t in texts]
 
 
+class ShortBatchModel:
+    """Returns one estimate too few: a broken model must not leave callers hanging."""
+
+    def estimate(self, text: str) -> EmotionEstimate:
+        return _one_hot(Emotion.HAPPY)
+
+    def estimate_many(self, texts: Sequence[str]) -> list[EmotionEstimate]:
+        return [_one_hot(Emotion.HAPPY) for _ in texts[1:]]
+
+
 class FailingBatchModel:
     def estimate(self, text: str) -> EmotionEstimate:
         raise RuntimeError("model crashed")
@@ -103,3 +113,37 @@ async def test_an_estimator_without_batches_still_works() -> None:
     finally:
         service.close()
     assert results == [LexiconEstimator().estimate(t) for t in ("yay!", "ugh")]
+
+
+async def test_texts_of_callers_that_gave_up_are_not_run() -> None:
+    model = GatedBatchModel()
+    service = EmotionService(model, None, timeout_s=0.3)
+    lexicon = LexiconEstimator()
+    try:
+        first = asyncio.create_task(service.estimate_text("first, happy"))
+        assert await asyncio.to_thread(model.busy.wait, 5)
+        second = await service.estimate_text("second, sad")  # waits 0.3 s, then falls back
+        assert second == lexicon.estimate("second, sad")
+        assert await first == lexicon.estimate("first, happy")  # timed out as well
+        model.gate.set()
+        batching = service._batching
+        assert batching is not None
+        await asyncio.wait_for(batching, 5)
+    finally:
+        model.gate.set()
+        service.close()
+    assert model.calls == [["first, happy"]]  # "second" was skipped, not computed for nobody
+
+
+async def test_a_model_returning_too_few_estimates_answers_everyone_at_once() -> None:
+    service = EmotionService(ShortBatchModel(), None, timeout_s=10)
+    lexicon = LexiconEstimator()
+    texts = ["I am so happy", "this is awful"]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        results = await asyncio.gather(*(service.estimate_text(t) for t in texts))
+    finally:
+        service.close()
+    assert loop.time() - started < 5  # not the 10 s timeout
+    assert results == [lexicon.estimate(t) for t in texts]
