@@ -104,8 +104,9 @@ class DueReminder:
 
 
 def _utc(value: datetime) -> datetime:
-    """SQLite gives naive datetimes back; everything we store is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    """In UTC, aware. SQLite gives naive datetimes back and drops offsets on the way in, so
+    everything is stored in UTC and naive values are read as UTC."""
+    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _user(row: UserRow) -> UserRecord:
@@ -185,6 +186,9 @@ class Repository:
 
         Every message needs these three; one read transaction instead of three is most of
         the database time a message costs. ``since=None`` skips the entries (commands).
+        At most ``limit`` entries come back, the newest: enough for the history prior and the
+        no-repeat window; someone who wrote more than that in a day has the day-over-days
+        trend judged on today's entries only (their older days fall outside the limit).
         """
         async with self._reads() as session:
             row = await self._find_user(session, ref)

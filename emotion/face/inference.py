@@ -2,7 +2,8 @@
 
 The model is called directly inside a ``tf.function`` (``model.predict`` costs ~20x more for a
 single face), compiled with XLA: it fuses each convolution with its BatchNorm and ReLU, which
-took one face from 4.2-6.0 ms to a steady 3.8 ms on the 2-core VM. XLA compiles once per input
+took the network call for one face from 4.2-6.0 ms to a steady 3.8 ms on the 2-core VM
+(``bench/face_bench.py``'s 4.0 ms includes the reader around it). XLA compiles once per input
 shape (the reader's warm-up pays for the one shape it uses). Predictions average the face and
 its mirror image (horizontal-flip test-time augmentation): expressions are left-right
 symmetric, so this is free accuracy.

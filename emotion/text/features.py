@@ -68,8 +68,11 @@ class Featurizer:
     def collate(items: Sequence[Prepared], multiple: int = 1) -> Batch:
         """Pad into arrays; ``multiple`` rounds the length up (masked, so results are equal).
 
-        Inference pads to a multiple of 8: sixteen shapes instead of one per length keep
-        oneDNN's per-shape kernel cache (memory) and first-call costs (latency spikes) small.
+        Inference pads to a multiple of 8, and the bot's batches to 1, 2, 4, 8 or 16 rows
+        (``predict_prepared(round_rows=True)``): at most 16 lengths x 5 sizes instead of one
+        shape per length and size keep oneDNN's per-shape kernel cache (memory) and first-call
+        costs (latency spikes) small. Measured over 16 sizes x 7 lengths: peak RSS +102 MB
+        with rounded sizes, +155 MB without.
         """
         length = max(1, max(len(p.ids) for p in items))
         length = -(-length // multiple) * multiple

@@ -137,7 +137,7 @@ class TextModel:
         if not filled:
             return results
         items = self._featurizer.prepare([texts[i] for i in filled])
-        raw = predict_prepared(self._predict, items)
+        raw = predict_prepared(self._predict, items, round_rows=True)
         for row, i, item in zip(raw, filled, items, strict=True):
             results[i] = self._finish(row, item.analysis)
         return results

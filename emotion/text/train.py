@@ -116,12 +116,18 @@ def make_predictor(net: EmotionNet) -> Callable[..., tf.Tensor]:
 
 
 def predict_prepared(
-    predictor: Callable[..., tf.Tensor], items: Sequence[Prepared], max_tokens: int = 2048
+    predictor: Callable[..., tf.Tensor],
+    items: Sequence[Prepared],
+    max_tokens: int = 2048,
+    *,
+    round_rows: bool = False,
 ) -> npt.NDArray[np.float32]:
     """Probabilities for many prepared messages, in the input order.
 
     Messages are batched by length under a token budget, so a batch of long messages stays
     small: attention memory grows with batch x length^2, and the bot process has 1 GB.
+    ``round_rows`` repeats the last row up to a power of two (1, 2, 4, 8, 16…): the bot's
+    batches come in any size, and every new shape costs oneDNN a kernel cache entry.
     """
     out = np.zeros((len(items), N_LABELS), dtype=np.float32)
     order = np.argsort([len(p.ids) for p in items], kind="stable")
@@ -131,8 +137,12 @@ def predict_prepared(
         while stop < len(order) and (stop - start + 1) * len(items[order[stop]].ids) <= max_tokens:
             stop += 1
         index = order[start:stop]
-        batch = Featurizer.collate([items[i] for i in index], PAD_MULTIPLE)
-        out[index] = predictor(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
+        rows = [items[i] for i in index]
+        if round_rows:
+            rows += [rows[-1]] * ((1 << (len(rows) - 1).bit_length()) - len(rows))
+        batch = Featurizer.collate(rows, PAD_MULTIPLE)
+        raw = predictor(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
+        out[index] = raw[: len(index)]
         start = stop
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -91,6 +91,20 @@ async def test_turn_context_reads_user_seen_and_newest_entries(repository: Repos
     assert not (await repository.turn_context(ann, "c2", "4", since=since)).seen
     command = await repository.turn_context(ann, "c1", "6", since=None)
     assert command.user == user and command.recent == []
+
+
+async def test_entry_times_with_an_offset_are_stored_as_the_same_instant(
+    repository: Repository,
+) -> None:
+    user = await repository.get_or_create_user(UserRef(Platform.CONSOLE, "tz"))
+    local = datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    stored = await repository.add_entry(
+        user.id, _entry("morning", created_at=local), platform=Platform.CONSOLE, message_id=None
+    )
+    read_back = (await repository.recent_entries(user.id, 1))[0]
+    assert stored.created_at == read_back.created_at == local  # the same instant
+    assert read_back.created_at.utcoffset() == timedelta(0)
+    assert read_back.created_at.hour == 7
 
 
 async def test_same_message_is_stored_once(repository: Repository) -> None:
