@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
@@ -143,8 +144,9 @@ def _settings(row: UserSettingsRow) -> UserSettings:
     )
 
 
-def _entry(row: EntryRow | Row[Any]) -> MoodEntry:
-    """From an ORM row or a plain result row of the entries table (same attribute names)."""
+def _entry(row: EntryRow | Row[Any] | SimpleNamespace) -> MoodEntry:
+    """From anything with the entries table's column names as attributes: an ORM row, a plain
+    result row, or the values just inserted."""
     return MoodEntry(
         id=row.id,
         user_id=row.user_id,
@@ -267,15 +269,20 @@ class Repository:
         """Remember a message answered without an entry (a command); raise if seen before."""
         try:
             async with self._sessions.begin() as session:
-                session.add(self._processed(user_id, platform, chat_id, message_id))
+                await session.execute(
+                    insert(ProcessedMessageRow).values(
+                        **self._processed(user_id, platform, chat_id, message_id)
+                    )
+                )
         except IntegrityError as error:
             raise DuplicateMessage(message_id) from error
 
     @staticmethod
     def _processed(
         user_id: int, platform: Platform, chat_id: str, message_id: str
-    ) -> ProcessedMessageRow:
-        return ProcessedMessageRow(
+    ) -> dict[str, Any]:
+        """The processed-messages row for a message answered now."""
+        return dict(
             platform=platform.value,
             chat_id=chat_id,
             message_id=message_id,
@@ -322,38 +329,11 @@ class Repository:
                 )
                 entry_id = result.scalar_one()
                 if message_id is not None:
-                    await session.execute(
-                        insert(ProcessedMessageRow).values(
-                            platform=platform.value,
-                            chat_id=entry.chat_id,
-                            message_id=message_id,
-                            user_id=user_id,
-                            processed_at=datetime.now(UTC),
-                        )
-                    )
+                    processed = self._processed(user_id, platform, entry.chat_id, message_id)
+                    await session.execute(insert(ProcessedMessageRow).values(**processed))
         except IntegrityError as error:
             raise DuplicateMessage(message_id or "") from error
-        return MoodEntry(
-            id=entry_id,
-            user_id=user_id,
-            created_at=created_at,
-            text=entry.text,
-            text_probs=entry.text_probs,
-            face_probs=entry.face_probs,
-            fused_probs=entry.fused_probs,
-            history_probs=entry.history_probs,
-            weights=entry.weights,
-            fused_label=entry.fused_label,
-            fused_confidence=entry.fused_confidence,
-            valence=entry.valence,
-            dominant=entry.dominant,
-            disagreement=entry.disagreement,
-            crisis=entry.crisis,
-            face_count=entry.face_count,
-            correction=None,
-            tone=entry.tone,
-            reply_id=entry.reply_id,
-        )
+        return _entry(SimpleNamespace(id=entry_id, **values))
 
     async def recent_entries(self, user_id: int, limit: int) -> list[MoodEntry]:
         """The user's last ``limit`` entries, newest first."""
