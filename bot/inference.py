@@ -103,21 +103,14 @@ class EmotionService:
         try:
             estimate = await asyncio.wait_for(asyncio.shield(result), timeout=self._timeout_s)
         except TimeoutError:
-            result.cancel()  # the caller has its answer: if still waiting, it is not run
-            with contextlib.suppress(ValueError):
-                self._waiting.remove((text, result))
             log.warning("text model too slow; using the lexicon")
             estimate = None
+        finally:
+            if not result.done():  # gave up (timed out or cancelled): never run for nobody
+                result.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove((text, result))
         return estimate if estimate is not None else self._fallback.estimate(text)
-
-    def _next_text_batch(self) -> list[tuple[str, asyncio.Future[EmotionEstimate | None]]]:
-        """Up to ``MAX_TEXT_BATCH`` waiting texts whose callers still wait, oldest first."""
-        batch: list[tuple[str, asyncio.Future[EmotionEstimate | None]]] = []
-        while self._waiting and len(batch) < MAX_TEXT_BATCH:
-            text, result = self._waiting.pop(0)
-            if not result.done():
-                batch.append((text, result))
-        return batch
 
     async def _run_text_batches(self) -> None:
         """Run the waiting texts through the model, a batch at a time, until none wait.
@@ -126,7 +119,9 @@ class EmotionService:
         (the caller falls back to the lexicon) when the model fails, returns the wrong number
         of estimates, or the service closes mid-batch.
         """
-        while batch := self._next_text_batch():
+        while self._waiting:
+            batch = self._waiting[:MAX_TEXT_BATCH]
+            del self._waiting[:MAX_TEXT_BATCH]
             texts = [text for text, _ in batch]
             self.text_batches.append(len(batch))
             estimates: list[EmotionEstimate | None] = [None] * len(batch)

@@ -31,7 +31,6 @@ from emotion.text.train import (
     CONFIG_FILE,
     FORMAT,
     KNOWN_FILE,
-    PAD_MULTIPLE,
     WEIGHTS_FILE,
     make_predictor,
     predict_prepared,
@@ -115,11 +114,7 @@ class TextModel:
         if not texts:
             return np.zeros((0, N_LABELS), dtype=np.float32)
         items = self._featurizer.prepare(texts)
-        if len(items) == 1:
-            batch = Featurizer.collate(items, PAD_MULTIPLE)
-            raw = self._predict(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
-        else:
-            raw = predict_prepared(self._predict, items)
+        raw = predict_prepared(self._predict, items)
         return chat_adjusted(raw[:, self._order], [item.analysis for item in items])
 
     def estimate(self, text: str) -> EmotionEstimate:
