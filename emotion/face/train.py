@@ -42,7 +42,7 @@ from emotion.face.artifacts import (
     load_network,
     save_model_dir,
 )
-from emotion.face.inference import make_predictor, predict_in_batches
+from emotion.face.inference import Predictor, make_predictor, predict_in_batches
 from emotion.face.metrics import Scores, score
 from emotion.face.network import build_network
 from emotion.labels import LABELS, N_LABELS
@@ -224,7 +224,8 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
     ckpt_path = config.checkpoint_dir / CHECKPOINT_FILE
     state_path = config.checkpoint_dir / STATE_FILE
     steps_per_epoch = max(1, len(x_train) // config.batch_size)
-    if config.resume and ckpt_path.exists() and state_path.exists():
+    resuming = config.resume and ckpt_path.exists() and state_path.exists()
+    if resuming:
         model = keras.models.load_model(ckpt_path)
         state = _read_state(state_path)
         state.setdefault("declared_epochs", config.epochs)
@@ -243,8 +244,11 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
             "history": [],
         }
         emit(f"new model: {model.count_params():,} parameters, {config.epochs} epochs planned")
-        if config.init_from is not None:
-            _score_start(model, x_val, y_val, state, config, emit)
+    # One predictor for every val score of this run: it follows the model's weights, and each
+    # new one would be traced and XLA-compiled again.
+    val = _ValScorer(make_predictor(model, tta=True), x_val, y_val)
+    if config.init_from is not None and not resuming:
+        _score_start(model, val, state, config, emit)
 
     plan = {
         "steps_per_epoch": steps_per_epoch,
@@ -252,7 +256,6 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
         "total_steps": int(state["epochs"]) * steps_per_epoch,
     }
     schedule = _Schedule(plan, config.learning_rate, emit)
-    predict = make_predictor(model, tta=True)
 
     run_epochs = 0
     while int(state["epochs_done"]) < int(state["epochs"]):
@@ -269,8 +272,7 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
             verbose=0,
             callbacks=[schedule],
         )
-        probs = predict_in_batches(predict, x_val)
-        scores = score(y_val, probs.argmax(axis=1), N_LABELS)
+        scores = val()
         seconds = time.monotonic() - started
         state["seconds"] = float(state["seconds"]) + seconds
         state["epochs_done"] = epoch + 1
@@ -305,7 +307,7 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
         and int(state["epochs_done"]) >= int(state["epochs"])
         and "averaged" not in state
     ):
-        _finish_average(model, state, config, (x_train, y_train, weights), (x_val, y_val), emit)
+        _finish_average(model, state, config, (x_train, y_train, weights), val, emit)
         _write_json(state_path, state)
     emit(
         f"done {state['epochs_done']}/{state['epochs']} epochs, "
@@ -371,13 +373,21 @@ def _starting_network(config: TrainConfig) -> keras.Model:
     return model
 
 
+@dataclass(frozen=True, slots=True)
+class _ValScorer:
+    """Scores the model's current weights on the val split (mirror TTA)."""
+
+    predict: Predictor
+    x: npt.NDArray[np.uint8]
+    y: npt.NDArray[np.uint8]
+
+    def __call__(self) -> Scores:
+        probs = predict_in_batches(self.predict, self.x)
+        return score(self.y, probs.argmax(axis=1), N_LABELS)
+
+
 def _score_start(
-    model: keras.Model,
-    x_val: npt.NDArray[np.uint8],
-    y_val: npt.NDArray[np.uint8],
-    state: dict[str, Any],
-    config: TrainConfig,
-    emit: Emit,
+    model: keras.Model, val: _ValScorer, state: dict[str, Any], config: TrainConfig, emit: Emit
 ) -> None:
     """Score the warm start on val so that only a better epoch replaces it in the export.
 
@@ -385,8 +395,7 @@ def _score_start(
     it is the starting folder itself (rewriting it would only risk it). Epochs are numbered on
     from the starting model's history.
     """
-    probs = predict_in_batches(make_predictor(model, tta=True), x_val)
-    scores = score(y_val, probs.argmax(axis=1), N_LABELS)
+    scores = val()
     assert config.init_from is not None
     prior = config.init_from / HISTORY_FILE
     state["prior_history"] = json.loads(prior.read_text()) if prior.exists() else []
@@ -436,7 +445,7 @@ def _finish_average(
     state: dict[str, Any],
     config: TrainConfig,
     train_split: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.float32]],
-    val_split: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]],
+    val: _ValScorer,
     emit: Emit,
 ) -> None:
     """Load the averaged weights, re-measure BatchNorm, score on val, export if it is best."""
@@ -450,9 +459,7 @@ def _finish_average(
     x_train, y_train, weights = train_split
     dataset = make_train_dataset(x_train, y_train, weights, config, int(state["epochs_done"]))
     recalibrate_batchnorm(model, dataset)
-    x_val, y_val = val_split
-    probs = predict_in_batches(make_predictor(model, tta=True), x_val)
-    scores = score(y_val, probs.argmax(axis=1), N_LABELS)
+    scores = val()
     offset = int(state.get("epoch_offset", 0))
     epochs = [offset + e for e in state.get("average_epochs", [])]
     label = f"average of epochs {min(epochs)}-{max(epochs)}" if epochs else "average"
@@ -493,7 +500,7 @@ def full_history(state: dict[str, Any]) -> list[dict[str, Any]]:
     where the learning rate restarted.
     """
     prior: list[dict[str, Any]] = list(state.get("prior_history", []))
-    offset = max((int(row["epoch"]) for row in prior), default=0)
+    offset = int(state.get("epoch_offset", 0))
     cycle = max((int(row.get("cycle", 1)) for row in prior), default=0) + 1
     ours = [
         {**row, "epoch": int(row["epoch"]) + offset, "cycle": cycle} for row in state["history"]
