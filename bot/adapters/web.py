@@ -29,7 +29,6 @@ import signal
 import tempfile
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -47,7 +46,7 @@ from bot.adapters.web_tap import ReadingTap, handle_and_read
 from bot.app import App
 from bot.config import Settings
 from bot.domain import Choice, Message, MoodEntry, Platform, Reply, UserRef
-from bot.mood.timezones import resolve_zone
+from bot.mood.timezones import zone_or_utc
 from emotion.photo import PhotoProblem, PhotoReading
 
 if TYPE_CHECKING:
@@ -250,11 +249,7 @@ class WebAdapter:
             return []
         entries = await self._app.repository.recent_entries(user.id, HISTORY_ROWS)
         settings = await self._app.repository.get_settings(user.id)
-        zone: tzinfo = UTC
-        if settings is not None and settings.timezone:
-            with contextlib.suppress(Exception):
-                zone = resolve_zone(settings.timezone)
-        return history_rows(entries, zone)
+        return history_rows(entries, zone_or_utc(settings.timezone if settings else None))
 
     # ---- the page (Gradio objects stop here) -----------------------------------------------
 
