@@ -1,0 +1,42 @@
+"""The risk taxonomy shared by the crisis rules, the learned risk classifier and the core.
+
+Categories follow clinical practice: suicidal ideation is graded on the Columbia Suicide
+Severity Rating Scale (C-SSRS, Posner et al. 2011: wish to be dead -> active thoughts ->
+method -> intent -> plan -> preparatory behaviour); the other categories are the
+safeguarding disclosures a listening service must route to specialised help. A single message
+can belong to several categories. The severity of each category, its replies and helplines
+live in ``responses/data/`` (data, editable by people who are not programmers).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class RiskCategory(StrEnum):
+    """What a flagged message discloses. The values are the labels in every data file."""
+
+    SUICIDAL_IDEATION = "suicidal_ideation"
+    FAREWELL = "farewell"
+    SELF_HARM = "self_harm"
+    EATING_DISORDER = "eating_disorder"
+    ABUSE = "abuse"
+    PSYCHOSIS = "psychosis"
+    HARM_TO_OTHERS = "harm_to_others"
+    IMMEDIATE_DANGER = "immediate_danger"
+
+
+class CssrsLevel(IntEnum):
+    """C-SSRS suicidal ideation ladder (screen version, items 1-6); 0 = nothing said."""
+
+    NONE = 0
+    WISH_TO_BE_DEAD = 1
+    ACTIVE_THOUGHTS = 2
+    METHOD = 3
+    INTENT = 4
+    PLAN = 5
+    PREPARATORY_BEHAVIOUR = 6
+
+
+#: The languages the screen and its replies cover (ISO 639-1), English first.
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "nl")
