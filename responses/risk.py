@@ -10,6 +10,8 @@ live in ``responses/data/`` (data, editable by people who are not programmers).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 
@@ -40,3 +42,17 @@ class CssrsLevel(IntEnum):
 
 #: The languages the screen and its replies cover (ISO 639-1), English first.
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "nl")
+
+
+@dataclass(frozen=True, slots=True)
+class RiskPrediction:
+    """The learned risk classifier's reading of one message (see ``responses/risk_model.py``).
+
+    ``scores`` maps every category to a probability in [0, 1]; ``flagged`` holds the categories
+    whose score reached that category's decision threshold (chosen for recall first);
+    ``language`` is the ISO 639-1 code the model read the message as.
+    """
+
+    scores: Mapping[RiskCategory, float]
+    flagged: frozenset[RiskCategory]
+    language: str = "en"
