@@ -166,3 +166,43 @@ def test_dialogue_counts() -> None:
     # Risk must show only across turns in some dialogues: the first turn alone says nothing.
     late = [d for d, turns in dialogues.items() if turns[-1].expected and not turns[0].expected]
     assert len(late) >= MIN_DIALOGUES // 2
+
+
+def counts_table() -> str:
+    """Markdown tables of the split's counts (label x language, dialogues) for the README."""
+    singles = _singles()
+    labels = [c.value for c in RiskCategory]
+    per = Counter((label, row.language) for row in singles for label in row.labels)
+    per.update((NONE, row.language) for row in singles if not row.labels)
+    totals = Counter(row.language for row in singles)
+    out = [
+        "| label | " + " | ".join(LANGUAGES) + " | all |",
+        "|---|" + "---|" * len(LANGUAGES) + "---|",
+    ]
+    for label in [*labels, NONE]:
+        cells = [per[label, lang] for lang in LANGUAGES]
+        out.append(f"| {label} | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
+    cells = [totals[lang] for lang in LANGUAGES]
+    out.append("| messages | " + " | ".join(map(str, cells)) + f" | {sum(cells)} |")
+    multi = sum(1 for row in singles if len(row.labels) > 1)
+    out += ["", f"Messages with more than one label: {multi}.", ""]
+    dialogues = _dialogues()
+    n_turns = sum(len(turns) for turns in dialogues.values())
+    out += [f"Dialogues: {len(dialogues)}, user turns: {n_turns}.", ""]
+    out += ["| language | dialogues | benign (never raised) | risk |", "|---|---|---|---|"]
+    for lang in LANGUAGES:
+        mine = [turns for turns in dialogues.values() if turns[0].language == lang]
+        benign = sum(1 for turns in mine if not turns[-1].expected)
+        out.append(f"| {lang} | {len(mine)} | {benign} | {len(mine) - benign} |")
+    raised = Counter(label for turns in dialogues.values() for label in turns[-1].expected)
+    out += [
+        "",
+        "Risk dialogues by category raised by the last turn: "
+        + ", ".join(f"{label} {raised[label]}" for label in labels)
+        + ".",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(counts_table())
