@@ -1,6 +1,8 @@
 """Engine and session factory, with SQLite made safe for two processes writing at once.
 
-SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout, and
+SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout,
+``secure_delete`` (deleted content is overwritten with zeros, so an erased message does not
+live on in free pages: Debian's SQLite is built with it on, most others are not), and
 ``BEGIN IMMEDIATE`` for every writing transaction: taking the write lock up front means a
 second writer waits for the busy timeout instead of failing with "database is locked" when a
 read transaction tries to upgrade. Sessions made by ``read_session_factory`` only read, so
@@ -43,6 +45,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
@@ -58,6 +61,41 @@ def _begin(connection: Any) -> None:
 def add_sqlite_pragmas(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin)
+
+
+#: How often ``truncate_wal`` asks again when readers keep the WAL busy.
+CHECKPOINT_TRIES = 3
+
+
+async def truncate_wal(engine: AsyncEngine) -> bool:
+    """Copy the WAL into the database file and truncate it to zero bytes (SQLite only).
+
+    After an erasure the deleted rows' old page images still sit in the WAL until a
+    checkpoint, and an ordinary (passive) checkpoint leaves the WAL file's bytes in place;
+    ``PRAGMA wal_checkpoint(TRUNCATE)`` waits (busy timeout) for readers, copies every frame
+    back and truncates the file (https://sqlite.org/pragma.html#pragma_wal_checkpoint).
+    Runs outside any transaction. True when the checkpoint completed; False when readers
+    kept it busy every try, or the database is not SQLite (PostgreSQL: see README, VACUUM).
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+
+    def checkpoint(sync_connection: Any) -> bool:
+        # The pooled DBAPI connection directly: SQLAlchemy would open a transaction (our
+        # "begin" hook issues BEGIN IMMEDIATE), and a checkpoint cannot run inside one.
+        cursor = sync_connection.connection.cursor()
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return row is not None and int(row[0]) == 0
+
+    for _ in range(CHECKPOINT_TRIES):
+        async with engine.connect() as connection:
+            if await connection.run_sync(checkpoint):
+                return True
+    return False
 
 
 def create_engine(url: str) -> AsyncEngine:
