@@ -13,10 +13,10 @@ neither loop blocks the other and the core is only ever used from one loop.
 Private and offline by default: binds to 127.0.0.1 and answers only requests addressed to it
 (Host and, for calls that change something, Origin: see ``web_guard``), no share link,
 Gradio's analytics and its run history (which would keep what people typed in the browser)
-are off, the default theme's fonts are bundled. Uploaded photos land in Gradio's cache folder — a private temporary folder
-per run here — and are read into memory and deleted at once; pictures and downloads go back
-inside the page as ``data:`` URIs, so nothing of the user's is written to disk but the
-database.
+are off, the default theme's fonts are bundled. Uploaded photos land in Gradio's cache
+folder — a private temporary folder per run here — and are read into memory and deleted at
+once; pictures and downloads go back inside the page as ``data:`` URIs, so nothing of the
+user's is written to disk but the database.
 """
 
 from __future__ import annotations
