@@ -11,17 +11,21 @@ they begin DEFERRED and never queue behind writers.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -63,38 +67,49 @@ def add_sqlite_pragmas(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "begin", _begin)
 
 
-#: How often ``truncate_wal`` asks again when readers keep the WAL busy.
+#: How often ``scrub`` asks again when readers keep the WAL busy.
 CHECKPOINT_TRIES = 3
 
 
-async def truncate_wal(engine: AsyncEngine) -> bool:
-    """Copy the WAL into the database file and truncate it to zero bytes (SQLite only).
+def _outside_transaction(sync_connection: Any, sql: str) -> tuple[Any, ...] | None:
+    # The pooled DBAPI connection directly: SQLAlchemy would open a transaction (our "begin"
+    # hook issues BEGIN IMMEDIATE), and neither VACUUM nor a checkpoint runs inside one.
+    cursor = sync_connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return tuple(row) if row is not None else None
 
-    After an erasure the deleted rows' old page images still sit in the WAL until a
-    checkpoint, and an ordinary (passive) checkpoint leaves the WAL file's bytes in place;
-    ``PRAGMA wal_checkpoint(TRUNCATE)`` waits (busy timeout) for readers, copies every frame
-    back and truncates the file (https://sqlite.org/pragma.html#pragma_wal_checkpoint).
-    Runs outside any transaction. True when the checkpoint completed; False when readers
-    kept it busy every try, or the database is not SQLite (PostgreSQL: see README, VACUUM).
+
+async def scrub(engine: AsyncEngine) -> bool:
+    """After an erasure, leave no copy of the deleted rows in the SQLite files.
+
+    ``secure_delete`` zeroes deleted cells, but a b-tree page rebuilt while rows were
+    deleted can keep old cell bytes in its unallocated gap (measured here: a deleted
+    message id left in an index page), and the WAL keeps the old page images. So: ``VACUUM``
+    (rebuilds every page from the live rows, https://sqlite.org/lang_vacuum.html; time and
+    temporary space grow with the database), then ``PRAGMA wal_checkpoint(TRUNCATE)``, which
+    waits (busy timeout) for readers, copies every frame back and truncates the WAL to zero
+    bytes (https://sqlite.org/pragma.html#pragma_wal_checkpoint). True when both completed;
+    False when VACUUM failed (a full disk: it needs room for a copy) or readers kept the WAL
+    busy every try, or the database is not SQLite (PostgreSQL: see README on VACUUM).
     """
     if engine.dialect.name != "sqlite":
         return False
-
-    def checkpoint(sync_connection: Any) -> bool:
-        # The pooled DBAPI connection directly: SQLAlchemy would open a transaction (our
-        # "begin" hook issues BEGIN IMMEDIATE), and a checkpoint cannot run inside one.
-        cursor = sync_connection.connection.cursor()
-        try:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        return row is not None and int(row[0]) == 0
-
+    vacuumed = True
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_outside_transaction, "VACUUM")
+    except OperationalError as error:
+        vacuumed = False
+        log.warning("VACUUM after an erasure failed (%s); retried at the next one", error.orig)
     for _ in range(CHECKPOINT_TRIES):
         async with engine.connect() as connection:
-            if await connection.run_sync(checkpoint):
-                return True
+            row = await connection.run_sync(_outside_transaction, "PRAGMA wal_checkpoint(TRUNCATE)")
+        if row is not None and int(row[0]) == 0:
+            return vacuumed
     return False
 
 

@@ -87,17 +87,16 @@ def _fk_conditions(
 def erase_statements(metadata: MetaData, account: Account) -> list[tuple[str, Delete]]:
     """DELETE statements for every row of ``account``, children first, ``users`` last."""
     owned = owned_rows(metadata, account)
-    statements = []
-    for table in reversed(metadata.sorted_tables):
-        if table.name in owned:
-            statements.append((table.name, delete(table).where(owned[table.name])))
-    return statements
+    tables = [t for t in reversed(metadata.sorted_tables) if t.name in owned and t.name != USERS]
+    tables.append(metadata.tables[USERS])
+    return [(table.name, delete(table).where(owned[table.name])) for table in tables]
 
 
 def linked_tables(metadata: MetaData) -> set[str]:
-    """Tables reachable from ``users`` through foreign keys (``users`` included)."""
-    linked = {USERS}
-    for table in metadata.sorted_tables:
+    """Tables /forget reaches: ``users``, tables keyed by the account (``ERASE_BY``), and
+    every table with a foreign key into one of those, transitively."""
+    linked = {USERS} | {t.name for t in metadata.sorted_tables if t.info.get(ERASE_BY)}
+    for table in metadata.sorted_tables:  # parents before children
         if any(fk.column.table.name in linked for fk in table.foreign_keys):
             linked.add(table.name)
     return linked
@@ -109,7 +108,5 @@ def uncovered_tables(metadata: MetaData) -> list[str]:
     return sorted(
         table.name
         for table in metadata.sorted_tables
-        if table.name not in linked
-        and not table.info.get(ERASE_BY)
-        and table.info.get(PERSONAL_DATA, True)
+        if table.name not in linked and table.info.get(PERSONAL_DATA, True)
     )

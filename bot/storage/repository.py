@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain import MoodEntry, Platform, UserRecord, UserRef
 from bot.mood import queries
 from bot.mood.queries import MoodPoints
-from bot.storage.engine import read_session_factory, truncate_wal
+from bot.storage.engine import read_session_factory, scrub
 from bot.storage.erasure import Account, erase_statements
 from bot.storage.models import Base, EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
 from emotion.labels import Emotion, Source
@@ -408,8 +408,8 @@ class Repository:
                 )
                 counts[table] = _rowcount(result)
         bind = self._sessions.kw.get("bind")
-        if isinstance(bind, AsyncEngine) and not await truncate_wal(bind):
-            log.warning("erased a user, but readers kept the WAL busy: it is truncated later")
+        if isinstance(bind, AsyncEngine) and not await scrub(bind):
+            log.warning("erased a user's rows, but their old bytes could not all be scrubbed")
         return ForgetResult(
             entries=counts.get(EntryRow.__tablename__, 0),
             processed_messages=counts.get(ProcessedMessageRow.__tablename__, 0),
