@@ -237,11 +237,6 @@ def test_a_disk_filling_while_running_loses_nothing_acknowledged(
     finally:
         code, err = console.close()
     assert code == 0 and "Traceback" not in err, err
-    assert all(
-        line.startswith("attune: ") or "could not handle" in line
-        for line in err.splitlines()
-        if line.strip() and "oneDNN" not in line
-    ), err
     stored = stored_texts(db, "dee")
     acknowledged = [t for t in answers if t not in apologies]
     assert stored == [
