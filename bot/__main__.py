@@ -96,6 +96,17 @@ async def _serve(settings: Settings) -> None:
         await app.close()
 
 
+def _database_problem(error: BaseException, url: str) -> str:
+    """One line for a database that cannot be opened or written (full disk, read-only,
+    missing folder permissions): where it is and what the driver said."""
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url).render_as_string(hide_password=True)
+    cause = getattr(error, "orig", None) or error
+    reason = getattr(cause, "strerror", None) or str(cause).splitlines()[0] or type(cause).__name__
+    return f"attune: cannot use the database {where} — {reason}"
+
+
 def _secrets(settings: Settings) -> list[str]:
     tokens = (settings.telegram_token, settings.discord_token, settings.telegram_webhook_secret)
     return [t.get_secret_value() for t in tokens if t]
@@ -111,9 +122,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, _secrets(settings))
 
+    from sqlalchemy.exc import OperationalError
+
     from bot.storage.migrate import upgrade
 
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except (OSError, OperationalError) as error:
+        # A full disk, a read-only or unreachable database: one line, not a traceback.
+        print(
+            redact(_database_problem(error, settings.database_url), _secrets(settings)),
+            file=sys.stderr,
+        )
+        return 1
     command = args.command or "run"
     if command == "migrate":
         print("attune: database is at the latest schema")

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.domain import Message, Reply, UserRecord
+from bot.domain import Message, Reply, UserRecord, UserRef
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -18,13 +18,26 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class CommandContext:
+    """One command call. ``user`` is None for someone attune holds no row for: a command
+    only reads or answers then, and ``user_row()`` creates the row when one must store
+    something (a time zone, a reminder), so /help or /start after /forget keep nothing."""
+
     core: Core
-    user: UserRecord
+    user: UserRecord | None
     message: Message
     args: str
 
+    async def user_row(self) -> UserRecord:
+        """The user's row, created now if there is none."""
+        if self.user is not None:
+            return self.user
+        return await self.core.repository.get_or_create_user(self.message.user)
+
 
 Handler = Callable[[CommandContext], Awaitable[Reply]]
+#: Called after /forget erased the database rows of an account, to erase what an adapter
+#: keeps elsewhere (the console's exported files and charts).
+ForgetHook = Callable[[UserRef], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)

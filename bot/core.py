@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.commands import CommandContext, CommandTable, parse_command
+from bot.commands import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
 from bot.domain import Message, MoodEntry, Reply, UserRecord
 from bot.inference import EmotionService
@@ -84,6 +84,8 @@ class Core:
         self.emotions = emotions
         self.options = options or CoreOptions()
         self.commands: CommandTable = default_commands()
+        #: Run after /forget erased an account's rows (adapters erase their own files).
+        self.on_forget: list[ForgetHook] = []
         self._rng = rng or random.Random()
 
     async def handle(self, message: Message) -> Reply:
@@ -112,9 +114,10 @@ class Core:
         )
         if turn.seen:
             return Reply("", duplicate=True)
-        user = await self.repository.get_or_create_user(message.user, known=turn.user)
+        # No user row for a command or an empty message: only something to be read creates
+        # one, so /help after /forget keeps nothing.
         if parsed is not None:
-            return await self._command(user, message, *parsed)
+            return await self._command(turn.user, message, *parsed)
         if not has_photo and not text:
             return Reply(EMPTY_MESSAGE)
 
@@ -122,7 +125,8 @@ class Core:
         if not check.flagged and message.photo is None:
             label = corrections.parse_correction(text)
             if label is not None:
-                return await self._correct(user, label)
+                return await self._correct(turn.user, label)
+        user = await self.repository.get_or_create_user(message.user, known=turn.user)
 
         text_estimate = await self.emotions.estimate_text(text) if text else None
         reading: PhotoReading | None = None
@@ -132,7 +136,9 @@ class Core:
             reading = PhotoReading(problem=message.photo_problem)
 
         now = datetime.now(UTC)
-        recent = turn.recent
+        # Private stays private: in a group or server channel the reading and the reply use
+        # only what was written there, never the person's history (trend, last feeling).
+        recent = turn.recent if message.is_private_chat else []
         result = fuse(
             text_estimate,
             reading,
@@ -141,7 +147,7 @@ class Core:
             half_life=self.options.half_life,
         )
 
-        recent_ids = [e.reply_id for e in recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
+        recent_ids = [e.reply_id for e in turn.recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
         if check.flagged:
             log.warning("crisis language detected (user %s); helpline reply sent", user.id)
             tone_name, reply_id = "crisis", None
@@ -215,11 +221,15 @@ class Core:
         )
         return chosen_tone, bank.pick(chosen_tone, context, recent_ids, self._rng)
 
-    async def _command(self, user: UserRecord, message: Message, name: str, args: str) -> Reply:
+    async def _command(
+        self, user: UserRecord | None, message: Message, name: str, args: str
+    ) -> Reply:
         command = self.commands.get(name)
         if command is None:
             return Reply(UNKNOWN_COMMAND.format(command=f"/{name}"))
-        if message.message_id is not None:
+        # Someone without a row gets no processed-message row either (it would be kept
+        # about them): a redelivered command of theirs may be answered twice.
+        if message.message_id is not None and user is not None:
             try:
                 await self.repository.mark_processed(
                     user.id, message.user.platform, message.chat_id, message.message_id
@@ -231,7 +241,7 @@ class Core:
             reply = replace(reply, private=True)
         return reply
 
-    async def _correct(self, user: UserRecord, label: Emotion) -> Reply:
+    async def _correct(self, user: UserRecord | None, label: Emotion) -> Reply:
         from bot.handlers import apply_correction
 
         return await apply_correction(self, user, label)

@@ -15,7 +15,7 @@ from bot.domain import Choice, MoodEntry, Reply, UserRecord
 from bot.mood import checkin
 from bot.mood import commands as mood_commands
 from bot.mood.timezones import resolve_zone
-from bot.textclean import snippet
+from bot.textclean import snippet, visible_text
 from emotion.labels import Emotion
 from responses import corrections
 
@@ -47,7 +47,8 @@ PRIVACY = (
 
 
 async def start(ctx: CommandContext) -> Reply:
-    name = f" {ctx.user.display_name}" if ctx.user.display_name else ""
+    shown = visible_text(ctx.message.user.display_name or "")
+    name = f" {shown}" if shown else ""
     return Reply(WELCOME.format(name=name))
 
 
@@ -82,15 +83,32 @@ def _top(probs: dict[str, float]) -> str:
     return max(probs.items(), key=lambda item: item[1])[0]
 
 
+HISTORY_USAGE = "Use /history or /history N, with N a number like 10."
+NO_HISTORY_YET = "There's no history yet — tell me how you are, and it starts here."
+
+
+def parse_count(args: str) -> int | None:
+    """A positive count typed as ASCII digits ("10"); None for anything else.
+
+    ``str.isdigit`` is true for "²" and "①", which ``int`` refuses: only 0-9 count here.
+    """
+    if not args.isascii() or not args.isdigit() or int(args) < 1:
+        return None
+    return int(args)
+
+
 async def history(ctx: CommandContext) -> Reply:
     count = HISTORY_DEFAULT
     if ctx.args:
-        if not ctx.args.isdigit() or int(ctx.args) < 1:
-            return Reply("Use /history or /history N, with N a number like 10.", private=True)
-        count = min(int(ctx.args), HISTORY_MAX)
+        parsed = parse_count(ctx.args)
+        if parsed is None:
+            return Reply(HISTORY_USAGE, private=True)
+        count = min(parsed, HISTORY_MAX)
+    if ctx.user is None:
+        return Reply(NO_HISTORY_YET)
     entries = await ctx.core.repository.recent_entries(ctx.user.id, count)
     if not entries:
-        return Reply("There's no history yet — tell me how you are, and it starts here.")
+        return Reply(NO_HISTORY_YET)
     header = f"Your last {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, newest first:"
     settings = await ctx.core.repository.get_settings(ctx.user.id)
     zone: tzinfo = UTC
@@ -107,7 +125,9 @@ FORGET_CANCEL = "/forget cancel"
 async def forget(ctx: CommandContext) -> Reply:
     action = ctx.args.lower()
     if action == "confirm":
-        result = await ctx.core.repository.forget_user(ctx.user.id)
+        result = await ctx.core.repository.forget(ctx.message.user)
+        for hook in ctx.core.on_forget:
+            await hook(ctx.message.user)
         return Reply(
             f"Done. I erased everything I held about you ({result.entries} entries). "
             "If you write again, I'll start fresh."
@@ -123,9 +143,9 @@ async def forget(ctx: CommandContext) -> Reply:
     )
 
 
-async def apply_correction(core: Core, user: UserRecord, label: Emotion) -> Reply:
-    entries = await core.repository.recent_entries(user.id, 1)
-    if not entries:
+async def apply_correction(core: Core, user: UserRecord | None, label: Emotion) -> Reply:
+    entries = await core.repository.recent_entries(user.id, 1) if user else []
+    if user is None or not entries:
         return Reply("Thanks for telling me. There's nothing to correct yet — how are you now?")
     await core.repository.set_correction(user.id, entries[0].id, label)
     return Reply(
@@ -145,7 +165,7 @@ async def feel(ctx: CommandContext) -> Reply:
 async def why(ctx: CommandContext) -> Reply:
     from bot.explain import explain_entry
 
-    entries = await ctx.core.repository.recent_entries(ctx.user.id, 1)
+    entries = await ctx.core.repository.recent_entries(ctx.user.id, 1) if ctx.user else []
     if not entries:
         return Reply("I haven't read anything from you yet, so there's nothing to explain.")
     return Reply(explain_entry(entries[0]))

@@ -1,7 +1,13 @@
 """Make any incoming text safe to analyse, store and echo back.
 
-Control characters, lone surrogates (from invalid UTF-8 decoded with surrogateescape) and
-runaway length are removed here once, so no later layer has to think about them.
+Control characters, lone surrogates (from invalid UTF-8 decoded with surrogateescape),
+bidirectional overrides and runaway length are removed here once, so no later layer has to
+think about them. Bidi controls (Unicode TR #9's embeddings, overrides, isolates and marks)
+are removed because echoed back they reorder what follows them, the "Trojan Source" trick
+(CVE-2021-42574); text made only of invisible characters (zero-width spaces and joiners,
+fillers, variation selectors) counts as empty, so it is never stored as an invisible entry.
+Zero-width joiners inside visible text stay: emoji sequences and Persian or Indic words need
+them.
 """
 
 from __future__ import annotations
@@ -13,6 +19,22 @@ from dataclasses import dataclass
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t]+")
+#: Unicode's bidirectional formatting characters (TR #9, section 2): removed outright.
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Characters that draw nothing but are not Unicode format (Cf) or space characters:
+#: Hangul fillers, the braille blank, combining grapheme joiner, variation selectors.
+_BLANK_LOOKING = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800") | frozenset(
+    chr(c) for c in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0))
+)
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or char in _BLANK_LOOKING or unicodedata.category(char) == "Cf"
+
+
+def visible_text(raw: str) -> str:
+    """One line of ``raw`` fit to echo back (a display name, say), "" if nothing shows."""
+    return " ".join(clean_text(raw, max(len(raw), 1)).text.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +48,9 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
     text = _SURROGATE.sub("\ufffd", raw)
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
+    text = _BIDI.sub("", text)
+    if all(_invisible(char) for char in text):
+        text = ""
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
     text = text.strip()
     truncated = len(text) > max_chars
@@ -35,6 +60,7 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
 
 
 def snippet(text: str, limit: int = 60) -> str:
-    """A one-line excerpt for lists."""
-    one_line = " ".join(text.split())
+    """A one-line excerpt for lists (bidi controls removed, also from entries stored before
+    they were removed on the way in)."""
+    one_line = " ".join(_BIDI.sub("", text).split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"

@@ -10,12 +10,13 @@ that called ``start()``; Gradio serves from its own thread and loop. Each page e
 coroutine to the core's loop with ``run_coroutine_threadsafe`` and awaits the result, so
 neither loop blocks the other and the core is only ever used from one loop.
 
-Private and offline by default: binds to 127.0.0.1, no share link, Gradio's analytics and its
-run history (which would keep what people typed in the browser) are off, the default theme's
-fonts are bundled. Uploaded photos land in Gradio's cache folder — a private temporary folder
-per run here — and are read into memory and deleted at once; pictures and downloads go back
-inside the page as ``data:`` URIs, so nothing of the user's is written to disk but the
-database.
+Private and offline by default: binds to 127.0.0.1 and answers only requests addressed to it
+(Host and, for calls that change something, Origin: see ``web_guard``), no share link,
+Gradio's analytics and its run history (which would keep what people typed in the browser)
+are off, the default theme's fonts are bundled. Uploaded photos land in Gradio's cache
+folder — a private temporary folder per run here — and are read into memory and deleted at
+once; pictures and downloads go back inside the page as ``data:`` URIs, so nothing of the
+user's is written to disk but the database.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.adapters.web_guard import guard_middleware
 from bot.adapters.web_render import (
     HISTORY_HEADERS,
     chart_html,
@@ -193,6 +195,8 @@ class WebAdapter:
             run_history=False,
             footer_links=["api"],
             css=CSS,
+            # Only this computer's own address, never a rebound foreign name (web_guard).
+            app_kwargs={"middleware": guard_middleware(self._host, self._port)},
         )
 
     async def stop(self) -> None:

@@ -8,6 +8,7 @@ moment is never overwritten with stale state.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
 
 from bot.commands import CommandContext
@@ -48,11 +49,27 @@ def _zone_label(settings: UserSettings | None) -> str:
     return settings.timezone if settings and settings.timezone else "UTC"
 
 
+async def _row(
+    user: UserRecord | None, user_row: Callable[[], Awaitable[UserRecord]] | None
+) -> UserRecord:
+    """The user's row to store settings in: the one given, else created by ``user_row``."""
+    if user is not None:
+        return user
+    if user_row is None:
+        raise ValueError("no user row and no way to create one")
+    return await user_row()
+
+
 async def timezone_reply(
-    repository: Repository, user: UserRecord, args: str, now: datetime
+    repository: Repository,
+    user: UserRecord | None,
+    args: str,
+    now: datetime,
+    user_row: Callable[[], Awaitable[UserRecord]] | None = None,
 ) -> Reply:
+    """/timezone; ``user`` is None when no row exists, ``user_row`` creates it to store."""
     if not args:
-        settings = await repository.get_settings(user.id)
+        settings = await repository.get_settings(user.id) if user else None
         if settings is None or settings.timezone is None:
             return Reply(f"No time zone set, so I use UTC. {TIMEZONE_HELP}", private=True)
         return Reply(f"Your time zone is {settings.timezone}. {TIMEZONE_HELP}", private=True)
@@ -63,6 +80,7 @@ async def timezone_reply(
         return Reply(
             f"I don't know the time zone “{error.name}”.{hint} {TIMEZONE_HELP}", private=True
         )
+    user = await _row(user, user_row)
     settings = await repository.update_settings(
         user.id, lambda current: with_timezone(current, zone.key, now)
     )
@@ -74,11 +92,17 @@ async def timezone_reply(
 
 
 async def remind_reply(
-    repository: Repository, user: UserRecord, message: Message, args: str, now: datetime
+    repository: Repository,
+    user: UserRecord | None,
+    message: Message,
+    args: str,
+    now: datetime,
+    user_row: Callable[[], Awaitable[UserRecord]] | None = None,
 ) -> Reply:
+    """/remind; ``user`` is None when no row exists, ``user_row`` creates it to store."""
     action = args.strip().lower()
     if not action:
-        settings = await repository.get_settings(user.id)
+        settings = await repository.get_settings(user.id) if user else None
         if settings is None or settings.remind_at is None:
             return Reply(f"No daily check-in is set. {REMIND_HELP}", private=True)
         return Reply(
@@ -87,8 +111,8 @@ async def remind_reply(
             private=True,
         )
     if action in ("off", "stop", "none"):
-        before = await repository.get_settings(user.id)
-        if before is None or before.remind_at is None:
+        before = await repository.get_settings(user.id) if user else None
+        if user is None or before is None or before.remind_at is None:
             return Reply("There's no check-in reminder to stop.", private=True)
         await repository.update_settings(user.id, without_reminder)
         return Reply(
@@ -99,6 +123,7 @@ async def remind_reply(
         return Reply(REMIND_HELP, private=True)
     if not message.is_private_chat:
         return Reply(GROUP_REFUSAL, private=True)
+    user = await _row(user, user_row)
     settings = await repository.update_settings(
         user.id,
         lambda current: with_reminder(current, at, message.user.platform, message.chat_id, now),
@@ -120,10 +145,12 @@ async def remind_reply(
 
 
 async def timezone(ctx: CommandContext) -> Reply:
-    return await timezone_reply(ctx.core.repository, ctx.user, ctx.args, datetime.now(UTC))
+    return await timezone_reply(
+        ctx.core.repository, ctx.user, ctx.args, datetime.now(UTC), ctx.user_row
+    )
 
 
 async def remind(ctx: CommandContext) -> Reply:
     return await remind_reply(
-        ctx.core.repository, ctx.user, ctx.message, ctx.args, datetime.now(UTC)
+        ctx.core.repository, ctx.user, ctx.message, ctx.args, datetime.now(UTC), ctx.user_row
     )

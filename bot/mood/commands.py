@@ -62,8 +62,12 @@ async def export_reply(repository: Repository, user: UserRecord, now: datetime) 
 
 
 async def mood(ctx: CommandContext) -> Reply:
+    if ctx.user is None:
+        return Reply(NO_HISTORY if parse_period(ctx.args) else MOOD_USAGE, private=True)
     return await mood_reply(ctx.core.repository, ctx.user, ctx.args, datetime.now(UTC))
 
 
 async def export(ctx: CommandContext) -> Reply:
+    if ctx.user is None:
+        return Reply(NOTHING_TO_EXPORT, private=True)
     return await export_reply(ctx.core.repository, ctx.user, datetime.now(UTC))

@@ -1,6 +1,8 @@
 """Engine and session factory, with SQLite made safe for two processes writing at once.
 
-SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout, and
+SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout,
+``secure_delete`` (deleted content is overwritten with zeros, so an erased message does not
+live on in free pages: Debian's SQLite is built with it on, most others are not), and
 ``BEGIN IMMEDIATE`` for every writing transaction: taking the write lock up front means a
 second writer waits for the busy timeout instead of failing with "database is locked" when a
 read transaction tries to upgrade. Sessions made by ``read_session_factory`` only read, so
@@ -9,17 +11,21 @@ they begin DEFERRED and never queue behind writers.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -43,6 +49,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
@@ -58,6 +65,52 @@ def _begin(connection: Any) -> None:
 def add_sqlite_pragmas(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin)
+
+
+#: How often ``scrub`` asks again when readers keep the WAL busy.
+CHECKPOINT_TRIES = 3
+
+
+def _outside_transaction(sync_connection: Any, sql: str) -> tuple[Any, ...] | None:
+    # The pooled DBAPI connection directly: SQLAlchemy would open a transaction (our "begin"
+    # hook issues BEGIN IMMEDIATE), and neither VACUUM nor a checkpoint runs inside one.
+    cursor = sync_connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return tuple(row) if row is not None else None
+
+
+async def scrub(engine: AsyncEngine) -> bool:
+    """After an erasure, leave no copy of the deleted rows in the SQLite files.
+
+    ``secure_delete`` zeroes deleted cells, but a b-tree page rebuilt while rows were
+    deleted can keep old cell bytes in its unallocated gap (measured here: a deleted
+    message id left in an index page), and the WAL keeps the old page images. So: ``VACUUM``
+    (rebuilds every page from the live rows, https://sqlite.org/lang_vacuum.html; time and
+    temporary space grow with the database), then ``PRAGMA wal_checkpoint(TRUNCATE)``, which
+    waits (busy timeout) for readers, copies every frame back and truncates the WAL to zero
+    bytes (https://sqlite.org/pragma.html#pragma_wal_checkpoint). True when both completed;
+    False when VACUUM failed (a full disk: it needs room for a copy) or readers kept the WAL
+    busy every try, or the database is not SQLite (PostgreSQL: see README on VACUUM).
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    vacuumed = True
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_outside_transaction, "VACUUM")
+    except OperationalError as error:
+        vacuumed = False
+        log.warning("VACUUM after an erasure failed (%s); retried at the next one", error.orig)
+    for _ in range(CHECKPOINT_TRIES):
+        async with engine.connect() as connection:
+            row = await connection.run_sync(_outside_transaction, "PRAGMA wal_checkpoint(TRUNCATE)")
+        if row is not None and int(row[0]) == 0:
+            return vacuumed
+    return False
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -6,22 +6,26 @@ back before returning, so callers cannot leak transactions or ORM rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import MoodEntry, Platform, UserRecord, UserRef
 from bot.mood import queries
 from bot.mood.queries import MoodPoints
-from bot.storage.engine import read_session_factory
-from bot.storage.models import EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
+from bot.storage.engine import read_session_factory, scrub
+from bot.storage.erasure import Account, erase_statements
+from bot.storage.models import Base, EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
 from emotion.labels import Emotion, Source
+
+log = logging.getLogger(__name__)
 
 
 class DuplicateMessage(Exception):
@@ -53,9 +57,12 @@ class NewEntry:
 
 @dataclass(frozen=True, slots=True)
 class ForgetResult:
+    """How many rows /forget deleted: the common tables by name, and every table in ``rows``."""
+
     entries: int
     processed_messages: int
     settings: int = 0
+    rows: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,21 +376,45 @@ class Repository:
             return True
 
     async def forget_user(self, user_id: int) -> ForgetResult:
-        """Erase everything held about a user: entries, processed ids, settings and
-        reminders, the user row itself."""
+        """Erase everything held about the user with this row id (see ``forget``)."""
+        async with self._reads() as session:
+            row = await session.get(UserRow, user_id)
+            ref = UserRef(Platform(row.platform), row.platform_user_id) if row else None
+        if ref is None:
+            return ForgetResult(entries=0, processed_messages=0)
+        return await self.forget(ref)
+
+    async def forget(self, ref: UserRef) -> ForgetResult:
+        """Erase every row of this account in every table, then leave no copy on disk.
+
+        The tables come from the schema (``bot.storage.erasure``): every table linked to the
+        user by a foreign key, and every table keyed by the platform account, children
+        first, the user row last, in one transaction. SQLite overwrites deleted content
+        (``secure_delete``, set on every connection) and the WAL, which still holds the old
+        page images, is checkpointed and truncated. PostgreSQL keeps dead row versions until
+        VACUUM (see README). Works without a user row too (rows keyed by the account).
+        """
         async with self._sessions.begin() as session:
-            entries = await session.execute(delete(EntryRow).where(EntryRow.user_id == user_id))
-            processed = await session.execute(
-                delete(ProcessedMessageRow).where(ProcessedMessageRow.user_id == user_id)
+            row = await self._find_user(session, ref)
+            account = Account(
+                user_id=row.id if row is not None else None,
+                platform=ref.platform.value,
+                platform_user_id=ref.user_id,
             )
-            settings = await session.execute(
-                delete(UserSettingsRow).where(UserSettingsRow.user_id == user_id)
-            )
-            await session.execute(delete(UserRow).where(UserRow.id == user_id))
+            counts: dict[str, int] = {}
+            for table, statement in erase_statements(Base.metadata, account):
+                result = await session.execute(
+                    statement.execution_options(synchronize_session=False)
+                )
+                counts[table] = _rowcount(result)
+        bind = self._sessions.kw.get("bind")
+        if isinstance(bind, AsyncEngine) and not await scrub(bind):
+            log.warning("erased a user's rows, but their old bytes could not all be scrubbed")
         return ForgetResult(
-            entries=_rowcount(entries),
-            processed_messages=_rowcount(processed),
-            settings=_rowcount(settings),
+            entries=counts.get(EntryRow.__tablename__, 0),
+            processed_messages=counts.get(ProcessedMessageRow.__tablename__, 0),
+            settings=counts.get(UserSettingsRow.__tablename__, 0),
+            rows=counts,
         )
 
     # --- mood history -------------------------------------------------------------------

@@ -157,6 +157,5 @@ async def test_private_commands_are_marked_private(core: Core) -> None:
 async def test_start_explains_before_analysing(core: Core) -> None:
     reply = await core.handle(msg("/start"))
     assert "never stored" in reply.text and "/forget" in reply.text
-    user = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
-    assert user is not None
-    assert await core.repository.recent_entries(user.id, 5) == []
+    # Nothing is kept about someone who has only asked what attune does.
+    assert await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1")) is None
