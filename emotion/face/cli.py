@@ -76,9 +76,7 @@ def train_main(argv: list[str]) -> int:
         average_last=args.average_last,
     )
     state = train(config, _print)
-    _print(
-        json.dumps({"epochs": state["epochs_done"], "best_val_accuracy": state["best_accuracy"]})
-    )
+    _print(json.dumps({"epochs": state.epochs_done, "best_val_accuracy": state.best_accuracy}))
     return 0
 
 
