@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 from bot.storage import migrate
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
+from emotion.tflog import quiet_tensorflow
+
+quiet_tensorflow()  # conftest loads before any test module imports TensorFlow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
