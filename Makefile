@@ -1,14 +1,14 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and make:
 #   make run   — create .venv, install, migrate, start the bot (console chat without tokens)
 #   make demo  — the same set-up, then the local web demo (Gradio) on 127.0.0.1
-#   make test  — the same set-up, then ruff, mypy and the whole test suite
+#   make test  — the same set-up, then ruff, the layering contracts, mypy and the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint typecheck pytest migrate demo bench clean
+.PHONY: run test lint layers typecheck pytest migrate demo bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,13 +37,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Import contracts in pyproject.toml [tool.importlinter]: emotion imports nothing of ours,
+# responses only emotion, only bot.adapters imports the platforms, no cycles inside a package.
+layers: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
 typecheck: $(STAMP)
 	$(BIN)/mypy bot emotion responses migrations bench tests
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-test: migrate lint typecheck pytest
+test: migrate lint layers typecheck pytest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

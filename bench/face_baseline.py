@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emotion.face.artifacts import DEFAULT_MODEL_DIR, load_network
 from emotion.face.inference import make_predictor, predict_in_batches

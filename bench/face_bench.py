@@ -12,15 +12,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from matplotlib import cbook
 from PIL import Image
 

@@ -27,8 +27,6 @@ import argparse
 import hashlib
 import itertools
 import json
-import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -38,13 +36,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from emotion.face.metrics import score
 from emotion.fusion import DEFAULT_PARAMS, FusionParams, fuse
 from emotion.labels import LABELS, N_LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import FaceBox, PhotoReading
+from emotion.tflog import quiet_tensorflow
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 CACHE = Path("/tmp/attune_fusion_bench")
@@ -292,6 +288,7 @@ def render(title: str, rows: dict[str, dict[str, float]], n_pairs: int, n_congru
 
 
 def main(argv: list[str] | None = None) -> int:
+    quiet_tensorflow()  # before the models import TensorFlow
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--text", choices=("model", "lexicon"), default="model")
     parser.add_argument("--fer", type=Path, default=DATA / "fer2013" / "val.npz")

@@ -26,8 +26,6 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from bot.domain import Platform, Reply, UserRecord, UserRef
 from bot.mood.commands import export_reply, mood_reply
 from bot.mood.queries import (

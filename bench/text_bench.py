@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from emotion.tflog import quiet_tensorflow
 
 SAMPLES = (
     "I'm not happy at all",
@@ -39,6 +36,7 @@ def peak_rss_mb() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    quiet_tensorflow()  # before the model imports TensorFlow
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=None, help="model folder (default: ours)")
     parser.add_argument("--dev", type=Path, default=None, help="TSV for messages + dev figures")

@@ -11,12 +11,12 @@ import asyncio
 import contextlib
 import getpass
 import logging
-import os
 import signal
 import sys
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging, redact
+from emotion.tflog import quiet_tensorflow
 
 log = logging.getLogger("bot")
 
@@ -113,7 +113,7 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_tensorflow()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -8,7 +8,6 @@ at WARNING, and a filter masks any configured secret that slips into a record an
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 
 NOISY_LOGGERS = (
@@ -45,7 +44,6 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+from emotion.tflog import quiet_tensorflow
+
 USAGE = "usage: python -m emotion {train|evaluate} {text|face} [options]  (-h for options)"
 
 
@@ -19,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     action, family, rest = args[0], args[1], args[2:]
+    quiet_tensorflow()
     cli = importlib.import_module(f"emotion.{family}.cli")
     entry = getattr(cli, f"{action}_main")
     return int(entry(rest))

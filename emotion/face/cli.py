@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from emotion.face.artifacts import DEFAULT_MODEL_DIR, NetworkConfig
 
 
 def _set_threads(threads: int) -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
     try:
@@ -76,9 +74,7 @@ def train_main(argv: list[str]) -> int:
         average_last=args.average_last,
     )
     state = train(config, _print)
-    _print(
-        json.dumps({"epochs": state["epochs_done"], "best_val_accuracy": state["best_accuracy"]})
-    )
+    _print(json.dumps({"epochs": state.epochs_done, "best_val_accuracy": state.best_accuracy}))
     return 0
 
 

@@ -25,7 +25,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,64 @@ class TrainConfig:
     stop_after: int | None = None  # train at most this many epochs in this run, then stop
     init_from: Path | None = None  # exported model directory to start from (warm start)
     average_last: int = 0  # average the weights of the last N planned epochs (0: off)
+
+
+@dataclass(slots=True)
+class TrainState:
+    """Where a run stands; saved as ``state.json`` after every epoch and read back by --resume.
+
+    ``epochs`` is the current plan (it shrinks to the time budget and may grow back, never past
+    ``declared_epochs``); ``best_epoch`` is an epoch number or a label such as
+    "average of epochs 34-36". ``history`` rows are this run's epochs (loss, accuracy,
+    val_accuracy, val_macro_f1, learning_rate, seconds). The warm-start fields say what the run
+    started from, the averaging fields where the running sum of weights is (see
+    ``_accumulate_average``).
+    """
+
+    config: dict[str, object]
+    epochs: int
+    declared_epochs: int
+    epochs_done: int = 0
+    seconds: float = 0.0
+    best_accuracy: float = -1.0
+    best_epoch: int | str = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+    # warm start (``init_from``)
+    prior_history: list[dict[str, Any]] = field(default_factory=list)
+    epoch_offset: int = 0
+    start_accuracy: float | None = None
+    # weight averaging (``average_last``)
+    average_file: str | None = None
+    average_count: int = 0
+    average_epochs: list[int] = field(default_factory=list)
+    averaged: dict[str, Any] | None = None
+
+    @classmethod
+    def fresh(cls, config: TrainConfig) -> TrainState:
+        """The state of a run that has not trained an epoch yet."""
+        settings = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
+        return cls(config=settings, epochs=config.epochs, declared_epochs=config.epochs)
+
+    @classmethod
+    def read(cls, path: Path, config: TrainConfig) -> TrainState:
+        """A saved state; keys an older state.json lacks take their defaults."""
+        data = json.loads(path.read_text())
+        data.setdefault("declared_epochs", config.epochs)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def write(self, path: Path) -> None:
+        """Save atomically (a crash leaves the previous state)."""
+        _write_json(path, asdict(self))
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The learning-rate schedule's step counts; ``total_steps`` follows the epoch plan."""
+
+    steps_per_epoch: int
+    warmup_steps: int
+    total_steps: int
 
 
 def load_split(path: Path) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
@@ -160,7 +218,7 @@ class _Schedule(keras.callbacks.Callback):  # type: ignore[misc]
     state saved in the checkpoint stays plain.
     """
 
-    def __init__(self, plan: dict[str, int], peak: float, emit: Emit, every: int = 50) -> None:
+    def __init__(self, plan: _Plan, peak: float, emit: Emit, every: int = 50) -> None:
         super().__init__()
         self.plan = plan
         self.peak = peak
@@ -173,14 +231,14 @@ class _Schedule(keras.callbacks.Callback):  # type: ignore[misc]
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         step = int(self.model.optimizer.iterations.numpy())
-        value = lr_at(step, self.plan["total_steps"], self.plan["warmup_steps"], self.peak)
+        value = lr_at(step, self.plan.total_steps, self.plan.warmup_steps, self.peak)
         self.model.optimizer.learning_rate.assign(value)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if logs and (batch + 1) % self.every == 0:
             rate = (time.monotonic() - self.started) / (batch + 1)
             self.emit(
-                f"  batch {batch + 1}/{self.plan['steps_per_epoch']} "
+                f"  batch {batch + 1}/{self.plan.steps_per_epoch} "
                 f"loss {logs.get('loss', float('nan')):.4f} "
                 f"acc {logs.get('accuracy', float('nan')):.4f} ({rate:.2f} s/batch)"
             )
@@ -201,18 +259,13 @@ def _compile(model: keras.Model, config: TrainConfig) -> None:
     )
 
 
-def _read_state(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text())
-    return data
-
-
 def _write_json(path: Path, data: object) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n")
     tmp.replace(path)
 
 
-def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]:
+def train(config: TrainConfig, emit: Emit = lambda line: None) -> TrainState:
     """Train (or resume) and return the final state; writes checkpoints and the model dir."""
     keras.utils.set_random_seed(config.seed)
     x_train, y_train = _take(*load_split(config.data_dir / "train.npz"), config.limit, config.seed)
@@ -227,22 +280,12 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
     resuming = config.resume and ckpt_path.exists() and state_path.exists()
     if resuming:
         model = keras.models.load_model(ckpt_path)
-        state = _read_state(state_path)
-        state.setdefault("declared_epochs", config.epochs)
-        emit(f"resumed from {ckpt_path} after epoch {state['epochs_done']}/{state['epochs']}")
+        state = TrainState.read(state_path, config)
+        emit(f"resumed from {ckpt_path} after epoch {state.epochs_done}/{state.epochs}")
     else:
         model = _starting_network(config)
         _compile(model, config)
-        state = {
-            "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
-            "epochs": config.epochs,
-            "declared_epochs": config.epochs,
-            "epochs_done": 0,
-            "seconds": 0.0,
-            "best_accuracy": -1.0,
-            "best_epoch": 0,
-            "history": [],
-        }
+        state = TrainState.fresh(config)
         emit(f"new model: {model.count_params():,} parameters, {config.epochs} epochs planned")
     # One predictor for every val score of this run: it follows the model's weights, and each
     # new one would be traced and XLA-compiled again.
@@ -250,22 +293,22 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
     if config.init_from is not None and not resuming:
         _score_start(model, val, state, config, emit)
 
-    plan = {
-        "steps_per_epoch": steps_per_epoch,
-        "warmup_steps": int(config.warmup_epochs * steps_per_epoch),
-        "total_steps": int(state["epochs"]) * steps_per_epoch,
-    }
+    plan = _Plan(
+        steps_per_epoch=steps_per_epoch,
+        warmup_steps=int(config.warmup_epochs * steps_per_epoch),
+        total_steps=state.epochs * steps_per_epoch,
+    )
     schedule = _Schedule(plan, config.learning_rate, emit)
 
     run_epochs = 0
-    while int(state["epochs_done"]) < int(state["epochs"]):
+    while state.epochs_done < state.epochs:
         if config.stop_after is not None and run_epochs >= config.stop_after:
             emit(f"stopping after {run_epochs} epochs as asked; --resume continues")
             break
         run_epochs += 1
-        epoch = int(state["epochs_done"])
+        epoch = state.epochs_done
         started = time.monotonic()
-        emit(f"epoch {epoch + 1}/{state['epochs']}")
+        emit(f"epoch {epoch + 1}/{state.epochs}")
         result = model.fit(
             make_train_dataset(x_train, y_train, weights, config, epoch),
             epochs=1,
@@ -274,8 +317,8 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
         )
         scores = val()
         seconds = time.monotonic() - started
-        state["seconds"] = float(state["seconds"]) + seconds
-        state["epochs_done"] = epoch + 1
+        state.seconds += seconds
+        state.epochs_done = epoch + 1
         record = {
             "epoch": epoch + 1,
             "loss": float(result.history["loss"][-1]),
@@ -285,39 +328,34 @@ def train(config: TrainConfig, emit: Emit = lambda line: None) -> dict[str, Any]
             "learning_rate": float(model.optimizer.learning_rate.numpy()),
             "seconds": seconds,
         }
-        state["history"].append(record)
+        state.history.append(record)
         emit(
             f"epoch {epoch + 1} done in {seconds:.0f}s: loss {record['loss']:.4f} "
             f"train acc {record['accuracy']:.4f} val acc {scores.accuracy:.4f} "
             f"val macro-F1 {scores.macro_f1:.4f} lr {record['learning_rate']:.2e}"
         )
-        if scores.accuracy > float(state["best_accuracy"]):
-            overall = int(state.get("epoch_offset", 0)) + epoch + 1
+        if scores.accuracy > state.best_accuracy:
+            overall = state.epoch_offset + epoch + 1
             _export_best(model, scores, overall, state, config)
             emit(f"  best so far: exported to {config.out_dir}")
         _replan(state, plan, config, emit)
         replaced = _accumulate_average(model, state, config)
         model.save(ckpt_path)
-        _write_json(state_path, state)
+        state.write(state_path)
         if replaced is not None:  # only now: the saved state names the new sum
             replaced.unlink(missing_ok=True)
         _write_json(config.out_dir / HISTORY_FILE, full_history(state))
-    if (
-        config.average_last > 0
-        and int(state["epochs_done"]) >= int(state["epochs"])
-        and "averaged" not in state
-    ):
+    if config.average_last > 0 and state.epochs_done >= state.epochs and state.averaged is None:
         _finish_average(model, state, config, (x_train, y_train, weights), val, emit)
-        _write_json(state_path, state)
+        state.write(state_path)
     emit(
-        f"done {state['epochs_done']}/{state['epochs']} epochs, "
-        f"{float(state['seconds']) / 60:.1f} min; "
-        f"best val acc {float(state['best_accuracy']):.4f} at epoch {state['best_epoch']}"
+        f"done {state.epochs_done}/{state.epochs} epochs, {state.seconds / 60:.1f} min; "
+        f"best val acc {state.best_accuracy:.4f} at epoch {state.best_epoch}"
     )
     return state
 
 
-def _replan(state: dict[str, Any], plan: dict[str, int], config: TrainConfig, emit: Emit) -> None:
+def _replan(state: TrainState, plan: _Plan, config: TrainConfig, emit: Emit) -> None:
     """Fit the plan to the time budget, judged on the pace of the last few epochs.
 
     The machine is shared, so the pace changes: the plan shrinks when the remaining epochs
@@ -327,28 +365,27 @@ def _replan(state: dict[str, Any], plan: dict[str, int], config: TrainConfig, em
     """
     if config.max_minutes is None:
         return
-    done = int(state["epochs_done"])
-    recent = sorted(float(row["seconds"]) for row in state["history"][-3:])
+    done = state.epochs_done
+    recent = sorted(float(row["seconds"]) for row in state.history[-3:])
     per_epoch = recent[len(recent) // 2] if recent else 1.0
-    left = config.max_minutes * 60.0 - float(state["seconds"])
-    declared = int(state.get("declared_epochs", config.epochs))
-    fit = min(declared, done + max(0, int(left // per_epoch)))
-    if int(state.get("average_count", 0)) > 0:
+    left = config.max_minutes * 60.0 - state.seconds
+    fit = min(state.declared_epochs, done + max(0, int(left // per_epoch)))
+    if state.average_count > 0:
         # Averaging under way: growing the plan would raise the learning rate again and put
         # high-rate epochs among the averaged ones. Shrinking is fine (they stay late epochs).
-        fit = min(fit, int(state["epochs"]))
-    if fit < int(state["epochs"]) or fit >= int(state["epochs"]) + 2:
-        state["epochs"] = max(done, fit)
-        plan["total_steps"] = int(state["epochs"]) * plan["steps_per_epoch"]
-        emit(f"  time budget: plan set to {state['epochs']} epochs")
+        fit = min(fit, state.epochs)
+    if fit < state.epochs or fit >= state.epochs + 2:
+        state.epochs = max(done, fit)
+        plan.total_steps = state.epochs * plan.steps_per_epoch
+        emit(f"  time budget: plan set to {state.epochs} epochs")
 
 
 def _export_best(
-    model: keras.Model, scores: Scores, epoch: int | str, state: dict[str, Any], config: TrainConfig
+    model: keras.Model, scores: Scores, epoch: int | str, state: TrainState, config: TrainConfig
 ) -> None:
     """Record a new best on val and export its weights with their scores."""
-    state["best_accuracy"] = scores.accuracy
-    state["best_epoch"] = epoch
+    state.best_accuracy = scores.accuracy
+    state.best_epoch = epoch
     save_model_dir(model, config.network, config.out_dir)
     _write_json(
         config.out_dir / METRICS_FILE,
@@ -387,7 +424,7 @@ class _ValScorer:
 
 
 def _score_start(
-    model: keras.Model, val: _ValScorer, state: dict[str, Any], config: TrainConfig, emit: Emit
+    model: keras.Model, val: _ValScorer, state: TrainState, config: TrainConfig, emit: Emit
 ) -> None:
     """Score the warm start on val so that only a better epoch replaces it in the export.
 
@@ -398,20 +435,18 @@ def _score_start(
     scores = val()
     assert config.init_from is not None
     prior = config.init_from / HISTORY_FILE
-    state["prior_history"] = json.loads(prior.read_text()) if prior.exists() else []
-    state["epoch_offset"] = max((int(row["epoch"]) for row in state["prior_history"]), default=0)
-    state["start_accuracy"] = scores.accuracy
+    state.prior_history = json.loads(prior.read_text()) if prior.exists() else []
+    state.epoch_offset = max((int(row["epoch"]) for row in state.prior_history), default=0)
+    state.start_accuracy = scores.accuracy
     if config.out_dir.resolve() == config.init_from.resolve():
-        state["best_accuracy"] = scores.accuracy
-        state["best_epoch"] = state["epoch_offset"]
+        state.best_accuracy = scores.accuracy
+        state.best_epoch = state.epoch_offset
     else:
-        _export_best(model, scores, state["epoch_offset"], state, config)
+        _export_best(model, scores, state.epoch_offset, state, config)
     emit(f"warm start from {config.init_from}: val acc {scores.accuracy:.4f}")
 
 
-def _accumulate_average(
-    model: keras.Model, state: dict[str, Any], config: TrainConfig
-) -> Path | None:
+def _accumulate_average(model: keras.Model, state: TrainState, config: TrainConfig) -> Path | None:
     """Add this epoch's weights to the running sum when it is one of the last planned epochs.
 
     Each sum goes to a new file (``average-<epoch>.npz``) that the state then names; the file it
@@ -421,11 +456,11 @@ def _accumulate_average(
     """
     if config.average_last <= 0:
         return None
-    done = int(state["epochs_done"])
-    if done <= int(state["epochs"]) - config.average_last:
+    done = state.epochs_done
+    if done <= state.epochs - config.average_last:
         return None
     total = [np.asarray(w, dtype=np.float64) for w in model.get_weights()]
-    previous = state.get("average_file")
+    previous = state.average_file
     if previous:
         with np.load(config.checkpoint_dir / previous) as saved:
             total = [saved[f"arr_{i}"] + w for i, w in enumerate(total)]
@@ -434,42 +469,41 @@ def _accumulate_average(
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, *total)
     tmp.replace(path)
-    state["average_file"] = name
-    state["average_count"] = int(state.get("average_count", 0)) + 1
-    state["average_epochs"] = [*state.get("average_epochs", []), done]
+    state.average_file = name
+    state.average_count += 1
+    state.average_epochs = [*state.average_epochs, done]
     return config.checkpoint_dir / previous if previous and previous != name else None
 
 
 def _finish_average(
     model: keras.Model,
-    state: dict[str, Any],
+    state: TrainState,
     config: TrainConfig,
     train_split: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.float32]],
     val: _ValScorer,
     emit: Emit,
 ) -> None:
     """Load the averaged weights, re-measure BatchNorm, score on val, export if it is best."""
-    count = int(state.get("average_count", 0))
-    name = state.get("average_file")
+    count = state.average_count
+    name = state.average_file
     if count == 0 or not name:
         return
-    path = config.checkpoint_dir / str(name)
+    path = config.checkpoint_dir / name
     with np.load(path) as saved:
         model.set_weights([saved[f"arr_{i}"] / count for i in range(len(saved.files))])
     x_train, y_train, weights = train_split
-    dataset = make_train_dataset(x_train, y_train, weights, config, int(state["epochs_done"]))
+    dataset = make_train_dataset(x_train, y_train, weights, config, state.epochs_done)
     recalibrate_batchnorm(model, dataset)
     scores = val()
-    offset = int(state.get("epoch_offset", 0))
-    epochs = [offset + e for e in state.get("average_epochs", [])]
+    epochs = [state.epoch_offset + e for e in state.average_epochs]
     label = f"average of epochs {min(epochs)}-{max(epochs)}" if epochs else "average"
-    state["averaged"] = {
+    state.averaged = {
         "epochs": epochs,
         "val_accuracy": scores.accuracy,
         "val_macro_f1": scores.macro_f1,
     }
     emit(f"{label}: val acc {scores.accuracy:.4f} val macro-F1 {scores.macro_f1:.4f}")
-    if scores.accuracy > float(state["best_accuracy"]):
+    if scores.accuracy > state.best_accuracy:
         _export_best(model, scores, label, state, config)
         emit(f"  best so far: exported to {config.out_dir}")
 
@@ -493,16 +527,16 @@ def recalibrate_batchnorm(model: keras.Model, dataset: tf.data.Dataset, batches:
             layer.momentum = momentum
 
 
-def full_history(state: dict[str, Any]) -> list[dict[str, Any]]:
+def full_history(state: TrainState) -> list[dict[str, Any]]:
     """This run's epochs after those of the model it started from, numbered on from them.
 
     Each row keeps its ``cycle`` (1 for a fresh start, +1 per warm start) so the curves show
     where the learning rate restarted.
     """
-    prior: list[dict[str, Any]] = list(state.get("prior_history", []))
-    offset = int(state.get("epoch_offset", 0))
+    prior = list(state.prior_history)
     cycle = max((int(row.get("cycle", 1)) for row in prior), default=0) + 1
     ours = [
-        {**row, "epoch": int(row["epoch"]) + offset, "cycle": cycle} for row in state["history"]
+        {**row, "epoch": int(row["epoch"]) + state.epoch_offset, "cycle": cycle}
+        for row in state.history
     ]
     return prior + ours

@@ -33,7 +33,8 @@ def train_main(argv: list[str]) -> int:
     from dataclasses import replace
 
     from emotion.text.data import read_tsv
-    from emotion.text.train import TrainOptions, rechoose_thresholds, train
+    from emotion.text.thresholds import rechoose_thresholds
+    from emotion.text.train import TrainOptions, train
 
     if args.thresholds_only:
         dev = read_tsv(args.data / "dev.tsv")

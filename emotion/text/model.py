@@ -13,31 +13,19 @@ a low confidence whatever it says.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import tensorflow as tf
 
 from emotion.labels import LABELS, N_LABELS, Emotion, EmotionEstimate, Source
-from emotion.text import TextEstimator
+from emotion.text.artifacts import DEFAULT_MODEL_DIR, load_network, read_config, read_known
 from emotion.text.features import Featurizer
-from emotion.text.lexicon import LexiconEstimator
-from emotion.text.network import BAG_DIM, build_network
-from emotion.text.preprocess import CUE_NAMES, HASH_BUCKETS, Analysis
-from emotion.text.train import (
-    CONFIG_FILE,
-    FORMAT,
-    KNOWN_FILE,
-    WEIGHTS_FILE,
-    make_predictor,
-    predict_prepared,
-)
+from emotion.text.inference import Predictor, make_predictor, predict_prepared
+from emotion.text.preprocess import CUE_NAMES, Analysis
 
-#: The committed model, inside the package so it installs with it.
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
+__all__ = ["DEFAULT_MODEL_DIR", "TextModel", "chat_adjusted", "load_text_model"]
 
 _NEUTRAL = LABELS.index(Emotion.NEUTRAL)
 _NON_ASCII = CUE_NAMES.index("non_ascii_letters")
@@ -86,7 +74,7 @@ class TextModel:
 
     def __init__(
         self,
-        predict: Callable[..., tf.Tensor],
+        predict: Predictor,
         featurizer: Featurizer,
         config: dict[str, object],
         model_dir: Path,
@@ -167,29 +155,14 @@ def _as_list(value: object) -> list[object]:
 
 
 def load_text_model(model_dir: Path | None = None) -> TextModel:
-    """Load (once) and warm up the trained model; raises if the folder is unusable."""
+    """Load (once) and warm up the trained model (``emotion.text.artifacts`` lists its files).
+
+    Raises ``OSError`` or ``ValueError`` when the folder is missing, unreadable, of another
+    format or saved with other preprocessing features.
+    """
     model_dir = DEFAULT_MODEL_DIR if model_dir is None else Path(model_dir)
-    config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-    if config.get("format") != FORMAT:
-        raise ValueError(f"{model_dir / CONFIG_FILE}: unknown format {config.get('format')!r}")
-    if config.get("hash_buckets") != HASH_BUCKETS or config.get("cue_names") != list(CUE_NAMES):
-        raise ValueError(f"{model_dir}: saved with different preprocessing features")
-    known = frozenset((model_dir / KNOWN_FILE).read_text(encoding="utf-8").split())
-    net = build_network(
-        int(config["n_frozen"]), pretrained=True, bag_dim=int(config.get("bag_dim", BAG_DIM))
-    )
-    net.load_trained(model_dir / WEIGHTS_FILE)
-    model = TextModel(make_predictor(net), Featurizer(known), config, model_dir)
+    config = read_config(model_dir)
+    net = load_network(model_dir, config)
+    model = TextModel(make_predictor(net), Featurizer(read_known(model_dir)), config, model_dir)
     model.estimate("warming up the model, thank you")
     return model
-
-
-def load_text_estimator(model_dir: Path | None = None) -> tuple[TextEstimator, str | None]:
-    """The trained model, or the lexicon baseline with the reason the model did not load.
-
-    For callers that must always have some estimator (the core); they can log the reason.
-    """
-    try:
-        return load_text_model(model_dir), None
-    except Exception as error:  # any failure to load means: fall back, and say why
-        return LexiconEstimator(), f"{type(error).__name__}: {error}"

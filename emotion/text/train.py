@@ -20,20 +20,20 @@ import numpy.typing as npt
 import tensorflow as tf
 
 from emotion.labels import LABELS, N_LABELS
+from emotion.text.artifacts import (
+    FORMAT,
+    HISTORY_FILE,
+    WEIGHTS_FILE,
+    write_config,
+    write_known,
+)
 from emotion.text.data import Dataset
 from emotion.text.encoder import MAX_TOKENS
-from emotion.text.features import Featurizer, Prepared, known_words
+from emotion.text.features import Featurizer, known_words
+from emotion.text.inference import make_predictor, predict_prepared
 from emotion.text.metrics import choose_thresholds, score
-from emotion.text.network import EmotionNet, build_network
+from emotion.text.network import build_network
 from emotion.text.preprocess import CUE_NAMES, HASH_BUCKETS, MAX_HASHED
-
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "weights.npz"
-KNOWN_FILE = "known_words.txt"
-HISTORY_FILE = "history.json"
-FORMAT = "attune-text-emotion/1"
-#: Token lengths are padded to a multiple of this at inference (see ``Featurizer.collate``).
-PAD_MULTIPLE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,57 +94,6 @@ class _Schedule(keras.optimizers.schedules.LearningRateSchedule):  # type: ignor
 
     def get_config(self) -> dict[str, float]:
         return {"peak": self.peak, "total": self.total, "warmup": self.warmup}
-
-
-def make_predictor(net: EmotionNet) -> Callable[..., tf.Tensor]:
-    """A traced forward pass returning sigmoid probabilities (no retracing per length)."""
-
-    @tf.function(  # type: ignore[untyped-decorator]
-        input_signature=(
-            tf.TensorSpec((None, None), tf.int32),
-            tf.TensorSpec((None, None), tf.float32),
-            tf.TensorSpec((None, MAX_HASHED), tf.int32),
-            tf.TensorSpec((None, len(CUE_NAMES)), tf.float32),
-        ),
-        reduce_retracing=True,
-    )
-    def predict(ids: tf.Tensor, mask: tf.Tensor, hashed: tf.Tensor, cues: tf.Tensor) -> tf.Tensor:
-        return tf.sigmoid(net.infer(ids, mask, hashed, cues))
-
-    traced: Callable[..., tf.Tensor] = predict
-    return traced
-
-
-def predict_prepared(
-    predictor: Callable[..., tf.Tensor],
-    items: Sequence[Prepared],
-    max_tokens: int = 2048,
-    *,
-    round_rows: bool = False,
-) -> npt.NDArray[np.float32]:
-    """Probabilities for many prepared messages, in the input order.
-
-    Messages are batched by length under a token budget, so a batch of long messages stays
-    small: attention memory grows with batch x length^2, and the bot process has 1 GB.
-    ``round_rows`` repeats the last row up to a power of two (1, 2, 4, 8, 16…): the bot's
-    batches come in any size, and every new shape costs oneDNN a kernel cache entry.
-    """
-    out = np.zeros((len(items), N_LABELS), dtype=np.float32)
-    order = np.argsort([len(p.ids) for p in items], kind="stable")
-    start = 0
-    while start < len(order):
-        stop = start + 1
-        while stop < len(order) and (stop - start + 1) * len(items[order[stop]].ids) <= max_tokens:
-            stop += 1
-        index = order[start:stop]
-        rows = [items[i] for i in index]
-        if round_rows:
-            rows += [rows[-1]] * ((1 << (len(rows) - 1).bit_length()) - len(rows))
-        batch = Featurizer.collate(rows, PAD_MULTIPLE)
-        raw = predictor(batch.ids, batch.mask, batch.hashed, batch.cues).numpy()
-        out[index] = raw[: len(index)]
-        start = stop
-    return out
 
 
 def train(
@@ -292,7 +241,7 @@ def _train(
     probabilities = predict_prepared(predictor, dev_items)
     thresholds = choose_thresholds(probabilities, dev_set.targets)
     final = score(probabilities, dev_set.targets, thresholds)
-    (out_dir / KNOWN_FILE).write_text("\n".join(sorted(known)) + "\n", encoding="utf-8")
+    write_known(out_dir, known)
     config: dict[str, object] = {
         "format": FORMAT,
         "labels": [label.value for label in LABELS],
@@ -311,28 +260,7 @@ def _train(
         "dev": final.as_dict(),
         "train_seconds": round(time.monotonic() - started, 1),
     }
-    (out_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    write_config(out_dir, config)
     (out_dir / HISTORY_FILE).write_text(json.dumps(asdict(history), indent=1) + "\n", "utf-8")
     report(f"dev (saved weights, epoch {best_epoch}): {json.dumps(final.as_dict())}")
-    return config
-
-
-def rechoose_thresholds(model_dir: Path, dev_set: Dataset) -> dict[str, object]:
-    """Choose the thresholds again for a saved model, with today's full inference path.
-
-    Preprocessing fixes (an emoji name, a rule) change the probabilities a little; the
-    thresholds should be chosen on what the model outputs now, without retraining.
-    """
-    from emotion.text.model import load_text_model
-
-    model = load_text_model(model_dir)
-    probabilities = model.predict_proba(dev_set.texts)
-    thresholds = choose_thresholds(probabilities, dev_set.targets)
-    final = score(probabilities, dev_set.targets, thresholds)
-    config = dict(model.config)
-    config["thresholds"] = {
-        lab.value: round(float(t), 4) for lab, t in zip(LABELS, thresholds, strict=True)
-    }
-    config["dev"] = final.as_dict()
-    (model_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     return config

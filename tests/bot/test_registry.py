@@ -25,6 +25,7 @@ class FakeAdapter:
         self.stopped = True
 
 
+@pytest.mark.allow_error_logs  # a platform that fails to start is logged at ERROR
 async def test_a_failing_platform_is_logged_and_the_others_serve(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -36,6 +37,7 @@ async def test_a_failing_platform_is_logged_and_the_others_serve(
     assert "discord did not start: RuntimeError: token was refused" in caplog.text
 
 
+@pytest.mark.allow_error_logs  # a platform that fails to start is logged at ERROR
 async def test_nothing_started_is_an_error() -> None:
     with pytest.raises(NoAdapterStarted, match="discord did not start"):
         await start_all([FakeAdapter("discord", fails=True)])

@@ -14,7 +14,9 @@ from emotion.face.metrics import score
 from emotion.face.network import build_network
 from emotion.face.train import (
     TrainConfig,
+    TrainState,
     _accumulate_average,
+    _Plan,
     _replan,
     class_weights,
     lr_at,
@@ -100,9 +102,9 @@ def test_warm_start_refuses_a_different_network(trained: Path) -> None:
         train_main([*args, "--width", "8", "--init-from", str(trained / "model")])
 
 
-def _finished_sum(state: dict[str, object], folder: Path) -> list[np.ndarray]:
-    with np.load(folder / str(state["average_file"])) as saved:
-        return [saved[f"arr_{i}"] / int(str(state["average_count"])) for i in range(len(saved))]
+def _finished_sum(state: TrainState, folder: Path) -> list[np.ndarray]:
+    with np.load(folder / str(state.average_file)) as saved:
+        return [saved[f"arr_{i}"] / state.average_count for i in range(len(saved))]
 
 
 def test_weight_average_is_the_mean_and_survives_a_crash(tmp_path: Path) -> None:
@@ -113,42 +115,60 @@ def test_weight_average_is_the_mean_and_survives_a_crash(tmp_path: Path) -> None
     model = build_network(width=4)
     shapes = [w.shape for w in model.get_weights()]
 
-    def train_epoch(state: dict[str, object], epoch: int, value: float) -> Path | None:
+    def train_epoch(state: TrainState, epoch: int, value: float) -> Path | None:
         model.set_weights([np.full(shape, value, np.float32) for shape in shapes])
-        state["epochs_done"] = epoch
+        state.epochs_done = epoch
         return _accumulate_average(model, state, config)
 
-    state: dict[str, object] = {"epochs": 5}
+    def reread(state: TrainState) -> TrainState:
+        """What --resume reads back from the state.json this state was saved to."""
+        path = tmp_path / "state.json"
+        state.write(path)
+        return TrainState.read(path, config)
+
+    state = TrainState.fresh(config)
     for epoch in range(1, 5):
         replaced = train_epoch(state, epoch, float(epoch))
         if replaced is not None:  # state.json saved, then the old sum deleted
             replaced.unlink()
-    assert state["average_epochs"] == [3, 4] and state["average_count"] == 2
+    assert state.average_epochs == [3, 4] and state.average_count == 2
     assert all(np.allclose(w, 3.5) for w in _finished_sum(state, config.checkpoint_dir))
-    saved = json.loads(json.dumps(state))  # what state.json holds after epoch 4
 
-    train_epoch(json.loads(json.dumps(saved)), 5, 5.0)  # killed before its state was saved
-    resumed = json.loads(json.dumps(saved))
+    train_epoch(reread(state), 5, 5.0)  # killed before its state was saved
+    resumed = reread(state)  # what state.json holds after epoch 4
     replaced = train_epoch(resumed, 5, 8.0)  # --resume trains epoch 5 again
     assert replaced is not None
     replaced.unlink()
-    assert resumed["average_epochs"] == [3, 4, 5] and resumed["average_count"] == 3
+    assert resumed.average_epochs == [3, 4, 5] and resumed.average_count == 3
     mean = _finished_sum(resumed, config.checkpoint_dir)
     assert all(np.allclose(w, (3 + 4 + 8) / 3) for w in mean)
     assert sorted(p.name for p in config.checkpoint_dir.iterdir()) == ["average-5.npz"]
+    assert resumed.average_epochs == reread(resumed).average_epochs  # survives the JSON trip
 
 
 def test_plan_does_not_grow_once_averaging_began(tmp_path: Path) -> None:
     config = TrainConfig(tmp_path, tmp_path, tmp_path, epochs=20, max_minutes=100, average_last=4)
     history = [{"seconds": 60.0}] * 3
-    plan = {"steps_per_epoch": 10, "warmup_steps": 0, "total_steps": 100}
-    growing = {"epochs": 10, "declared_epochs": 20, "epochs_done": 8, "seconds": 480.0}
-    _replan({**growing, "history": history}, plan, config, lambda line: None)
-    assert plan["total_steps"] == 200  # time for all 20 declared epochs: the plan grows back
-    averaging = {**growing, "history": history, "average_count": 1}
-    plan["total_steps"] = 100
+    plan = _Plan(steps_per_epoch=10, warmup_steps=0, total_steps=100)
+
+    def midway(average_count: int) -> TrainState:
+        return TrainState(
+            config={},
+            epochs=10,
+            declared_epochs=20,
+            epochs_done=8,
+            seconds=480.0,
+            history=list(history),
+            average_count=average_count,
+        )
+
+    growing = midway(average_count=0)
+    _replan(growing, plan, config, lambda line: None)
+    assert plan.total_steps == 200 and growing.epochs == 20  # time for all 20: the plan grows
+    averaging = midway(average_count=1)
+    plan.total_steps = 100
     _replan(averaging, plan, config, lambda line: None)
-    assert averaging["epochs"] == 10 and plan["total_steps"] == 100
+    assert averaging.epochs == 10 and plan.total_steps == 100
 
 
 def test_recalibrated_batchnorm_holds_the_mean_over_batches() -> None:

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 #: Our own sentences (not GoEmotions rows), one per line: text and label ids of labels.txt.
 ROWS = (
     ("I am so happy for you, congratulations!", "3"),

@@ -97,15 +97,13 @@ async def test_an_image_over_the_limit_is_not_downloaded(
 
 
 class TestRealFaceReader:
-    """The selfie through the real face model, when that model is in the tree."""
+    """The selfie through the real face model (committed; failing to load fails the test)."""
 
     @pytest.fixture()
     def photo_reader(self) -> Iterator[PhotoReader | None]:
-        face = pytest.importorskip(
-            "emotion.face.reader",
-            reason="emotion.face.reader (the face model) is not in the tree yet",
-        )
-        yield face.load_face_reader(None)
+        from emotion.face.reader import load_face_reader
+
+        yield load_face_reader(None)
 
     async def test_grace_hopper_selfie(
         self, simcord_env: simcord.Env, selfie: bytes, repository: Repository

@@ -9,7 +9,8 @@ import pytest
 import pytest_asyncio
 
 from bot.domain import MoodEntry, Platform, UserRef
-from bot.inference import EmotionService, load_photo_reader
+from bot.inference import EmotionService
+from emotion.face.reader import load_face_reader
 from emotion.text.lexicon import LexiconEstimator
 from tests.bot.adapters.telegram.conftest import Harness, start_harness, stop_harness
 from tests.bot.adapters.telegram.fake_api import FakeUser
@@ -25,13 +26,9 @@ def grace_hopper() -> bytes:
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def reading(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
-    try:
-        import emotion.face.reader  # noqa: F401
-    except ImportError:
-        pytest.skip("emotion.face.reader is not there yet: no real face reader to test with")
-    reader = load_photo_reader(None)
-    if reader is None:
-        pytest.skip("the face reader did not load (see the warning above); photos not testable")
+    # The committed face model must load: a reader that fails fails these tests (it used to
+    # skip them, so a broken model passed), with the loader's own error.
+    reader = load_face_reader(None)
     emotions = EmotionService(LexiconEstimator(), reader)
     running = await start_harness(tmp_path_factory.mktemp("selfie") / "attune.db", emotions)
     yield running

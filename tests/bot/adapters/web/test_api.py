@@ -70,8 +70,7 @@ def test_a_text_message_gets_a_reply_and_an_estimate(client: Client, demo: Demo)
 
 
 def test_a_face_photo_gets_a_face_estimate_and_a_box(client: Client, demo: Demo) -> None:
-    if not demo.reads_photos:
-        pytest.skip(demo.no_photo_reason)
+    assert demo.reads_photos, demo.no_photo_reason  # the committed model must load
     result = send(client, "Ada", "first day at the new lab", grace_hopper_path())
     assert last_reply(result)
     face = probabilities(result[FACE])

@@ -80,8 +80,7 @@ def _text(driver: WebDriver, css: str) -> str:
 def test_type_attach_a_photo_and_see_reply_box_and_bars(
     demo: Demo, browser: WebDriver, tmp_path: Path
 ) -> None:
-    if not demo.reads_photos:
-        pytest.skip(demo.no_photo_reason)
+    assert demo.reads_photos, demo.no_photo_reason  # the committed model must load
     wait = WebDriverWait(browser, WAIT_S)
     browser.get(demo.url)
     wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#intro")))
