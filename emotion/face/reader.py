@@ -68,31 +68,36 @@ class FaceReader:
             return PhotoReading(problem=PhotoProblem.UNAVAILABLE, image_size=decoded.size)
 
     def read_decoded(self, decoded: DecodedImage) -> PhotoReading:
-        """Detect and classify on an already decoded image (for callers holding pixels)."""
+        """Detect and classify on an already decoded image (for callers holding pixels).
+
+        A photo with a face only when turned (lost EXIF orientation) is read turned: its
+        boxes and ``image_size`` are then those of the turned image.
+        """
+        detection = self._detector.detect_turned(decoded.pixels)
+        found = detection.faces
         gray = to_gray(decoded.pixels)
-        found = self._detector.detect(gray)
+        size = decoded.size
+        if detection.turns:  # a sideways photo: read it (and report boxes) the way it shows a face
+            gray = np.ascontiguousarray(np.rot90(gray, detection.turns))
+            size = (size[1], size[0]) if detection.turns % 2 else size
         if not found:
-            return PhotoReading(problem=PhotoProblem.NO_FACE, image_size=decoded.size)
+            return PhotoReading(problem=PhotoProblem.NO_FACE, image_size=size)
         scale = decoded.scale
         faces = tuple(_rescale(face, 1.0 / scale) for face in found)
         if faces[0].width < self.settings.min_face_pixels:
-            return PhotoReading(
-                faces=faces, problem=PhotoProblem.FACE_TOO_SMALL, image_size=decoded.size
-            )
+            return PhotoReading(faces=faces, problem=PhotoProblem.FACE_TOO_SMALL, image_size=size)
         crop = crop_face(gray, found[0])
         try:
             probs = self.predict_faces(crop[None])[0]
         except Exception:  # a broken model must not take the conversation down with it
-            return PhotoReading(
-                faces=faces, problem=PhotoProblem.UNAVAILABLE, image_size=decoded.size
-            )
+            return PhotoReading(faces=faces, problem=PhotoProblem.UNAVAILABLE, image_size=size)
         seen = min(1.0, found[0].width / INPUT_SIZE)  # fewer pixels than the net's input: less sure
         estimate = EmotionEstimate(
             probabilities=tuple(float(p) for p in probs),
             source=Source.FACE,
             confidence=float(probs.max()) * seen,
         )
-        return PhotoReading(estimate=estimate, faces=faces, image_size=decoded.size)
+        return PhotoReading(estimate=estimate, faces=faces, image_size=size)
 
 
 def _rescale(face: FaceBox, factor: float) -> FaceBox:
