@@ -18,6 +18,7 @@ from bot.commands import CommandContext, CommandTable, parse_command
 from bot.config import Settings
 from bot.domain import Message, MoodEntry, Reply, UserRecord
 from bot.inference import EmotionService
+from bot.media import hear
 from bot.phrases import (
     EMPTY_MESSAGE,
     INTERNAL_ERROR,
@@ -100,6 +101,10 @@ class Core:
             return Reply(INTERNAL_ERROR)
 
     async def _handle(self, message: Message) -> Reply:
+        heard = await hear(self.emotions, message)  # a voice message's words become its text
+        if heard.reply is not None:
+            return heard.reply
+        message = heard.message
         cleaned = clean_text(message.text, self.options.max_text_chars)
         text = cleaned.text
         has_photo = message.photo is not None or message.photo_problem is not None
@@ -155,6 +160,8 @@ class Core:
         notes = []
         if reading is not None and reading.problem is not None and text:
             notes.append(photo_note(reading.problem, self.options.max_image_bytes))
+        if heard.note:
+            notes.append(heard.note)
         if cleaned.truncated:
             notes.append(LONG_MESSAGE.format(limit=f"{self.options.max_text_chars:,}"))
         entry = NewEntry(

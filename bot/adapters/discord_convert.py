@@ -15,6 +15,7 @@ import discord
 
 from bot.domain import Message, Platform, UserRef
 from emotion.photo import PhotoProblem
+from emotion.voice import VoiceProblem
 
 #: Discord's limit for one message's content.
 MAX_MESSAGE_CHARS = 2000
@@ -66,6 +67,8 @@ def to_message(
     *,
     photo: bytes | None = None,
     photo_problem: PhotoProblem | None = None,
+    voice: bytes | None = None,
+    voice_problem: VoiceProblem | None = None,
 ) -> Message:
     """The core's view of a Discord message; the message id lets the core answer it once."""
     return Message(
@@ -76,6 +79,8 @@ def to_message(
         photo=photo,
         photo_problem=photo_problem,
         is_private_chat=message.guild is None,
+        voice=voice,
+        voice_problem=voice_problem,
     )
 
 
@@ -108,6 +113,9 @@ class AttachmentPlan:
     sniff: tuple[discord.Attachment, ...] = ()
     photo_problem: PhotoProblem | None = None
     skipped: tuple[str, ...] = field(default=())
+    #: The first audio attachment (a voice message or audio file) when no photo was chosen.
+    voice: discord.Attachment | None = None
+    voice_problem: VoiceProblem | None = None
 
 
 def _declared_image(attachment: discord.Attachment) -> bool:
@@ -122,16 +130,31 @@ def _untyped(attachment: discord.Attachment) -> bool:
     return content_type in _UNTYPED
 
 
+def _declared_audio(attachment: discord.Attachment) -> bool:
+    content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
+    return content_type.startswith("audio/") or attachment.is_voice_message()
+
+
 def plan_attachments(
-    attachments: Sequence[discord.Attachment], max_image_bytes: int
+    attachments: Sequence[discord.Attachment],
+    max_image_bytes: int,
+    max_voice_bytes: int = 25 * 1024 * 1024,
 ) -> AttachmentPlan:
-    """Pick the selfie by declared type and the size Discord reports, never by downloading."""
+    """Pick the selfie (or else the first recording) by declared type and the size Discord
+    reports, never by downloading."""
     photo: discord.Attachment | None = None
     problem: PhotoProblem | None = None
+    voice: discord.Attachment | None = None
+    voice_problem: VoiceProblem | None = None
     sniff: list[discord.Attachment] = []
     skipped: list[str] = []
     for attachment in attachments:
-        if _declared_image(attachment):
+        if _declared_audio(attachment) and voice is None and voice_problem is None:
+            if attachment.size > max_voice_bytes:
+                voice_problem = VoiceProblem.TOO_LARGE
+            else:
+                voice = attachment
+        elif _declared_image(attachment):
             if photo is not None:
                 skipped.append(attachment.filename)
             elif attachment.size > max_image_bytes:
@@ -142,11 +165,17 @@ def plan_attachments(
             sniff.append(attachment)
         else:
             skipped.append(attachment.filename)
+    if photo is not None or sniff:  # one medium a message: the selfie wins, the rest is named
+        if voice is not None:
+            skipped.append(voice.filename)
+        voice, voice_problem = None, None
     return AttachmentPlan(
         photo=photo,
         sniff=tuple(sniff),
         photo_problem=None if photo is not None else problem,
         skipped=tuple(skipped),
+        voice=voice,
+        voice_problem=voice_problem,
     )
 
 

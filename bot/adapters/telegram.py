@@ -57,6 +57,7 @@ from bot.config import Settings
 from bot.domain import Message, Platform, Reply
 from bot.notify import Notifiers
 from emotion.photo import PhotoProblem
+from emotion.voice import VoiceProblem
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -413,6 +414,10 @@ class TelegramAdapter:
             async with self._typing(int(message.chat_id)):
                 message = await self._with_photo(message, [inbound.photo, *fallbacks])
                 reply = await self._ask_core(message)
+        elif inbound.voice is not None:
+            async with self._typing(int(message.chat_id)):
+                message = await self._with_voice(message, inbound.voice)
+                reply = await self._ask_core(message)
         else:
             reply = await self._ask_core(message)
         await self.render(reply, message, inbound.reply_to)
@@ -442,6 +447,15 @@ class TelegramAdapter:
                 continue
             return replace(message, photo=data, photo_problem=None)
         return replace(message, photo=None, photo_problem=problem)
+
+    async def _with_voice(self, message: Message, ref: PhotoRef) -> Message:
+        """Fetch a voice message or audio file; a failed download is UNAVAILABLE."""
+        try:
+            data = await self._download(ref)
+        except TelegramError as error:
+            log.warning("telegram: voice download failed (%s)", type(error).__name__)
+            return replace(message, voice_problem=VoiceProblem.UNAVAILABLE)
+        return replace(message, voice=data)
 
     async def _download(self, ref: PhotoRef) -> bytes:
         bot = self.application.bot

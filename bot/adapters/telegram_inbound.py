@@ -12,11 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from telegram import CallbackQuery, Chat, MessageEntity, PhotoSize
+from telegram import Audio, CallbackQuery, Chat, Document, MessageEntity, PhotoSize, Voice
 from telegram import Message as TgMessage
 
 from bot.domain import Message, Platform, UserRef
 from emotion.photo import PhotoProblem
+from emotion.voice import VoiceProblem
 
 #: Answer to stickers, voice, video and the like: one short line, nothing stored.
 UNSUPPORTED_LINE = (
@@ -26,11 +27,9 @@ UNSUPPORTED_LINE = (
 
 _UNSUPPORTED_KINDS = (
     ("sticker", "stickers"),
-    ("voice", "voice messages"),
     ("video_note", "video messages"),
     ("video", "videos"),
     ("animation", "GIFs"),
-    ("audio", "audio"),
     ("location", "locations"),
     ("venue", "locations"),
     ("contact", "contacts"),
@@ -74,6 +73,12 @@ class Inbound:
     addressed: bool = True
     media_group_id: str | None = None
     reply_to: int | None = None
+    #: A voice message or audio file to fetch and transcribe (the core reads its words).
+    voice: PhotoRef | None = None
+
+
+#: Telegram's Bot API serves files up to 20 MB through getFile.
+MAX_VOICE_BYTES = 20 * 1024 * 1024
 
 
 def pick_photo_size(
@@ -163,6 +168,21 @@ def to_message(
     ) -> Inbound:
         return Inbound(msg, photo, unsupported, addressed, tg.media_group_id, tg.message_id)
 
+    recording: Voice | Audio | Document | None = tg.voice or tg.audio
+    document = tg.document
+    if recording is None and document and (document.mime_type or "").startswith("audio/"):
+        recording = document  # audio sent as a file
+    if recording is not None:
+        size = recording.file_size
+        if size is not None and size > MAX_VOICE_BYTES:
+            return inbound(replace(message, voice_problem=VoiceProblem.TOO_LARGE))
+        return Inbound(
+            message,
+            addressed=addressed,
+            media_group_id=tg.media_group_id,
+            reply_to=tg.message_id,
+            voice=PhotoRef(recording.file_id, size),
+        )
     if tg.photo:
         choice = pick_photo_size(tg.photo, max_image_bytes, max_image_pixels)
         if isinstance(choice, PhotoProblem):

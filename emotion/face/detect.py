@@ -1,7 +1,8 @@
 """Face detection: BlazeFace first, OpenCV's Haar cascade for small faces, quarter turns last.
 
-``FaceDetector`` is what the reader uses. It runs BlazeFace short range
-(``emotion.face.detect_blazeface``: finds turned, tilted and half-lit faces that the cascade
+``FaceDetector`` is what the reader uses. It runs BlazeFace full range (short range is faster,
+but missed small faces: bench/face_bench.py --detection) (``emotion.face.detect_blazeface``:
+finds turned, tilted and half-lit faces that the cascade
 misses, at a few milliseconds); when that finds nothing it tries the Haar cascade, which still
 finds faces too small in the frame for BlazeFace's 128x128 input; when neither finds a face in
 the upright image it tries the image turned by a quarter, half and three quarters (a sideways
