@@ -24,7 +24,7 @@ def espeak_wav(text: str, voice: str = "en") -> bytes:
 def to_ogg_opus(wav: bytes) -> bytes:
     """WAV bytes -> OGG/Opus at 48 kHz mono, the format of a Telegram voice message."""
     out = io.BytesIO()
-    with av.open(io.BytesIO(wav)) as source, av.open(out, mode="w", format="ogg") as sink:
+    with av.open(io.BytesIO(wav), mode="r") as source, av.open(out, mode="w", format="ogg") as sink:
         stream = sink.add_stream("libopus", rate=48000, layout="mono")
         resampler = av.AudioResampler(format="s16", layout="mono", rate=48000)
         for frame in source.decode(audio=0):
