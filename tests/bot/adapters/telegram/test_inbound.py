@@ -18,6 +18,7 @@ from bot.adapters.telegram_inbound import (
 )
 from bot.domain import Platform
 from emotion.photo import PhotoProblem
+from emotion.voice import VoiceProblem
 
 ME = BotIdentity(7001, "attune_test_bot")
 ADA = {"id": 11, "is_bot": False, "first_name": "Ada", "last_name": "L"}
@@ -125,7 +126,18 @@ def test_image_documents_are_photos_other_documents_and_stickers_are_unsupported
                "is_animated": False, "is_video": False}  # fmt: skip
     assert convert(tg(sticker=sticker)).unsupported == "stickers"
     voice = {"file_id": "v", "file_unique_id": "v", "duration": 3}
-    assert convert(tg(voice=voice)).unsupported == "voice messages"
+    heard = convert(tg(voice=voice))
+    assert heard.unsupported is None and heard.voice == PhotoRef("v", None)
+
+
+def test_voice_audio_and_audio_documents_are_fetched_unless_too_large() -> None:
+    audio = {"file_id": "a", "file_unique_id": "a", "duration": 9, "file_size": 4000}
+    assert convert(tg(audio=audio, caption="my day")).voice == PhotoRef("a", 4000)
+    doc = {"file_id": "d", "file_unique_id": "d", "mime_type": "audio/mpeg", "file_size": 10}
+    assert convert(tg(document=doc)).voice == PhotoRef("d", 10)
+    big = {"file_id": "b", "file_unique_id": "b", "duration": 3, "file_size": 30 * 1024 * 1024}
+    refused = convert(tg(voice=big))
+    assert refused.voice is None and refused.message.voice_problem is VoiceProblem.TOO_LARGE
 
 
 def test_service_messages_and_bots_are_ignored() -> None:
