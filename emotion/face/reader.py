@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emotion.face.artifacts import DEFAULT_MODEL_DIR, load_network
-from emotion.face.detect import FaceDetector
+from emotion.face.detect import Detection, FaceDetector
 from emotion.face.inference import Predictor, make_predictor
 from emotion.face.intake import MAX_BYTES, MAX_PIXELS, DecodedImage, decode_image
 from emotion.face.network import INPUT_SIZE
@@ -67,13 +67,17 @@ class FaceReader:
         except Exception:  # the contract is "never raises": an OpenCV surprise is no crash
             return PhotoReading(problem=PhotoProblem.UNAVAILABLE, image_size=decoded.size)
 
-    def read_decoded(self, decoded: DecodedImage) -> PhotoReading:
+    def read_decoded(self, decoded: DecodedImage, *, try_turns: bool = True) -> PhotoReading:
         """Detect and classify on an already decoded image (for callers holding pixels).
 
         A photo with a face only when turned (lost EXIF orientation) is read turned: its
-        boxes and ``image_size`` are then those of the turned image.
+        boxes and ``image_size`` are then those of the turned image (unless ``try_turns`` is
+        False: video frames, read many at a time, skip that search).
         """
-        detection = self._detector.detect_turned(decoded.pixels)
+        if try_turns:
+            detection = self._detector.detect_turned(decoded.pixels)
+        else:  # video frames: the camera's orientation is the video's, no turns to try
+            detection = Detection(self._detector.detect(decoded.pixels))
         found = detection.faces
         gray = to_gray(decoded.pixels)
         size = decoded.size

@@ -1,0 +1,60 @@
+"""Test videos made here with OpenCV's VideoWriter: the sample portrait as a video selfie."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from matplotlib import cbook
+from PIL import Image
+
+
+def portrait_bgr(side: int) -> npt.NDArray[np.uint8]:
+    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as image:
+        rgb = np.asarray(image.convert("RGB").resize((side, round(side * 600 / 512))), np.uint8)
+    return np.ascontiguousarray(rgb[..., ::-1])
+
+
+def write_video(
+    frames: list[npt.NDArray[np.uint8]], fps: float = 30.0, fourcc: str = "mp4v", ext: str = "mp4"
+) -> bytes:
+    """BGR frames -> video file bytes (written to a temporary file, read back, removed)."""
+    height, width = frames[0].shape[:2]
+    handle, path = tempfile.mkstemp(suffix=f".{ext}")
+    os.close(handle)
+    try:
+        writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*fourcc), fps, (width, height))
+        assert writer.isOpened(), f"VideoWriter cannot write {fourcc} here"
+        for frame in frames:
+            writer.write(frame)
+        writer.release()
+        with open(path, "rb") as file:
+            return file.read()
+    finally:
+        os.unlink(path)
+
+
+def selfie_video(seconds: float = 4.0, side: int = 480, fps: float = 30.0) -> bytes:
+    """A round-video-like square clip: the portrait drifting slowly over a grey background."""
+    face = portrait_bgr(side * 3 // 4)
+    frames = []
+    for i in range(int(seconds * fps)):
+        canvas = np.full((side, side, 3), 90, np.uint8)
+        dx = int(10 * np.sin(i / 15.0))
+        x0, y0 = (side - face.shape[1]) // 2 + dx, 0
+        crop = face[: side - y0, : side - x0]
+        canvas[y0 : y0 + crop.shape[0], x0 : x0 + crop.shape[1]] = crop
+        frames.append(canvas)
+    return write_video(frames, fps)
+
+
+def faceless_video(seconds: float = 2.0, side: int = 320, fps: float = 15.0) -> bytes:
+    rng = np.random.default_rng(0)
+    frames = [
+        np.clip(rng.normal(120, 30, (side, side, 3)), 0, 255).astype(np.uint8)
+        for _ in range(int(seconds * fps))
+    ]
+    return write_video(frames, fps)
