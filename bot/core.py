@@ -101,13 +101,14 @@ class Core:
             return Reply(INTERNAL_ERROR)
 
     async def _handle(self, message: Message) -> Reply:
-        heard = await hear(self.emotions, message)  # a voice message's words become its text
+        heard = await hear(self.emotions, message)  # voice/video: words -> text, faces -> reading
         if heard.reply is not None:
             return heard.reply
         message = heard.message
         cleaned = clean_text(message.text, self.options.max_text_chars)
         text = cleaned.text
         has_photo = message.photo is not None or message.photo_problem is not None
+        has_photo = has_photo or heard.reading is not None
         parsed = None if has_photo else parse_command(text)
         turn = await self.repository.turn_context(
             message.user,
@@ -130,7 +131,7 @@ class Core:
                 return await self._correct(user, label)
 
         text_estimate = await self.emotions.estimate_text(text) if text else None
-        reading: PhotoReading | None = None
+        reading: PhotoReading | None = heard.reading
         if message.photo is not None:
             reading = await self.emotions.read_photo(message.photo)
         elif message.photo_problem is not None:

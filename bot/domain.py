@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from emotion.labels import Emotion, Source
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
 
@@ -51,6 +52,11 @@ class Message:
     voice: bytes | None = field(default=None, repr=False)
     #: Set when the adapter refused the audio before fetching it (too large by its report).
     voice_problem: VoiceProblem | None = None
+    #: A video selfie, video or animation (bytes in memory only): its faces are read like a
+    #: photo's, its sound (if any) like a voice message.
+    video: bytes | None = field(default=None, repr=False)
+    #: Set when the adapter refused the video before fetching it (too large by its report).
+    video_problem: VideoProblem | None = None
 
 
 @dataclass(frozen=True, slots=True)

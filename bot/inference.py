@@ -25,6 +25,7 @@ from emotion.labels import EmotionEstimate
 from emotion.photo import PhotoProblem, PhotoReader, PhotoReading
 from emotion.text import TextEstimator, estimate_all
 from emotion.text.lexicon import LexiconEstimator
+from emotion.video import VideoProblem, VideoReaderProtocol, VideoReading
 from emotion.voice import Transcript, VoiceProblem, VoiceReader
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,14 @@ def load_voice_reader() -> VoiceReader | None:
         return None
 
 
+def video_reader_for(photos: PhotoReader | None) -> VideoReaderProtocol | None:
+    """A video reader sharing the photo reader's models (None when photos are not read)."""
+    from emotion.face.reader import FaceReader
+    from emotion.video.reader import VideoReader
+
+    return VideoReader(photos) if isinstance(photos, FaceReader) else None
+
+
 class EmotionService:
     def __init__(
         self,
@@ -77,11 +86,13 @@ class EmotionService:
         timeout_s: float = 10.0,
         fallback_text: TextEstimator | None = None,
         voice: VoiceReader | None = None,
+        videos: VideoReaderProtocol | None = None,
         media_timeout_s: float = 60.0,
     ) -> None:
         self._text = text
         self._photos = photos
         self._voice = voice
+        self._videos = videos
         #: Voice and video take seconds, not milliseconds: their own, longer limit.
         self._media_timeout_s = media_timeout_s
         self._timeout_s = timeout_s
@@ -96,11 +107,13 @@ class EmotionService:
     def load(
         cls, text_model_dir: Path | None, face_model_dir: Path | None, *, timeout_s: float
     ) -> EmotionService:
+        photos = load_photo_reader(face_model_dir)
         return cls(
             load_text_estimator(text_model_dir),
-            load_photo_reader(face_model_dir),
+            photos,
             timeout_s=timeout_s,
             voice=load_voice_reader(),
+            videos=video_reader_for(photos),
         )
 
     @property
@@ -184,6 +197,17 @@ class EmotionService:
         except Exception as error:
             log.warning("transcription failed (%s)", type(error).__name__)
             return Transcript(problem=VoiceProblem.UNAVAILABLE)
+
+    async def read_video(self, data: bytes) -> VideoReading:
+        """A video's face timeline, off the event loop; never raises."""
+        videos = self._videos
+        if videos is None:
+            return VideoReading(problem=VideoProblem.UNAVAILABLE)
+        try:
+            return await self._run(lambda: videos.read(data), self._media_timeout_s)
+        except Exception as error:
+            log.warning("video reading failed (%s)", type(error).__name__)
+            return VideoReading(problem=VideoProblem.UNAVAILABLE)
 
     def close(self) -> None:
         if self._batching is not None:

@@ -15,6 +15,7 @@ import discord
 
 from bot.domain import Message, Platform, UserRef
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
 #: Discord's limit for one message's content.
@@ -69,6 +70,8 @@ def to_message(
     photo_problem: PhotoProblem | None = None,
     voice: bytes | None = None,
     voice_problem: VoiceProblem | None = None,
+    video: bytes | None = None,
+    video_problem: VideoProblem | None = None,
 ) -> Message:
     """The core's view of a Discord message; the message id lets the core answer it once."""
     return Message(
@@ -81,6 +84,8 @@ def to_message(
         is_private_chat=message.guild is None,
         voice=voice,
         voice_problem=voice_problem,
+        video=video,
+        video_problem=video_problem,
     )
 
 
@@ -116,6 +121,9 @@ class AttachmentPlan:
     #: The first audio attachment (a voice message or audio file) when no photo was chosen.
     voice: discord.Attachment | None = None
     voice_problem: VoiceProblem | None = None
+    #: The first video attachment when no photo or recording was chosen.
+    video: discord.Attachment | None = None
+    video_problem: VideoProblem | None = None
 
 
 def _declared_image(attachment: discord.Attachment) -> bool:
@@ -135,6 +143,11 @@ def _declared_audio(attachment: discord.Attachment) -> bool:
     return content_type.startswith("audio/") or attachment.is_voice_message()
 
 
+def _declared_video(attachment: discord.Attachment) -> bool:
+    content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
+    return content_type.startswith("video/")
+
+
 def plan_attachments(
     attachments: Sequence[discord.Attachment],
     max_image_bytes: int,
@@ -146,6 +159,9 @@ def plan_attachments(
     problem: PhotoProblem | None = None
     voice: discord.Attachment | None = None
     voice_problem: VoiceProblem | None = None
+    #: The first video attachment when no photo or recording was chosen.
+    video: discord.Attachment | None = None
+    video_problem: VideoProblem | None = None
     sniff: list[discord.Attachment] = []
     skipped: list[str] = []
     for attachment in attachments:
@@ -165,9 +181,12 @@ def plan_attachments(
             sniff.append(attachment)
         else:
             skipped.append(attachment.filename)
-    if photo is not None or sniff:  # one medium a message: the selfie wins, the rest is named
-        if voice is not None:
-            skipped.append(voice.filename)
+    # One medium a message: a selfie first, then a video, then a recording; the rest is named.
+    if photo is not None or sniff:
+        skipped.extend(a.filename for a in (video, voice) if a is not None)
+        video, video_problem, voice, voice_problem = None, None, None, None
+    elif video is not None or video_problem is not None:
+        skipped.extend([voice.filename] if voice is not None else [])
         voice, voice_problem = None, None
     return AttachmentPlan(
         photo=photo,
@@ -176,6 +195,8 @@ def plan_attachments(
         skipped=tuple(skipped),
         voice=voice,
         voice_problem=voice_problem,
+        video=video,
+        video_problem=video_problem,
     )
 
 

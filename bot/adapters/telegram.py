@@ -57,6 +57,7 @@ from bot.config import Settings
 from bot.domain import Message, Platform, Reply
 from bot.notify import Notifiers
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
 if TYPE_CHECKING:
@@ -414,9 +415,9 @@ class TelegramAdapter:
             async with self._typing(int(message.chat_id)):
                 message = await self._with_photo(message, [inbound.photo, *fallbacks])
                 reply = await self._ask_core(message)
-        elif inbound.voice is not None:
+        elif inbound.voice is not None or inbound.video is not None:
             async with self._typing(int(message.chat_id)):
-                message = await self._with_voice(message, inbound.voice)
+                message = await self._with_recording(message, inbound)
                 reply = await self._ask_core(message)
         else:
             reply = await self._ask_core(message)
@@ -448,13 +449,19 @@ class TelegramAdapter:
             return replace(message, photo=data, photo_problem=None)
         return replace(message, photo=None, photo_problem=problem)
 
-    async def _with_voice(self, message: Message, ref: PhotoRef) -> Message:
-        """Fetch a voice message or audio file; a failed download is UNAVAILABLE."""
+    async def _with_recording(self, message: Message, inbound: Inbound) -> Message:
+        """Fetch a voice message, audio file or video; a failed download is UNAVAILABLE."""
+        ref = inbound.video or inbound.voice
+        assert ref is not None
         try:
             data = await self._download(ref)
         except TelegramError as error:
-            log.warning("telegram: voice download failed (%s)", type(error).__name__)
+            log.warning("telegram: media download failed (%s)", type(error).__name__)
+            if inbound.video is not None:
+                return replace(message, video_problem=VideoProblem.UNAVAILABLE)
             return replace(message, voice_problem=VoiceProblem.UNAVAILABLE)
+        if inbound.video is not None:
+            return replace(message, video=data)
         return replace(message, voice=data)
 
     async def _download(self, ref: PhotoRef) -> bytes:

@@ -12,11 +12,23 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from telegram import Audio, CallbackQuery, Chat, Document, MessageEntity, PhotoSize, Voice
+from telegram import (
+    Animation,
+    Audio,
+    CallbackQuery,
+    Chat,
+    Document,
+    MessageEntity,
+    PhotoSize,
+    Video,
+    VideoNote,
+    Voice,
+)
 from telegram import Message as TgMessage
 
 from bot.domain import Message, Platform, UserRef
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
 #: Answer to stickers, voice, video and the like: one short line, nothing stored.
@@ -27,9 +39,6 @@ UNSUPPORTED_LINE = (
 
 _UNSUPPORTED_KINDS = (
     ("sticker", "stickers"),
-    ("video_note", "video messages"),
-    ("video", "videos"),
-    ("animation", "GIFs"),
     ("location", "locations"),
     ("venue", "locations"),
     ("contact", "contacts"),
@@ -75,9 +84,11 @@ class Inbound:
     reply_to: int | None = None
     #: A voice message or audio file to fetch and transcribe (the core reads its words).
     voice: PhotoRef | None = None
+    #: A video note, video or animation to fetch (the core reads its faces and its sound).
+    video: PhotoRef | None = None
 
 
-#: Telegram's Bot API serves files up to 20 MB through getFile.
+#: Telegram's Bot API serves files up to 20 MB through getFile (voice and video alike).
 MAX_VOICE_BYTES = 20 * 1024 * 1024
 
 
@@ -168,6 +179,21 @@ def to_message(
     ) -> Inbound:
         return Inbound(msg, photo, unsupported, addressed, tg.media_group_id, tg.message_id)
 
+    # Video before voice and photo: a video's caption is read as its text, like a photo's.
+    clip: VideoNote | Video | Animation | Document | None = tg.video_note or tg.video
+    clip = clip or tg.animation  # Telegram sends a GIF as an animation (and a document)
+    if clip is None and tg.document and (tg.document.mime_type or "").startswith("video/"):
+        clip = tg.document
+    if clip is not None:
+        if clip.file_size is not None and clip.file_size > MAX_VOICE_BYTES:
+            return inbound(replace(message, video_problem=VideoProblem.TOO_LARGE))
+        return Inbound(
+            message,
+            addressed=addressed,
+            media_group_id=tg.media_group_id,
+            reply_to=tg.message_id,
+            video=PhotoRef(clip.file_id, clip.file_size),
+        )
     recording: Voice | Audio | Document | None = tg.voice or tg.audio
     document = tg.document
     if recording is None and document and (document.mime_type or "").startswith("audio/"):

@@ -1,5 +1,4 @@
-"""Video selfies (Telegram video notes, videos, GIF-like animations; Discord video attachments)
--> a face timeline, summarised into one face estimate that fusion uses like a photo's.
+"""``VideoReader``: video bytes -> ``VideoReading`` (a face timeline and its summary).
 
 How: the bytes go to a temporary file that is unlinked as soon as OpenCV's FFmpeg backend has
 opened it (FFmpeg reads from a path; the open descriptor keeps the data until the capture is
@@ -11,106 +10,24 @@ videos longer than ``max_seconds`` or larger than ``max_pixels`` a frame are ref
 header before decoding.
 
 The main face is the largest in each frame (a selfie video shows one person close up). The
-summary: the mean of the per-frame probabilities (the "dominant" emotion is its top), how it
-changed (dominant emotion of the first third against the last third), and the share of sampled
-frames that showed a readable face, which scales the estimate's confidence.
+summary's estimate is the mean of the per-frame probabilities, its confidence the frames' mean
+confidence times the share of sampled frames that showed a readable face.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
-from enum import StrEnum
 
 import cv2
 import numpy as np
 
 from emotion.face.intake import DecodedImage
 from emotion.face.reader import FaceReader
-from emotion.labels import Emotion, EmotionEstimate, Source
-from emotion.photo import FaceBox, PhotoProblem, PhotoReading
-
-
-class VideoProblem(StrEnum):
-    EMPTY = "empty"
-    TOO_LARGE = "too_large"  # over the byte limit
-    TOO_LONG = "too_long"  # longer than max_seconds by its header
-    TOO_MANY_PIXELS = "too_many_pixels"  # frames larger than max_pixels
-    NOT_VIDEO = "not_video"  # nothing OpenCV's FFmpeg can open, or no picture in it
-    TRUNCATED = "truncated"  # opened, but no frame decodes
-    NO_FACE = "no_face"  # frames, but no readable face in any
-    UNAVAILABLE = "unavailable"  # the face reader is missing or failed
-
-
-@dataclass(frozen=True, slots=True)
-class FramePoint:
-    """One sampled frame: its time (s) and the face's reading (None: no readable face)."""
-
-    at_s: float
-    estimate: EmotionEstimate | None
-
-
-@dataclass(frozen=True, slots=True)
-class VideoReading:
-    """The outcome of reading one video; ``estimate`` set unless ``problem`` says why not."""
-
-    estimate: EmotionEstimate | None = None
-    problem: VideoProblem | None = None
-    duration_s: float = 0.0
-    frames_sampled: int = 0
-    timeline: tuple[FramePoint, ...] = ()
-    face: FaceBox | None = None  # the largest face seen, in the (shrunk) frame's pixels
-    frame_size: tuple[int, int] | None = None  # (width, height) of the frames read
-
-    @property
-    def face_share(self) -> float:
-        """Share of sampled frames with a readable face (0..1)."""
-        if not self.timeline:
-            return 0.0
-        return sum(p.estimate is not None for p in self.timeline) / len(self.timeline)
-
-    def dominant(self, points: tuple[FramePoint, ...] | None = None) -> Emotion | None:
-        """Most frequent top emotion among ``points`` (default: all) with a face."""
-        tops = [p.estimate.top for p in (points or self.timeline) if p.estimate is not None]
-        return Counter(tops).most_common(1)[0][0] if tops else None
-
-    @property
-    def change(self) -> tuple[Emotion, Emotion] | None:
-        """(first third's dominant emotion, last third's) when they differ."""
-        faced = tuple(p for p in self.timeline if p.estimate is not None)
-        if len(faced) < 3:
-            return None
-        third = max(1, len(faced) // 3)
-        start, end = self.dominant(faced[:third]), self.dominant(faced[-third:])
-        if start is None or end is None or start == end:
-            return None
-        return start, end
-
-    def describe(self) -> str | None:
-        """ "Over the 8-second video your face went from neutral to happy." (None: no face)."""
-        if self.estimate is None:
-            return None
-        seconds = max(1, round(self.duration_s))
-        change = self.change
-        if change is not None:
-            start, end = change
-            return (
-                f"Over the {seconds}-second video your face went from {start.value} to {end.value}."
-            )
-        return f"Over the {seconds}-second video your face looked mostly {self.estimate.top.value}."
-
-    def photo_reading(self) -> PhotoReading:
-        """The summary as a photo's reading, for fusion (which knows photos, not videos)."""
-        problem = None
-        if self.estimate is None:
-            problem = {
-                VideoProblem.NO_FACE: PhotoProblem.NO_FACE,
-                VideoProblem.UNAVAILABLE: PhotoProblem.UNAVAILABLE,
-            }.get(self.problem or VideoProblem.NO_FACE, PhotoProblem.TRUNCATED)
-        faces = (self.face,) if self.face is not None else ()
-        return PhotoReading(self.estimate, faces, problem, self.frame_size)
+from emotion.labels import EmotionEstimate, Source
+from emotion.photo import FaceBox, PhotoProblem
+from emotion.video import FramePoint, VideoProblem, VideoReading
 
 
 @dataclass(frozen=True, slots=True)
