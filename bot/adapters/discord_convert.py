@@ -22,6 +22,8 @@ from emotion.voice import VoiceProblem
 MAX_MESSAGE_CHARS = 2000
 
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".heic", ".heif")
+_AUDIO_EXTENSIONS = (".ogg", ".oga", ".opus", ".mp3", ".m4a", ".wav", ".flac", ".aac")
+_VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi")
 #: Content types that say nothing about the bytes: such files are sniffed after download.
 _UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
 
@@ -121,7 +123,7 @@ class AttachmentPlan:
     #: The first audio attachment (a voice message or audio file) when no photo was chosen.
     voice: discord.Attachment | None = None
     voice_problem: VoiceProblem | None = None
-    #: The first video attachment when no photo or recording was chosen.
+    #: The first video attachment when no photo was chosen (it wins over a recording).
     video: discord.Attachment | None = None
     video_problem: VideoProblem | None = None
 
@@ -140,12 +142,16 @@ def _untyped(attachment: discord.Attachment) -> bool:
 
 def _declared_audio(attachment: discord.Attachment) -> bool:
     content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
-    return content_type.startswith("audio/") or attachment.is_voice_message()
+    if content_type.startswith("audio/") or attachment.is_voice_message():
+        return True
+    return content_type in _UNTYPED and attachment.filename.lower().endswith(_AUDIO_EXTENSIONS)
 
 
 def _declared_video(attachment: discord.Attachment) -> bool:
     content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
-    return content_type.startswith("video/")
+    if content_type.startswith("video/"):
+        return True
+    return content_type in _UNTYPED and attachment.filename.lower().endswith(_VIDEO_EXTENSIONS)
 
 
 def plan_attachments(
@@ -153,19 +159,23 @@ def plan_attachments(
     max_image_bytes: int,
     max_voice_bytes: int = 25 * 1024 * 1024,
 ) -> AttachmentPlan:
-    """Pick the selfie (or else the first recording) by declared type and the size Discord
-    reports, never by downloading."""
+    """Pick the selfie (or else the first video, or else the first recording) by declared type
+    and the size Discord reports, never by downloading."""
     photo: discord.Attachment | None = None
     problem: PhotoProblem | None = None
     voice: discord.Attachment | None = None
     voice_problem: VoiceProblem | None = None
-    #: The first video attachment when no photo or recording was chosen.
     video: discord.Attachment | None = None
     video_problem: VideoProblem | None = None
     sniff: list[discord.Attachment] = []
     skipped: list[str] = []
     for attachment in attachments:
-        if _declared_audio(attachment) and voice is None and voice_problem is None:
+        if _declared_video(attachment) and video is None and video_problem is None:
+            if attachment.size > max_voice_bytes:
+                video_problem = VideoProblem.TOO_LARGE
+            else:
+                video = attachment
+        elif _declared_audio(attachment) and voice is None and voice_problem is None:
             if attachment.size > max_voice_bytes:
                 voice_problem = VoiceProblem.TOO_LARGE
             else:

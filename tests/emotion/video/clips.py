@@ -58,3 +58,38 @@ def faceless_video(seconds: float = 2.0, side: int = 320, fps: float = 15.0) -> 
         for _ in range(int(seconds * fps))
     ]
     return write_video(frames, fps)
+
+
+def talking_video(wav: bytes, side: int = 320, fps: int = 15) -> bytes:
+    """The portrait as an MP4 (MPEG-4 video, AAC sound) saying the words in ``wav``, muxed with
+    PyAV: a video note with speech in it."""
+    import io
+
+    import av
+
+    face = portrait_bgr(side * 3 // 4)
+    canvas = np.full((side, side, 3), 90, np.uint8)
+    rows, left = min(side, face.shape[0]), (side - face.shape[1]) // 2
+    canvas[:rows, left : left + face.shape[1]] = face[:rows]
+    rgb = np.ascontiguousarray(canvas[..., ::-1])
+    out = io.BytesIO()
+    with av.open(io.BytesIO(wav), mode="r") as source:
+        audio_frames = list(source.decode(audio=0))
+    seconds = sum(f.samples for f in audio_frames) / audio_frames[0].sample_rate
+    with av.open(out, mode="w", format="mp4") as sink:
+        video = sink.add_stream("mpeg4", rate=fps)
+        video.width, video.height, video.pix_fmt = side, side, "yuv420p"
+        audio = sink.add_stream("aac", rate=48000, layout="mono")
+        for _ in range(int(seconds * fps) + fps):
+            for packet in video.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                sink.mux(packet)
+        for packet in video.encode(None):
+            sink.mux(packet)
+        resampler = av.AudioResampler(format="fltp", layout="mono", rate=48000)
+        for frame in audio_frames:
+            for piece in resampler.resample(frame):
+                for packet in audio.encode(piece):
+                    sink.mux(packet)
+        for packet in audio.encode(None):
+            sink.mux(packet)
+    return out.getvalue()

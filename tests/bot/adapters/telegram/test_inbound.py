@@ -18,6 +18,7 @@ from bot.adapters.telegram_inbound import (
 )
 from bot.domain import Platform
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
 ME = BotIdentity(7001, "attune_test_bot")
@@ -138,6 +139,19 @@ def test_voice_audio_and_audio_documents_are_fetched_unless_too_large() -> None:
     big = {"file_id": "b", "file_unique_id": "b", "duration": 3, "file_size": 30 * 1024 * 1024}
     refused = convert(tg(voice=big))
     assert refused.voice is None and refused.message.voice_problem is VoiceProblem.TOO_LARGE
+
+
+def test_video_notes_videos_and_animations_are_fetched_with_their_caption() -> None:
+    note = {"file_id": "n", "file_unique_id": "n", "length": 320, "duration": 5, "file_size": 9}
+    assert convert(tg(video_note=note)).video == PhotoRef("n", 9)
+    video = {"file_id": "v", "file_unique_id": "v", "width": 1, "height": 1, "duration": 2}
+    captioned = convert(tg(video=video, caption="me today"))
+    assert captioned.video == PhotoRef("v", None) and captioned.message.text == "me today"
+    gif = {"file_id": "g", "file_unique_id": "g", "width": 1, "height": 1, "duration": 1}
+    assert convert(tg(animation=gif)).video == PhotoRef("g", None)
+    big = dict(note, file_size=21 * 1024 * 1024)
+    refused = convert(tg(video_note=big))
+    assert refused.video is None and refused.message.video_problem is VideoProblem.TOO_LARGE
 
 
 def test_service_messages_and_bots_are_ignored() -> None:
