@@ -105,7 +105,8 @@ class HaarDetector:
 BLAZE_TO_HAAR = (0.13, 1.12)
 
 
-def _as_haar_box(face: FaceBox) -> FaceBox:
+def as_cascade_box(face: FaceBox) -> FaceBox:
+    """A BlazeFace box mapped onto the cascade's geometry (``BLAZE_TO_HAAR``), square."""
     shift, factor = BLAZE_TO_HAAR
     side = max(face.width, face.height)
     new_side = round(side * factor)
@@ -161,7 +162,7 @@ class FaceDetector:
         if self.blazeface is not None:
             found = self.blazeface.detect(image)
             if found:
-                return tuple(_as_haar_box(face) for face in found)
+                return tuple(as_cascade_box(face) for face in found)
         return self.haar.detect(image)
 
     def detect_turned(self, image: npt.NDArray[np.uint8]) -> Detection:
@@ -179,5 +180,5 @@ class FaceDetector:
             faces = self.blazeface.detect(turned)
             score = max((f.confidence for f in faces), default=0.0)
             if score > best_score + self.turn_margin:
-                best, best_score = Detection(tuple(_as_haar_box(f) for f in faces), turns), score
+                best, best_score = Detection(tuple(as_cascade_box(f) for f in faces), turns), score
         return best

@@ -93,3 +93,24 @@ def talking_video(wav: bytes, side: int = 320, fps: int = 15) -> bytes:
         for packet in audio.encode(None):
             sink.mux(packet)
     return out.getvalue()
+
+
+def camera_frame(width: int = 640, height: int = 480) -> npt.NDArray[np.uint8]:
+    """The fake camera's picture (BGR): the portrait in the middle of a grey frame."""
+    face = portrait_bgr(min(width, height) * 3 // 5)
+    frame = np.full((height, width, 3), 90, np.uint8)
+    top, left = (height - face.shape[0]) // 2, (width - face.shape[1]) // 2
+    frame[max(0, top) : top + face.shape[0], left : left + face.shape[1]] = face[
+        max(0, -top) : height - top
+    ]
+    return frame
+
+
+def write_y4m(path: str, seconds: float = 3.0, width: int = 640, height: int = 480) -> None:
+    """A YUV4MPEG2 file of ``camera_frame`` (Chromium's fake camera plays it on a loop)."""
+    frame = camera_frame(width, height)
+    i420 = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420), np.uint8).tobytes()
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F15:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(int(seconds * 15)):
+            out.write(b"FRAME\n" + i420)
