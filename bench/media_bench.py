@@ -9,7 +9,11 @@ WER here is a floor, not what people will see.
 
 Video: a 10-second 640x640 30 fps video note (the sample portrait drifting), made with OpenCV's
 VideoWriter (MPEG-4 part 2) and read end to end by ``emotion.video.reader`` (decode, 4 frames/s,
-detect, classify, summarise). The last line is one JSON object.
+detect, classify, summarise).
+
+Webcam: the live view's work per 640x480 frame (BlazeFace short range, the expression network,
+OpenCV drawing, the one-minute chart) and the frame rate it sustains. The last line is one JSON
+object.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ SENTENCES = (
     "I feel like nobody really listens to me when I try to explain how I feel about things.",
 )
 TARGETS = {"voice_10s_p50_s": 3.0, "video_10s_p50_s": 2.0}
+MINIMUMS = {"webcam_fps": 15.0}
 
 
 def words(text: str) -> list[str]:
@@ -106,6 +111,31 @@ def video(repeats: int) -> dict[str, float]:
     }
 
 
+def webcam(frames: int = 150) -> dict[str, float]:
+    """The live view's per-frame work at 640x480 (detect, classify, draw, chart), as the web
+    demo's worker runs it: frames a second it sustains on this machine."""
+    from emotion.face.live import LiveAnnotator, LiveTimeline
+    from emotion.face.reader import load_face_reader
+    from tests.emotion.video.clips import camera_frame
+
+    annotator, timeline = LiveAnnotator(load_face_reader()), LiveTimeline()
+    rgb = np.ascontiguousarray(camera_frame()[..., ::-1])
+    if not annotator.annotate(rgb).faces:
+        raise SystemExit("bench webcam frame: no face found")
+    times = []
+    for i in range(frames):
+        start = time.perf_counter()
+        drawn = annotator.annotate(rgb)
+        timeline.add(drawn.main, at=i / 15)
+        timeline.render()
+        times.append(time.perf_counter() - start)
+    return {
+        "webcam_frame_p50_ms": round(1000 * float(np.percentile(times, 50)), 2),
+        "webcam_frame_p95_ms": round(1000 * float(np.percentile(times, 95)), 2),
+        "webcam_fps": round(1.0 / float(np.mean(times)), 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -113,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, float] = {}
     figures.update(voice(args.repeats))
     figures.update(video(args.repeats))
+    figures.update(webcam())
     for key, value in figures.items():
         target = TARGETS.get(key)
         verdict = (
