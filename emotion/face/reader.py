@@ -48,6 +48,11 @@ class FaceReader:
         self._detector = detector or FaceDetector()
         self.settings = settings or ReaderSettings()
 
+    @property
+    def detector(self) -> FaceDetector:
+        """The detector this reader uses (share it only within the same worker thread)."""
+        return self._detector
+
     def predict_faces(self, x: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
         """[N,48,48] uint8 grey faces -> [N,7] probabilities in ``LABELS`` order."""
         if len(x) == 0:
