@@ -112,6 +112,8 @@ async def _watch(emotions: EmotionService, message: Message) -> Heard:
     notes = []
     if seen.estimate is not None:
         notes.append(seen.describe() or "")
+    elif transcript.text and seen.problem in _NO_PICTURE:
+        notes.append(SOUND_ONLY)  # an audio file sent as a video: heard, nothing to see
     elif text:  # no face to read, but words: answer those and say why the face was not read
         notes.append(VIDEO_NOTES[seen.problem or VideoProblem.NO_FACE])
     if transcript.text and transcript.problem is VoiceProblem.UNCLEAR:
@@ -122,6 +124,10 @@ async def _watch(emotions: EmotionService, message: Message) -> Heard:
     note = " ".join(n for n in notes if n) or None
     return Heard(replace(without_video, text=text), note=note, reading=reading)
 
+
+#: Video problems that mean there was no picture to play (the sound may still be there).
+_NO_PICTURE = frozenset({VideoProblem.NOT_VIDEO, VideoProblem.TRUNCATED})
+SOUND_ONLY = "(There was no picture I could play in that video, so I only listened to it.)"
 
 #: Video problems that mean the file itself could not be read: no sound to try either.
 _UNREADABLE = frozenset({VideoProblem.EMPTY, VideoProblem.TOO_LARGE, VideoProblem.TOO_LONG})

@@ -77,15 +77,16 @@ class VideoReader:
 
     def _read(self, capture: cv2.VideoCapture) -> VideoReading:
         s = self.settings
-        fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        if not 0.5 <= fps <= 240:
-            fps = 25.0  # a header without a sane rate: assume a phone's
+        header_fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        # A header without a sane rate (sparse or variable-rate files report tiny averages):
+        # step through frames as if from a phone, but keep the header's rate for the length.
+        fps = header_fps if 0.5 <= header_fps <= 240 else 25.0
         count = float(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0)
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
         if width * height > s.max_pixels:
             return VideoReading(problem=VideoProblem.TOO_MANY_PIXELS)
-        declared = count / fps if count > 0 else 0.0
+        declared = count / header_fps if count > 0 and header_fps > 0 else 0.0
         if declared > s.max_seconds:
             return VideoReading(problem=VideoProblem.TOO_LONG, duration_s=declared)
         # Keep every `step`-th frame: `s.fps` a second, fewer when that would pass max_frames.
@@ -114,7 +115,8 @@ class VideoReader:
                     crops.append(crop_face(to_gray(small), face))
                     faced.append(len(times))
                     biggest = face if biggest is None or face.area > biggest.area else biggest
-                times.append(index / fps)
+                stamp = float(capture.get(cv2.CAP_PROP_POS_MSEC) or 0.0) / 1000.0
+                times.append(stamp if stamp > 0 else index / fps)
             index += 1
         if index >= limit and capture.grab():
             return VideoReading(problem=VideoProblem.TOO_LONG, duration_s=index / fps)

@@ -114,3 +114,24 @@ def write_y4m(path: str, seconds: float = 3.0, width: int = 640, height: int = 4
         out.write(f"YUV4MPEG2 W{width} H{height} F15:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(int(seconds * 15)):
             out.write(b"FRAME\n" + i420)
+
+
+def four_hour_video() -> bytes:
+    """A tiny MP4 whose two frames are four hours apart: a 4-hour video by its header."""
+    import io
+    from fractions import Fraction
+
+    import av
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="mp4") as sink:
+        stream = sink.add_stream("mpeg4", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 160, 160, "yuv420p"
+        for pts in (0, 15 * 4 * 3600):
+            frame = av.VideoFrame.from_ndarray(np.full((160, 160, 3), 90, np.uint8), "rgb24")
+            frame.pts, frame.time_base = pts, Fraction(1, 15)
+            for packet in stream.encode(frame):
+                sink.mux(packet)
+        for packet in stream.encode(None):
+            sink.mux(packet)
+    return out.getvalue()

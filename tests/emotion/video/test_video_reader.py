@@ -11,7 +11,13 @@ from emotion.labels import Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoProblem
 from emotion.video import FramePoint, VideoProblem, VideoReading
 from emotion.video.reader import VideoReader, VideoSettings
-from tests.emotion.video.clips import faceless_video, portrait_bgr, selfie_video, write_video
+from tests.emotion.video.clips import (
+    faceless_video,
+    four_hour_video,
+    portrait_bgr,
+    selfie_video,
+    write_video,
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +73,9 @@ def test_problems_each_get_their_value(face_reader: Any, videos: VideoReader) ->
         VideoProblem.TRUNCATED,
     }
     assert videos.read(faceless_video()).problem is VideoProblem.NO_FACE
+    four_hours = videos.read(four_hour_video())
+    assert four_hours.problem is VideoProblem.TOO_LONG
+    assert four_hours.duration_s == pytest.approx(4 * 3600, rel=0.01)
     short = VideoReader(face_reader, VideoSettings(max_seconds=1.0))
     assert short.read(clip).problem is VideoProblem.TOO_LONG
     small = VideoReader(face_reader, VideoSettings(max_pixels=200 * 200))
