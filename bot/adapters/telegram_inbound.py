@@ -1,14 +1,16 @@
 """Telegram message -> core message: pure functions, no network, testable alone.
 
 Everything platform-specific about *reading* a Telegram message lives here: which kinds we
-can read, whether a group message is addressed to us, which photo size to fetch. The photo
-bytes themselves are fetched by the adapter (that needs the network); this module only says
-which file to fetch, or why none should be (too large by Telegram's own report).
+can read, whether a group message is addressed to us, which photo size to fetch, which voice
+message, audio file, video note, video or animation to fetch. The bytes themselves are fetched
+by the adapter (that needs the network); this module only says which file to fetch, or why none
+should be (too large or too long by Telegram's own report).
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -25,6 +27,7 @@ from telegram import (
     Voice,
 )
 from telegram import Message as TgMessage
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.domain import Message, Platform, UserRef
 from emotion.photo import PhotoProblem
@@ -90,6 +93,24 @@ class Inbound:
 
 #: Telegram's Bot API serves files up to 20 MB through getFile (voice and video alike).
 MAX_VOICE_BYTES = 20 * 1024 * 1024
+#: Longer recordings and videos (by Telegram's own report) are refused before downloading;
+#: the same limits as the readers' (emotion.voice.whisper.VoiceSettings, emotion.video.reader).
+MAX_VOICE_SECONDS = 300
+MAX_VIDEO_SECONDS = 180
+
+
+def _seconds(media: object) -> float:
+    """The length Telegram reports for a voice message, audio file or video (0: not said).
+
+    PTB 22 warns that ``duration`` becomes a timedelta in its next major version; both are
+    read, and the warning (about a type we already handle) is not passed on.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        duration = getattr(media, "duration", None)
+    if duration is None:
+        return 0.0
+    return float(duration.total_seconds() if hasattr(duration, "total_seconds") else duration)
 
 
 def pick_photo_size(
@@ -187,6 +208,8 @@ def to_message(
     if clip is not None:
         if clip.file_size is not None and clip.file_size > MAX_VOICE_BYTES:
             return inbound(replace(message, video_problem=VideoProblem.TOO_LARGE))
+        if _seconds(clip) > MAX_VIDEO_SECONDS:
+            return inbound(replace(message, video_problem=VideoProblem.TOO_LONG))
         return Inbound(
             message,
             addressed=addressed,
@@ -202,6 +225,8 @@ def to_message(
         size = recording.file_size
         if size is not None and size > MAX_VOICE_BYTES:
             return inbound(replace(message, voice_problem=VoiceProblem.TOO_LARGE))
+        if _seconds(recording) > MAX_VOICE_SECONDS:
+            return inbound(replace(message, voice_problem=VoiceProblem.TOO_LONG))
         return Inbound(
             message,
             addressed=addressed,

@@ -139,6 +139,11 @@ def test_voice_audio_and_audio_documents_are_fetched_unless_too_large() -> None:
     big = {"file_id": "b", "file_unique_id": "b", "duration": 3, "file_size": 30 * 1024 * 1024}
     refused = convert(tg(voice=big))
     assert refused.voice is None and refused.message.voice_problem is VoiceProblem.TOO_LARGE
+    hour = {"file_id": "h", "file_unique_id": "h", "duration": 3600, "file_size": 10}
+    too_long = convert(tg(voice=hour))
+    assert too_long.voice is None and too_long.message.voice_problem is VoiceProblem.TOO_LONG
+    long_video = convert(tg(video_note=dict(hour, length=240)))
+    assert long_video.video is None and long_video.message.video_problem is VideoProblem.TOO_LONG
 
 
 def test_video_notes_videos_and_animations_are_fetched_with_their_caption() -> None:
