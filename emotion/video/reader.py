@@ -8,7 +8,8 @@ time (``grab`` skips without colour conversion); ``fps`` of them a second are ke
 is found (BlazeFace short range, else the photo reader's detector) and all the faces go through
 the expression network in one batch. Memory is one frame, whatever the video's length;
 videos longer than ``max_seconds`` or larger than ``max_pixels`` a frame are refused from the
-header before decoding.
+header before decoding, and decoding stops after ``budget_s`` seconds of wall time (the frames
+read so far are summarised).
 
 The main face is the largest in each frame (a selfie video shows one person close up). The
 summary's estimate is the mean of the per-frame probabilities, its confidence the frames' mean
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 
 import cv2
@@ -44,6 +46,9 @@ class VideoSettings:
     max_frames: int = 40  # at most this many, spread over a long video
     frame_side: int = 640  # longer side of each kept frame
     min_face_pixels: int = 24  # smaller faces are not read (as for photos)
+    #: Wall-clock budget for decoding: past it, what was read so far is summarised (a long 4K
+    #: video must not hold the one model thread that every chat shares).
+    budget_s: float = 20.0
 
 
 class VideoReader:
@@ -101,8 +106,9 @@ class VideoReader:
         frame_size: tuple[int, int] | None = None
         index = 0
         limit = int(s.max_seconds * fps) + 1  # the header may lie: stop at the limit anyway
+        deadline = time.monotonic() + s.budget_s
         while len(times) < s.max_frames and index < limit:
-            if not capture.grab():
+            if time.monotonic() > deadline or not capture.grab():
                 break
             if index % step == 0:
                 ok, frame = capture.retrieve()

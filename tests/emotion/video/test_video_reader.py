@@ -53,6 +53,12 @@ def test_a_long_video_is_sampled_evenly_within_the_frame_cap(face_reader: Any) -
     assert times[-1] >= 4.0  # spread over the whole clip, not the first 1.5 s
 
 
+def test_decoding_stops_at_its_time_budget(face_reader: Any) -> None:
+    hurried = VideoReader(face_reader, VideoSettings(budget_s=0.0))
+    reading = hurried.read(selfie_video(seconds=2.0, side=240))
+    assert reading.problem is VideoProblem.TRUNCATED and reading.frames_sampled == 0
+
+
 def test_the_face_share_lowers_the_confidence(videos: VideoReader) -> None:
     face = portrait_bgr(300)
     blank = np.full((360, 360, 3), 90, np.uint8)
