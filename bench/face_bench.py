@@ -5,6 +5,12 @@ Measures: classifying one 48x48 face (the network with mirror TTA, called direct
 12-megapixel (4000x3000) JPEG. The photos are built here from matplotlib's sample portrait
 pasted onto a textured background. Targets from issue 4 are printed beside the figures; the
 last line is one JSON object.
+
+``--detection`` instead measures the face detectors (issue 17): recall and false positives on
+the labelled set of ``tests/emotion/face/detection_set.py`` (the sample portrait and, where
+``../shared/data/fer2013`` exists, FER-2013 val faces pasted into scenes at several sizes,
+tilts and lightings, plus as many empty scenes) for the Haar cascade, each BlazeFace variant
+alone and the detector the reader uses; and each one's p50 on a 1280x960 photo with one face.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ import numpy as np
 from matplotlib import cbook
 from PIL import Image
 
+from emotion.face.detect import FaceDetector, HaarDetector
+from emotion.face.detect_blazeface import BlazeFaceDetector, Variant
 from emotion.face.reader import load_face_reader
+from tests.emotion.face.detection_set import scenes, score
 
 TARGETS_MS = {
     "classify_face_p50": 5.0,
@@ -57,7 +66,10 @@ def _time_ms(call: Callable[[], object], repeats: int) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=60)
+    parser.add_argument("--detection", action="store_true", help="measure the detectors")
     args = parser.parse_args(argv)
+    if args.detection:
+        return detection(args.repeats)
     reader = load_face_reader()
     face = np.random.default_rng(1).integers(0, 256, (1, 48, 48), dtype=np.uint8)
     photo = _photo(1280, 960, 600)
@@ -85,6 +97,36 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"{key:20} {value:8.1f} ms{verdict}")
     print(json.dumps({key: round(value, 2) for key, value in figures.items()}))
+    return 0
+
+
+def detection(repeats: int) -> int:
+    """Recall / false positives on the labelled set, and p50 on a 1280x960 photo, per detector."""
+    labelled = list(scenes())
+    reader_detector = FaceDetector()
+    detectors: dict[str, Callable[[np.ndarray], object]] = {
+        "haar": HaarDetector().detect,
+        "blazeface_short": BlazeFaceDetector(Variant.SHORT).detect,
+        "blazeface_full": BlazeFaceDetector(Variant.FULL).detect,
+        "reader (full+haar)": reader_detector.detect,
+        "reader with turns": lambda image: reader_detector.detect_turned(image).faces,
+    }
+    with Image.open(io.BytesIO(_photo(1280, 960, 600))) as opened:
+        photo = np.asarray(opened.convert("RGB"), dtype=np.uint8)
+    figures: dict[str, dict[str, float]] = {}
+    faces = sum(len(s.truths) for s in labelled)
+    print(f"labelled set: {len(labelled)} scenes, {faces} faces")
+    for name, detect in detectors.items():
+        found = score([(s, detect(s.image)) for s in labelled])  # type: ignore[misc]
+        times = _time_ms(lambda d=detect: d(photo), repeats)  # type: ignore[misc]
+        figures[name] = {
+            "recall": round(found.recall, 3),
+            "false_positives": found.false_positives,
+            "empty_scene_hits": found.empty_scene_hits,
+            "p50_1280x960_ms": round(float(np.percentile(times, 50)), 2),
+        }
+        print(f"{name:20} " + "  ".join(f"{k} {v}" for k, v in figures[name].items()))
+    print(json.dumps(figures))
     return 0
 
 

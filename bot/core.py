@@ -18,6 +18,7 @@ from bot.commands import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
 from bot.domain import Message, MoodEntry, Reply, UserRecord
 from bot.inference import EmotionService
+from bot.media import hear
 from bot.phrases import (
     EMPTY_MESSAGE,
     INTERNAL_ERROR,
@@ -102,9 +103,14 @@ class Core:
             return Reply(INTERNAL_ERROR)
 
     async def _handle(self, message: Message) -> Reply:
+        heard = await hear(self.emotions, message)  # voice/video: words -> text, faces -> reading
+        if heard.reply is not None:
+            return heard.reply
+        message = heard.message
         cleaned = clean_text(message.text, self.options.max_text_chars)
         text = cleaned.text
         has_photo = message.photo is not None or message.photo_problem is not None
+        has_photo = has_photo or heard.reading is not None
         parsed = None if has_photo else parse_command(text)
         turn = await self.repository.turn_context(
             message.user,
@@ -129,7 +135,7 @@ class Core:
         user = await self.repository.get_or_create_user(message.user, known=turn.user)
 
         text_estimate = await self.emotions.estimate_text(text) if text else None
-        reading: PhotoReading | None = None
+        reading: PhotoReading | None = heard.reading
         if message.photo is not None:
             reading = await self.emotions.read_photo(message.photo)
         elif message.photo_problem is not None:
@@ -161,6 +167,8 @@ class Core:
         notes = []
         if reading is not None and reading.problem is not None and text:
             notes.append(photo_note(reading.problem, self.options.max_image_bytes))
+        if heard.note:
+            notes.append(heard.note)
         if cleaned.truncated:
             notes.append(LONG_MESSAGE.format(limit=f"{self.options.max_text_chars:,}"))
         entry = NewEntry(

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from emotion.labels import Emotion, Source
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
+from emotion.voice import VoiceProblem
 
 
 class Platform(StrEnum):
@@ -32,7 +34,7 @@ class UserRef:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One thing a person sent: text and/or a photo (bytes held in memory only).
+    """One thing a person sent: text and/or a photo or voice message (bytes in memory only).
 
     ``message_id`` (unique per platform and chat) lets the core answer a message once even when
     the platform delivers it twice. ``photo_problem`` is set when the adapter refused a photo
@@ -46,6 +48,15 @@ class Message:
     photo: bytes | None = field(default=None, repr=False)
     photo_problem: PhotoProblem | None = None
     is_private_chat: bool = True
+    #: A voice message or audio file (bytes in memory only); its transcript becomes the text.
+    voice: bytes | None = field(default=None, repr=False)
+    #: Set when the adapter refused the audio before fetching it (too large by its report).
+    voice_problem: VoiceProblem | None = None
+    #: A video selfie, video or animation (bytes in memory only): its faces are read like a
+    #: photo's, its sound (if any) like a voice message.
+    video: bytes | None = field(default=None, repr=False)
+    #: Set when the adapter refused the video before fetching it (too large by its report).
+    video_problem: VideoProblem | None = None
 
 
 @dataclass(frozen=True, slots=True)

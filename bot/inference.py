@@ -25,6 +25,8 @@ from emotion.labels import EmotionEstimate
 from emotion.photo import PhotoProblem, PhotoReader, PhotoReading
 from emotion.text import TextEstimator, estimate_all
 from emotion.text.lexicon import LexiconEstimator
+from emotion.video import VideoProblem, VideoReaderProtocol, VideoReading
+from emotion.voice import Transcript, VoiceProblem, VoiceReader
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +57,26 @@ def load_photo_reader(model_dir: Path | None) -> PhotoReader | None:
         return None
 
 
+def load_voice_reader() -> VoiceReader | None:
+    """The offline transcriber (install extra ``voice``), or None: voice then gets a kind
+    "can't listen" line."""
+    try:
+        from emotion.voice.whisper import load_transcriber
+
+        return load_transcriber()
+    except Exception as error:
+        log.warning("voice model unavailable (%s); voice will not be read", type(error).__name__)
+        return None
+
+
+def video_reader_for(photos: PhotoReader | None) -> VideoReaderProtocol | None:
+    """A video reader sharing the photo reader's models (None when photos are not read)."""
+    from emotion.face.reader import FaceReader
+    from emotion.video.reader import VideoReader
+
+    return VideoReader(photos) if isinstance(photos, FaceReader) else None
+
+
 class EmotionService:
     def __init__(
         self,
@@ -63,9 +85,16 @@ class EmotionService:
         *,
         timeout_s: float = 10.0,
         fallback_text: TextEstimator | None = None,
+        voice: VoiceReader | None = None,
+        videos: VideoReaderProtocol | None = None,
+        media_timeout_s: float = 60.0,
     ) -> None:
         self._text = text
         self._photos = photos
+        self._voice = voice
+        self._videos = videos
+        #: Voice and video take seconds, not milliseconds: their own, longer limit.
+        self._media_timeout_s = media_timeout_s
         self._timeout_s = timeout_s
         self._fallback = fallback_text or LexiconEstimator()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attune-models")
@@ -78,20 +107,27 @@ class EmotionService:
     def load(
         cls, text_model_dir: Path | None, face_model_dir: Path | None, *, timeout_s: float
     ) -> EmotionService:
+        photos = load_photo_reader(face_model_dir)
         return cls(
             load_text_estimator(text_model_dir),
-            load_photo_reader(face_model_dir),
+            photos,
             timeout_s=timeout_s,
+            voice=load_voice_reader(),
+            videos=video_reader_for(photos),
         )
 
     @property
     def reads_photos(self) -> bool:
         return self._photos is not None
 
-    async def _run(self, work: Callable[[], T]) -> T:
+    @property
+    def reads_voice(self) -> bool:
+        return self._voice is not None
+
+    async def _run(self, work: Callable[[], T], timeout_s: float | None = None) -> T:
         loop = asyncio.get_running_loop()
         return await asyncio.wait_for(
-            loop.run_in_executor(self._executor, work), timeout=self._timeout_s
+            loop.run_in_executor(self._executor, work), timeout=timeout_s or self._timeout_s
         )
 
     async def estimate_text(self, text: str) -> EmotionEstimate:
@@ -150,6 +186,28 @@ class EmotionService:
         except Exception as error:
             log.warning("face reading failed (%s)", type(error).__name__)
             return PhotoReading(problem=PhotoProblem.UNAVAILABLE)
+
+    async def transcribe(self, data: bytes) -> Transcript:
+        """A voice message's words, off the event loop; never raises."""
+        voice = self._voice
+        if voice is None:
+            return Transcript(problem=VoiceProblem.UNAVAILABLE)
+        try:
+            return await self._run(lambda: voice.transcribe(data), self._media_timeout_s)
+        except Exception as error:
+            log.warning("transcription failed (%s)", type(error).__name__)
+            return Transcript(problem=VoiceProblem.UNAVAILABLE)
+
+    async def read_video(self, data: bytes) -> VideoReading:
+        """A video's face timeline, off the event loop; never raises."""
+        videos = self._videos
+        if videos is None:
+            return VideoReading(problem=VideoProblem.UNAVAILABLE)
+        try:
+            return await self._run(lambda: videos.read(data), self._media_timeout_s)
+        except Exception as error:
+            log.warning("video reading failed (%s)", type(error).__name__)
+            return VideoReading(problem=VideoProblem.UNAVAILABLE)
 
     def close(self) -> None:
         if self._batching is not None:

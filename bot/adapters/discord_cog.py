@@ -31,6 +31,8 @@ from bot.adapters.discord_convert import (
 from bot.adapters.discord_render import Part, parts, send_kwargs
 from bot.domain import Reply
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
+from emotion.voice import VoiceProblem
 
 if TYPE_CHECKING:
     from bot.adapters.discord import AttuneBot
@@ -66,6 +68,28 @@ class UserLocks:
                 del self._locks[user_id]
             else:
                 self._locks[user_id] = (lock, users - 1)
+
+
+async def _fetch_voice(plan: AttachmentPlan) -> tuple[bytes | None, VoiceProblem | None]:
+    """Download the recording the plan chose (sized by Discord's report first)."""
+    if plan.voice is None:
+        return None, plan.voice_problem
+    try:
+        return await plan.voice.read(), None
+    except discord.HTTPException as error:
+        log.warning("discord: could not download a recording (%s)", http_error(error))
+        return None, VoiceProblem.UNAVAILABLE
+
+
+async def _fetch_video(plan: AttachmentPlan) -> tuple[bytes | None, VideoProblem | None]:
+    """Download the video the plan chose (sized by Discord's report first)."""
+    if plan.video is None:
+        return None, plan.video_problem
+    try:
+        return await plan.video.read(), None
+    except discord.HTTPException as error:
+        log.warning("discord: could not download a video (%s)", http_error(error))
+        return None, VideoProblem.UNAVAILABLE
 
 
 @contextlib.asynccontextmanager
@@ -127,13 +151,28 @@ class AttuneCog(commands.Cog, name="attune"):
     async def _answer(self, message: discord.Message, bot_id: int) -> None:
         plan = plan_attachments(message.attachments, self.bot.max_image_bytes)
         skipped = list(plan.skipped)
-        wants_photo = plan.photo is not None or bool(plan.sniff)
+        recording = plan.voice is not None or plan.video is not None
+        wants_photo = plan.photo is not None or bool(plan.sniff) or recording
         async with contextlib.AsyncExitStack() as stack:
             if wants_photo:
                 await stack.enter_async_context(_typing(message.channel))
             photo, problem = await self._fetch_photo(plan, skipped)
-            core_message = to_message(message, bot_id, photo=photo, photo_problem=problem)
-            if not core_message.text and photo is None and problem is None and skipped:
+            voice, voice_problem = await _fetch_voice(plan)
+            video, video_problem = await _fetch_video(plan)
+            core_message = to_message(
+                message,
+                bot_id,
+                photo=photo,
+                photo_problem=problem,
+                voice=voice,
+                voice_problem=voice_problem,
+                video=video,
+                video_problem=video_problem,
+            )
+            heard = voice is not None or voice_problem is not None
+            heard = heard or video is not None or video_problem is not None
+            nothing_read = photo is None and problem is None and not heard
+            if not core_message.text and nothing_read and skipped:
                 reply = Reply("")  # only files we don't read: the short line says so
             else:
                 reply = await self.core.handle(core_message)

@@ -15,11 +15,15 @@ import discord
 
 from bot.domain import Message, Platform, UserRef
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
+from emotion.voice import VoiceProblem
 
 #: Discord's limit for one message's content.
 MAX_MESSAGE_CHARS = 2000
 
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".heic", ".heif")
+_AUDIO_EXTENSIONS = (".ogg", ".oga", ".opus", ".mp3", ".m4a", ".wav", ".flac", ".aac")
+_VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi")
 #: Content types that say nothing about the bytes: such files are sniffed after download.
 _UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
 
@@ -66,6 +70,10 @@ def to_message(
     *,
     photo: bytes | None = None,
     photo_problem: PhotoProblem | None = None,
+    voice: bytes | None = None,
+    voice_problem: VoiceProblem | None = None,
+    video: bytes | None = None,
+    video_problem: VideoProblem | None = None,
 ) -> Message:
     """The core's view of a Discord message; the message id lets the core answer it once."""
     return Message(
@@ -76,6 +84,10 @@ def to_message(
         photo=photo,
         photo_problem=photo_problem,
         is_private_chat=message.guild is None,
+        voice=voice,
+        voice_problem=voice_problem,
+        video=video,
+        video_problem=video_problem,
     )
 
 
@@ -108,6 +120,12 @@ class AttachmentPlan:
     sniff: tuple[discord.Attachment, ...] = ()
     photo_problem: PhotoProblem | None = None
     skipped: tuple[str, ...] = field(default=())
+    #: The first audio attachment (a voice message or audio file) when no photo was chosen.
+    voice: discord.Attachment | None = None
+    voice_problem: VoiceProblem | None = None
+    #: The first video attachment when no photo was chosen (it wins over a recording).
+    video: discord.Attachment | None = None
+    video_problem: VideoProblem | None = None
 
 
 def _declared_image(attachment: discord.Attachment) -> bool:
@@ -122,16 +140,47 @@ def _untyped(attachment: discord.Attachment) -> bool:
     return content_type in _UNTYPED
 
 
+def _declared_audio(attachment: discord.Attachment) -> bool:
+    content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
+    if content_type.startswith("audio/") or attachment.is_voice_message():
+        return True
+    return content_type in _UNTYPED and attachment.filename.lower().endswith(_AUDIO_EXTENSIONS)
+
+
+def _declared_video(attachment: discord.Attachment) -> bool:
+    content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()
+    if content_type.startswith("video/"):
+        return True
+    return content_type in _UNTYPED and attachment.filename.lower().endswith(_VIDEO_EXTENSIONS)
+
+
 def plan_attachments(
-    attachments: Sequence[discord.Attachment], max_image_bytes: int
+    attachments: Sequence[discord.Attachment],
+    max_image_bytes: int,
+    max_voice_bytes: int = 25 * 1024 * 1024,
 ) -> AttachmentPlan:
-    """Pick the selfie by declared type and the size Discord reports, never by downloading."""
+    """Pick the selfie (or else the first video, or else the first recording) by declared type
+    and the size Discord reports, never by downloading."""
     photo: discord.Attachment | None = None
     problem: PhotoProblem | None = None
+    voice: discord.Attachment | None = None
+    voice_problem: VoiceProblem | None = None
+    video: discord.Attachment | None = None
+    video_problem: VideoProblem | None = None
     sniff: list[discord.Attachment] = []
     skipped: list[str] = []
     for attachment in attachments:
-        if _declared_image(attachment):
+        if _declared_video(attachment) and video is None and video_problem is None:
+            if attachment.size > max_voice_bytes:
+                video_problem = VideoProblem.TOO_LARGE
+            else:
+                video = attachment
+        elif _declared_audio(attachment) and voice is None and voice_problem is None:
+            if attachment.size > max_voice_bytes:
+                voice_problem = VoiceProblem.TOO_LARGE
+            else:
+                voice = attachment
+        elif _declared_image(attachment):
             if photo is not None:
                 skipped.append(attachment.filename)
             elif attachment.size > max_image_bytes:
@@ -142,11 +191,22 @@ def plan_attachments(
             sniff.append(attachment)
         else:
             skipped.append(attachment.filename)
+    # One medium a message: a selfie first, then a video, then a recording; the rest is named.
+    if photo is not None or sniff:
+        skipped.extend(a.filename for a in (video, voice) if a is not None)
+        video, video_problem, voice, voice_problem = None, None, None, None
+    elif video is not None or video_problem is not None:
+        skipped.extend([voice.filename] if voice is not None else [])
+        voice, voice_problem = None, None
     return AttachmentPlan(
         photo=photo,
         sniff=tuple(sniff),
         photo_problem=None if photo is not None else problem,
         skipped=tuple(skipped),
+        voice=voice,
+        voice_problem=voice_problem,
+        video=video,
+        video_problem=video_problem,
     )
 
 

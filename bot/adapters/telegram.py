@@ -57,6 +57,8 @@ from bot.config import Settings
 from bot.domain import Message, Platform, Reply
 from bot.notify import Notifiers
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
+from emotion.voice import VoiceProblem
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -413,6 +415,10 @@ class TelegramAdapter:
             async with self._typing(int(message.chat_id)):
                 message = await self._with_photo(message, [inbound.photo, *fallbacks])
                 reply = await self._ask_core(message)
+        elif inbound.voice is not None or inbound.video is not None:
+            async with self._typing(int(message.chat_id)):
+                message = await self._with_recording(message, inbound)
+                reply = await self._ask_core(message)
         else:
             reply = await self._ask_core(message)
         await self.render(reply, message, inbound.reply_to)
@@ -442,6 +448,21 @@ class TelegramAdapter:
                 continue
             return replace(message, photo=data, photo_problem=None)
         return replace(message, photo=None, photo_problem=problem)
+
+    async def _with_recording(self, message: Message, inbound: Inbound) -> Message:
+        """Fetch a voice message, audio file or video; a failed download is UNAVAILABLE."""
+        ref = inbound.video or inbound.voice
+        assert ref is not None
+        try:
+            data = await self._download(ref)
+        except TelegramError as error:
+            log.warning("telegram: media download failed (%s)", type(error).__name__)
+            if inbound.video is not None:
+                return replace(message, video_problem=VideoProblem.UNAVAILABLE)
+            return replace(message, voice_problem=VoiceProblem.UNAVAILABLE)
+        if inbound.video is not None:
+            return replace(message, video=data)
+        return replace(message, voice=data)
 
     async def _download(self, ref: PhotoRef) -> bytes:
         bot = self.application.bot

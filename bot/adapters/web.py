@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.adapters.web_guard import guard_middleware
+from bot.adapters.web_live import build_live_tab
 from bot.adapters.web_render import (
     HISTORY_HEADERS,
     chart_html,
@@ -243,6 +244,11 @@ class WebAdapter:
         why = await self._core.handle(Message(user=ref, chat_id=message.chat_id, text="/why"))
         return ChatResult(reply, after, why.text, reading)
 
+    async def _send_moment(self, name: str, text: str, data: bytes) -> str:
+        """A live frame (JPEG bytes) sent as a photo message; the reply's text."""
+        result = await self._on_core(self.chat(name, text, PhotoInput(data, None)))
+        return result.reply.text
+
     async def command(self, name: str, text: str) -> Reply:
         ref = user_ref(name)
         return await self._core.handle(Message(user=ref, chat_id=f"web:{ref.user_id}", text=text))
@@ -328,6 +334,8 @@ class WebAdapter:
                         photo = gr.HTML(elem_id="photo-boxes")
                     with gr.Column(scale=3):
                         verdict = gr.Markdown(elem_id="verdict", line_breaks=True)
+            with gr.Tab("Live", id="live"):
+                build_live_tab(gr, name_box, self._send_moment, clean_name)
             with gr.Tab("Your mood", id="mood"):
                 gr.Markdown(
                     "Your mood over time, as /mood shows it; every entry attune keeps about you; "

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emotion.face.artifacts import DEFAULT_MODEL_DIR, load_network
-from emotion.face.detect import FaceDetector
+from emotion.face.detect import Detection, FaceDetector
 from emotion.face.inference import Predictor, make_predictor
 from emotion.face.intake import MAX_BYTES, MAX_PIXELS, DecodedImage, decode_image
 from emotion.face.network import INPUT_SIZE
@@ -48,6 +48,11 @@ class FaceReader:
         self._detector = detector or FaceDetector()
         self.settings = settings or ReaderSettings()
 
+    @property
+    def detector(self) -> FaceDetector:
+        """The detector this reader uses (share it only within the same worker thread)."""
+        return self._detector
+
     def predict_faces(self, x: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
         """[N,48,48] uint8 grey faces -> [N,7] probabilities in ``LABELS`` order."""
         if len(x) == 0:
@@ -67,32 +72,41 @@ class FaceReader:
         except Exception:  # the contract is "never raises": an OpenCV surprise is no crash
             return PhotoReading(problem=PhotoProblem.UNAVAILABLE, image_size=decoded.size)
 
-    def read_decoded(self, decoded: DecodedImage) -> PhotoReading:
-        """Detect and classify on an already decoded image (for callers holding pixels)."""
+    def read_decoded(self, decoded: DecodedImage, *, try_turns: bool = True) -> PhotoReading:
+        """Detect and classify on an already decoded image (for callers holding pixels).
+
+        A photo with a face only when turned (lost EXIF orientation) is read turned: its
+        boxes and ``image_size`` are then those of the turned image (unless ``try_turns`` is
+        False: video frames, read many at a time, skip that search).
+        """
+        if try_turns:
+            detection = self._detector.detect_turned(decoded.pixels)
+        else:  # video frames: the camera's orientation is the video's, no turns to try
+            detection = Detection(self._detector.detect(decoded.pixels))
+        found = detection.faces
         gray = to_gray(decoded.pixels)
-        found = self._detector.detect(gray)
+        size = decoded.size
+        if detection.turns:  # a sideways photo: read it (and report boxes) the way it shows a face
+            gray = np.ascontiguousarray(np.rot90(gray, detection.turns))
+            size = (size[1], size[0]) if detection.turns % 2 else size
         if not found:
-            return PhotoReading(problem=PhotoProblem.NO_FACE, image_size=decoded.size)
+            return PhotoReading(problem=PhotoProblem.NO_FACE, image_size=size)
         scale = decoded.scale
         faces = tuple(_rescale(face, 1.0 / scale) for face in found)
         if faces[0].width < self.settings.min_face_pixels:
-            return PhotoReading(
-                faces=faces, problem=PhotoProblem.FACE_TOO_SMALL, image_size=decoded.size
-            )
+            return PhotoReading(faces=faces, problem=PhotoProblem.FACE_TOO_SMALL, image_size=size)
         crop = crop_face(gray, found[0])
         try:
             probs = self.predict_faces(crop[None])[0]
         except Exception:  # a broken model must not take the conversation down with it
-            return PhotoReading(
-                faces=faces, problem=PhotoProblem.UNAVAILABLE, image_size=decoded.size
-            )
+            return PhotoReading(faces=faces, problem=PhotoProblem.UNAVAILABLE, image_size=size)
         seen = min(1.0, found[0].width / INPUT_SIZE)  # fewer pixels than the net's input: less sure
         estimate = EmotionEstimate(
             probabilities=tuple(float(p) for p in probs),
             source=Source.FACE,
             confidence=float(probs.max()) * seen,
         )
-        return PhotoReading(estimate=estimate, faces=faces, image_size=decoded.size)
+        return PhotoReading(estimate=estimate, faces=faces, image_size=size)
 
 
 def _rescale(face: FaceBox, factor: float) -> FaceBox:

@@ -20,6 +20,7 @@ from bot.adapters.discord_render import choice_view, parts, reply_files
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Attachment, Choice, Reply
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
 
 LIMIT = 1000
 
@@ -65,6 +66,18 @@ def test_untyped_files_are_sniffed_and_images_without_type_go_by_extension() -> 
     assert [a.filename for a in plan.sniff] == ["blob", "x.bin"]
     plan = plan_attachments([attachment("me.webp", 10, None)], LIMIT)
     assert plan.photo is not None
+
+
+def test_one_medium_a_message_photo_then_video_then_recording() -> None:
+    video, voice = attachment("clip.mp4", 10, "video/mp4"), attachment("v.ogg", 10, "audio/ogg")
+    plan = plan_attachments([voice, video], LIMIT)
+    assert plan.video is video and plan.voice is None and plan.skipped == ("v.ogg",)
+    plan = plan_attachments([voice, attachment("me.jpg", 10, "image/jpeg")], LIMIT)
+    assert plan.photo is not None and plan.voice is None and plan.skipped == ("v.ogg",)
+    plan = plan_attachments([attachment("note.m4a", 10, None)], LIMIT)
+    assert plan.voice is not None and plan.voice.filename == "note.m4a"
+    plan = plan_attachments([attachment("big.mov", 10**9, "video/quicktime")], LIMIT)
+    assert plan.video is None and plan.video_problem is VideoProblem.TOO_LARGE
 
 
 def test_magic_bytes() -> None:

@@ -458,6 +458,52 @@ class FakeTelegram:
         update["update_id"] = await self.push(update)
         return update
 
+    async def push_voice(
+        self, user: FakeUser, data: bytes, *, duration: int = 3, reported_size: int | None = None
+    ) -> JSON:
+        """A voice message as Telegram sends it (OGG/Opus; the bytes fetched via getFile)."""
+        file_id = f"voice{next(self._update_ids)}"
+        self.add_file(file_id, data)
+        voice = {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": reported_size or len(data),
+        }
+        update: JSON = {"message": self._message(user, FakeChat.private(user), voice=voice)}
+        update["update_id"] = await self.push(update)
+        return update
+
+    async def push_video_note(
+        self,
+        user: FakeUser,
+        data: bytes,
+        *,
+        kind: str = "video_note",
+        caption: str | None = None,
+        reported_size: int | None = None,
+    ) -> JSON:
+        """A round video note (or, with ``kind="video"``, a video) as Telegram sends it."""
+        file_id = f"{kind}{next(self._update_ids)}"
+        self.add_file(file_id, data)
+        clip: JSON = {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "duration": 4,
+            "file_size": reported_size or len(data),
+        }
+        if kind == "video_note":
+            clip["length"] = 320
+        else:
+            clip.update(width=320, height=320, mime_type="video/mp4")
+        fields: JSON = {kind: clip}
+        if caption:
+            fields["caption"] = caption
+        update: JSON = {"message": self._message(user, FakeChat.private(user), **fields)}
+        update["update_id"] = await self.push(update)
+        return update
+
     async def push_sticker(self, user: FakeUser, chat: FakeChat | None = None) -> JSON:
         chat = chat or FakeChat.private(user)
         sticker = {

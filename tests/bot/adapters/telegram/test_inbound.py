@@ -18,6 +18,8 @@ from bot.adapters.telegram_inbound import (
 )
 from bot.domain import Platform
 from emotion.photo import PhotoProblem
+from emotion.video import VideoProblem
+from emotion.voice import VoiceProblem
 
 ME = BotIdentity(7001, "attune_test_bot")
 ADA = {"id": 11, "is_bot": False, "first_name": "Ada", "last_name": "L"}
@@ -125,7 +127,36 @@ def test_image_documents_are_photos_other_documents_and_stickers_are_unsupported
                "is_animated": False, "is_video": False}  # fmt: skip
     assert convert(tg(sticker=sticker)).unsupported == "stickers"
     voice = {"file_id": "v", "file_unique_id": "v", "duration": 3}
-    assert convert(tg(voice=voice)).unsupported == "voice messages"
+    heard = convert(tg(voice=voice))
+    assert heard.unsupported is None and heard.voice == PhotoRef("v", None)
+
+
+def test_voice_audio_and_audio_documents_are_fetched_unless_too_large() -> None:
+    audio = {"file_id": "a", "file_unique_id": "a", "duration": 9, "file_size": 4000}
+    assert convert(tg(audio=audio, caption="my day")).voice == PhotoRef("a", 4000)
+    doc = {"file_id": "d", "file_unique_id": "d", "mime_type": "audio/mpeg", "file_size": 10}
+    assert convert(tg(document=doc)).voice == PhotoRef("d", 10)
+    big = {"file_id": "b", "file_unique_id": "b", "duration": 3, "file_size": 30 * 1024 * 1024}
+    refused = convert(tg(voice=big))
+    assert refused.voice is None and refused.message.voice_problem is VoiceProblem.TOO_LARGE
+    hour = {"file_id": "h", "file_unique_id": "h", "duration": 3600, "file_size": 10}
+    too_long = convert(tg(voice=hour))
+    assert too_long.voice is None and too_long.message.voice_problem is VoiceProblem.TOO_LONG
+    long_video = convert(tg(video_note=dict(hour, length=240)))
+    assert long_video.video is None and long_video.message.video_problem is VideoProblem.TOO_LONG
+
+
+def test_video_notes_videos_and_animations_are_fetched_with_their_caption() -> None:
+    note = {"file_id": "n", "file_unique_id": "n", "length": 320, "duration": 5, "file_size": 9}
+    assert convert(tg(video_note=note)).video == PhotoRef("n", 9)
+    video = {"file_id": "v", "file_unique_id": "v", "width": 1, "height": 1, "duration": 2}
+    captioned = convert(tg(video=video, caption="me today"))
+    assert captioned.video == PhotoRef("v", None) and captioned.message.text == "me today"
+    gif = {"file_id": "g", "file_unique_id": "g", "width": 1, "height": 1, "duration": 1}
+    assert convert(tg(animation=gif)).video == PhotoRef("g", None)
+    big = dict(note, file_size=21 * 1024 * 1024)
+    refused = convert(tg(video_note=big))
+    assert refused.video is None and refused.message.video_problem is VideoProblem.TOO_LARGE
 
 
 def test_service_messages_and_bots_are_ignored() -> None:

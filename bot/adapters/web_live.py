@@ -1,0 +1,162 @@
+"""The web demo's live tab: a streaming webcam with boxes and emotion labels drawn on each frame,
+a rolling chart of the last minute, and "send this moment" to make a frame a message.
+
+Frames stream from the browser through Gradio's streaming ``Image`` (``stream_every`` ~15 a
+second). The handler runs one frame at a time (``concurrency_limit=1``) and, with
+``trigger_mode="always_last"``, a frame that arrives while one is being read replaces any other
+waiting one: under load frames are dropped, the picture never lags behind. Reading happens in
+Gradio's worker threads with the live view's own models (its own face reader and detector, so
+the bot's model thread is never shared), under a lock. Frames are held in memory only: the last
+one, for "send this moment", in the browser session's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from emotion.labels import EmotionEstimate
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from emotion.face.live import LiveAnnotator, LiveTimeline
+
+log = logging.getLogger(__name__)
+
+#: Seconds between frames the browser sends (about 15 a second).
+STREAM_EVERY_S = 1 / 15
+MOMENT_NEEDS_FRAME = "Start the camera first: there is no moment to send yet."
+
+
+@dataclass
+class LiveSession:
+    """One browser tab's live state: its timeline and the last raw frame (for "send")."""
+
+    timeline: LiveTimeline | None = None
+    last_frame: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
+    last_estimate: EmotionEstimate | None = None
+
+
+class LiveReader:
+    """Loads the live view's own models on first use; reads one frame at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._annotator: LiveAnnotator | None = None
+        self._failed = False
+
+    def _load(self) -> LiveAnnotator | None:
+        if self._annotator is None and not self._failed:
+            try:
+                from emotion.face.live import LiveAnnotator
+                from emotion.face.reader import load_face_reader
+
+                self._annotator = LiveAnnotator(load_face_reader(settings=None))
+            except Exception as error:  # no model: the page shows the camera undrawn
+                log.warning("live view: face models unavailable (%s)", type(error).__name__)
+                self._failed = True
+        return self._annotator
+
+    def frame(
+        self, rgb: npt.NDArray[np.uint8] | None, session: LiveSession | None
+    ) -> tuple[npt.NDArray[np.uint8] | None, npt.NDArray[np.uint8] | None, LiveSession]:
+        """(drawn frame, chart, session) for one webcam frame; blocking."""
+        from emotion.face.live import LiveTimeline
+
+        session = session or LiveSession()
+        if session.timeline is None:
+            session.timeline = LiveTimeline()
+        if rgb is None:
+            return None, session.timeline.render(), session
+        rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+        with self._lock:
+            annotator = self._load()
+            if annotator is None:
+                return rgb, session.timeline.render(), session
+            drawn = annotator.annotate(rgb)
+        session.timeline.add(drawn.main)
+        session.last_frame, session.last_estimate = rgb, drawn.main
+        return drawn.image, session.timeline.render(), session
+
+
+def jpeg(rgb: npt.NDArray[np.uint8]) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def build_live_tab(
+    gr_module: Any,
+    name_box: gr.Textbox,
+    send_moment: Callable[[str, str, bytes], Awaitable[str]],
+    clean_name: Callable[[str], str],
+) -> None:
+    """The tab's components and events, inside the caller's ``gr.Blocks``/``gr.Tab`` context.
+
+    ``send_moment(name, text, jpeg_bytes)`` sends the frame as a photo message and returns the
+    reply's text.
+    """
+    gr = gr_module
+    reader = LiveReader()
+    session = gr.State(None)
+    gr.Markdown(
+        "Your webcam, read live: each face gets a box and the emotion its expression shows; the "
+        "chart is the last minute. Frames stay in this browser and in memory — only a moment "
+        "you send becomes a message."
+    )
+    with gr.Row(equal_height=False):
+        camera = gr.Image(
+            label="Webcam",
+            sources=["webcam"],
+            streaming=True,
+            type="numpy",
+            height=240,
+            elem_id="live-camera",
+        )
+        drawn = gr.Image(label="What attune sees", type="numpy", height=360, elem_id="live-view")
+    chart = gr.Image(
+        label="The last minute", type="numpy", height=170, elem_id="live-chart", interactive=False
+    )
+    with gr.Row():
+        moment_text = gr.Textbox(
+            label="A few words with it (optional)", max_lines=1, scale=4, elem_id="live-text"
+        )
+        send = gr.Button("Send this moment", variant="primary", scale=1, elem_id="live-send")
+    answer = gr.Markdown(elem_id="live-reply")
+
+    async def on_frame(
+        frame: npt.NDArray[np.uint8] | None, state: LiveSession | None
+    ) -> tuple[Any, Any, LiveSession]:
+        return await asyncio.to_thread(reader.frame, frame, state)
+
+    camera.stream(
+        on_frame,
+        [camera, session],
+        [drawn, chart, session],
+        stream_every=STREAM_EVERY_S,
+        concurrency_limit=1,
+        trigger_mode="always_last",
+        show_progress="hidden",
+        api_visibility="private",
+    )
+
+    async def on_send(raw_name: str, text: str, state: LiveSession | None) -> str:
+        name = clean_name(raw_name)
+        if not name:
+            return "Please type your name in the box at the top first."
+        if state is None or state.last_frame is None:
+            return MOMENT_NEEDS_FRAME
+        data = await asyncio.to_thread(jpeg, state.last_frame)
+        return await send_moment(name, text, data)
+
+    send.click(on_send, [name_box, moment_text, session], [answer], api_visibility="private")
