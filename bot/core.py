@@ -22,21 +22,24 @@ from bot.phrases import (
     EMPTY_MESSAGE,
     INTERNAL_ERROR,
     LONG_MESSAGE,
-    PHOTO_ONLY_PROBLEM_SETS,
     UNKNOWN_COMMAND,
     photo_note,
 )
 from bot.storage.repository import DuplicateMessage, NewEntry, Repository
 from bot.textclean import clean_text
 from emotion.fusion import FusionResult, HistoryPoint, fuse
-from emotion.labels import LABELS, Emotion, EmotionEstimate
+from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoReading
 from responses import bank, corrections, safety, tone
+from responses.compose import ComposeInput, Composed, Turn, compose
 
 log = logging.getLogger(__name__)
 
 HISTORY_WINDOW = timedelta(days=14)
 TREND_WINDOW = timedelta(days=3)
+#: Earlier messages count as the same conversation (for acts and reading in context) when
+#: they are at most this old.
+CONVERSATION_GAP = timedelta(hours=6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +150,9 @@ class Core:
             tone_name, reply_id = "crisis", None
             reply_text = self._crisis_text(recent_ids)
         else:
-            chosen_tone, chosen = self._compose(
-                user, result, reading, recent, recent_ids, now, text
-            )
-            tone_name, reply_id, reply_text = str(chosen_tone), chosen.id, chosen.text
+            composed = self._compose(message, user, result, reading, recent, recent_ids, now, text)
+            result = composed.fusion  # the reading in context is what gets stored
+            tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
 
         notes = []
         if reading is not None and reading.problem is not None and text:
@@ -190,6 +192,7 @@ class Core:
 
     def _compose(
         self,
+        message: Message,
         user: UserRecord,
         result: FusionResult,
         reading: PhotoReading | None,
@@ -197,23 +200,34 @@ class Core:
         recent_ids: list[str],
         now: datetime,
         text: str,
-    ) -> tuple[tone.Tone | bank.ReplySet, bank.ChosenReply]:
-        """Pick the tone from the fused reading and a reply the user has not seen lately."""
-        if reading is not None and reading.problem is not None and not text:
-            problem_set = (
-                bank.ReplySet.NO_FACE
-                if reading.problem in PHOTO_ONLY_PROBLEM_SETS
-                else bank.ReplySet.PHOTO_UNREADABLE
-            )
-            context = bank.ReplyContext(name=user.display_name)
-            return problem_set, bank.pick(problem_set, context, recent_ids, self._rng)
-        trend = _trend(recent, now, result.estimate.valence)
-        previous = recent[-1].label if recent else None
-        context = bank.context_for(result, name=user.display_name, previous=previous, trend=trend)
-        chosen_tone = tone.choose_tone(
-            result.estimate, disagreement=result.disagreement, trend=trend
+    ) -> Composed:
+        """Build the compose input from what this chat may use, and let ``responses`` reply.
+
+        In a group chat nothing from the person's history is used (no trend, no previous
+        feeling): only earlier turns written in that same group, which everyone there saw.
+        """
+        private = message.is_private_chat
+        turns = [
+            e
+            for e in recent
+            if now - e.created_at <= CONVERSATION_GAP and (private or e.chat_id == message.chat_id)
+        ]
+        previous = tuple(
+            Turn(e.text, _estimate_of(e)) for e in turns[-3:] if e.text and not e.crisis
         )
-        return chosen_tone, bank.pick(chosen_tone, context, recent_ids, self._rng)
+        trend = _trend(recent, now, result.estimate.valence) if private else tone.Trend.UNKNOWN
+        data = ComposeInput(
+            text=text,
+            fusion=result,
+            name=user.display_name,
+            previous=previous,
+            trend=trend,
+            previous_label=recent[-1].label if recent and private else None,
+            recent_reply_ids=tuple(recent_ids),
+            photo=reading,
+            risk_elevated=any(e.crisis for e in turns),
+        )
+        return compose(data, self._rng)
 
     async def _command(self, user: UserRecord, message: Message, name: str, args: str) -> Reply:
         command = self.commands.get(name)
@@ -235,6 +249,12 @@ class Core:
         from bot.handlers import apply_correction
 
         return await apply_correction(self, user, label)
+
+
+def _estimate_of(entry: MoodEntry) -> EmotionEstimate:
+    """An entry's reading as the reply sees it: the user's own correction wins."""
+    point = history_point(entry)
+    return EmotionEstimate(point.probabilities, Source.FUSED, entry.fused_confidence or 0.5)
 
 
 def _trend(recent: list[MoodEntry], now: datetime, current: float) -> tone.Trend:

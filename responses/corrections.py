@@ -31,6 +31,13 @@ _CUES = re.compile(
     r"i(?:m| am)? (?:not|wasnt) \w+(?: \.| but| i)|not \w+ (?:but|just))"
 )
 
+#: A feeling aimed at attune itself ("not mad at you"): a reassurance, not a correction.
+_AT_US = re.compile(r"\b(?:not|never|nt) (?:\w+ ){0,3}(?:with|at) (?:you|u)\b")
+#: Saying outright that the reading was wrong, which makes it a correction after all.
+_WRONG = re.compile(
+    r"\b(?:wrong|incorrect|not right|not it|mistaken|way off|not how i feel|got (?:it|me) wrong)\b"
+)
+
 
 def _clean(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("'", "")
@@ -113,6 +120,10 @@ def parse_correction(text: str) -> Emotion | None:
     """
     cleaned = _clean(text)
     if not cleaned or len(cleaned) > 160 or not _CUES.search(cleaned):
+        return None
+    if _AT_US.search(cleaned) and not _WRONG.search(cleaned):
+        # "I'm not upset with you, just worn out" reassures attune; it does not say the
+        # reading was wrong, so the mood log keeps what was read.
         return None
     mentions = [(pos, label) for pos, label, negated in _mentions(cleaned) if not negated]
     if not mentions:

@@ -1,0 +1,233 @@
+"""Composing a reply: dialogue act, reading in context, tone, reflection, then the bank.
+
+One entry point, ``compose(ComposeInput, rng) -> Composed``, so the core makes one call and the
+whole decision is a pure, testable function. Stages (DESIGN.md, "decide -> compose"):
+
+1. ``classify_act`` — what the message does (greeting, thanks, advice, sharing, ...).
+2. ``read_in_context`` — the fused reading adjusted for the conversation (inherited feeling,
+   contrast, sarcasm, litotes, hopeless loneliness).
+3. the tone from ``tones.toml``, then the guards that never bend: no celebration when the
+   message is sarcastic, right after a heavy turn, or while a risk is elevated in this
+   conversation (then only gentle tones: comfort or check-in, no small talk).
+4. the reply set for the act, and for sharing a reflection of what was said when it came out
+   clean (``responses.reflect``), else the plain tone set.
+
+Crisis never comes here: a flagged message is answered by ``responses.safety`` in the core.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from emotion.fusion import FusionResult
+from emotion.labels import Emotion, EmotionEstimate, Source
+from emotion.photo import PhotoProblem, PhotoReading
+from responses import bank
+from responses.acts import Act, ActReading, classify_act
+from responses.bank import ChosenReply, ReplyContext, ReplySet
+from responses.reading import ContextReading, PreviousTurn, read_in_context, sarcasm_cues
+from responses.reflect import Reflection, reflect, topic_of
+from responses.tone import Tone, Trend, choose_tone
+
+#: Problems where the photo itself was fine but held no readable face.
+NO_FACE_PROBLEMS = frozenset({PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL})
+
+#: Tones allowed while a risk is elevated in the conversation.
+_GENTLE = frozenset({Tone.COMFORT, Tone.CHECK_IN, Tone.CALM})
+
+_REFLECT_SET = {
+    Tone.COMFORT: ReplySet.REFLECT_COMFORT,
+    Tone.CALM: ReplySet.REFLECT_CALM,
+    Tone.CELEBRATE: ReplySet.REFLECT_CELEBRATE,
+    Tone.ENCOURAGE: ReplySet.REFLECT_ENCOURAGE,
+    Tone.CHECK_IN: ReplySet.REFLECT_CHECK_IN,
+    Tone.CURIOUS: ReplySet.REFLECT_CURIOUS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """An earlier message of this conversation the reply may use: its words and reading."""
+
+    text: str
+    estimate: EmotionEstimate
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeInput:
+    """Everything ``compose`` needs for one message.
+
+    ``previous`` holds the earlier turns the reply may draw on, oldest first: the caller
+    leaves out whatever must not be used (in a group chat, anything said elsewhere), and
+    ``trend``/``previous_label`` are UNKNOWN/None there. ``risk_elevated`` is set when the
+    safety layer considers this conversation at risk even though this message was not
+    flagged: the reply is then gentle only.
+    """
+
+    text: str
+    fusion: FusionResult
+    name: str | None = None
+    previous: Sequence[Turn] = ()
+    trend: Trend = Trend.UNKNOWN
+    previous_label: Emotion | None = None
+    recent_reply_ids: Sequence[str] = ()
+    photo: PhotoReading | None = None
+    risk_elevated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """The reply and how it was reached.
+
+    ``fusion`` is the input's fusion result with the estimate read in context (what the core
+    stores); ``tone`` is the tone or reply-set name stored with the entry.
+    """
+
+    text: str
+    reply_id: str
+    tone: str
+    act: Act
+    fusion: FusionResult
+    reading: ContextReading | None = None
+    reflection: Reflection = field(default_factory=Reflection)
+
+    @property
+    def heavy(self) -> bool:
+        return self.reading is not None and self.reading.estimate.valence <= -0.3
+
+
+def _photo_only(data: ComposeInput, rng: random.Random) -> Composed:
+    problem = data.photo.problem if data.photo is not None else None
+    chosen_set = ReplySet.NO_FACE if problem in NO_FACE_PROBLEMS else ReplySet.PHOTO_UNREADABLE
+    chosen = bank.pick(chosen_set, ReplyContext(name=data.name), data.recent_reply_ids, rng)
+    return Composed(chosen.text, chosen.id, str(chosen_set), Act.SHARING, data.fusion)
+
+
+def _previous_turn(data: ComposeInput) -> PreviousTurn | None:
+    if not data.previous:
+        return None
+    last = data.previous[-1]
+    return PreviousTurn(last.text, last.estimate, sarcastic=bool(sarcasm_cues(last.text)))
+
+
+def _pick(
+    options: Sequence[tuple[ReplySet | Tone, ReplyContext]],
+    data: ComposeInput,
+    rng: random.Random,
+) -> tuple[str, ChosenReply]:
+    """The first (set, context) that has a fitting reply; the last one always has."""
+    for chosen_set, context in options[:-1]:
+        if bank.has_fitting(chosen_set, context):
+            return str(chosen_set), bank.pick(chosen_set, context, data.recent_reply_ids, rng)
+    last, context = options[-1]
+    return str(last), bank.pick(last, context, data.recent_reply_ids, rng)
+
+
+_HOW_ARE_YOU = re.compile(
+    r"\bhow\s+(?:are|r)\s+(?:you|u|ya)\b|\bhow'?s\s+it\s+going|\bhow\s+have\s+you\s+been|"
+    r"\bhow\s+(?:was|is)\s+your\s+(?:day|night|morning|week|weekend)",
+    re.IGNORECASE,
+)
+
+
+def _act_sets(
+    act: ActReading, text: str, heavy: bool, risk: bool
+) -> list[ReplySet | Tone] | None:
+    """Reply sets for the formulaic and question acts, most specific first; None: by tone."""
+    gentle = heavy or risk
+    if act.act is Act.GREETING:
+        return [ReplySet.GREETING_GENTLE if gentle else ReplySet.GREETING]
+    if act.act is Act.THANKS:
+        return [ReplySet.THANKS_GENTLE if gentle else ReplySet.THANKS]
+    if act.act is Act.GOODBYE:
+        return [ReplySet.GOODBYE_GENTLE if gentle else ReplySet.GOODBYE]
+    if act.act is Act.ACKNOWLEDGE:
+        return [ReplySet.ACK_GENTLE if gentle else ReplySet.ACK]
+    if act.act is Act.ADVICE:
+        return [ReplySet.ADVICE]
+    if act.act is Act.ABOUT_BOT:
+        return [ReplySet.ABOUT_BOT]
+    if act.act is Act.SMALL_TALK and not gentle:
+        if _HOW_ARE_YOU.search(text):
+            return [ReplySet.HOW_ARE_YOU, ReplySet.SMALL_TALK]
+        return [ReplySet.SMALL_TALK]
+    return None
+
+
+def _guard_tone(tone: Tone, *, sarcastic: bool, heavy_before: bool, risk: bool) -> Tone:
+    """The rules no tone table may break (see the module docstring)."""
+    if sarcastic:
+        return Tone.CHECK_IN
+    if risk and tone not in _GENTLE:
+        return Tone.CHECK_IN
+    if tone is Tone.CELEBRATE and heavy_before:
+        return Tone.ENCOURAGE
+    return tone
+
+
+def compose(data: ComposeInput, rng: random.Random) -> Composed:
+    """Choose and fill the reply for one (non-crisis) message.
+
+    Raises nothing for any text (empty, huge, odd Unicode); a message with no text and a
+    photo problem gets the photo reply sets.
+    """
+    if not data.text.strip() and data.photo is not None and data.photo.problem is not None:
+        return _photo_only(data, rng)
+    act = classify_act(data.text)
+    previous = _previous_turn(data)
+    reading = read_in_context(data.text, data.fusion.estimate, act.act, previous)
+    estimate = EmotionEstimate(
+        reading.estimate.probabilities, Source.FUSED, reading.estimate.confidence
+    )
+    fusion = replace(data.fusion, estimate=estimate)
+    heavy_before = previous is not None and previous.heavy
+    heavy = heavy_before or reading.sarcastic or estimate.valence <= -0.3
+    prev_topic = topic_of(previous.text) if previous is not None else None
+
+    base = bank.context_for(
+        fusion, name=data.name, previous=data.previous_label, trend=data.trend
+    )
+    context = replace(base, prev_topic=prev_topic)
+
+    sets = _act_sets(act, data.text, heavy_before, data.risk_elevated)
+    reflection = Reflection()
+    if act.act is Act.ADVICE:
+        topic = topic_of(data.text) or prev_topic
+        context = replace(context, topic=topic)
+    if sets is not None:
+        chosen_set, chosen = _pick([(s, context) for s in sets], data, rng)
+        return Composed(chosen.text, chosen.id, chosen_set, act.act, fusion, reading)
+
+    tone = choose_tone(estimate, disagreement=fusion.disagreement, trend=data.trend)
+    tone = _guard_tone(
+        tone, sarcastic=reading.sarcastic, heavy_before=heavy_before, risk=data.risk_elevated
+    )
+    reflection = reflect(data.text, focus=reading.focus)
+    negative = estimate.valence < 0 or reading.sarcastic
+    context = replace(
+        context,
+        event=reflection.event,
+        belief=reflection.belief if negative else None,
+        topic=reflection.topic,
+    )
+    if reflection.belief is not None and not negative:
+        context = replace(context, event=reflection.belief)
+    options: list[tuple[ReplySet | Tone, ReplyContext]]
+    if act.act is Act.SMALL_TALK and not heavy and not data.risk_elevated:
+        options = [(ReplySet.SMALL_TALK, context)]
+    elif reading.sarcastic:
+        options = [(ReplySet.SARCASM, replace(context, topic=None)), (ReplySet.SARCASM, context)]
+    else:
+        # What happened beats who it was about; a plain tone reply is the last resort.
+        reflect_set = _REFLECT_SET[tone]
+        options = [
+            (reflect_set, replace(context, topic=None)),
+            (reflect_set, replace(context, event=None, belief=None)),
+            (tone, replace(context, event=None, belief=None, topic=None)),
+        ]
+    chosen_set, chosen = _pick(options, data, rng)
+    stored = str(tone) if chosen_set.startswith("reflect_") else chosen_set
+    return Composed(chosen.text, chosen.id, stored, act.act, fusion, reading, reflection)

@@ -1,0 +1,252 @@
+"""Reading a message in context: what the words mean here, beyond what the model saw alone.
+
+A pure function over the text, the model's estimate, the dialogue act and the previous turn
+(no model call, no I/O). Each adjustment is a small, named rule with a documented reason:
+
+* **inherit** — a thanks, goodbye or short acknowledgement carries no news; after a heavy
+  turn it inherits that turn's feeling ("thank you for listening" after a bereavement is not
+  joy). Grounded in how dialogue models track state across turns rather than per utterance.
+* **contrast** — in "X but Y" the clause after the contrastive marker carries more weight
+  (VADER's own "but" rule weights the part before by 0.5 and the part after by 1.5; Hutto &
+  Gilbert 2014). The clause is re-read with the VADER lexicon, which costs well under a
+  millisecond, so no second model call is needed.
+* **sarcasm** — praise words beside a bad event, an eye-roll emoji or a stock sarcastic phrase
+  ("love that for me", "just great") make the praise doubtful (Riloff et al. 2013: sarcasm as
+  positive sentiment contrasting with a negative situation). The happy mass moves to
+  frustration and confidence drops, so the reply asks instead of celebrating.
+* **negated negative** — "not the worst day", "not bad", "can't complain" read neutral to
+  mildly pleasant (litotes), whatever the model made of the negative word.
+* **hopeless loneliness** — "I'll end up alone forever", "nobody will ever love me" read sad.
+
+Only the reply and the stored reading use the result; the safety screen never depends on it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from emotion.labels import LABELS, VALENCE, Emotion, EmotionEstimate, Source
+from responses.acts import FORMULAIC, Act
+
+#: How much of the previous turn's feeling a formulaic message inherits (0..1).
+INHERIT_SHARE = 0.75
+#: Valence at or below which a turn counts as heavy (sad, angry, afraid...).
+HEAVY_VALENCE = -0.3
+#: Weight of the clause after "but" when blending it with the whole message (VADER: 1.5/2).
+CONTRAST_WEIGHT = 0.75
+#: Confidence kept when sarcasm is suspected.
+SARCASM_CONFIDENCE = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousTurn:
+    """The person's previous message in this conversation, as far as the reply may use it."""
+
+    text: str
+    estimate: EmotionEstimate
+    sarcastic: bool = False
+
+    @property
+    def heavy(self) -> bool:
+        return self.sarcastic or self.estimate.valence <= HEAVY_VALENCE
+
+
+@dataclass(frozen=True, slots=True)
+class ContextReading:
+    """The adjusted estimate and which rules fired (names, for tests and /why)."""
+
+    estimate: EmotionEstimate
+    rules: tuple[str, ...] = ()
+    sarcastic: bool = False
+    inherited: bool = False
+    #: The clause that carries the feeling ("I'm exhausted all the time" after "but").
+    focus: str | None = None
+
+
+_PRAISE = (
+    r"(?:great|fantastic|wonderful|perfect|brilliant|awesome|amazing|lovely|fabulous|"
+    r"marvell?ous|splendid|terrific|superb|excellent|nice|love|loving|yay|best)"
+)
+_BAD_EVENT = re.compile(
+    r"\b(?:broke(?:n)?(?:\s+down)?|crash(?:ed)?|cancel+ed|late|delayed|stuck|lost|fail(?:ed)?|"
+    r"fired|dumped|sick|flu|rain(?:ing)?|flat\s+tyre|flat\s+tire|died|dead|ruined|spilled|"
+    r"missed|overslept|again|another|more\s+(?:work|bills|overtime)|monday|traffic|"
+    r"stolen|locked\s+out|no\s+power|leak(?:ing)?|bill|bills|debt|rejected|ignored|"
+    r"forgot|worst|hate)\b"
+)
+_STOCK = re.compile(
+    r"(?:love\s+that\s+for\s+me|just\s+(?:great|perfect|fantastic|wonderful|what\s+i\s+needed)|"
+    r"oh\s+(?:great|joy|wonderful|perfect|fantastic|goody)|what\s+a\s+(?:great|perfect|"
+    r"fantastic|lovely)\s+(?:day|start|way|time)|thanks\s+a\s+lot|yeah\s+right|"
+    r"(?:so|how)\s+fun\s*(?:not|/s)|living\s+the\s+dream|story\s+of\s+my\s+life|"
+    r"my\s+favou?rite\s+thing|exactly\s+what\s+i\s+wanted|couldn'?t\s+be\s+happier|"
+    r"(?:^|\s)/s\b|\bnot!)"
+)
+_EYE_ROLL = ("🙄", "🙃", "😒")
+_NEGATED_NEGATIVE = re.compile(
+    r"\b(?:not|isn'?t|wasn'?t|ain'?t|no|never)\s+(?:(?:the|that|too|so|all|really|as|a|"
+    r"totally|entirely)\s+){0,2}(?:bad|worst|awful|terrible|horrible|sad|rough|shabby|"
+    r"bad\s+at\s+all|the\s+end\s+of\s+the\s+world)\b|can'?t\s+complain|no\s+complaints|"
+    r"could\s+(?:be|have\s+been)\s+worse"
+)
+_HOPELESS_LONELY = re.compile(
+    r"\b(?:(?:end\s+up|be|stay|die|always\s+be|forever|going\s+to\s+be|gonna\s+be)\s+"
+    r"(?:\w+\s+){0,2}alone|alone\s+(?:forever|for\s+(?:the\s+rest|ever|good))|"
+    r"(?:no\s*one|nobody)\s+(?:will\s+ever|would\s+ever|ever|will|would|could\s+ever)\s+"
+    r"(?:love|want|like|care\s+about|choose|date|miss)|(?:no\s*one|nobody)\s+cares|"
+    r"never\s+(?:find|have|get)\s+(?:anyone|someone|a\s+partner|love|friends)|"
+    r"(?:have|got)\s+no\s+(?:friends|one)|no\s+one\s+to\s+talk\s+to|"
+    r"always\s+(?:be\s+)?(?:alone|lonely|on\s+my\s+own)|unlovable|"
+    r"(?:feel|am|i'?m)\s+(?:so\s+)?(?:invisible|forgotten))\b"
+)
+_CONTRAST = re.compile(r"\b(?:but|though|although|however|yet|except)\b|,\s*just\b")
+#: "just" introduces the true reading after a denial: "not upset with you, just worn out".
+_DENIAL_JUST = re.compile(r"\bnot\s+[\w\s']{1,30}?,?\s+just\s+(.+)$")
+
+
+_LOW_ENERGY = re.compile(
+    r"\b(?:exhausted|tired|drained|worn\s+(?:out|down)|burn(?:t|ed)\s+out|knackered|"
+    r"shattered|wiped\s+out|run\s+down|sleepy|no\s+energy)\b"
+)
+
+
+@cache
+def _vader() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+def clause_valence(text: str) -> float:
+    """Pleasantness of a short clause, -1..1: VADER's compound score (Hutto & Gilbert 2014),
+    with low-energy words ("burnt out", "worn out") counted as unpleasant."""
+    score = float(_vader().polarity_scores(text)["compound"])
+    if _LOW_ENERGY.search(text.lower()):
+        score = min(score, -0.4)
+    return score
+
+
+def _negative_share(estimate: EmotionEstimate) -> dict[Emotion, float]:
+    """The estimate's own unpleasant labels, renormalised (sad when it has none)."""
+    negative = {e: estimate.probability(e) for e in LABELS if VALENCE[e] < 0}
+    total = sum(negative.values())
+    if total < 0.05:
+        return {Emotion.SAD: 1.0}
+    return {e: p / total for e, p in negative.items()}
+
+
+def _blend(a: EmotionEstimate, b: EmotionEstimate, share_b: float) -> tuple[float, ...]:
+    return tuple(
+        (1.0 - share_b) * x + share_b * y
+        for x, y in zip(a.probabilities, b.probabilities, strict=True)
+    )
+
+
+def _with(estimate: EmotionEstimate, probs: tuple[float, ...], confidence: float) -> EmotionEstimate:
+    return EmotionEstimate(probs, estimate.source, confidence)
+
+
+def _onto(probs: dict[Emotion, float]) -> tuple[float, ...]:
+    return tuple(probs.get(label, 0.0) for label in LABELS)
+
+
+def sarcasm_cues(text: str) -> tuple[str, ...]:
+    """The sarcasm cues present: "stock phrase", "eye roll", "praise beside a bad event"."""
+    lowered = text.lower().replace("\u2019", "'")
+    cues = []
+    if _STOCK.search(lowered):
+        cues.append("stock phrase")
+    if any(e in text for e in _EYE_ROLL):
+        cues.append("eye roll")
+    praise = re.search(rf"\b{_PRAISE}\b", lowered)
+    if praise and _BAD_EVENT.search(lowered):
+        # Praise that is itself negated ("not great") is sincere, not sarcastic.
+        before = lowered[max(0, praise.start() - 12) : praise.start()]
+        if not re.search(r"\b(?:not|n't|never)\s*\w*\s*$", before):
+            cues.append("praise beside a bad event")
+    return tuple(cues)
+
+
+def contrast_focus(text: str) -> str | None:
+    """The clause that carries the feeling after a contrast marker, or None without one."""
+    lowered = text.replace("\u2019", "'")
+    denial = _DENIAL_JUST.search(lowered.lower())
+    if denial:
+        start = denial.start(1)
+        return lowered[start:].strip(" .!?,") or None
+    matches = list(_CONTRAST.finditer(lowered.lower()))
+    if not matches:
+        return None
+    tail = lowered[matches[-1].end() :].strip(" .!?,")
+    return tail if len(tail.split()) >= 2 else None
+
+
+def read_in_context(
+    text: str,
+    estimate: EmotionEstimate,
+    act: Act,
+    previous: PreviousTurn | None = None,
+) -> ContextReading:
+    """Adjust the model's ``estimate`` of ``text`` for context; see the module docstring.
+
+    ``previous`` is None when there is no previous turn the reply may use (a group chat, or a
+    conversation that went quiet). The result keeps ``estimate.source``.
+    """
+    rules: list[str] = []
+    current = estimate
+    lowered = text.lower().replace("\u2019", "'")
+    focus = None
+
+    if act in FORMULAIC and previous is not None and previous.heavy:
+        probs = _blend(current, previous.estimate, INHERIT_SHARE)
+        if previous.sarcastic:
+            probs = _onto({Emotion.ANGRY: 0.4, Emotion.SAD: 0.3, Emotion.NEUTRAL: 0.3})
+        current = _with(current, probs, min(current.confidence, previous.estimate.confidence))
+        return ContextReading(current, ("inherit",), inherited=True)
+    if act in FORMULAIC:
+        # "thanks!" is politeness, not joy: keep the model's reading but trust it less.
+        return ContextReading(_with(current, current.probabilities, current.confidence * 0.5))
+
+    if _HOPELESS_LONELY.search(lowered):
+        probs = _onto({Emotion.SAD: 0.8, Emotion.FEAR: 0.1, Emotion.NEUTRAL: 0.1})
+        current = _with(current, probs, max(current.confidence, 0.6))
+        rules.append("hopeless loneliness")
+
+    focus = contrast_focus(text)
+    if focus is not None and "hopeless loneliness" not in rules:
+        valence = clause_valence(focus)
+        target: dict[Emotion, float] | None = None
+        if valence <= -0.2 and current.valence > valence:
+            target = _negative_share(current)
+        elif valence >= 0.2 and current.valence < valence:
+            target = {Emotion.HAPPY: 0.7, Emotion.NEUTRAL: 0.3}
+        if target is not None:
+            clause = EmotionEstimate(_onto(target), current.source, 1.0)
+            current = _with(current, _blend(current, clause, CONTRAST_WEIGHT), current.confidence)
+            rules.append("contrast")
+
+    cues = sarcasm_cues(text)
+    sarcastic = bool(cues) and current.probability(Emotion.HAPPY) >= 0.2
+    sarcastic = sarcastic or (bool(cues) and "praise beside a bad event" in cues)
+    if sarcastic:
+        happy = current.probability(Emotion.HAPPY)
+        probs = list(current.probabilities)
+        probs[LABELS.index(Emotion.HAPPY)] = happy * 0.1
+        probs[LABELS.index(Emotion.ANGRY)] += happy * 0.6
+        probs[LABELS.index(Emotion.SAD)] += happy * 0.3
+        current = _with(current, tuple(probs), min(current.confidence, SARCASM_CONFIDENCE))
+        rules.append("sarcasm")
+    elif _NEGATED_NEGATIVE.search(lowered) and "hopeless loneliness" not in rules:
+        rest = _NEGATED_NEGATIVE.sub(" ", lowered)
+        if clause_valence(rest) > -0.3:  # nothing else heavy in the message
+            probs = _onto({Emotion.HAPPY: 0.45, Emotion.NEUTRAL: 0.45, Emotion.SAD: 0.1})
+            current = _with(current, probs, current.confidence)
+            rules.append("negated negative")
+    return ContextReading(current, tuple(rules), sarcastic=sarcastic, focus=focus)
+
+
+def as_source(estimate: EmotionEstimate, source: Source) -> EmotionEstimate:
+    """The same reading labelled with another source (the core keeps TEXT for the words)."""
+    return EmotionEstimate(estimate.probabilities, source, estimate.confidence)

@@ -1,0 +1,317 @@
+"""Reflective listening: say back what the person told us, in their words, from our side.
+
+Counsellors reflect content ("It sounds like your interview went badly") before they ask
+anything (Miller & Rollnick, *Motivational Interviewing*, simple reflections; Rogers'
+person-centred "reflection of content and feeling"). Here that is done offline and cheaply:
+
+1. The message is tokenised with NLTK's ``TweetTokenizer`` (no data download needed) and cut
+   into clauses at sentence punctuation.
+2. The clause that carries the news is chosen: not a formula ("thanks", "lol"), not a stock
+   sarcastic tag ("love that for me"), preferring the clause after "but" and clauses about the
+   person's own life (first person, a named person or thing of theirs).
+3. Its point of view is turned around: I -> you, my -> your, me -> you, am -> are, was ->
+   were, and the other way for "you" (attune). Contractions are handled whole ("I'm" ->
+   "you're").
+4. The result is checked; if it is long, a question, or not a plain clause we can vouch for,
+   the reflection falls back to the topic noun phrase ("your flatmate"), and if there is none,
+   to nothing: the reply then uses a plainer template. A broken sentence is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from nltk.tokenize import TweetTokenizer
+
+#: Longest clause we echo back, in words; longer ones are shortened at "and"/"because" or
+#: replaced by the topic noun phrase.
+MAX_EVENT_WORDS = 14
+MIN_EVENT_WORDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Reflection:
+    """What to say back. Every field is ready to drop into a sentence, or None.
+
+    ``event``: a clause from our side ("your interview went really badly this afternoon").
+    ``belief``: the same for a clause about the future or a fixed belief ("you'll end up
+    alone"): it must be reflected as what they fear, never echoed as a fact.
+    ``topic``: the main person or thing ("your interview"). ``feeling``: the person's own word
+    for how they feel, if they used one ("exhausted").
+    """
+
+    event: str | None = None
+    belief: str | None = None
+    topic: str | None = None
+    feeling: str | None = None
+
+
+@cache
+def _tokenizer() -> TweetTokenizer:
+    return TweetTokenizer(preserve_case=True, reduce_len=True, strip_handles=True)
+
+
+# Point-of-view swaps; a contraction is one TweetTokenizer token ("I'm", "don't").
+_SWAP = {
+    "i": "you",
+    "i'm": "you're",
+    "im": "you're",
+    "i've": "you've",
+    "ive": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "ill": None,  # "ill" is a word too: leave it
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "am": "are",
+    "we": "you",
+    "we're": "you're",
+    "we've": "you've",
+    "we'll": "you'll",
+    "we'd": "you'd",
+    "our": "your",
+    "ours": "yours",
+    "us": "you",
+    "ourselves": "yourselves",
+    "you": "me",
+    "your": "my",
+    "yours": "mine",
+    "yourself": "myself",
+    "you're": "I'm",
+    "youre": "I'm",
+    "you've": "I've",
+    "you'll": "I'll",
+    "you'd": "I'd",
+    "u": "me",
+    "ur": "your",
+}
+_PAST_BE_AFTER_I = {"was": "were", "wasn't": "weren't", "wasnt": "weren't"}
+_YOU_SUBJECT_BE = {"are": "am", "were": "was", "aren't": "am not", "weren't": "wasn't"}
+
+_FILLERS = frozenset(
+    "like literally honestly basically tbh ngl lol lmao omg ugh um uh idk fr rn "
+    "just so really".split()
+)
+_DROP_LEAD = frozenset(
+    "and but so well anyway also then oh hey hi hello ok okay yeah yes no um wow ugh sigh "
+    "welp hmm yay guess what update".split()
+)
+#: Sentence-initial capitalised words that are ordinary nouns, not names.
+_COMMON_START = frozenset(
+    "work school college uni university today yesterday tonight life everything everyone "
+    "nothing nobody things mum mom dad grandma grandpa family home money".split()
+)
+#: A clause may not end on one of these (it would dangle).
+_BAD_END = frozenset(
+    "the a an my your our to of for in on at with from and but or so because that which who "
+    "is are was were be been".split()
+)
+#: A clause with one of these states a belief or fear about the future, not an event.
+_BELIEF = re.compile(
+    r"\b(?:will|'ll|won't|wont|gonna|going\s+to|would|might|never|always|forever)\b"
+)
+_SUBJECTS = frozenset(
+    "you your you're you've you'll you'd we our they their he his she her it its it's "
+    "there there's this that these those the a an everyone everything nobody someone "
+    "people today yesterday tonight work school life".split()
+)
+#: Chat drops the subject ("failed my exam"); these verbs are safe to give "you" back.
+_SUBJECTLESS_VERB = re.compile(
+    r"^(?:got|get|lost|had|have|went|did|made|broke|failed|fell|found|saw|took|passed|finished|"
+    r"started|quit|won|missed|forgot|burned|burnt|spent|feel|felt|can't|cant|couldn't|"
+    r"keep|kept|need|want|love|hate|miss|think|thought|wish|moved|met|tried|"
+    r"[a-z]{3,}ed)$"
+)
+_STOP_TOPIC = frozenset(
+    "is was are were has had have never always just really keeps keep kept never isn't "
+    "wasn't doesn't didn't won't can't and but or so to of for in on at with from that "
+    "who which what when because about again still too also very who's it's today "
+    "yesterday tonight tomorrow now this last morning afternoon evening night week".split()
+)
+_VERBISH = re.compile(r"^(?:[a-z]+ed|went|got|left|came|said|told|made|broke|died|passed)$")
+_STOCK_TAG = re.compile(
+    r"^(?:love\s+that\s+for\s+me|just\s+(?:great|perfect|fantastic|wonderful)|"
+    r"(?:wow|great|fantastic|perfect|brilliant|awesome|amazing|lovely|nice|cool|yay|ugh|"
+    r"oh|sigh|lol|haha|omg|hi|hey|hello|thanks|thank\s+you|ok|okay|well)"
+    r"(?:\s+(?:wow|great|fantastic|perfect|just|so|really|oh))*)$"
+)
+_NOT_TOPIC = frozenset(
+    "own life day time way head mind fault rest worst best same other whole first last end "
+    "thing things point lot most least only".split()
+)
+_NOUNISH_SECOND = frozenset("test exam interview job boss flat car partner".split())
+_SPLIT = re.compile(r"(?<=[.!?;])\s+|\s*[.!?;]+\s*|\n+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_ASCII_WORD = re.compile(r"^[\w'’-]+$", re.UNICODE)
+_CONTRAST = re.compile(r"\b(?:but|though|although)\b", re.IGNORECASE)
+
+
+def swap_person(words: list[str]) -> list[str] | None:
+    """Turn a clause's point of view around (I -> you, you -> me), or None if unsure.
+
+    ``words`` are tokens without punctuation. Verb agreement: "I was" -> "you were", "you
+    are" -> "I am"; any other verb keeps its form because "I" and "you" share it in English.
+    """
+    out: list[str] = []
+    previous_was_i = previous_was_you = False
+    for i, word in enumerate(words):
+        low = word.lower().replace("\u2019", "'")
+        if low == "ill" or low == "id":
+            return None  # "ill"/"id" or a typo for "I'll"/"I'd": cannot tell
+        if previous_was_i and low in _PAST_BE_AFTER_I:
+            out.append(_PAST_BE_AFTER_I[low])
+        elif previous_was_you and low in _YOU_SUBJECT_BE:
+            out.append(_YOU_SUBJECT_BE[low])
+        elif low in ("you", "u"):
+            # Subject "you" -> "I", object "you" -> "me": subject when a verb follows or first.
+            nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+            subject = i == 0 or nxt in _YOU_SUBJECT_BE or nxt in {"were", "are", "can", "will"}
+            out.append("I" if subject else "me")
+        elif low in _SWAP and _SWAP[low] is not None:
+            swapped = _SWAP[low]
+            assert swapped is not None
+            out.append(swapped)
+        else:
+            out.append(word)
+        previous_was_i = low == "i"
+        previous_was_you = low in ("you", "u")
+    return out
+
+
+def _words(clause: str) -> list[str]:
+    tokens = _tokenizer().tokenize(_URL.sub(" ", clause))
+    return [t for t in tokens if _ASCII_WORD.match(t) and not t.startswith("#")]
+
+
+def _clean_lead(words: list[str]) -> list[str]:
+    while words and (words[0].lower() in _DROP_LEAD or words[0].lower() in _FILLERS):
+        words = words[1:]
+    return [w for w in words if w.lower() not in {"lol", "lmao", "tbh", "ngl", "omg", "ugh"}]
+
+
+def _clauses(text: str) -> list[str]:
+    """Sentences, and the comma-separated parts of each ("wow, fantastic, my car ...")."""
+    parts = []
+    for sentence in _SPLIT.split(text):
+        sentence = sentence.strip(" ,")
+        if sentence:
+            parts.extend(p.strip() for p in re.split(r"\s*,\s*", sentence) if p.strip())
+    return parts
+
+
+def _shorten(words: list[str]) -> list[str]:
+    if len(words) <= MAX_EVENT_WORDS:
+        return words
+    lowered = [w.lower() for w in words]
+    for cut in ("because", "cause", "since", "and", "so", "which", "when"):
+        if cut in lowered[MIN_EVENT_WORDS + 1 :]:
+            at = lowered.index(cut, MIN_EVENT_WORDS + 1)
+            if at <= MAX_EVENT_WORDS:
+                return words[:at]
+    return []
+
+
+def _score(clause: str) -> float:
+    low = clause.lower()
+    score = float(len(clause.split()))
+    if re.search(r"\b(?:i|i'm|im|my|me|i've|we|our)\b", low):
+        score += 10
+    if _STOCK_TAG.match(" ".join(_words(low))):
+        score -= 100
+    return score
+
+
+def _event(clause: str) -> str | None:
+    words = _clean_lead(_words(clause))
+    if len(words) < MIN_EVENT_WORDS:
+        return None
+    first = words[0].lower()
+    if first in {"i", "i'm", "im", "i've", "i'd", "i'll", "my", "we", "our", "we're"}:
+        pass
+    elif _SUBJECTLESS_VERB.match(first):
+        words = ["I", *words]
+    elif first not in _SUBJECTS and not (words[0][:1].isupper() and first not in {"i"}):
+        return None
+    words = _shorten(words)
+    if len(words) < MIN_EVENT_WORDS:
+        return None
+    swapped = swap_person(words)
+    if swapped is None:
+        return None
+    if words[0].lower() == "i":
+        # "I missed the bus and was late" -> "... and were late": the subject carries over.
+        for i in range(1, len(swapped)):
+            if swapped[i] in _PAST_BE_AFTER_I and swapped[i - 1].lower() in {"and", "but", "then"}:
+                swapped[i] = _PAST_BE_AFTER_I[swapped[i]]
+    # Lower-case the first word unless it is a name ("Sam quit" stays "Sam").
+    head = swapped[0]
+    name = words[0][:1].isupper() and words[0].lower() not in {*_SWAP, *_SUBJECTS, *_COMMON_START}
+    if head != "I" and not name:
+        swapped[0] = head[:1].lower() + head[1:]
+    if swapped[0] == "I" or swapped[-1].lower() in _BAD_END:
+        return None
+    return " ".join(swapped)
+
+
+def topic_of(text: str) -> str | None:
+    """The main person or thing of theirs named in ``text``, as "your X" (1-2 words), or None.
+
+    Possessives are the reliable cue in chat ("my flatmate", "my driving test"); when there is
+    none, "the X"/"this X" is taken with its determiner kept.
+    """
+    words = _words(text)
+    lowered = [w.lower() for w in words]
+    for i, word in enumerate(lowered[:-1]):
+        if word not in {"my", "our", "the", "this", "his", "her", "their"}:
+            continue
+        noun: list[str] = []
+        for w in lowered[i + 1 : i + 3]:
+            if w in _STOP_TOPIC or _VERBISH.match(w) or w in _SWAP or not w.isalpha():
+                break
+            noun.append(w)
+        if len(noun) == 2 and noun[1] not in _NOUNISH_SECOND and noun[1].endswith(("ly", "ing")):
+            noun = noun[:1]
+        if not noun or noun[0] in _NOT_TOPIC:
+            continue
+        det = {"my": "your", "our": "your"}.get(word, word)
+        return f"{det} {' '.join(noun)}"
+    return None
+
+
+def reflect(text: str, *, focus: str | None = None, feeling: str | None = None) -> Reflection:
+    """Build a reflection of ``text``; ``focus`` is the clause the reading weighed most.
+
+    Contrast is reflected whole ("you love this job, but you're exhausted all the time") when
+    both sides make clean clauses, because naming both halves is what makes a person feel
+    heard.
+    """
+    clauses = _clauses(text)
+    event = None
+    contrast = _CONTRAST.search(text)
+    if contrast is not None and focus is not None:
+        before = text[: contrast.start()].strip(" ,")
+        before_clause = _clauses(before)[-1] if _clauses(before) else ""
+        left, right = _event(before_clause), _event(focus)
+        if left and right and len(left.split()) + len(right.split()) <= MAX_EVENT_WORDS + 2:
+            event = f"{left}, but {right}"
+        elif right:
+            event = right
+    if event is None and contrast is None and focus is not None:
+        # A denial then the truth: "I'm not upset with you, just worn out".
+        at = text.lower().rfind(focus.lower())
+        left_text = re.sub(r"[,\s]*\bjust\s*$", "", text[:at], flags=re.IGNORECASE)
+        left = _event(left_text) if at > 0 else None
+        right = swap_person(_words(focus))
+        if left and right and len(right) <= 4 and right[-1].lower() not in _BAD_END:
+            event = f"{left}, just {' '.join(right)}"
+    if event is None and clauses:
+        best = max(clauses, key=_score)
+        if _score(best) > 0:
+            event = _event(best)
+    if event is not None and _BELIEF.search(event):
+        return Reflection(belief=event, topic=topic_of(text), feeling=feeling)
+    return Reflection(event=event, topic=topic_of(text), feeling=feeling)
