@@ -31,7 +31,7 @@ from emotion.fusion import FusionResult, HistoryPoint, fuse
 from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoReading
 from responses import bank, corrections, safety, tone
-from responses.compose import ComposeInput, Composed, Turn, compose
+from responses.compose import Composed, ComposeInput, Turn, compose
 
 log = logging.getLogger(__name__)
 

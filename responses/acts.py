@@ -158,9 +158,7 @@ def classify_act(text: str) -> ActReading:
             return ActReading(Act.ABOUT_BOT, tuple(formulas), question=True)
         if _ADVICE.search(whole):
             return ActReading(Act.ADVICE, tuple(formulas), question=True)
-        if _SMALL_TALK_Q.match(whole) or (
-            _LAUGH.match(whole) and len(whole.split()) <= 3
-        ):
+        if _SMALL_TALK_Q.match(whole) or (_LAUGH.match(whole) and len(whole.split()) <= 3):
             # "how are you" after a greeting stays a greeting.
             if Act.GREETING in formulas:
                 return ActReading(Act.GREETING, tuple(formulas), question=asked)

@@ -218,6 +218,15 @@ def bank() -> Mapping[str, tuple[Reply, ...]]:
     return out
 
 
+def has_fresh(
+    tone: Tone | ReplySet | str, context: ReplyContext, recent_ids: Sequence[str]
+) -> bool:
+    """Whether ``tone``'s set has a fitting reply that is not among ``recent_ids``."""
+    values = context.slot_values()
+    recent = set(recent_ids)
+    return any(r.fits(values, context.photo_read) and r.id not in recent for r in bank()[str(tone)])
+
+
 def has_fitting(tone: Tone | ReplySet | str, context: ReplyContext) -> bool:
     """Whether ``tone``'s set has a reply whose slots this context can fill."""
     values = context.slot_values()

@@ -118,12 +118,19 @@ def _pick(
     data: ComposeInput,
     rng: random.Random,
 ) -> tuple[str, ChosenReply]:
-    """The first (set, context) that has a fitting reply; the last one always has."""
-    for chosen_set, context in options[:-1]:
+    """The first (set, context) with a fitting reply not used lately; else the first that fits.
+
+    The last option always fits (a plain set has replies without slots).
+    """
+    recent = data.recent_reply_ids
+    for chosen_set, context in options:
+        if bank.has_fresh(chosen_set, context, recent):
+            return str(chosen_set), bank.pick(chosen_set, context, recent, rng)
+    for chosen_set, context in options:
         if bank.has_fitting(chosen_set, context):
-            return str(chosen_set), bank.pick(chosen_set, context, data.recent_reply_ids, rng)
+            return str(chosen_set), bank.pick(chosen_set, context, recent, rng)
     last, context = options[-1]
-    return str(last), bank.pick(last, context, data.recent_reply_ids, rng)
+    return str(last), bank.pick(last, context, recent, rng)
 
 
 _HOW_ARE_YOU = re.compile(
@@ -133,9 +140,7 @@ _HOW_ARE_YOU = re.compile(
 )
 
 
-def _act_sets(
-    act: ActReading, text: str, heavy: bool, risk: bool
-) -> list[ReplySet | Tone] | None:
+def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[ReplySet | Tone] | None:
     """Reply sets for the formulaic and question acts, most specific first; None: by tone."""
     gentle = heavy or risk
     if act.act is Act.GREETING:
@@ -187,9 +192,7 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     heavy = heavy_before or reading.sarcastic or estimate.valence <= -0.3
     prev_topic = topic_of(previous.text) if previous is not None else None
 
-    base = bank.context_for(
-        fusion, name=data.name, previous=data.previous_label, trend=data.trend
-    )
+    base = bank.context_for(fusion, name=data.name, previous=data.previous_label, trend=data.trend)
     context = replace(base, prev_topic=prev_topic)
 
     sets = _act_sets(act, data.text, heavy_before, data.risk_elevated)

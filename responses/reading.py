@@ -144,7 +144,9 @@ def _blend(a: EmotionEstimate, b: EmotionEstimate, share_b: float) -> tuple[floa
     )
 
 
-def _with(estimate: EmotionEstimate, probs: tuple[float, ...], confidence: float) -> EmotionEstimate:
+def _with(
+    estimate: EmotionEstimate, probs: tuple[float, ...], confidence: float
+) -> EmotionEstimate:
     return EmotionEstimate(probs, estimate.source, confidence)
 
 

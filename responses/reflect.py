@@ -93,31 +93,161 @@ _PAST_BE_AFTER_I = {"was": "were", "wasn't": "weren't", "wasnt": "weren't"}
 _YOU_SUBJECT_BE = {"are": "am", "were": "was", "aren't": "am not", "weren't": "wasn't"}
 
 _FILLERS = frozenset(
-    "like literally honestly basically tbh ngl lol lmao omg ugh um uh idk fr rn "
-    "just so really".split()
+    [
+        "like",
+        "literally",
+        "honestly",
+        "basically",
+        "tbh",
+        "ngl",
+        "lol",
+        "lmao",
+        "omg",
+        "ugh",
+        "um",
+        "uh",
+        "idk",
+        "fr",
+        "rn",
+        "just",
+        "so",
+        "really",
+    ]
 )
 _DROP_LEAD = frozenset(
-    "and but so well anyway also then oh hey hi hello ok okay yeah yes no um wow ugh sigh "
-    "welp hmm yay guess what update".split()
+    [
+        "and",
+        "but",
+        "so",
+        "well",
+        "anyway",
+        "also",
+        "then",
+        "oh",
+        "hey",
+        "hi",
+        "hello",
+        "ok",
+        "okay",
+        "yeah",
+        "yes",
+        "no",
+        "um",
+        "wow",
+        "ugh",
+        "sigh",
+        "welp",
+        "hmm",
+        "yay",
+        "guess",
+        "what",
+        "update",
+    ]
 )
 #: Sentence-initial capitalised words that are ordinary nouns, not names.
 _COMMON_START = frozenset(
-    "work school college uni university today yesterday tonight life everything everyone "
-    "nothing nobody things mum mom dad grandma grandpa family home money".split()
+    [
+        "work",
+        "school",
+        "college",
+        "uni",
+        "university",
+        "today",
+        "yesterday",
+        "tonight",
+        "life",
+        "everything",
+        "everyone",
+        "nothing",
+        "nobody",
+        "things",
+        "mum",
+        "mom",
+        "dad",
+        "grandma",
+        "grandpa",
+        "family",
+        "home",
+        "money",
+    ]
 )
 #: A clause may not end on one of these (it would dangle).
 _BAD_END = frozenset(
-    "the a an my your our to of for in on at with from and but or so because that which who "
-    "is are was were be been".split()
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "our",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "with",
+        "from",
+        "and",
+        "but",
+        "or",
+        "so",
+        "because",
+        "that",
+        "which",
+        "who",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+    ]
 )
 #: A clause with one of these states a belief or fear about the future, not an event.
 _BELIEF = re.compile(
     r"\b(?:will|'ll|won't|wont|gonna|going\s+to|would|might|never|always|forever)\b"
 )
 _SUBJECTS = frozenset(
-    "you your you're you've you'll you'd we our they their he his she her it its it's "
-    "there there's this that these those the a an everyone everything nobody someone "
-    "people today yesterday tonight work school life".split()
+    [
+        "you",
+        "your",
+        "you're",
+        "you've",
+        "you'll",
+        "you'd",
+        "we",
+        "our",
+        "they",
+        "their",
+        "he",
+        "his",
+        "she",
+        "her",
+        "it",
+        "its",
+        "it's",
+        "there",
+        "there's",
+        "this",
+        "that",
+        "these",
+        "those",
+        "the",
+        "a",
+        "an",
+        "everyone",
+        "everything",
+        "nobody",
+        "someone",
+        "people",
+        "today",
+        "yesterday",
+        "tonight",
+        "work",
+        "school",
+        "life",
+    ]
 )
 #: Chat drops the subject ("failed my exam"); these verbs are safe to give "you" back.
 _SUBJECTLESS_VERB = re.compile(
@@ -127,10 +257,67 @@ _SUBJECTLESS_VERB = re.compile(
     r"[a-z]{3,}ed)$"
 )
 _STOP_TOPIC = frozenset(
-    "is was are were has had have never always just really keeps keep kept never isn't "
-    "wasn't doesn't didn't won't can't and but or so to of for in on at with from that "
-    "who which what when because about again still too also very who's it's today "
-    "yesterday tonight tomorrow now this last morning afternoon evening night week".split()
+    [
+        "is",
+        "was",
+        "are",
+        "were",
+        "has",
+        "had",
+        "have",
+        "never",
+        "always",
+        "just",
+        "really",
+        "keeps",
+        "keep",
+        "kept",
+        "never",
+        "isn't",
+        "wasn't",
+        "doesn't",
+        "didn't",
+        "won't",
+        "can't",
+        "and",
+        "but",
+        "or",
+        "so",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "with",
+        "from",
+        "that",
+        "who",
+        "which",
+        "what",
+        "when",
+        "because",
+        "about",
+        "again",
+        "still",
+        "too",
+        "also",
+        "very",
+        "who's",
+        "it's",
+        "today",
+        "yesterday",
+        "tonight",
+        "tomorrow",
+        "now",
+        "this",
+        "last",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "week",
+    ]
 )
 _VERBISH = re.compile(r"^(?:[a-z]+ed|went|got|left|came|said|told|made|broke|died|passed)$")
 _STOCK_TAG = re.compile(
@@ -140,10 +327,34 @@ _STOCK_TAG = re.compile(
     r"(?:\s+(?:wow|great|fantastic|perfect|just|so|really|oh))*)$"
 )
 _NOT_TOPIC = frozenset(
-    "own life day time way head mind fault rest worst best same other whole first last end "
-    "thing things point lot most least only".split()
+    [
+        "own",
+        "life",
+        "day",
+        "time",
+        "way",
+        "head",
+        "mind",
+        "fault",
+        "rest",
+        "worst",
+        "best",
+        "same",
+        "other",
+        "whole",
+        "first",
+        "last",
+        "end",
+        "thing",
+        "things",
+        "point",
+        "lot",
+        "most",
+        "least",
+        "only",
+    ]
 )
-_NOUNISH_SECOND = frozenset("test exam interview job boss flat car partner".split())
+_NOUNISH_SECOND = frozenset(["test", "exam", "interview", "job", "boss", "flat", "car", "partner"])
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\s*[.!?;]+\s*|\n+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _ASCII_WORD = re.compile(r"^[\w'’-]+$", re.UNICODE)
