@@ -203,15 +203,11 @@ class Core:
     ) -> Composed:
         """Build the compose input from what this chat may use, and let ``responses`` reply.
 
-        In a group chat nothing from the person's history is used (no trend, no previous
-        feeling): only earlier turns written in that same group, which everyone there saw.
+        In a group chat nothing from the person's history is used (no earlier turns, no trend,
+        no previous feeling): the reply reflects only what they wrote there.
         """
         private = message.is_private_chat
-        turns = [
-            e
-            for e in recent
-            if now - e.created_at <= CONVERSATION_GAP and (private or e.chat_id == message.chat_id)
-        ]
+        turns = [e for e in recent if now - e.created_at <= CONVERSATION_GAP] if private else []
         previous = tuple(
             Turn(e.text, _estimate_of(e)) for e in turns[-3:] if e.text and not e.crisis
         )

@@ -95,6 +95,27 @@ _QUESTION_START = re.compile(
     r"^(?:what|how|why|when|where|who|which|should|shall|can|could|would|will|do|does|did|"
     r"is|are|am|was|were|have|has)\b"
 )
+#: Short messages that still tell how the day or life is going ("not bad today").
+_EVALUATIVE = re.compile(
+    r"\b(?:today|tonight|day|week|weekend|morning|life|things|monday|work|not\s+(?:bad|great|"
+    r"good|the\s+worst)|can'?t\s+complain|no\s+complaints|so\s+so|meh|ugh|sigh)\b"
+)
+_FEELING_EMOJI = (
+    "🙄",
+    "🙃",
+    "😒",
+    "😢",
+    "😭",
+    "😞",
+    "😔",
+    "💔",
+    "😡",
+    "😠",
+    "😤",
+    "🥲",
+    "😩",
+    "😫",
+)
 _SPLIT = re.compile(r"[.!?;,\n]+|\s+-\s+|\s+—\s+|:\)|:\(|<3")
 _PUNCT = re.compile(r"[^\w\s']+")
 
@@ -164,7 +185,12 @@ def classify_act(text: str) -> ActReading:
                 return ActReading(Act.GREETING, tuple(formulas), question=asked)
             return ActReading(Act.SMALL_TALK, tuple(formulas), question=asked)
         question = asked or bool(_QUESTION_START.match(whole))
-        if not _FIRST_PERSON.search(whole) and len(whole.split()) <= 6:
+        if (
+            not _FIRST_PERSON.search(whole)
+            and len(whole.split()) <= 6
+            and not _EVALUATIVE.search(whole)
+            and not any(e in text for e in _FEELING_EMOJI)
+        ):
             return ActReading(Act.SMALL_TALK, tuple(formulas), question=question)
         return ActReading(Act.SHARING, tuple(formulas), question=question)
     for act in (Act.GOODBYE, Act.THANKS, Act.GREETING, Act.ACKNOWLEDGE):

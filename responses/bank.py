@@ -238,12 +238,15 @@ def pick(
     context: ReplyContext,
     recent_ids: Sequence[str],
     rng: random.Random,
+    *,
+    prefer: frozenset[str] = frozenset(),
 ) -> ChosenReply:
     """Choose and fill a reply for ``tone`` that is not among ``recent_ids``.
 
     ``recent_ids`` are the ids of the user's latest replies, oldest first (the core passes
     the last ``NO_REPEAT_WINDOW``). Replies that use what we know about this moment (a name,
-    a change, a photo) are twice as likely, so the answer feels less canned. If every fitting
+    a change, a photo) are twice as likely, so the answer feels less canned; when ``prefer``
+    names slots, a fresh reply using one of them is taken over any other. If every fitting
     reply was used recently, the one used longest ago is taken.
     """
     replies = bank()[str(tone)]
@@ -251,6 +254,9 @@ def pick(
     fitting = [r for r in replies if r.fits(values, context.photo_read)]
     recent = set(recent_ids)
     fresh = [r for r in fitting if r.id not in recent]
+    preferred = [r for r in fresh if r.slots & prefer]
+    if preferred:
+        fresh = preferred
     if fresh:
         weights = [2.0 if (r.slots or r.needs_photo) else 1.0 for r in fresh]
         chosen = rng.choices(fresh, weights=weights, k=1)[0]

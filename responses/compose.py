@@ -38,6 +38,9 @@ NO_FACE_PROBLEMS = frozenset({PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL}
 #: Tones allowed while a risk is elevated in the conversation.
 _GENTLE = frozenset({Tone.COMFORT, Tone.CHECK_IN, Tone.CALM})
 
+#: Slots that carry what the person said: a reply using one is preferred.
+_SAID = frozenset({"event", "belief", "topic", "prev_topic"})
+
 _REFLECT_SET = {
     Tone.COMFORT: ReplySet.REFLECT_COMFORT,
     Tone.CALM: ReplySet.REFLECT_CALM,
@@ -125,12 +128,12 @@ def _pick(
     recent = data.recent_reply_ids
     for chosen_set, context in options:
         if bank.has_fresh(chosen_set, context, recent):
-            return str(chosen_set), bank.pick(chosen_set, context, recent, rng)
+            return str(chosen_set), bank.pick(chosen_set, context, recent, rng, prefer=_SAID)
     for chosen_set, context in options:
         if bank.has_fitting(chosen_set, context):
-            return str(chosen_set), bank.pick(chosen_set, context, recent, rng)
+            return str(chosen_set), bank.pick(chosen_set, context, recent, rng, prefer=_SAID)
     last, context = options[-1]
-    return str(last), bank.pick(last, context, recent, rng)
+    return str(last), bank.pick(last, context, recent, rng, prefer=_SAID)
 
 
 _HOW_ARE_YOU = re.compile(

@@ -17,6 +17,8 @@ A pure function over the text, the model's estimate, the dialogue act and the pr
 * **negated negative** — "not the worst day", "not bad", "can't complain" read neutral to
   mildly pleasant (litotes), whatever the model made of the negative word.
 * **hopeless loneliness** — "I'll end up alone forever", "nobody will ever love me" read sad.
+* **loss** — a death or a pet put down reads sad even when told flatly ("we had to put our
+  dog down today"); models trained on Reddit comments often read such plain reports neutral.
 
 Only the reply and the stored reading use the result; the safety screen never depends on it.
 """
@@ -35,7 +37,7 @@ from responses.acts import FORMULAIC, Act
 #: How much of the previous turn's feeling a formulaic message inherits (0..1).
 INHERIT_SHARE = 0.75
 #: Valence at or below which a turn counts as heavy (sad, angry, afraid...).
-HEAVY_VALENCE = -0.3
+HEAVY_VALENCE = -0.25
 #: Weight of the clause after "but" when blending it with the whole message (VADER: 1.5/2).
 CONTRAST_WEIGHT = 0.75
 #: Confidence kept when sarcasm is suspected.
@@ -102,6 +104,12 @@ _HOPELESS_LONELY = re.compile(
     r"(?:have|got)\s+no\s+(?:friends|one)|no\s+one\s+to\s+talk\s+to|"
     r"always\s+(?:be\s+)?(?:alone|lonely|on\s+my\s+own)|unlovable|"
     r"(?:feel|am|i'?m)\s+(?:so\s+)?(?:invisible|forgotten))\b"
+)
+_LOSS = re.compile(
+    r"\b(?:passed\s+away|passed\s+on|died|dead|death|funeral|put\s+(?:\w+\s+){0,2}down|"
+    r"(?:lost|losing)\s+my\s+(?:mum|mom|dad|father|mother|grandma|grandpa|gran|nan|"
+    r"granddad|brother|sister|son|daughter|wife|husband|partner|friend|best\s+friend|baby|"
+    r"dog|cat|pet|uncle|aunt|cousin)|miscarriage|put\s+to\s+sleep|r\.?i\.?p)\b"
 )
 _CONTRAST = re.compile(r"\b(?:but|though|although|however|yet|except)\b|,\s*just\b")
 #: "just" introduces the true reading after a denial: "not upset with you, just worn out".
@@ -215,6 +223,18 @@ def read_in_context(
         probs = _onto({Emotion.SAD: 0.8, Emotion.FEAR: 0.1, Emotion.NEUTRAL: 0.1})
         current = _with(current, probs, max(current.confidence, 0.6))
         rules.append("hopeless loneliness")
+
+    if (
+        not rules
+        and _LOSS.search(lowered)
+        and not re.search(r"\b(?:phone|battery|laptop|car|plant|game|character)\b", lowered)
+        and current.probability(Emotion.SAD) < 0.5
+    ):
+        probs = _blend(
+            current, EmotionEstimate(_onto({Emotion.SAD: 1.0}), current.source, 1.0), 0.7
+        )
+        current = _with(current, probs, max(current.confidence, 0.5))
+        rules.append("loss")
 
     focus = contrast_focus(text)
     if focus is not None and "hopeless loneliness" not in rules:

@@ -1,0 +1,31 @@
+"""The conversation set through the real Core: acts, reflections and gentle tones hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from emotion.text.lexicon import LexiconEstimator
+from tests.responses.conversations import load_conversations, problems, run_conversations
+
+CONVERSATIONS = load_conversations()
+
+
+def test_the_set_is_large_enough() -> None:
+    assert len(CONVERSATIONS) >= 60
+
+
+async def test_every_conversation_reads_and_replies_as_written(db_url: str) -> None:
+    results = await run_conversations(db_url, LexiconEstimator(), CONVERSATIONS)
+    failures = [
+        f"{result.name}: {turn.text!r} -> {turn.reply!r} ({turn.tone}): {', '.join(found)}"
+        for result in results
+        for turn in result.turns
+        if (found := problems(turn))
+    ]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂" * 500, "a" * 5000, "\u202e\u200b hi"])
+async def test_odd_input_still_gets_a_reply(db_url: str, text: str) -> None:
+    results = await run_conversations(db_url, LexiconEstimator(), [{"name": "odd", "turns": [{"text": text}]}])
+    assert results[0].turns[0].reply
