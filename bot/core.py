@@ -13,11 +13,13 @@ import logging
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from bot.commands import CommandContext, CommandTable, parse_command
 from bot.config import Settings
 from bot.domain import Message, MoodEntry, Reply, UserRecord
 from bot.inference import EmotionService
+from bot.llm import WriterRequest
 from bot.phrases import (
     EMPTY_MESSAGE,
     INTERNAL_ERROR,
@@ -72,6 +74,12 @@ def history_point(entry: MoodEntry) -> HistoryPoint:
     return HistoryPoint(at=entry.created_at, probabilities=probs)
 
 
+class ReplyWriter(Protocol):
+    """Writes a reply for a composed moment, or None to let the bank's reply stand."""
+
+    async def write(self, request: WriterRequest) -> str | None: ...
+
+
 class Core:
     def __init__(
         self,
@@ -80,6 +88,7 @@ class Core:
         options: CoreOptions | None = None,
         *,
         rng: random.Random | None = None,
+        writer: ReplyWriter | None = None,
     ) -> None:
         from bot.handlers import default_commands
 
@@ -88,6 +97,8 @@ class Core:
         self.options = options or CoreOptions()
         self.commands: CommandTable = default_commands()
         self._rng = rng or random.Random()
+        #: The optional LLM writer (bot.llm); None means the reply bank alone answers.
+        self.writer = writer
 
     async def handle(self, message: Message) -> Reply:
         """Answer one message. Never raises: a fault becomes a kind apology, logged once."""
@@ -150,7 +161,9 @@ class Core:
             tone_name, reply_id = "crisis", None
             reply_text = self._crisis_text(recent_ids)
         else:
-            composed = self._compose(message, user, result, reading, recent, recent_ids, now, text)
+            composed = await self._compose(
+                message, user, result, reading, recent, recent_ids, now, text
+            )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
 
@@ -190,7 +203,7 @@ class Core:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
         return safety.crisis_reply(self.options.helpline_country or None, lead.text)
 
-    def _compose(
+    async def _compose(
         self,
         message: Message,
         user: UserRecord,
@@ -223,7 +236,21 @@ class Core:
             photo=reading,
             risk_elevated=any(e.crisis for e in turns),
         )
-        return compose(data, self._rng)
+        composed = compose(data, self._rng)
+        if self.writer is None or not text:
+            return composed
+        request = WriterRequest(
+            turns=[*(t.text for t in previous), text],
+            reading=f"{composed.fusion.estimate.top.value} "
+            f"(confidence {round(100 * composed.fusion.estimate.confidence)}%)",
+            tone=composed.tone,
+            act=composed.act.value,
+            draft=composed.text,
+        )
+        written = await self.writer.write(request)
+        if written is None:
+            return composed
+        return replace(composed, text=written, reply_id=f"llm-{composed.tone}"[:64])
 
     async def _command(self, user: UserRecord, message: Message, name: str, args: str) -> Reply:
         command = self.commands.get(name)
