@@ -206,7 +206,7 @@ _BAD_END = frozenset(
 )
 #: A clause with one of these states a belief or fear about the future, not an event.
 _BELIEF = re.compile(
-    r"\b(?:will|'ll|won't|wont|gonna|going\s+to|would|might|never|always|forever)\b"
+    r"\b(?:will|'ll|won't|wont|gonna|going\s+to|forever|ever\s+again)\b"
 )
 _SUBJECTS = frozenset(
     [
