@@ -254,11 +254,11 @@ def read_in_context(
     sarcastic = sarcastic or (bool(cues) and "praise beside a bad event" in cues)
     if sarcastic:
         happy = current.probability(Emotion.HAPPY)
-        probs = list(current.probabilities)
-        probs[LABELS.index(Emotion.HAPPY)] = happy * 0.1
-        probs[LABELS.index(Emotion.ANGRY)] += happy * 0.6
-        probs[LABELS.index(Emotion.SAD)] += happy * 0.3
-        current = _with(current, tuple(probs), min(current.confidence, SARCASM_CONFIDENCE))
+        moved = list(current.probabilities)
+        moved[LABELS.index(Emotion.HAPPY)] = happy * 0.1
+        moved[LABELS.index(Emotion.ANGRY)] += happy * 0.6
+        moved[LABELS.index(Emotion.SAD)] += happy * 0.3
+        current = _with(current, tuple(moved), min(current.confidence, SARCASM_CONFIDENCE))
         rules.append("sarcasm")
     elif _NEGATED_NEGATIVE.search(lowered) and "hopeless loneliness" not in rules:
         rest = _NEGATED_NEGATIVE.sub(" ", lowered)

@@ -89,165 +89,39 @@ _SWAP = {
     "u": "me",
     "ur": "your",
 }
+
+
+def _words_set(words: str) -> frozenset[str]:
+    """A word list written as one string, as people would type it."""
+    return frozenset(words.split())
+
+
 _PAST_BE_AFTER_I = {"was": "were", "wasn't": "weren't", "wasnt": "weren't"}
 _YOU_SUBJECT_BE = {"are": "am", "were": "was", "aren't": "am not", "weren't": "wasn't"}
 
-_FILLERS = frozenset(
-    [
-        "like",
-        "literally",
-        "honestly",
-        "basically",
-        "tbh",
-        "ngl",
-        "lol",
-        "lmao",
-        "omg",
-        "ugh",
-        "um",
-        "uh",
-        "idk",
-        "fr",
-        "rn",
-        "just",
-        "so",
-        "really",
-    ]
+_FILLERS = _words_set(
+    "like literally honestly basically tbh ngl lol lmao omg ugh um uh idk fr rn just so really"
 )
-_DROP_LEAD = frozenset(
-    [
-        "and",
-        "but",
-        "so",
-        "well",
-        "anyway",
-        "also",
-        "then",
-        "oh",
-        "hey",
-        "hi",
-        "hello",
-        "ok",
-        "okay",
-        "yeah",
-        "yes",
-        "no",
-        "um",
-        "wow",
-        "ugh",
-        "sigh",
-        "welp",
-        "hmm",
-        "yay",
-        "guess",
-        "what",
-        "update",
-    ]
+_DROP_LEAD = _words_set(
+    "and but so well anyway also then oh hey hi hello ok okay yeah yes no um wow ugh sigh "
+    "welp hmm yay guess what update"
 )
 #: Sentence-initial capitalised words that are ordinary nouns, not names.
-_COMMON_START = frozenset(
-    [
-        "work",
-        "school",
-        "college",
-        "uni",
-        "university",
-        "today",
-        "yesterday",
-        "tonight",
-        "life",
-        "everything",
-        "everyone",
-        "nothing",
-        "nobody",
-        "things",
-        "mum",
-        "mom",
-        "dad",
-        "grandma",
-        "grandpa",
-        "family",
-        "home",
-        "money",
-    ]
+_COMMON_START = _words_set(
+    "work school college uni university today yesterday tonight life everything everyone "
+    "nothing nobody things mum mom dad grandma grandpa family home money"
 )
 #: A clause may not end on one of these (it would dangle).
-_BAD_END = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "my",
-        "your",
-        "our",
-        "to",
-        "of",
-        "for",
-        "in",
-        "on",
-        "at",
-        "with",
-        "from",
-        "and",
-        "but",
-        "or",
-        "so",
-        "because",
-        "that",
-        "which",
-        "who",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-    ]
+_BAD_END = _words_set(
+    "the a an my your our to of for in on at with from and but or so because that which who "
+    "is are was were be been"
 )
 #: A clause with one of these states a belief or fear about the future, not an event.
-_BELIEF = re.compile(
-    r"\b(?:will|'ll|won't|wont|gonna|going\s+to|forever|ever\s+again)\b"
-)
-_SUBJECTS = frozenset(
-    [
-        "you",
-        "your",
-        "you're",
-        "you've",
-        "you'll",
-        "you'd",
-        "we",
-        "our",
-        "they",
-        "their",
-        "he",
-        "his",
-        "she",
-        "her",
-        "it",
-        "its",
-        "it's",
-        "there",
-        "there's",
-        "this",
-        "that",
-        "these",
-        "those",
-        "the",
-        "a",
-        "an",
-        "everyone",
-        "everything",
-        "nobody",
-        "someone",
-        "people",
-        "today",
-        "yesterday",
-        "tonight",
-        "work",
-        "school",
-        "life",
-    ]
+_BELIEF = re.compile(r"\b(?:will|'ll|won't|wont|gonna|going\s+to|forever|ever\s+again)\b")
+_SUBJECTS = _words_set(
+    "you your you're you've you'll you'd we our they their he his she her it its it's there "
+    "there's this that these those the a an everyone everything nobody someone people today "
+    "yesterday tonight work school life"
 )
 #: Chat drops the subject ("failed my exam"); these verbs are safe to give "you" back.
 _SUBJECTLESS_VERB = re.compile(
@@ -256,68 +130,11 @@ _SUBJECTLESS_VERB = re.compile(
     r"keep|kept|need|want|love|hate|miss|think|thought|wish|moved|met|tried|"
     r"[a-z]{3,}ed)$"
 )
-_STOP_TOPIC = frozenset(
-    [
-        "is",
-        "was",
-        "are",
-        "were",
-        "has",
-        "had",
-        "have",
-        "never",
-        "always",
-        "just",
-        "really",
-        "keeps",
-        "keep",
-        "kept",
-        "never",
-        "isn't",
-        "wasn't",
-        "doesn't",
-        "didn't",
-        "won't",
-        "can't",
-        "and",
-        "but",
-        "or",
-        "so",
-        "to",
-        "of",
-        "for",
-        "in",
-        "on",
-        "at",
-        "with",
-        "from",
-        "that",
-        "who",
-        "which",
-        "what",
-        "when",
-        "because",
-        "about",
-        "again",
-        "still",
-        "too",
-        "also",
-        "very",
-        "who's",
-        "it's",
-        "today",
-        "yesterday",
-        "tonight",
-        "tomorrow",
-        "now",
-        "this",
-        "last",
-        "morning",
-        "afternoon",
-        "evening",
-        "night",
-        "week",
-    ]
+_STOP_TOPIC = _words_set(
+    "is was are were has had have never always just really keeps keep kept never isn't wasn't "
+    "doesn't didn't won't can't and but or so to of for in on at with from that who which "
+    "what when because about again still too also very who's it's today yesterday tonight "
+    "tomorrow now this last morning afternoon evening night week"
 )
 _VERBISH = re.compile(r"^(?:[a-z]+ed|went|got|left|came|said|told|made|broke|died|passed)$")
 _STOCK_TAG = re.compile(
@@ -326,35 +143,11 @@ _STOCK_TAG = re.compile(
     r"oh|sigh|lol|haha|omg|hi|hey|hello|thanks|thank\s+you|ok|okay|well)"
     r"(?:\s+(?:wow|great|fantastic|perfect|just|so|really|oh))*)$"
 )
-_NOT_TOPIC = frozenset(
-    [
-        "own",
-        "life",
-        "day",
-        "time",
-        "way",
-        "head",
-        "mind",
-        "fault",
-        "rest",
-        "worst",
-        "best",
-        "same",
-        "other",
-        "whole",
-        "first",
-        "last",
-        "end",
-        "thing",
-        "things",
-        "point",
-        "lot",
-        "most",
-        "least",
-        "only",
-    ]
+_NOT_TOPIC = _words_set(
+    "own life day time way head mind fault rest worst best same other whole first last end "
+    "thing things point lot most least only"
 )
-_NOUNISH_SECOND = frozenset(["test", "exam", "interview", "job", "boss", "flat", "car", "partner"])
+_NOUNISH_SECOND = _words_set("test exam interview job boss flat car partner")
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\s*[.!?;]+\s*|\n+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _ASCII_WORD = re.compile(r"^[\w'’-]+$", re.UNICODE)
@@ -406,7 +199,7 @@ def _clean_lead(words: list[str]) -> list[str]:
 
 def _clauses(text: str) -> list[str]:
     """Sentences, and the comma-separated parts of each ("wow, fantastic, my car ...")."""
-    parts = []
+    parts: list[str] = []
     for sentence in _SPLIT.split(text):
         sentence = sentence.strip(" ,")
         if sentence:
@@ -516,9 +309,9 @@ def reflect(text: str, *, focus: str | None = None, feeling: str | None = None) 
         at = text.lower().rfind(focus.lower())
         left_text = re.sub(r"[,\s]*\bjust\s*$", "", text[:at], flags=re.IGNORECASE)
         left = _event(left_text) if at > 0 else None
-        right = swap_person(_words(focus))
-        if left and right and len(right) <= 4 and right[-1].lower() not in _BAD_END:
-            event = f"{left}, just {' '.join(right)}"
+        truth = swap_person(_words(focus))
+        if left and truth and len(truth) <= 4 and truth[-1].lower() not in _BAD_END:
+            event = f"{left}, just {' '.join(truth)}"
     if event is None and clauses:
         best = max(clauses, key=_score)
         if _score(best) > 0:
