@@ -87,7 +87,8 @@ def main() -> None:
     print(f"celebrate after a heavy or sarcastic moment: {len(celebrated)} of {len(gentle)}")
     print(f"turns failing any written check: {len(failing)}")
     print(
-        f"act accuracy on the untuned split: {correct}/{len(heldout)} = {correct / len(heldout):.2f}"
+        f"act accuracy on the untuned split: {correct}/{len(heldout)} "
+        f"= {correct / len(heldout):.2f}"
     )
     print(
         f"compose latency per message: p50 {statistics.median(latency):.2f} ms, "

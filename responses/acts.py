@@ -56,12 +56,18 @@ _GOODBYE = re.compile(
     r"(?:that'?s|thats)\s+(?:all|it)\s+(?:for\s+)?(?:now|today|tonight)|"
     r"bye\s+for\s+now|signing\s+off|take\s+care|until\s+tomorrow|till\s+tomorrow)$"
 )
-_ACK = re.compile(
-    r"^(?:ok(?:ay)?|k+|kk|okey|yes|yeah|yea|yep|yup|ya|sure|right|alright|all\s+right|"
+_ACK_WORD = (
+    r"(?:ok(?:ay)?|k+|kk|okey|yes|yeah|yea|yep|yup|ya|sure|right|alright|all\s+right|"
     r"i\s+see|got\s+it|gotcha|fair(?:\s+enough)?|true|mhm+|mm+|hmm+|uh\s+huh|makes\s+sense|"
     r"that\s+makes\s+sense|understood|noted|cool|fine|no|nope|nah|maybe|i\s+guess|"
     r"i\s+know|same|exactly|indeed|(?:i'?ll|i\s+will)\s+try(?:\s+that)?|will\s+do|"
-    r"(?:that|it)\s+(?:helps|helped)|good\s+(?:idea|point)|you'?re\s+right)$"
+    r"(?:that|it)\s+(?:helps|helped)|good\s+(?:idea|point)|you'?re\s+right|oh|ah|well|so)"
+)
+#: One or more acknowledgements in a row: "yeah I guess", "ok fair enough".
+_ACK = re.compile(rf"^{_ACK_WORD}(?:\s+{_ACK_WORD})*$")
+#: Segments that only intensify what came before ("thanks for listening, really").
+_FILLER = re.compile(
+    r"^(?:really|honestly|seriously|truly|so\s+much|a\s+lot|again|though|tho|lol|haha|x+)$"
 )
 _ADVICE = re.compile(
     r"\b(?:what\s+(?:should|would|could|do|can)\s+i\b|what\s+would\s+you\s+do|"
@@ -165,6 +171,8 @@ def classify_act(text: str) -> ActReading:
     formulas: list[Act] = []
     content: list[str] = []
     for part in parts:
+        if _FILLER.match(part):
+            continue
         found = _formula(part)
         if found is not None:
             formulas.append(found)

@@ -82,8 +82,7 @@ _BAD_EVENT = re.compile(
 )
 _STOCK = re.compile(
     r"(?:love\s+that\s+for\s+me|just\s+(?:great|perfect|fantastic|wonderful|what\s+i\s+needed)|"
-    r"oh\s+(?:great|joy|wonderful|perfect|fantastic|goody)|what\s+a\s+(?:great|perfect|"
-    r"fantastic|lovely)\s+(?:day|start|way|time)|thanks\s+a\s+lot|yeah\s+right|"
+    r"oh\s+(?:great|joy|wonderful|perfect|fantastic|goody)|thanks\s+a\s+lot|yeah\s+right|"
     r"(?:so|how)\s+fun\s*(?:not|/s)|living\s+the\s+dream|story\s+of\s+my\s+life|"
     r"my\s+favou?rite\s+thing|exactly\s+what\s+i\s+wanted|couldn'?t\s+be\s+happier|"
     r"(?:^|\s)/s\b|\bnot!)"
@@ -97,7 +96,7 @@ _NEGATED_NEGATIVE = re.compile(
 )
 _HOPELESS_LONELY = re.compile(
     r"\b(?:(?:end\s+up|be|stay|die|always\s+be|forever|going\s+to\s+be|gonna\s+be)\s+"
-    r"(?:\w+\s+){0,2}alone|alone\s+(?:forever|for\s+(?:the\s+rest|ever|good))|"
+    r"(?:\w+\s+){0,2}(?:alone|lonely|on\s+my\s+own|by\s+myself)|alone\s+(?:forever|for\s+(?:the\s+rest|ever|good))|"
     r"(?:no\s*one|nobody)\s+(?:will\s+ever|would\s+ever|ever|will|would|could\s+ever)\s+"
     r"(?:love|want|like|care\s+about|choose|date|miss)|(?:no\s*one|nobody)\s+cares|"
     r"never\s+(?:find|have|get)\s+(?:anyone|someone|a\s+partner|love|friends)|"

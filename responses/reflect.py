@@ -99,6 +99,15 @@ def _words_set(words: str) -> frozenset[str]:
 _PAST_BE_AFTER_I = {"was": "were", "wasn't": "weren't", "wasnt": "weren't"}
 _YOU_SUBJECT_BE = {"are": "am", "were": "was", "aren't": "am not", "weren't": "wasn't"}
 
+_PREPOSITIONS = _words_set(
+    "with at to for about of from on by like than without around towards into onto"
+)
+#: Words that cannot follow a subject "you" as its verb.
+_NOT_A_VERB = _words_set(
+    "the a an my your our his her their this that these those so too very much more a lot "
+    "and but or because if when i i'm me you he she it we they again back now today anyway "
+    "already either though"
+)
 _FILLERS = _words_set(
     "like literally honestly basically tbh ngl lol lmao omg ugh um uh idk fr rn just so really"
 )
@@ -171,9 +180,14 @@ def swap_person(words: list[str]) -> list[str] | None:
         elif previous_was_you and low in _YOU_SUBJECT_BE:
             out.append(_YOU_SUBJECT_BE[low])
         elif low in ("you", "u"):
-            # Subject "you" -> "I", object "you" -> "me": subject when a verb follows or first.
+            # Subject "you" -> "I", object "you" -> "me". Object after a preposition, at the
+            # end, or before a word that cannot be its verb ("told you the truth", "love you
+            # so much"); otherwise a verb follows and it is the subject.
             nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-            subject = i == 0 or nxt in _YOU_SUBJECT_BE or nxt in {"were", "are", "can", "will"}
+            before = words[i - 1].lower() if i > 0 else ""
+            subject = i == 0 or (
+                bool(nxt) and before not in _PREPOSITIONS and nxt not in _NOT_A_VERB
+            )
             out.append("I" if subject else "me")
         elif low in _SWAP and _SWAP[low] is not None:
             swapped = _SWAP[low]
