@@ -61,7 +61,8 @@ _ACK_WORD = (
     r"i\s+see|got\s+it|gotcha|fair(?:\s+enough)?|true|mhm+|mm+|hmm+|uh\s+huh|makes\s+sense|"
     r"that\s+makes\s+sense|understood|noted|cool|fine|no|nope|nah|maybe|i\s+guess|"
     r"i\s+know|same|exactly|indeed|(?:i'?ll|i\s+will)\s+try(?:\s+that)?|will\s+do|"
-    r"(?:that|it)\s+(?:helps|helped)|good\s+(?:idea|point)|you'?re\s+right|oh|ah|well|so)"
+    r"(?:that|it)\s+(?:helps|helped)|good\s+(?:idea|point)|you'?re\s+right|oh|ah|well|so|"
+    r"whatever|not\s+sure|dunno|idk|i\s+don'?t\s+know)"
 )
 #: One or more acknowledgements in a row: "yeah I guess", "ok fair enough".
 _ACK = re.compile(rf"^{_ACK_WORD}(?:\s+{_ACK_WORD})*$")
@@ -87,7 +88,10 @@ _ABOUT_BOT = re.compile(
     r"do\s+(?:you|u)\s+(?:remember|store|keep|save|record|read|see|know\s+(?:me|who))|"
     r"can\s+(?:you|u)\s+(?:see|read|remember|hear)|what\s+do\s+(?:you|u)\s+(?:know|keep|store)|"
     r"what(?:'?s|\s+is)\s+your\s+(?:name|purpose)|how\s+does\s+this\s+(?:work|bot)|"
-    r"is\s+(?:this|my\s+data)\s+(?:private|safe|stored))"
+    r"is\s+(?:this|my\s+data)\s+(?:private|safe|stored)|"
+    r"(?:you'?re|you\s+are|ur)\s+(?:just\s+|only\s+)?(?:a\s+|an\s+)?(?:bot|robot|ai|machine|"
+    r"program|computer)|do\s+(?:you|u)\s+(?:actually\s+|really\s+|even\s+)?(?:care|understand|"
+    r"feel|get\s+it)|you\s+(?:wouldn'?t|can'?t|don'?t)\s+(?:get|understand)\b)"
 )
 _SMALL_TALK_Q = re.compile(
     r"^(?:how\s+(?:are|r)\s+(?:you|u|ya)|how'?s\s+it\s+going|how\s+(?:was|is)\s+your\s+\w+|"
@@ -105,6 +109,11 @@ _QUESTION_START = re.compile(
 _EVALUATIVE = re.compile(
     r"\b(?:today|tonight|day|week|weekend|morning|life|things|monday|work|not\s+(?:bad|great|"
     r"good|the\s+worst)|can'?t\s+complain|no\s+complaints|so\s+so|meh|ugh|sigh)\b"
+)
+#: Chat drops the "I": "got rejected again", "failed my test" share news about oneself.
+_SUBJECTLESS = re.compile(
+    r"^(?:just\s+)?(?:got|lost|had|failed|missed|broke|finished|passed|won|quit|moved|"
+    r"found|forgot|spent|can'?t|couldn'?t|feeling|feel|felt|[a-z]{3,}ed)\b"
 )
 _FEELING_EMOJI = (
     "🙄",
@@ -195,6 +204,7 @@ def classify_act(text: str) -> ActReading:
         question = asked or bool(_QUESTION_START.match(whole))
         if (
             not _FIRST_PERSON.search(whole)
+            and not _SUBJECTLESS.match(whole)
             and len(whole.split()) <= 6
             and not _EVALUATIVE.search(whole)
             and not any(e in text for e in _FEELING_EMOJI)

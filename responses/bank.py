@@ -47,6 +47,7 @@ class ReplySet(StrEnum):
     ACK_GENTLE = "ack_gentle"
     ADVICE = "advice"
     ABOUT_BOT = "about_bot"
+    ABOUT_BOT_DOUBT = "about_bot_doubt"
     SMALL_TALK = "small_talk"
     HOW_ARE_YOU = "how_are_you"
 

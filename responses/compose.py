@@ -143,6 +143,15 @@ _HOW_ARE_YOU = re.compile(
 )
 
 
+#: A doubt about attune rather than a question: "you're just a bot", "do you even care?".
+_DOUBT = re.compile(
+    r"\b(?:you'?re|you\s+are|ur)\s+(?:just\s+|only\s+)?(?:a\s+|an\s+)?(?:bot|robot|ai|"
+    r"machine|program|computer)|do\s+(?:you|u)\s+(?:actually|really|even)\s+|"
+    r"you\s+(?:wouldn'?t|can'?t|don'?t)\s+(?:get|understand)",
+    re.IGNORECASE,
+)
+
+
 def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[ReplySet | Tone] | None:
     """Reply sets for the formulaic and question acts, most specific first; None: by tone."""
     gentle = heavy or risk
@@ -157,8 +166,12 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
     if act.act is Act.ADVICE:
         return [ReplySet.ADVICE]
     if act.act is Act.ABOUT_BOT:
+        if _DOUBT.search(text):
+            return [ReplySet.ABOUT_BOT_DOUBT]
         return [ReplySet.ABOUT_BOT]
-    if act.act is Act.SMALL_TALK and not gentle:
+    if act.act is Act.SMALL_TALK:
+        if gentle:
+            return [ReplySet.ACK_GENTLE]
         if _HOW_ARE_YOU.search(text):
             return [ReplySet.HOW_ARE_YOU, ReplySet.SMALL_TALK]
         return [ReplySet.SMALL_TALK]

@@ -125,7 +125,9 @@ def parse_correction(text: str) -> Emotion | None:
         # "I'm not upset with you, just worn out" reassures attune; it does not say the
         # reading was wrong, so the mood log keeps what was read.
         return None
-    mentions = [(pos, label) for pos, label, negated in _mentions(cleaned) if not negated]
+    # "more hurt than angry": what follows "than" is what they are not.
+    kept = re.sub(r"\bthan\b[^.]*", " ", cleaned)
+    mentions = [(pos, label) for pos, label, negated in _mentions(kept) if not negated]
     if not mentions:
         return None
     return mentions[-1][1]

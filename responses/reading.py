@@ -17,6 +17,10 @@ A pure function over the text, the model's estimate, the dialogue act and the pr
 * **negated negative** — "not the worst day", "not bad", "can't complain" read neutral to
   mildly pleasant (litotes), whatever the model made of the negative word.
 * **hopeless loneliness** — "I'll end up alone forever", "nobody will ever love me" read sad.
+* **self-criticism** — "why do I always mess everything up", "I'm useless" read sad.
+* **health scare** — someone in hospital, a diagnosis, surgery: worry, even told flatly.
+* **negated positive** — "nothing's going right", "I'm not okay" read low.
+* **lukewarm** — "fine", "nothing special" without any strong joy read neutral, not happy.
 * **loss** — a death or a pet put down reads sad even when told flatly ("we had to put our
   dog down today"); models trained on Reddit comments often read such plain reports neutral.
 
@@ -83,7 +87,7 @@ _BAD_EVENT = re.compile(
 _STOCK = re.compile(
     r"(?:love\s+that\s+for\s+me|just\s+(?:great|perfect|fantastic|wonderful|what\s+i\s+needed)|"
     r"oh\s+(?:great|joy|wonderful|perfect|fantastic|goody)|thanks\s+a\s+lot|yeah\s+right|"
-    r"(?:so|how)\s+fun\s*(?:not|/s)|living\s+the\s+dream|story\s+of\s+my\s+life|"
+    r"(?:so|how)\s+fun\s*(?:not|/s)|living\s+the\s+dream|cool\s+cool|story\s+of\s+my\s+life|"
     r"my\s+favou?rite\s+thing|exactly\s+what\s+i\s+wanted|couldn'?t\s+be\s+happier|"
     r"(?:^|\s)/s\b|\bnot!)"
 )
@@ -109,6 +113,32 @@ _LOSS = re.compile(
     r"(?:lost|losing)\s+my\s+(?:mum|mom|dad|father|mother|grandma|grandpa|gran|nan|"
     r"granddad|brother|sister|son|daughter|wife|husband|partner|friend|best\s+friend|baby|"
     r"dog|cat|pet|uncle|aunt|cousin)|miscarriage|put\s+to\s+sleep|r\.?i\.?p)\b"
+)
+#: Lukewarm words: "fine", "nothing special" are not joy, whatever a model makes of them.
+_LUKEWARM = re.compile(
+    r"\b(?:fine|ok|okay|alright|all\s+right|nothing\s+special|not\s+much|meh|so-so|so\s+so|"
+    r"same\s+as\s+(?:usual|always)|average|normal|uneventful|usual)\b"
+)
+_STRONG_JOY = re.compile(
+    r"\b(?:amazing|awesome|fantastic|wonderful|brilliant|great|love|loved|happy|thrilled|"
+    r"excited|best|incredible|perfect|yay|finally|won|got\s+the|passed|aced)\b|!!|🎉|😍|🥳"
+)
+#: Good things negated: "nothing's going right", "I'm not okay".
+_NEGATED_POSITIVE = re.compile(
+    r"\b(?:not|nothing'?s?|never|isn'?t|wasn'?t|ain'?t|don'?t\s+feel)\s+(?:\w+\s+)?"
+    r"(?:going\s+)?(?:right|well|good|great|okay|ok|fine|happy|alright)\b"
+)
+#: Harsh self-judgement reads sad (it is how low mood talks, Beck's negative self-schema).
+_SELF_CRITICISM = re.compile(
+    r"\b(?:i\s+(?:always\s+)?(?:mess|screw|ruin|fuck)\s+(?:\w+\s+)?(?:up|everything)|"
+    r"(?:i'?m|i\s+am)\s+(?:so\s+|such\s+a\s+|a\s+)?(?:stupid|useless|worthless|pathetic|"
+    r"failure|loser|disappointment|burden)|i\s+hate\s+(?:myself|how\s+i)|"
+    r"what'?s\s+wrong\s+with\s+me|why\s+(?:do|am|can'?t)\s+i\s+(?:always|never|so))"
+)
+#: Someone close in hospital or seriously ill: worry, whatever the words' tone.
+_HEALTH_SCARE = re.compile(
+    r"\b(?:in\s+(?:the\s+)?hospital|\ber\b|a&e|icu|intensive\s+care|surgery|cancer|tumou?r|"
+    r"biopsy|stroke|heart\s+attack|diagnosed|chemo|ambulance|seizure)\b"
 )
 _CONTRAST = re.compile(r"\b(?:but|though|although|however|yet|except)\b|,\s*just\b")
 #: "just" introduces the true reading after a denial: "not upset with you, just worn out".
@@ -223,6 +253,18 @@ def read_in_context(
         current = _with(current, probs, max(current.confidence, 0.6))
         rules.append("hopeless loneliness")
 
+    if not rules and _SELF_CRITICISM.search(lowered) and current.valence > -0.3:
+        probs = _onto({Emotion.SAD: 0.7, Emotion.ANGRY: 0.1, Emotion.NEUTRAL: 0.2})
+        current = _with(current, probs, max(current.confidence, 0.5))
+        rules.append("self-criticism")
+    if not rules and _HEALTH_SCARE.search(lowered) and current.valence > -0.3:
+        probs = _blend(
+            current,
+            EmotionEstimate(_onto({Emotion.FEAR: 0.6, Emotion.SAD: 0.4}), current.source, 1.0),
+            0.7,
+        )
+        current = _with(current, probs, max(current.confidence, 0.5))
+        rules.append("health scare")
     if (
         not rules
         and _LOSS.search(lowered)
@@ -259,6 +301,19 @@ def read_in_context(
         moved[LABELS.index(Emotion.SAD)] += happy * 0.3
         current = _with(current, tuple(moved), min(current.confidence, SARCASM_CONFIDENCE))
         rules.append("sarcasm")
+    elif not rules and _NEGATED_POSITIVE.search(lowered) and current.valence > -0.2:
+        probs = _onto({Emotion.SAD: 0.5, Emotion.NEUTRAL: 0.3, Emotion.FEAR: 0.2})
+        current = _with(current, probs, current.confidence)
+        rules.append("negated positive")
+    elif (
+        not rules
+        and _LUKEWARM.search(lowered)
+        and not _STRONG_JOY.search(lowered)
+        and current.top is Emotion.HAPPY
+    ):
+        probs = _onto({Emotion.NEUTRAL: 0.55, Emotion.HAPPY: 0.35, Emotion.SAD: 0.1})
+        current = _with(current, probs, current.confidence)
+        rules.append("lukewarm")
     elif _NEGATED_NEGATIVE.search(lowered) and "hopeless loneliness" not in rules:
         rest = _NEGATED_NEGATIVE.sub(" ", lowered)
         if clause_valence(rest) > -0.3:  # nothing else heavy in the message

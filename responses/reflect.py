@@ -126,11 +126,22 @@ _BAD_END = _words_set(
     "is are was were be been"
 )
 #: A clause with one of these states a belief or fear about the future, not an event.
-_BELIEF = re.compile(r"\b(?:will|'ll|won't|wont|gonna|going\s+to|forever|ever\s+again)\b")
+_BELIEF = re.compile(
+    r"^you(?:'ll|\s+will|\s+won't|'re\s+(?:never\s+|not\s+)?(?:going\s+to|gonna)|"
+    r"\s+(?:always|never)\b|'ll\s+(?:never|always))|\bforever\b|\bever\s+again\b|"
+    r"\bfor\s+the\s+rest\s+of\s+your\s+life\b"
+)
+#: A rhetorical "why do I always ..." is said back as the belief it carries.
+_WHY_ME = re.compile(
+    r"^\s*why\s+(?:do|does|did|can'?t|am|is)\s+(i|everything|everyone|nobody)\b\s*", re.I
+)
+#: Asides that would read wrongly once turned around ("I guess" -> "you guess").
+_ASIDE = re.compile(r"\b(?:i\s+guess|i\s+mean|you\s+know|i\s+suppose|i\s+think)\b[,]?\s*", re.I)
+_LAUGHTER = re.compile(r"^(?:h[ae]h[ae]\w*|lol+|lmf?ao+|hehe+|xd+|rofl)$", re.I)
 _SUBJECTS = _words_set(
     "you your you're you've you'll you'd we our they their he his she her it its it's there "
     "there's this that these those the a an everyone everything nobody someone people today "
-    "yesterday tonight work school life"
+    "yesterday tonight work school life nothing nothing's everything's that's"
 )
 #: Chat drops the subject ("failed my exam"); these verbs are safe to give "you" back.
 _SUBJECTLESS_VERB = re.compile(
@@ -143,7 +154,7 @@ _STOP_TOPIC = _words_set(
     "is was are were has had have never always just really keeps keep kept never isn't wasn't "
     "doesn't didn't won't can't and but or so to of for in on at with from that who which "
     "what when because about again still too also very who's it's today yesterday tonight "
-    "tomorrow now this last morning afternoon evening night week"
+    "tomorrow now this last morning afternoon evening night week though tho anyway"
 )
 _VERBISH = re.compile(r"^(?:[a-z]+ed|went|got|left|came|said|told|made|broke|died|passed)$")
 _STOCK_TAG = re.compile(
@@ -208,7 +219,11 @@ def _words(clause: str) -> list[str]:
 def _clean_lead(words: list[str]) -> list[str]:
     while words and (words[0].lower() in _DROP_LEAD or words[0].lower() in _FILLERS):
         words = words[1:]
-    return [w for w in words if w.lower() not in {"lol", "lmao", "tbh", "ngl", "omg", "ugh"}]
+    return [
+        w
+        for w in words
+        if w.lower() not in {"tbh", "ngl", "omg", "ugh", "idk"} and not _LAUGHTER.match(w)
+    ]
 
 
 def _clauses(text: str) -> list[str]:
@@ -244,6 +259,10 @@ def _score(clause: str) -> float:
 
 
 def _event(clause: str) -> str | None:
+    why = _WHY_ME.match(clause)
+    if why:
+        clause = f"{why.group(1)} {clause[why.end() :]}"
+    clause = clause if clause.lower().startswith(("i think", "i guess")) else _ASIDE.sub("", clause)
     words = _clean_lead(_words(clause))
     if len(words) < MIN_EVENT_WORDS:
         return None
