@@ -237,7 +237,8 @@ class Core:
             risk_elevated=any(e.crisis for e in turns),
         )
         composed = compose(data, self._rng)
-        if self.writer is None or not text:
+        if self.writer is None or not text or data.risk_elevated:
+            # An at-risk conversation keeps to the reviewed bank replies.
             return composed
         request = WriterRequest(
             turns=[*(t.text for t in previous), text],

@@ -168,6 +168,8 @@ async def test_crisis_never_goes_through_the_writer(
     try:
         reply = await core.handle(_msg("I want to end my life"))
         assert "988" in reply.text or "helpline" in reply.text.lower()
+        later = await core.handle(_msg("I got a new bike today"))
+        assert later.text != GOOD  # the conversation is at risk: the bank answers
         assert fake.requests == []
     finally:
         service.close()
