@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from responses.corrections import parse_correction
+from responses.corrections import names_a_feeling, parse_correction
 
 
 class Act(StrEnum):
@@ -207,6 +207,7 @@ def classify_act(text: str) -> ActReading:
             and not _SUBJECTLESS.match(whole)
             and len(whole.split()) <= 6
             and not _EVALUATIVE.search(whole)
+            and not names_a_feeling(whole)
             and not any(e in text for e in _FEELING_EMOJI)
         ):
             return ActReading(Act.SMALL_TALK, tuple(formulas), question=question)

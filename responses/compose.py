@@ -97,10 +97,6 @@ class Composed:
     reading: ContextReading | None = None
     reflection: Reflection = field(default_factory=Reflection)
 
-    @property
-    def heavy(self) -> bool:
-        return self.reading is not None and self.reading.estimate.valence <= -0.3
-
 
 def _photo_only(data: ComposeInput, rng: random.Random) -> Composed:
     problem = data.photo.problem if data.photo is not None else None
@@ -197,7 +193,10 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     """
     if not data.text.strip() and data.photo is not None and data.photo.problem is not None:
         return _photo_only(data, rng)
-    act = classify_act(data.text)
+    # A selfie without words shares a feeling: no act to read, the tone decides.
+    act = classify_act(data.text) if data.text.strip() else ActReading(Act.SHARING)
+    if act.act is Act.SMALL_TALK and data.fusion.disagreement:
+        act = ActReading(Act.SHARING, act.formulas, act.question)  # the face says more
     previous = _previous_turn(data)
     reading = read_in_context(data.text, data.fusion.estimate, act.act, previous)
     estimate = EmotionEstimate(
@@ -205,14 +204,12 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     )
     fusion = replace(data.fusion, estimate=estimate)
     heavy_before = previous is not None and previous.heavy
-    heavy = heavy_before or reading.sarcastic or estimate.valence <= -0.3
     prev_topic = topic_of(previous.text) if previous is not None else None
 
     base = bank.context_for(fusion, name=data.name, previous=data.previous_label, trend=data.trend)
     context = replace(base, prev_topic=prev_topic)
 
     sets = _act_sets(act, data.text, heavy_before, data.risk_elevated)
-    reflection = Reflection()
     if act.act is Act.ADVICE:
         topic = topic_of(data.text) or prev_topic
         context = replace(context, topic=topic)
@@ -235,8 +232,9 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     if reflection.belief is not None and not negative:
         context = replace(context, event=reflection.belief)
     options: list[tuple[ReplySet | Tone, ReplyContext]]
-    if act.act is Act.SMALL_TALK and not heavy and not data.risk_elevated:
-        options = [(ReplySet.SMALL_TALK, context)]
+    if fusion.disagreement and not reading.sarcastic:
+        # Face and words tell different stories: name both and ask (check_in's own replies).
+        options = [(tone, replace(context, event=None, belief=None, topic=None))]
     elif reading.sarcastic:
         options = [(ReplySet.SARCASM, replace(context, topic=None)), (ReplySet.SARCASM, context)]
     else:

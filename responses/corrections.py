@@ -131,3 +131,9 @@ def parse_correction(text: str) -> Emotion | None:
     if not mentions:
         return None
     return mentions[-1][1]
+
+
+def names_a_feeling(text: str) -> bool:
+    """Whether ``text`` names a feeling from the vocabulary ("tired", "all good", "gutted")."""
+    cleaned = _clean(text)
+    return bool(cleaned) and bool(_mentions(cleaned))

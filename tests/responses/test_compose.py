@@ -147,3 +147,30 @@ async def test_a_group_chat_uses_nothing_said_earlier(db_url: str) -> None:
     finally:
         service.close()
         await engine.dispose()
+
+
+def test_a_selfie_without_words_is_answered_by_its_tone() -> None:
+    face = EmotionEstimate.from_mapping(
+        {Emotion.HAPPY: 0.9, Emotion.NEUTRAL: 0.1}, Source.FACE, 0.9
+    )
+    reading = PhotoReading(estimate=face, image_size=(400, 400))
+    result = fuse(None, reading, (), now=NOW, half_life=timedelta(hours=72))
+    out = run("", result, photo=reading)
+    assert out.tone == "celebrate" and out.act is Act.SHARING
+
+
+def test_face_and_words_that_disagree_are_named_and_asked_about() -> None:
+    face = EmotionEstimate.from_mapping({Emotion.SAD: 0.9, Emotion.NEUTRAL: 0.1}, Source.FACE, 0.9)
+    words = EmotionEstimate.from_mapping(
+        {Emotion.HAPPY: 0.9, Emotion.NEUTRAL: 0.1}, Source.TEXT, 0.9
+    )
+    reading = PhotoReading(estimate=face, image_size=(400, 400))
+    result = fuse(words, reading, (), now=NOW, half_life=timedelta(hours=72))
+    assert result.disagreement
+    texts = {
+        compose(
+            ComposeInput(text="all good here", fusion=result, photo=reading), random.Random(seed)
+        ).text
+        for seed in range(30)
+    }
+    assert any("down" in t and "cheerful" in t for t in texts)
