@@ -45,6 +45,8 @@ def _compose_latency(estimator: TextEstimator, texts: list[list[str]]) -> list[f
     """Milliseconds ``compose`` adds per message (the model's reading is computed before)."""
     rng = random.Random(0)
     now = datetime.now(UTC)
+    warm = fuse(estimator.estimate("hello"), None, (), now=now, half_life=timedelta(hours=72))
+    compose(ComposeInput(text="warm up, my day", fusion=warm), rng)  # loads VADER, tokenizer
     samples = []
     for conversation in texts:
         previous: list[Turn] = []

@@ -40,7 +40,9 @@ FORMULAIC = frozenset({Act.GREETING, Act.THANKS, Act.GOODBYE, Act.ACKNOWLEDGE})
 _NAME = r"(?:\s+(?:attune|bot|there|again|you|friend|mate|all|everyone|guys))?"
 _GREETING = re.compile(
     r"^(?:h+i+|hey+|hey+a|hello+|hell+o+|hiya|howdy|yo+|heya|sup|hallo|greetings|"
-    r"(?:good\s+)?(?:morning|afternoon|evening)|gm)" + _NAME + r"$"
+    r"(?:good\s+)?(?:morning|afternoon|evening)|gm|long\s+time\s+no\s+(?:see|talk)|"
+    r"(?:nice|good)\s+to\s+(?:see|talk\s+to)\s+you(?:\s+again)?|(?:it'?s\s+)?me\s+again|"
+    r"i'?m\s+back)" + _NAME + r"$"
 )
 _THANKS = re.compile(
     r"^(?:(?:many|big|huge)\s+)?(?:thanks?|thank\s*(?:you|u|ya)|thx|thnx|ty|tysm|cheers|"
@@ -110,6 +112,14 @@ _EVALUATIVE = re.compile(
     r"\b(?:today|tonight|day|week|weekend|morning|life|things|monday|work|not\s+(?:bad|great|"
     r"good|the\s+worst)|can'?t\s+complain|no\s+complaints|so\s+so|meh|ugh|sigh)\b"
 )
+#: Chit-chat about the world rather than one's life (weather, media, food, sport).
+_CHITCHAT = re.compile(
+    r"\b(?:weather|sunny|sun|rain\w*|snow\w*|cold|hot|warm|windy|cloudy|music|song|movie|film|"
+    r"show|series|tv|book|game|match|football|soccer|pizza|coffee|tea|food|lunch|dinner|cat|"
+    r"dog|colou?r|favou?rite|news|internet|meme)s?\b"
+)
+#: Rhetorical questions that carry despair, not curiosity.
+_RHETORICAL = re.compile(r"\bwhat'?s\s+the\s+(?:point|use)|\bwhy\s+(?:bother|even|try)\b")
 #: Chat drops the "I": "got rejected again", "failed my test" share news about oneself.
 _SUBJECTLESS = re.compile(
     r"^(?:just\s+)?(?:got|lost|had|failed|missed|broke|finished|passed|won|quit|moved|"
@@ -168,10 +178,23 @@ def _formula(segment: str) -> Act | None:
     return None
 
 
+_LAUGH_TOKEN = re.compile(r"\b(?:lol+|lmf?ao+|haha+\w*|hehe+|rofl|xd)\b")
+
+
 def segments(text: str) -> list[str]:
-    """The message cut at sentence and clause punctuation, each part normalised."""
+    """The message cut at sentence and clause punctuation, each part normalised.
+
+    Laughter inside a longer part is dropped ("whatever lol" is "whatever"); a part that is
+    only laughter stays.
+    """
     lowered = text.lower().replace("\u2019", "'")
-    return [s for s in (normalise(part) for part in _SPLIT.split(lowered)) if s]
+    parts = []
+    for part in _SPLIT.split(lowered):
+        cleaned = normalise(part)
+        stripped = " ".join(_LAUGH_TOKEN.sub(" ", cleaned).split())
+        if cleaned:
+            parts.append(stripped or cleaned)
+    return parts
 
 
 def classify_act(text: str) -> ActReading:
@@ -202,13 +225,18 @@ def classify_act(text: str) -> ActReading:
                 return ActReading(Act.GREETING, tuple(formulas), question=asked)
             return ActReading(Act.SMALL_TALK, tuple(formulas), question=asked)
         question = asked or bool(_QUESTION_START.match(whole))
+        # Small talk only when nothing in it is about the person's life: a question back or
+        # chit-chat about the world. Anything else is sharing: a reflective reply to chit-chat
+        # is a small oddity, a chatty reply to "the funeral is on friday" is a real failure.
         if (
             not _FIRST_PERSON.search(whole)
             and not _SUBJECTLESS.match(whole)
-            and len(whole.split()) <= 6
+            and len(whole.split()) <= 8
             and not _EVALUATIVE.search(whole)
             and not names_a_feeling(whole)
+            and not _RHETORICAL.search(whole)
             and not any(e in text for e in _FEELING_EMOJI)
+            and (question or _CHITCHAT.search(whole))
         ):
             return ActReading(Act.SMALL_TALK, tuple(formulas), question=question)
         return ActReading(Act.SHARING, tuple(formulas), question=question)

@@ -16,7 +16,8 @@ A pure function over the text, the model's estimate, the dialogue act and the pr
   frustration and confidence drops, so the reply asks instead of celebrating.
 * **negated negative** — "not the worst day", "not bad", "can't complain" read neutral to
   mildly pleasant (litotes), whatever the model made of the negative word.
-* **hopeless loneliness** — "I'll end up alone forever", "nobody will ever love me" read sad.
+* **hopeless loneliness** — "I'll end up alone forever", "nobody will ever love me", "what's the
+  point of trying" read sad (the safety screen, not this, decides about risk).
 * **self-criticism** — "why do I always mess everything up", "I'm useless" read sad.
 * **health scare** — someone in hospital, a diagnosis, surgery: worry, even told flatly.
 * **negated positive** — "nothing's going right", "I'm not okay" read low.
@@ -80,14 +81,15 @@ _PRAISE = (
 _BAD_EVENT = re.compile(
     r"\b(?:broke(?:n)?(?:\s+down)?|crash(?:ed)?|cancel+ed|late|delayed|stuck|lost|fail(?:ed)?|"
     r"fired|dumped|sick|flu|rain(?:ing)?|flat\s+tyre|flat\s+tire|died|dead|ruined|spilled|"
-    r"missed|overslept|again|another|more\s+(?:work|bills|overtime)|monday|traffic|"
+    r"missed|overslept|again|another|more\s+(?:work|bills|overtime)|monday|traffic|hit|"
+    r"drove\s+off|scratched|dented|towed|flooded|burn(?:t|ed)|"
     r"stolen|locked\s+out|no\s+power|leak(?:ing)?|bill|bills|debt|rejected|ignored|"
     r"forgot|worst|hate)\b"
 )
 _STOCK = re.compile(
     r"(?:love\s+that\s+for\s+me|just\s+(?:great|perfect|fantastic|wonderful|what\s+i\s+needed)|"
     r"oh\s+(?:great|joy|wonderful|perfect|fantastic|goody)|thanks\s+a\s+lot|yeah\s+right|"
-    r"(?:so|how)\s+fun\s*(?:not|/s)|living\s+the\s+dream|cool\s+cool|story\s+of\s+my\s+life|"
+    r"(?:so|how)\s+fun\s*(?:not|/s)|living\s+the\s+dream|cool\s+cool|perfect\s+(?:end|start)\s+to|story\s+of\s+my\s+life|"
     r"my\s+favou?rite\s+thing|exactly\s+what\s+i\s+wanted|couldn'?t\s+be\s+happier|"
     r"(?:^|\s)/s\b|\bnot!)"
 )
@@ -106,6 +108,7 @@ _HOPELESS_LONELY = re.compile(
     r"never\s+(?:find|have|get)\s+(?:anyone|someone|a\s+partner|love|friends)|"
     r"(?:have|got)\s+no\s+(?:friends|one)|no\s+one\s+to\s+talk\s+to|"
     r"always\s+(?:be\s+)?(?:alone|lonely|on\s+my\s+own)|unlovable|"
+    r"what'?s\s+the\s+(?:point|use)|no\s+point\s+(?:in\s+)?(?:trying|anymore)|why\s+bother|"
     r"(?:feel|am|i'?m)\s+(?:so\s+)?(?:invisible|forgotten))\b"
 )
 _LOSS = re.compile(
@@ -141,6 +144,7 @@ _HEALTH_SCARE = re.compile(
     r"biopsy|stroke|heart\s+attack|diagnosed|chemo|ambulance|seizure)\b"
 )
 _CONTRAST = re.compile(r"\b(?:but|though|although|however|yet|except)\b|,\s*just\b")
+_TRAILING_THOUGH = re.compile(r"(?:^|[.!?]\s+)([^.!?]+?)\s*,?\s+(?:though|tho)\s*[.!?]*\s*$", re.I)
 #: "just" introduces the true reading after a denial: "not upset with you, just worn out".
 _DENIAL_JUST = re.compile(r"\bnot\s+[\w\s']{1,30}?,?\s+just\s+(.+)$")
 
@@ -215,6 +219,11 @@ def contrast_focus(text: str) -> str | None:
     if denial:
         start = denial.start(1)
         return lowered[start:].strip(" .!?,") or None
+    trailing = _TRAILING_THOUGH.search(lowered)
+    if trailing:
+        # "X. Still feel like a fraud though": the sentence ending in "though" is the focus.
+        sentence = trailing.group(1).strip(" .!?,")
+        return sentence if len(sentence.split()) >= 2 else None
     matches = list(_CONTRAST.finditer(lowered.lower()))
     if not matches:
         return None

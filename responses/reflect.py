@@ -99,6 +99,12 @@ def _words_set(words: str) -> frozenset[str]:
 _PAST_BE_AFTER_I = {"was": "were", "wasn't": "weren't", "wasnt": "weren't"}
 _YOU_SUBJECT_BE = {"are": "am", "were": "was", "aren't": "am not", "weren't": "wasn't"}
 
+#: A subjectless clause starting with a state, not an action: it takes "I'm".
+_FEELING_FIRST = re.compile(
+    r"^(?:tired|exhausted|worried|scared|excited|bored|stressed|sick|fed|done|sad|happy|"
+    r"anxious|nervous|angry|lonely|proud|glad|sorry|upset|annoyed|overwhelmed|hungry|"
+    r"[a-z]{3,}ed\s+(?:of|about|with|at|by|that))\b"
+)
 _PREPOSITIONS = _words_set(
     "with at to for about of from on by like than without around towards into onto"
 )
@@ -113,7 +119,7 @@ _FILLERS = _words_set(
 )
 _DROP_LEAD = _words_set(
     "and but so well anyway also then oh hey hi hello ok okay yeah yes no um wow ugh sigh "
-    "welp hmm yay guess what update"
+    "welp hmm yay guess what update still"
 )
 #: Sentence-initial capitalised words that are ordinary nouns, not names.
 _COMMON_START = _words_set(
@@ -141,7 +147,8 @@ _LAUGHTER = re.compile(r"^(?:h[ae]h[ae]\w*|lol+|lmf?ao+|hehe+|xd+|rofl)$", re.I)
 _SUBJECTS = _words_set(
     "you your you're you've you'll you'd we our they their he his she her it its it's there "
     "there's this that these those the a an everyone everything nobody someone people today "
-    "yesterday tonight work school life nothing nothing's everything's that's"
+    "yesterday tonight work school life nothing nothing's everything's that's no nobody things "
+    "stuff"
 )
 #: Chat drops the subject ("failed my exam"); these verbs are safe to give "you" back.
 _SUBJECTLESS_VERB = re.compile(
@@ -165,7 +172,7 @@ _STOCK_TAG = re.compile(
 )
 _NOT_TOPIC = _words_set(
     "own life day time way head mind fault rest worst best same other whole first last end "
-    "thing things point lot most least only"
+    "thing things point lot most least only month year week weekend morning evening night"
 )
 _NOUNISH_SECOND = _words_set("test exam interview job boss flat car partner")
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\s*[.!?;]+\s*|\n+")
@@ -218,6 +225,8 @@ def _words(clause: str) -> list[str]:
 
 def _clean_lead(words: list[str]) -> list[str]:
     while words and (words[0].lower() in _DROP_LEAD or words[0].lower() in _FILLERS):
+        if words[0].lower() == "no" and len(words) > 1 and words[1].lower() in {"one", "body"}:
+            break  # "no one gets it" keeps its subject
         words = words[1:]
     return [
         w
@@ -269,6 +278,8 @@ def _event(clause: str) -> str | None:
     first = words[0].lower()
     if first in {"i", "i'm", "im", "i've", "i'd", "i'll", "my", "we", "our", "we're"}:
         pass
+    elif _FEELING_FIRST.match(" ".join(w.lower() for w in words[:2])):
+        words = ["I'm", *words]  # "tired of pretending" -> "you're tired of pretending"
     elif _SUBJECTLESS_VERB.match(first):
         words = ["I", *words]
     elif first not in _SUBJECTS and not (words[0][:1].isupper() and first not in {"i"}):
@@ -330,9 +341,11 @@ def reflect(text: str, *, focus: str | None = None, feeling: str | None = None) 
     event = None
     contrast = _CONTRAST.search(text)
     if contrast is not None and focus is not None:
-        before = text[: contrast.start()].strip(" ,")
+        at = text.lower().rfind(focus.lower())
+        before = text[:at] if at > 0 else text[: contrast.start()]
+        before = re.sub(r"[\s,]*\b(?:but|though|although|yet)\s*$", "", before, flags=re.I)
         before_clause = _clauses(before)[-1] if _clauses(before) else ""
-        left, right = _event(before_clause), _event(focus)
+        left, right = _event(before_clause), _event(re.sub(r"\s+(?:though|tho)$", "", focus))
         if left and right and len(left.split()) + len(right.split()) <= MAX_EVENT_WORDS + 2:
             event = f"{left}, but {right}"
         elif right:
