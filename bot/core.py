@@ -220,7 +220,8 @@ class Core:
         no previous feeling): the reply reflects only what they wrote there.
         """
         private = message.is_private_chat
-        turns = [e for e in recent if now - e.created_at <= CONVERSATION_GAP] if private else []
+        current = [e for e in recent if now - e.created_at <= CONVERSATION_GAP]
+        turns = current if private else []
         previous = tuple(
             Turn(e.text, _estimate_of(e)) for e in turns[-3:] if e.text and not e.crisis
         )
@@ -234,7 +235,8 @@ class Core:
             previous_label=recent[-1].label if recent and private else None,
             recent_reply_ids=tuple(recent_ids),
             photo=reading,
-            risk_elevated=any(e.crisis for e in turns),
+            # Gentler in every chat after a recent crisis message: it reveals nothing.
+            risk_elevated=any(e.crisis for e in current),
         )
         composed = compose(data, self._rng)
         if self.writer is None or not text or data.risk_elevated:
