@@ -79,7 +79,8 @@ _ADVICE = re.compile(
     r"(?:any|some|give\s+me|need|want)\s+(?:\w+\s+)?(?:advice|tips?|suggestions?|ideas?)\b|"
     r"do\s+you\s+think\s+i\s+should|is\s+it\s+(?:ok|okay|normal|wrong)\s+(?:to|that|if)|"
     r"what\s+do\s+you\s+(?:suggest|recommend)|help\s+me\s+(?:decide|figure|with|to)|"
-    r"how\s+to\s+(?:deal|cope|stop|handle|get|make|tell))"
+    r"how\s+to\s+(?:deal|cope|stop|handle|get|make|tell)|"
+    r"(?:can|could|would|will)\s+(?:you|u)\s+help|help\s+me\b)"
 )
 _ABOUT_BOT = re.compile(
     r"\b(?:are\s+(?:you|u)\s+(?:a\s+|an\s+)?(?:real|human|person|bot|robot|ai|machine|"
@@ -232,7 +233,7 @@ def classify_act(text: str) -> ActReading:
             not _FIRST_PERSON.search(whole)
             and not _SUBJECTLESS.match(whole)
             and len(whole.split()) <= 8
-            and not _EVALUATIVE.search(whole)
+            and (_CHITCHAT.search(whole) or not _EVALUATIVE.search(whole))
             and not names_a_feeling(whole)
             and not _RHETORICAL.search(whole)
             and not any(e in text for e in _FEELING_EMOJI)
@@ -243,4 +244,6 @@ def classify_act(text: str) -> ActReading:
     for act in (Act.GOODBYE, Act.THANKS, Act.GREETING, Act.ACKNOWLEDGE):
         if act in formulas:
             return ActReading(act, tuple(formulas), question=asked)
+    if not parts and text.strip():
+        return ActReading(Act.SHARING)  # emoji alone ("😭😭😭") express a feeling
     return ActReading(Act.SMALL_TALK, (), question=asked)

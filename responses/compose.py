@@ -7,8 +7,8 @@ whole decision is a pure, testable function. Stages (DESIGN.md, "decide -> compo
 2. ``read_in_context`` — the fused reading adjusted for the conversation (inherited feeling,
    contrast, sarcasm, litotes, hopeless loneliness).
 3. the tone from ``tones.toml``, then the guards that never bend: no celebration when the
-   message is sarcastic, right after a heavy turn, or while a risk is elevated in this
-   conversation (then only gentle tones: comfort or check-in, no small talk).
+   message is sarcastic or mixed ("X but Y"), right after a heavy turn, or while a risk is
+   elevated in this conversation (then only gentle tones: comfort or check-in, no small talk).
 4. the reply set for the act, and for sharing a reflection of what was said when it came out
    clean (``responses.reflect``), else the plain tone set.
 
@@ -174,10 +174,14 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
     return None
 
 
-def _guard_tone(tone: Tone, *, sarcastic: bool, heavy_before: bool, risk: bool) -> Tone:
+def _guard_tone(
+    tone: Tone, *, sarcastic: bool, heavy_before: bool, risk: bool, mixed: bool
+) -> Tone:
     """The rules no tone table may break (see the module docstring)."""
     if sarcastic:
         return Tone.CHECK_IN
+    if mixed and tone is Tone.CELEBRATE:
+        return Tone.CHECK_IN  # "X but Y": ask which side weighs more, never cheer
     if risk and tone not in _GENTLE:
         return Tone.CHECK_IN
     if tone is Tone.CELEBRATE and heavy_before:
@@ -219,7 +223,11 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
 
     tone = choose_tone(estimate, disagreement=fusion.disagreement, trend=data.trend)
     tone = _guard_tone(
-        tone, sarcastic=reading.sarcastic, heavy_before=heavy_before, risk=data.risk_elevated
+        tone,
+        sarcastic=reading.sarcastic,
+        heavy_before=heavy_before,
+        risk=data.risk_elevated,
+        mixed=reading.focus is not None,
     )
     reflection = reflect(data.text, focus=reading.focus)
     negative = estimate.valence < 0 or reading.sarcastic

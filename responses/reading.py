@@ -22,6 +22,7 @@ A pure function over the text, the model's estimate, the dialogue act and the pr
 * **health scare** — someone in hospital, a diagnosis, surgery: worry, even told flatly.
 * **negated positive** — "nothing's going right", "I'm not okay" read low.
 * **lukewarm** — "fine", "nothing special" without any strong joy read neutral, not happy.
+* **emoji alone** — "😭😭😭" reads as the emoji's feeling (the emoji table beside /feel).
 * **loss** — a death or a pet put down reads sad even when told flatly ("we had to put our
   dog down today"); models trained on Reddit comments often read such plain reports neutral.
 
@@ -38,6 +39,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from emotion.labels import LABELS, VALENCE, Emotion, EmotionEstimate, Source
 from responses.acts import FORMULAIC, Act
+from responses.corrections import parse_feel_argument
 
 #: How much of the previous turn's feeling a formulaic message inherits (0..1).
 INHERIT_SHARE = 0.75
@@ -76,7 +78,8 @@ class ContextReading:
 
 _PRAISE = (
     r"(?:great|fantastic|wonderful|perfect|brilliant|awesome|amazing|lovely|fabulous|"
-    r"marvell?ous|splendid|terrific|superb|excellent|nice|love|loving|yay|best)"
+    r"marvell?ous|splendid|terrific|superb|excellent|nice|love|loving|yay|"
+    r"best(?!\s+(?:friend|mate|man|buddy|pal|friends)))"
 )
 _BAD_EVENT = re.compile(
     r"\b(?:broke(?:n)?(?:\s+down)?|crash(?:ed)?|cancel+ed|late|delayed|stuck|lost|fail(?:ed)?|"
@@ -256,6 +259,14 @@ def read_in_context(
     if act in FORMULAIC:
         # "thanks!" is politeness, not joy: keep the model's reading but trust it less.
         return ContextReading(_with(current, current.probabilities, current.confidence * 0.5))
+
+    if not re.search(r"[^\W\d_]", text):
+        # Emoji alone ("😭😭😭") say the feeling outright; the words model sees nothing.
+        shown = parse_feel_argument(text)
+        if shown is not None and shown is not Emotion.NEUTRAL:
+            probs = _blend(current, EmotionEstimate(_onto({shown: 1.0}), current.source, 1.0), 0.8)
+            current = _with(current, probs, max(current.confidence, 0.5))
+            return ContextReading(current, ("emoji",))
 
     if _HOPELESS_LONELY.search(lowered):
         probs = _onto({Emotion.SAD: 0.8, Emotion.FEAR: 0.1, Emotion.NEUTRAL: 0.1})

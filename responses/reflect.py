@@ -105,6 +105,14 @@ _FEELING_FIRST = re.compile(
     r"anxious|nervous|angry|lonely|proud|glad|sorry|upset|annoyed|overwhelmed|hungry|"
     r"[a-z]{3,}ed\s+(?:of|about|with|at|by|that))\b"
 )
+_META = re.compile(
+    r"^\s*(?:i\s+(?:told|said|mean|meant|already\s+said)|like\s+i\s+said|as\s+i\s+said)\b"
+)
+_QUESTION = re.compile(
+    r"^\s*(?:can|could|would|will|should|shall|do|does|did|is|are|am|was|were|have|has|what|"
+    r"how|why|when|where|who|which)\b",
+    re.I,
+)
 _PREPOSITIONS = _words_set(
     "with at to for about of from on by like than without around towards into onto"
 )
@@ -262,8 +270,12 @@ def _score(clause: str) -> float:
     score = float(len(clause.split()))
     if re.search(r"\b(?:i|i'm|im|my|me|i've|we|our)\b", low):
         score += 10
+    if re.search(r"\b(?:my|our)\s+\w", low):
+        score += 3  # names someone or something of theirs
     if _STOCK_TAG.match(" ".join(_words(low))):
         score -= 100
+    if _META.match(low):
+        score -= 50  # "I told you already" is about the chat, not their news
     return score
 
 
@@ -271,6 +283,8 @@ def _event(clause: str) -> str | None:
     why = _WHY_ME.match(clause)
     if why:
         clause = f"{why.group(1)} {clause[why.end() :]}"
+    elif _QUESTION.match(clause):
+        return None  # a question is answered, never said back as news
     clause = clause if clause.lower().startswith(("i think", "i guess")) else _ASIDE.sub("", clause)
     words = _clean_lead(_words(clause))
     if len(words) < MIN_EVENT_WORDS:

@@ -49,4 +49,11 @@ def test_a_reassurance_aimed_at_attune_is_not_a_correction() -> None:
 
 def test_huge_and_odd_input_is_classified() -> None:
     assert classify_act("a " * 5000).act is Act.SHARING
-    assert classify_act("\u202e\u200b🙂🙂").act is Act.SMALL_TALK
+    assert classify_act("\u202e\u200b🙂🙂").act is Act.SHARING  # emoji alone share a feeling
+
+
+def test_requests_for_help_are_advice_and_despair_is_not_small_talk() -> None:
+    assert classify_act("can you help me write to my landlord?").act is Act.ADVICE
+    assert classify_act("what's the point anymore").act is Act.SHARING
+    assert classify_act("the funeral is tomorrow").act is Act.SHARING
+    assert classify_act("nice weather today huh").act is Act.SMALL_TALK

@@ -84,3 +84,13 @@ def test_a_flat_report_of_a_death_reads_sad() -> None:
     assert reading.estimate.top is Emotion.SAD
     phone = read_in_context("my phone battery died", calm, Act.SHARING)
     assert phone.estimate.top is not Emotion.SAD
+
+
+def test_emoji_alone_read_as_their_feeling() -> None:
+    calm = est(neutral=0.9, happy=0.1)
+    assert read_in_context("😭😭", calm, Act.SHARING).estimate.top is Emotion.SAD
+    assert read_in_context("😡", calm, Act.SHARING).estimate.top is Emotion.ANGRY
+
+
+def test_best_friend_is_not_praise() -> None:
+    assert sarcasm_cues("my best friend forgot my birthday") == ()

@@ -61,3 +61,12 @@ def test_swap_person_agrees_the_verb() -> None:
     assert swap_person(["I", "am", "tired"]) == ["you", "are", "tired"]
     assert swap_person(["you", "are", "kind"]) == ["I", "am", "kind"]
     assert swap_person(["I", "was", "there"]) == ["you", "were", "there"]
+
+
+def test_questions_are_never_said_back_as_news() -> None:
+    assert reflect("Can you help me write an email to my professor?").event is None
+    assert reflect("do you think she hates me").event is None
+
+
+def test_talk_about_the_chat_gives_way_to_the_news() -> None:
+    assert reflect("I told you already, my girlfriend left me").event == "your girlfriend left you"
