@@ -174,3 +174,27 @@ def test_face_and_words_that_disagree_are_named_and_asked_about() -> None:
         for seed in range(30)
     }
     assert any("down" in t and "cheerful" in t for t in texts)
+
+
+async def test_a_neutral_face_beside_happy_words_is_no_reason_to_doubt(db_url: str) -> None:
+    class NeutralFace:
+        def read(self, data: bytes) -> PhotoReading:
+            face = EmotionEstimate.from_mapping(
+                {Emotion.NEUTRAL: 0.85, Emotion.SAD: 0.1, Emotion.HAPPY: 0.05}, Source.FACE, 0.9
+            )
+            return PhotoReading(estimate=face, image_size=(400, 400))
+
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), NeutralFace())
+    core = Core(Repository(session_factory(engine)), service, CoreOptions(), rng=random.Random(4))
+    user = UserRef(Platform.CONSOLE, "nf", "Ari")
+    try:
+        reply = await core.handle(Message(user, "c", "I got the job!!! 🎉 so happy", photo=b"jpg"))
+        record = await core.repository.find_user(user)
+        assert record is not None
+        (entry,) = await core.repository.recent_entries(record.id, 1)
+        assert not entry.disagreement and entry.tone != "check_in"
+        assert "hard to tell" not in reply.text and "job" in reply.text
+    finally:
+        service.close()
+        await engine.dispose()
