@@ -42,7 +42,8 @@ _GREETING = re.compile(
     r"^(?:h+i+|hey+|hey+a|hello+|hell+o+|hiya|howdy|yo+|heya|sup|hallo|greetings|"
     r"(?:good\s+)?(?:morning|afternoon|evening)|gm|long\s+time\s+no\s+(?:see|talk)|"
     r"(?:nice|good)\s+to\s+(?:see|talk\s+to)\s+you(?:\s+again)?|(?:it'?s\s+)?me\s+again|"
-    r"i'?m\s+back)" + _NAME + r"$"
+    r"i'?m\s+back|(?:is\s+)?any(?:one|body)\s+(?:there|here|around)|(?:are\s+)?(?:you|u)\s+"
+    r"(?:there|around|awake)|you\s+up)" + _NAME + r"$"
 )
 _THANKS = re.compile(
     r"^(?:(?:many|big|huge)\s+)?(?:thanks?|thank\s*(?:you|u|ya)|thx|thnx|ty|tysm|cheers|"

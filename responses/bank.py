@@ -50,6 +50,8 @@ class ReplySet(StrEnum):
     ABOUT_BOT_DOUBT = "about_bot_doubt"
     SMALL_TALK = "small_talk"
     HOW_ARE_YOU = "how_are_you"
+    SMALL_TALK_QUESTION = "small_talk_question"
+    LUCK = "luck"
 
 
 SLOTS = frozenset(

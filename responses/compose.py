@@ -139,6 +139,13 @@ _HOW_ARE_YOU = re.compile(
 )
 
 
+#: Asking for luck or support before something ("wish me luck", "fingers crossed").
+_LUCK = re.compile(
+    r"\b(?:wish\s+me\s+luck|fingers\s+crossed|keep\s+your\s+fingers\s+crossed|"
+    r"pray\s+for\s+me|send\s+(?:me\s+)?good\s+vibes)\b",
+    re.IGNORECASE,
+)
+
 #: A doubt about attune rather than a question: "you're just a bot", "do you even care?".
 _DOUBT = re.compile(
     r"\b(?:you'?re|you\s+are|ur)\s+(?:just\s+|only\s+)?(?:a\s+|an\s+)?(?:bot|robot|ai|"
@@ -165,11 +172,15 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
         if _DOUBT.search(text):
             return [ReplySet.ABOUT_BOT_DOUBT]
         return [ReplySet.ABOUT_BOT]
+    if _LUCK.search(text) and act.act in {Act.SMALL_TALK, Act.SHARING, Act.ACKNOWLEDGE}:
+        return [ReplySet.LUCK]
     if act.act is Act.SMALL_TALK:
         if gentle:
             return [ReplySet.ACK_GENTLE]
         if _HOW_ARE_YOU.search(text):
             return [ReplySet.HOW_ARE_YOU, ReplySet.SMALL_TALK]
+        if act.question:
+            return [ReplySet.SMALL_TALK_QUESTION]
         return [ReplySet.SMALL_TALK]
     return None
 

@@ -22,6 +22,8 @@ A pure function over the text, the model's estimate, the dialogue act and the pr
 * **health scare** — someone in hospital, a diagnosis, surgery: worry, even told flatly.
 * **negated positive** — "nothing's going right", "I'm not okay" read low.
 * **lukewarm** — "fine", "nothing special" without any strong joy read neutral, not happy.
+* **happy tears** — "crying happy tears" is joy, whatever "crying" suggests.
+* **low energy** — "just tired", "worn out", "exhausted" read low rather than calm or happy.
 * **emoji alone** — "😭😭😭" reads as the emoji's feeling (the emoji table beside /feel).
 * **loss** — a death or a pet put down reads sad even when told flatly ("we had to put our
   dog down today"); models trained on Reddit comments often read such plain reports neutral.
@@ -120,6 +122,7 @@ _LOSS = re.compile(
     r"granddad|brother|sister|son|daughter|wife|husband|partner|friend|best\s+friend|baby|"
     r"dog|cat|pet|uncle|aunt|cousin)|miscarriage|put\s+to\s+sleep|r\.?i\.?p)\b"
 )
+_HAPPY_TEARS = re.compile(r"\b(?:happy\s+tears|tears\s+of\s+joy|crying\s+(?:happy|with\s+joy))\b")
 #: Lukewarm words: "fine", "nothing special" are not joy, whatever a model makes of them.
 _LUKEWARM = re.compile(
     r"\b(?:fine|ok|okay|alright|all\s+right|nothing\s+special|not\s+much|meh|so-so|so\s+so|"
@@ -268,7 +271,10 @@ def read_in_context(
             current = _with(current, probs, max(current.confidence, 0.5))
             return ContextReading(current, ("emoji",))
 
-    if _HOPELESS_LONELY.search(lowered):
+    if _HAPPY_TEARS.search(lowered):
+        probs = _onto({Emotion.HAPPY: 0.75, Emotion.SURPRISE: 0.15, Emotion.NEUTRAL: 0.1})
+        return ContextReading(_with(current, probs, max(current.confidence, 0.5)), ("happy tears",))
+    if not rules and _HOPELESS_LONELY.search(lowered):
         probs = _onto({Emotion.SAD: 0.8, Emotion.FEAR: 0.1, Emotion.NEUTRAL: 0.1})
         current = _with(current, probs, max(current.confidence, 0.6))
         rules.append("hopeless loneliness")
@@ -296,6 +302,15 @@ def read_in_context(
         )
         current = _with(current, probs, max(current.confidence, 0.5))
         rules.append("loss")
+    if (
+        not rules
+        and _LOW_ENERGY.search(lowered)
+        and current.top in {Emotion.NEUTRAL, Emotion.HAPPY}
+        and not _STRONG_JOY.search(lowered)
+    ):
+        probs = _onto({Emotion.SAD: 0.45, Emotion.NEUTRAL: 0.4, Emotion.FEAR: 0.15})
+        current = _with(current, probs, current.confidence)
+        rules.append("low energy")
 
     focus = contrast_focus(text)
     if focus is not None and "hopeless loneliness" not in rules:

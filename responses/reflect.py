@@ -105,12 +105,19 @@ _FEELING_FIRST = re.compile(
     r"anxious|nervous|angry|lonely|proud|glad|sorry|upset|annoyed|overwhelmed|hungry|"
     r"[a-z]{3,}ed\s+(?:of|about|with|at|by|that))\b"
 )
+#: "I'm fine", "I feel so tired": a bare state; plain replies answer it better than an echo.
+_STATE_ONLY = re.compile(
+    r"^(?:I'?m|im|I\s+am|I\s+feel|I\s+felt|I\s+was)\s+(?:(?:so|really|very|pretty|quite|"
+    r"just|kinda|a\s+bit|a\s+little|totally|super|fine|ok|okay|good|great|tired|bad|sad|"
+    r"happy|meh|alright|exhausted|stressed|bored|sick|down|low|great|well|not)\s*)+$",
+    re.I,
+)
 _META = re.compile(
     r"^\s*(?:i\s+(?:told|said|mean|meant|already\s+said)|like\s+i\s+said|as\s+i\s+said)\b"
 )
 _QUESTION = re.compile(
     r"^\s*(?:can|could|would|will|should|shall|do|does|did|is|are|am|was|were|have|has|what|"
-    r"how|why|when|where|who|which)\b",
+    r"how|why|when|where|who|which)\b(?!['’])",
     re.I,
 )
 _PREPOSITIONS = _words_set(
@@ -295,11 +302,13 @@ def _event(clause: str) -> str | None:
     elif _FEELING_FIRST.match(" ".join(w.lower() for w in words[:2])):
         words = ["I'm", *words]  # "tired of pretending" -> "you're tired of pretending"
     elif _SUBJECTLESS_VERB.match(first):
+        if len(words) > 1 and words[1].lower() in {"me", "us"}:
+            return None  # "wish me luck", "tell me": a request to attune, not news
         words = ["I", *words]
     elif first not in _SUBJECTS and not (words[0][:1].isupper() and first not in {"i"}):
         return None
     words = _shorten(words)
-    if len(words) < MIN_EVENT_WORDS:
+    if len(words) < MIN_EVENT_WORDS or _STATE_ONLY.match(" ".join(words)):
         return None
     swapped = swap_person(words)
     if swapped is None:
@@ -356,7 +365,7 @@ def reflect(text: str, *, focus: str | None = None, feeling: str | None = None) 
     contrast = _CONTRAST.search(text)
     if contrast is not None and focus is not None:
         at = text.lower().rfind(focus.lower())
-        before = text[:at] if at > 0 else text[: contrast.start()]
+        before = text[:at] if at > 0 else ""  # "we found him though": no other side
         before = re.sub(r"[\s,]*\b(?:but|though|although|yet)\s*$", "", before, flags=re.I)
         before_clause = _clauses(before)[-1] if _clauses(before) else ""
         left, right = _event(before_clause), _event(re.sub(r"\s+(?:though|tho)$", "", focus))
