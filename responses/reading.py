@@ -157,7 +157,7 @@ _DENIAL_JUST = re.compile(r"\bnot\s+[\w\s']{1,30}?,?\s+just\s+(.+)$")
 
 _LOW_ENERGY = re.compile(
     r"\b(?:exhausted|tired|drained|worn\s+(?:out|down)|burn(?:t|ed)\s+out|knackered|"
-    r"shattered|wiped\s+out|run\s+down|sleepy|no\s+energy)\b"
+    r"shattered|wiped\s+out|run\s+down|sleepy|no\s+energy|can'?t\s+get\s+out\s+of\s+bed)\b"
 )
 
 

@@ -163,7 +163,8 @@ _SUBJECTS = _words_set(
     "you your you're you've you'll you'd we our they their he his she her it its it's there "
     "there's this that these those the a an everyone everything nobody someone people today "
     "yesterday tonight work school life nothing nothing's everything's that's no nobody things "
-    "stuff"
+    "stuff mum mom dad mother father brother sister boss partner wife husband girlfriend "
+    "boyfriend friend teacher doctor grandma grandpa"
 )
 #: Chat drops the subject ("failed my exam"); these verbs are safe to give "you" back.
 _SUBJECTLESS_VERB = re.compile(
@@ -176,7 +177,9 @@ _STOP_TOPIC = _words_set(
     "is was are were has had have never always just really keeps keep kept never isn't wasn't "
     "doesn't didn't won't can't and but or so to of for in on at with from that who which "
     "what when because about again still too also very who's it's today yesterday tonight "
-    "tomorrow now this last morning afternoon evening night week though tho anyway"
+    "tomorrow now this last morning afternoon evening night week though tho anyway says "
+    "thinks wants needs gets goes makes takes tells asks knows likes loves hates lives works "
+    "seems looks feels will would can could should might must"
 )
 _VERBISH = re.compile(r"^(?:[a-z]+ed|went|got|left|came|said|told|made|broke|died|passed)$")
 _STOCK_TAG = re.compile(

@@ -70,3 +70,8 @@ def test_questions_are_never_said_back_as_news() -> None:
 
 def test_talk_about_the_chat_gives_way_to_the_news() -> None:
     assert reflect("I told you already, my girlfriend left me").event == "your girlfriend left you"
+
+
+def test_family_subjects_and_verbs_after_topics() -> None:
+    assert reflect("mum says I'm too sensitive").event == "mum says you're too sensitive"
+    assert topic_of("my mum says hi") == "your mum"
