@@ -32,6 +32,9 @@ from responses.reading import ContextReading, PreviousTurn, read_in_context, sar
 from responses.reflect import Reflection, reflect, topic_of
 from responses.tone import Tone, Trend, choose_tone
 
+#: How much of a message the act, context and reflection rules read.
+ANALYSED_CHARS = 600
+
 #: Problems where the photo itself was fine but held no readable face.
 NO_FACE_PROBLEMS = frozenset({PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL})
 
@@ -109,7 +112,8 @@ def _previous_turn(data: ComposeInput) -> PreviousTurn | None:
     if not data.previous:
         return None
     last = data.previous[-1]
-    return PreviousTurn(last.text, last.estimate, sarcastic=bool(sarcasm_cues(last.text)))
+    text = last.text[:ANALYSED_CHARS]
+    return PreviousTurn(text, last.estimate, sarcastic=bool(sarcasm_cues(text)))
 
 
 def _pick(
@@ -209,11 +213,14 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     if not data.text.strip() and data.photo is not None and data.photo.problem is not None:
         return _photo_only(data, rng)
     # A selfie without words shares a feeling: no act to read, the tone decides.
-    act = classify_act(data.text) if data.text.strip() else ActReading(Act.SHARING)
+    # The rules read at most ANALYSED_CHARS: news sits near the start, and the cost stays
+    # under a few milliseconds for any message (the model still reads all of it).
+    text = data.text[:ANALYSED_CHARS]
+    act = classify_act(text) if text.strip() else ActReading(Act.SHARING)
     if act.act is Act.SMALL_TALK and data.fusion.disagreement:
         act = ActReading(Act.SHARING, act.formulas, act.question)  # the face says more
     previous = _previous_turn(data)
-    reading = read_in_context(data.text, data.fusion.estimate, act.act, previous)
+    reading = read_in_context(text, data.fusion.estimate, act.act, previous)
     estimate = EmotionEstimate(
         reading.estimate.probabilities, Source.FUSED, reading.estimate.confidence
     )
@@ -224,9 +231,9 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     base = bank.context_for(fusion, name=data.name, previous=data.previous_label, trend=data.trend)
     context = replace(base, prev_topic=prev_topic)
 
-    sets = _act_sets(act, data.text, heavy_before, data.risk_elevated)
+    sets = _act_sets(act, text, heavy_before, data.risk_elevated)
     if act.act is Act.ADVICE:
-        topic = topic_of(data.text) or prev_topic
+        topic = topic_of(text) or prev_topic
         context = replace(context, topic=topic)
     if sets is not None:
         chosen_set, chosen = _pick([(s, context) for s in sets], data, rng)
@@ -240,7 +247,7 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
         risk=data.risk_elevated,
         mixed=reading.focus is not None,
     )
-    reflection = reflect(data.text, focus=reading.focus)
+    reflection = reflect(text, focus=reading.focus)
     negative = estimate.valence < 0 or reading.sarcastic
     context = replace(
         context,
