@@ -39,7 +39,7 @@ from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from emotion.labels import LABELS, VALENCE, Emotion, EmotionEstimate, Source
+from emotion.labels import LABELS, VALENCE, Emotion, EmotionEstimate
 from responses.acts import FORMULAIC, Act
 from responses.corrections import parse_feel_argument
 
@@ -356,8 +356,3 @@ def read_in_context(
             current = _with(current, probs, current.confidence)
             rules.append("negated negative")
     return ContextReading(current, tuple(rules), sarcastic=sarcastic, focus=focus)
-
-
-def as_source(estimate: EmotionEstimate, source: Source) -> EmotionEstimate:
-    """The same reading labelled with another source (the core keeps TEXT for the words)."""
-    return EmotionEstimate(estimate.probabilities, source, estimate.confidence)

@@ -38,14 +38,13 @@ class Reflection:
     ``event``: a clause from our side ("your interview went really badly this afternoon").
     ``belief``: the same for a clause about the future or a fixed belief ("you'll end up
     alone"): it must be reflected as what they fear, never echoed as a fact.
-    ``topic``: the main person or thing ("your interview"). ``feeling``: the person's own word
-    for how they feel, if they used one ("exhausted").
+    ``topic``: the main person or thing ("your interview"). The feeling itself is said by the
+    reply template chosen for the tone, not echoed from the words.
     """
 
     event: str | None = None
     belief: str | None = None
     topic: str | None = None
-    feeling: str | None = None
 
 
 @cache
@@ -356,7 +355,7 @@ def topic_of(text: str) -> str | None:
     return None
 
 
-def reflect(text: str, *, focus: str | None = None, feeling: str | None = None) -> Reflection:
+def reflect(text: str, *, focus: str | None = None) -> Reflection:
     """Build a reflection of ``text``; ``focus`` is the clause the reading weighed most.
 
     Contrast is reflected whole ("you love this job, but you're exhausted all the time") when
@@ -389,5 +388,5 @@ def reflect(text: str, *, focus: str | None = None, feeling: str | None = None) 
         if _score(best) > 0:
             event = _event(best)
     if event is not None and _BELIEF.search(event):
-        return Reflection(belief=event, topic=topic_of(text), feeling=feeling)
-    return Reflection(event=event, topic=topic_of(text), feeling=feeling)
+        return Reflection(belief=event, topic=topic_of(text))
+    return Reflection(event=event, topic=topic_of(text))
