@@ -81,7 +81,8 @@ _ADVICE = re.compile(
     r"do\s+you\s+think\s+i\s+should|is\s+it\s+(?:ok|okay|normal|wrong)\s+(?:to|that|if)|"
     r"what\s+do\s+you\s+(?:suggest|recommend)|help\s+me\s+(?:decide|figure|with|to)|"
     r"how\s+to\s+(?:deal|cope|stop|handle|get|make|tell)|"
-    r"(?:can|could|would|will)\s+(?:you|u)\s+help|help\s+me\b)"
+    r"(?:can|could|would|will)\s+(?:you|u)\s+help|help\s+me\b|what\s+i\s+(?:should|could)\s+do|"
+    r"what\s+to\s+do\b|(?:any|your)\s+thoughts\s+on|what\s+do\s+you\s+think\s+i\b)"
 )
 _ABOUT_BOT = re.compile(
     r"\b(?:are\s+(?:you|u)\s+(?:a\s+|an\s+)?(?:real|human|person|bot|robot|ai|machine|"

@@ -114,6 +114,8 @@ _HOPELESS_LONELY = re.compile(
     r"(?:have|got)\s+no\s+(?:friends|one)|no\s+one\s+to\s+talk\s+to|"
     r"always\s+(?:be\s+)?(?:alone|lonely|on\s+my\s+own)|unlovable|"
     r"what'?s\s+the\s+(?:point|use)|no\s+point\s+(?:in\s+)?(?:trying|anymore)|why\s+bother|"
+    r"(?:everyone|everybody|people)\s+(?:always\s+)?(?:leaves?|leave\s+me|abandons?|gives?\s+up\s+on)|"
+    r"no\s*one\s+(?:ever\s+)?stays|"
     r"(?:feel|am|i'?m)\s+(?:so\s+)?(?:invisible|forgotten))\b"
 )
 _LOSS = re.compile(

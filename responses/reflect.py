@@ -149,7 +149,8 @@ _BAD_END = _words_set(
 _BELIEF = re.compile(
     r"^you(?:'ll|\s+will|\s+won't|'re\s+(?:never\s+|not\s+)?(?:going\s+to|gonna)|"
     r"\s+(?:always|never)\b|'ll\s+(?:never|always))|\bforever\b|\bever\s+again\b|"
-    r"\bfor\s+the\s+rest\s+of\s+your\s+life\b"
+    r"\bfor\s+the\s+rest\s+of\s+your\s+life\b|"
+    r"^(?:everyone|everybody|nobody|no\s+one|people)\b.*\b(?:always|eventually|ever|never)\b"
 )
 #: A rhetorical "why do I always ..." is said back as the belief it carries.
 _WHY_ME = re.compile(
