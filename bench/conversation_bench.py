@@ -7,6 +7,8 @@ temporary SQLite database) and reports:
   (target >= 0.8);
 * celebrate after a heavy or sarcastic moment: replies in the celebrate tone to a turn marked
   gentle (target 0);
+* the same topic share on tests/responses/data/reflections_heldout.toml, single messages
+  written after the rules and never used to change them;
 * act accuracy on tests/responses/data/acts_heldout.toml, a split written before the act
   rules and never used to tune them;
 * added latency per message: the time ``responses.compose`` takes (acts, reading in context,
@@ -36,6 +38,7 @@ from responses.compose import ComposeInput, Turn, compose
 from tests.responses.conversations import (
     load_conversations,
     load_heldout_acts,
+    load_heldout_reflections,
     problems,
     run_conversations,
 )
@@ -77,6 +80,19 @@ def main() -> None:
     gentle = [t for t in turns if t.check.get("gentle")]
     celebrated = [t for t in gentle if t.tone == "celebrate"]
     failing = [t for t in turns if problems(t)]
+    reflections = [
+        {
+            "name": f"held-out reflection {i}",
+            "turns": [{"text": item["text"], "names": item["names"]}],
+        }
+        for i, item in enumerate(load_heldout_reflections())
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        migrate.upgrade(url)
+        held = asyncio.run(run_conversations(url, estimator, reflections))
+    held_turns = [turn for result in held for turn in result.turns]
+    held_ok = [t for t in held_turns if not problems(t)]
     heldout = load_heldout_acts()
     correct = sum(classify_act(item["text"]).act.value == item["act"] for item in heldout)
     latency = _compose_latency(
@@ -86,6 +102,10 @@ def main() -> None:
     print(f"text reader: {type(estimator).__name__}")
     print(f"conversations: {len(conversations)}, turns: {len(turns)}")
     print(f"topic named: {len(named_ok)}/{len(named)} = {len(named_ok) / len(named):.2f}")
+    print(
+        f"topic named on the held-out reflection split: {len(held_ok)}/{len(held_turns)} "
+        f"= {len(held_ok) / len(held_turns):.2f}"
+    )
     print(f"celebrate after a heavy or sarcastic moment: {len(celebrated)} of {len(gentle)}")
     print(f"turns failing any written check: {len(failing)}")
     print(

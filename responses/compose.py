@@ -7,8 +7,9 @@ whole decision is a pure, testable function. Stages (DESIGN.md, "decide -> compo
 2. ``read_in_context`` — the fused reading adjusted for the conversation (inherited feeling,
    contrast, sarcasm, litotes, hopeless loneliness).
 3. the tone from ``tones.toml``, then the guards that never bend: no celebration when the
-   message is sarcastic or mixed ("X but Y"), right after a heavy turn, or while a risk is
-   elevated in this conversation (then only gentle tones: comfort or check-in, no small talk).
+   message is sarcastic, mixed ("X but Y") or lexically grim ("the kids were screaming all
+   afternoon and I'm done"), right after a heavy turn, or while a risk is elevated in this
+   conversation (then only gentle tones: comfort or check-in, no small talk).
 4. the reply set for the act, and for sharing a reflection of what was said when it came out
    clean (``responses.reflect``), else the plain tone set.
 
@@ -28,9 +29,18 @@ from emotion.photo import PhotoProblem, PhotoReading
 from responses import bank
 from responses.acts import Act, ActReading, classify_act
 from responses.bank import ChosenReply, ReplyContext, ReplySet
-from responses.reading import ContextReading, PreviousTurn, read_in_context, sarcasm_cues
+from responses.reading import (
+    ContextReading,
+    PreviousTurn,
+    clause_valence,
+    read_in_context,
+    sarcasm_cues,
+)
 from responses.reflect import Reflection, reflect, topic_of
 from responses.tone import Tone, Trend, choose_tone
+
+#: Lexicon valence (VADER compound) at or below which the words alone rule out celebrating.
+GRIM_VALENCE = -0.3
 
 #: How much of a message the act, context and reflection rules read.
 ANALYSED_CHARS = 600
@@ -190,13 +200,15 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
 
 
 def _guard_tone(
-    tone: Tone, *, sarcastic: bool, heavy_before: bool, risk: bool, mixed: bool
+    tone: Tone, *, sarcastic: bool, heavy_before: bool, risk: bool, mixed: bool, grim: bool
 ) -> Tone:
     """The rules no tone table may break (see the module docstring)."""
     if sarcastic:
         return Tone.CHECK_IN
     if mixed and tone is Tone.CELEBRATE:
         return Tone.CHECK_IN  # "X but Y": ask which side weighs more, never cheer
+    if grim and tone is Tone.CELEBRATE:
+        return Tone.CHECK_IN  # the words themselves are unpleasant: a happy reading is doubtful
     if risk and tone not in _GENTLE:
         return Tone.CHECK_IN
     if tone is Tone.CELEBRATE and heavy_before:
@@ -246,6 +258,7 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
         heavy_before=heavy_before,
         risk=data.risk_elevated,
         mixed=reading.focus is not None,
+        grim=clause_valence(text) <= GRIM_VALENCE,
     )
     reflection = reflect(text, focus=reading.focus)
     negative = estimate.valence < 0 or reading.sarcastic

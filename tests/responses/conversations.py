@@ -51,6 +51,11 @@ def load_conversations() -> list[dict[str, Any]]:
         return list(tomllib.load(f)["conversation"])
 
 
+def load_heldout_reflections() -> list[dict[str, Any]]:
+    with (DATA / "reflections_heldout.toml").open("rb") as f:
+        return list(tomllib.load(f)["items"])
+
+
 def load_heldout_acts() -> list[dict[str, str]]:
     with (DATA / "acts_heldout.toml").open("rb") as f:
         return list(tomllib.load(f)["items"])

@@ -198,3 +198,12 @@ async def test_a_neutral_face_beside_happy_words_is_no_reason_to_doubt(db_url: s
     finally:
         service.close()
         await engine.dispose()
+
+
+def test_grim_words_are_never_celebrated_whatever_the_model_says() -> None:
+    for seed in range(10):
+        out = compose(
+            ComposeInput(text="the kids screamed all day and I'm done, I hate this", fusion=HAPPY),
+            random.Random(seed),
+        )
+        assert out.tone != "celebrate"
