@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.core import Core, CoreOptions
 from bot.inference import EmotionService
+from bot.llm import LlmWriter
 from bot.notify import Notifiers
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
@@ -23,8 +24,12 @@ class App:
     core: Core
     #: Where adapters register how to reach a chat unprompted (daily check-ins).
     notifiers: Notifiers = field(default_factory=Notifiers)
+    #: The optional LLM writer, closed with the app.
+    writer: LlmWriter | None = None
 
     async def close(self) -> None:
+        if self.writer is not None:
+            await self.writer.aclose()
         self.emotions.close()
         await self.engine.dispose()
 
@@ -36,5 +41,13 @@ def build_app(settings: Settings, emotions: EmotionService | None = None) -> App
     service = emotions or EmotionService.load(
         settings.text_model_dir, settings.face_model_dir, timeout_s=settings.model_timeout_s
     )
-    core = Core(repository, service, CoreOptions.from_settings(settings))
-    return App(settings, engine, repository, service, core)
+    writer = None
+    if settings.llm_url:
+        writer = LlmWriter(
+            settings.llm_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            timeout_s=settings.llm_timeout_s,
+        )
+    core = Core(repository, service, CoreOptions.from_settings(settings), writer=writer)
+    return App(settings, engine, repository, service, core, writer=writer)

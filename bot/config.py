@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     #: Folders holding the trained models; empty means the ones shipped in the package.
     text_model_dir: Path | None = None
     face_model_dir: Path | None = None
+    #: Optional LLM writer: an OpenAI-compatible server (Ollama, llama.cpp, vLLM). Unset means
+    #: the offline reply bank alone answers; it is always the fallback.
+    llm_url: str | None = None
+    llm_model: str = "llama3.2"
+    llm_api_key: SecretStr | None = None
+    #: Longest wait for the writer before the bank answers (at most 3 s).
+    llm_timeout_s: float = Field(default=3.0, gt=0, le=3.0)
 
     @field_validator("database_url")
     @classmethod
@@ -80,6 +87,13 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("llm_url")
+    @classmethod
+    def _llm_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("needs an http(s) URL such as http://127.0.0.1:11434")
+        return value.rstrip("/") if value else value
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -103,6 +117,8 @@ class Settings(BaseSettings):
         "discord_token",
         "telegram_webhook_url",
         "telegram_webhook_secret",
+        "llm_url",
+        "llm_api_key",
         mode="before",
     )
     @classmethod

@@ -13,31 +13,36 @@ import logging
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from bot.commands import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
 from bot.domain import Message, MoodEntry, Reply, UserRecord
 from bot.inference import EmotionService
+from bot.llm import WriterRequest
 from bot.media import hear
 from bot.phrases import (
     EMPTY_MESSAGE,
     INTERNAL_ERROR,
     LONG_MESSAGE,
-    PHOTO_ONLY_PROBLEM_SETS,
     UNKNOWN_COMMAND,
     photo_note,
 )
 from bot.storage.repository import DuplicateMessage, NewEntry, Repository
 from bot.textclean import clean_text
 from emotion.fusion import FusionResult, HistoryPoint, fuse
-from emotion.labels import LABELS, Emotion, EmotionEstimate
+from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoReading
 from responses import bank, corrections, safety, tone
+from responses.compose import Composed, ComposeInput, Turn, compose
 
 log = logging.getLogger(__name__)
 
 HISTORY_WINDOW = timedelta(days=14)
 TREND_WINDOW = timedelta(days=3)
+#: Earlier messages count as the same conversation (for acts and reading in context) when
+#: they are at most this old.
+CONVERSATION_GAP = timedelta(hours=6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,12 @@ def history_point(entry: MoodEntry) -> HistoryPoint:
     return HistoryPoint(at=entry.created_at, probabilities=probs)
 
 
+class ReplyWriter(Protocol):
+    """Writes a reply for a composed moment, or None to let the bank's reply stand."""
+
+    async def write(self, request: WriterRequest) -> str | None: ...
+
+
 class Core:
     def __init__(
         self,
@@ -78,6 +89,7 @@ class Core:
         options: CoreOptions | None = None,
         *,
         rng: random.Random | None = None,
+        writer: ReplyWriter | None = None,
     ) -> None:
         from bot.handlers import default_commands
 
@@ -88,6 +100,8 @@ class Core:
         #: Run after /forget erased an account's rows (adapters erase their own files).
         self.on_forget: list[ForgetHook] = []
         self._rng = rng or random.Random()
+        #: The optional LLM writer (bot.llm); None means the reply bank alone answers.
+        self.writer = writer
 
     async def handle(self, message: Message) -> Reply:
         """Answer one message. Never raises: a fault becomes a kind apology, logged once."""
@@ -159,10 +173,11 @@ class Core:
             tone_name, reply_id = "crisis", None
             reply_text = self._crisis_text(recent_ids)
         else:
-            chosen_tone, chosen = self._compose(
-                user, result, reading, recent, recent_ids, now, text
+            composed = await self._compose(
+                message, user, result, reading, recent, recent_ids, now, text
             )
-            tone_name, reply_id, reply_text = str(chosen_tone), chosen.id, chosen.text
+            result = composed.fusion  # the reading in context is what gets stored
+            tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
 
         notes = []
         if reading is not None and reading.problem is not None and text:
@@ -202,8 +217,9 @@ class Core:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
         return safety.crisis_reply(self.options.helpline_country or None, lead.text)
 
-    def _compose(
+    async def _compose(
         self,
+        message: Message,
         user: UserRecord,
         result: FusionResult,
         reading: PhotoReading | None,
@@ -211,23 +227,47 @@ class Core:
         recent_ids: list[str],
         now: datetime,
         text: str,
-    ) -> tuple[tone.Tone | bank.ReplySet, bank.ChosenReply]:
-        """Pick the tone from the fused reading and a reply the user has not seen lately."""
-        if reading is not None and reading.problem is not None and not text:
-            problem_set = (
-                bank.ReplySet.NO_FACE
-                if reading.problem in PHOTO_ONLY_PROBLEM_SETS
-                else bank.ReplySet.PHOTO_UNREADABLE
-            )
-            context = bank.ReplyContext(name=user.display_name)
-            return problem_set, bank.pick(problem_set, context, recent_ids, self._rng)
-        trend = _trend(recent, now, result.estimate.valence)
-        previous = recent[-1].label if recent else None
-        context = bank.context_for(result, name=user.display_name, previous=previous, trend=trend)
-        chosen_tone = tone.choose_tone(
-            result.estimate, disagreement=result.disagreement, trend=trend
+    ) -> Composed:
+        """Build the compose input from what this chat may use, and let ``responses`` reply.
+
+        In a group chat nothing from the person's history is used (no earlier turns, no trend,
+        no previous feeling): the reply reflects only what they wrote there.
+        """
+        private = message.is_private_chat
+        current = [e for e in recent if now - e.created_at <= CONVERSATION_GAP]
+        turns = current if private else []
+        previous = tuple(
+            Turn(e.text, _estimate_of(e)) for e in turns[-3:] if e.text and not e.crisis
         )
-        return chosen_tone, bank.pick(chosen_tone, context, recent_ids, self._rng)
+        trend = _trend(recent, now, result.estimate.valence) if private else tone.Trend.UNKNOWN
+        data = ComposeInput(
+            text=text,
+            fusion=result,
+            name=user.display_name,
+            previous=previous,
+            trend=trend,
+            previous_label=recent[-1].label if recent and private else None,
+            recent_reply_ids=tuple(recent_ids),
+            photo=reading,
+            # Gentler in every chat after a recent crisis message: it reveals nothing.
+            risk_elevated=any(e.crisis for e in current),
+        )
+        composed = compose(data, self._rng)
+        if self.writer is None or not text or data.risk_elevated:
+            # An at-risk conversation keeps to the reviewed bank replies.
+            return composed
+        request = WriterRequest(
+            turns=[*(t.text for t in previous), text],
+            reading=f"{composed.fusion.estimate.top.value} "
+            f"(confidence {round(100 * composed.fusion.estimate.confidence)}%)",
+            tone=composed.tone,
+            act=composed.act.value,
+            draft=composed.text,
+        )
+        written = await self.writer.write(request)
+        if written is None:
+            return composed
+        return replace(composed, text=written, reply_id=f"llm-{composed.tone}"[:64])
 
     async def _command(
         self, user: UserRecord | None, message: Message, name: str, args: str
@@ -253,6 +293,12 @@ class Core:
         from bot.handlers import apply_correction
 
         return await apply_correction(self, user, label)
+
+
+def _estimate_of(entry: MoodEntry) -> EmotionEstimate:
+    """An entry's reading as the reply sees it: the user's own correction wins."""
+    point = history_point(entry)
+    return EmotionEstimate(point.probabilities, Source.FUSED, entry.fused_confidence or 0.5)
 
 
 def _trend(recent: list[MoodEntry], now: datetime, current: float) -> tone.Trend:

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from bot.domain import MoodEntry
 from emotion.fusion import FusionResult
 from emotion.labels import Emotion, EmotionEstimate, Source
+from emotion.photo import PhotoProblem, PhotoReading
 from responses.explain import explain
 
 
@@ -44,7 +45,12 @@ def fusion_of(entry: MoodEntry) -> FusionResult:
 
 
 def explain_entry(entry: MoodEntry) -> str:
-    text = explain(fusion_of(entry))
+    result = fusion_of(entry)
+    photo = None
+    if result.face is None and Source.FACE in result.weights and entry.face_count > 0:
+        # A face was found but could not be read: it was too small.
+        photo = PhotoReading(problem=PhotoProblem.FACE_TOO_SMALL)
+    text = explain(result, photo=photo)
     if entry.correction is not None:
         text += f"\n\nYou told me it was really {entry.correction.value}, so that is what I keep."
     return text

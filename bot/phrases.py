@@ -29,7 +29,6 @@ INTERNAL_ERROR = (
 EMPTY_MESSAGE = "I'm here whenever you want to talk — what's on your mind?"
 LONG_MESSAGE = "That's a long message — I read the first {limit} characters of it."
 UNKNOWN_COMMAND = "I don't know the command {command}. /help lists what I can do."
-PHOTO_ONLY_PROBLEM_SETS = {PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL}
 
 
 def photo_note(problem: PhotoProblem, max_bytes: int) -> str:

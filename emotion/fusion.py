@@ -32,9 +32,12 @@ sum to 1 over the sources that are present (CAPITALISED names are ``FusionParams
   below ``MIN_OVERLAP ** CONTRADICTION_POWER``. Measured on the bench, this keeps most of
   the gain on matching pairs while a misleading face costs less.
 
-**Disagreement** is flagged when both words and face are usable (trust >= ``USABLE``) and the
-pleasantness they imply (``EmotionEstimate.valence``) differs by at least ``VALENCE_GAP``: a
-smile with heavy words, a frown with "I'm fine". It is a first-class signal (the reply asks
+**Disagreement** is flagged when both words and face are usable (trust >= ``USABLE``), the
+pleasantness they imply (``EmotionEstimate.valence``) differs by at least ``VALENCE_GAP`` and
+the face itself shows a feeling (its valence at least ``VALENCE_POLE`` from 0): a smile with
+heavy words, a frown with "I'm fine". A neutral face beside happy or sad words is no
+contradiction: people rarely hold an expression for a selfie, and asking "how are you really?"
+after "I got the job!!!" reads as not listening. It is a first-class signal (the reply asks
 instead of guessing), and while it holds the face weight is multiplied by
 ``DISAGREEMENT_FACE_SCALE``: what someone chose to say outweighs an expression that may be a
 polite smile.
@@ -58,7 +61,9 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from emotion.labels import N_LABELS, EmotionEstimate, Source
-from emotion.photo import PhotoReading
+from emotion.photo import PhotoProblem, PhotoReading
+
+_NO_READABLE_FACE = frozenset({PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ class FusionParams:
     extra_face_penalty: float = 0.5
     usable: float = 0.15
     valence_gap: float = 0.8
+    valence_pole: float = 0.2
     disagreement_face_scale: float = 0.5
     disagreement_confidence: float = 0.7
     contradiction_power: float = 0.5
@@ -171,7 +177,9 @@ def overlap(a: EmotionEstimate, b: EmotionEstimate) -> float:
 
 
 def disagree(text: EmotionEstimate, face: EmotionEstimate, p: FusionParams) -> bool:
-    return abs(text.valence - face.valence) >= p.valence_gap
+    """Far-apart valences and a face that shows a feeling (see the module docstring)."""
+    shown = abs(face.valence) >= p.valence_pole
+    return shown and abs(text.valence - face.valence) >= p.valence_gap
 
 
 def _pool(parts: Sequence[tuple[EmotionEstimate, float]], floor: float) -> tuple[float, ...]:
@@ -233,6 +241,10 @@ def fuse(
         raw = {fallback or Source.TEXT: 1.0}
         total = 1.0
     weights = {source: value / total for source, value in raw.items()}
+    if photo is not None and face is None and photo.problem in _NO_READABLE_FACE:
+        # The photo was fine but held no readable face: recorded as a face weight of 0, so
+        # /why can say so later instead of "there was no photo".
+        weights[Source.FACE] = 0.0
 
     parts = []
     for source, weight in weights.items():

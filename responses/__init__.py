@@ -5,30 +5,42 @@ A pure library: no asyncio, no settings, no platform code. It reads only its own
 the shared emotion types (``emotion.labels``, ``emotion.fusion``, ``emotion.photo``).
 
 Order of use in the core: ``screen`` every text and caption first (``crisis_reply`` if
-flagged); otherwise fuse, ``choose_tone``, ``pick`` a reply with ``context_for``; ``explain``
-answers /why; ``parse_correction`` / ``parse_feel_argument`` read the user's own word.
+flagged); otherwise fuse, then ``compose`` (dialogue act, reading in context, tone,
+reflection, reply bank) with a ``ComposeInput``; ``explain`` answers /why;
+``parse_correction`` / ``parse_feel_argument`` read the user's own word;
+``reply_problems`` checks a reply written by the optional LLM writer.
 """
 
+from responses.acts import Act, classify_act
 from responses.bank import ChosenReply, ReplyContext, ReplySet, context_for, pick
+from responses.compose import Composed, ComposeInput, Turn, compose
 from responses.corrections import parse_correction, parse_feel_argument
 from responses.explain import explain
 from responses.safety import SafetyCheck, crisis_reply, screen
 from responses.tone import Tone, Trend, choose_tone, trend_of
+from responses.writer_check import reply_problems
 
 __all__ = [
+    "Act",
     "ChosenReply",
+    "ComposeInput",
+    "Composed",
     "ReplyContext",
     "ReplySet",
     "SafetyCheck",
     "Tone",
     "Trend",
+    "Turn",
     "choose_tone",
+    "classify_act",
+    "compose",
     "context_for",
     "crisis_reply",
     "explain",
     "parse_correction",
     "parse_feel_argument",
     "pick",
+    "reply_problems",
     "screen",
     "trend_of",
 ]

@@ -28,9 +28,45 @@ class ReplySet(StrEnum):
     PHOTO_UNREADABLE = "photo_unreadable"
     NO_FACE = "no_face"
     CRISIS = "crisis"
+    # Reflections of what was said, one set per tone (see responses.compose).
+    REFLECT_COMFORT = "reflect_comfort"
+    REFLECT_CALM = "reflect_calm"
+    REFLECT_CELEBRATE = "reflect_celebrate"
+    REFLECT_ENCOURAGE = "reflect_encourage"
+    REFLECT_CHECK_IN = "reflect_check_in"
+    REFLECT_CURIOUS = "reflect_curious"
+    SARCASM = "sarcasm"
+    # Dialogue acts (responses.acts); "_gentle" after a heavy turn.
+    GREETING = "greeting"
+    GREETING_GENTLE = "greeting_gentle"
+    THANKS = "thanks"
+    THANKS_GENTLE = "thanks_gentle"
+    GOODBYE = "goodbye"
+    GOODBYE_GENTLE = "goodbye_gentle"
+    ACK = "ack"
+    ACK_GENTLE = "ack_gentle"
+    ADVICE = "advice"
+    ABOUT_BOT = "about_bot"
+    ABOUT_BOT_DOUBT = "about_bot_doubt"
+    SMALL_TALK = "small_talk"
+    HOW_ARE_YOU = "how_are_you"
+    SMALL_TALK_QUESTION = "small_talk_question"
+    LUCK = "luck"
 
 
-SLOTS = frozenset({"name", "change", "face_mood", "words_mood"})
+SLOTS = frozenset(
+    {
+        "name",
+        "change",
+        "face_mood",
+        "words_mood",
+        "event",
+        "event_cap",
+        "belief",
+        "topic",
+        "prev_topic",
+    }
+)
 #: How many of a user's latest replies must not come back (the core passes their ids).
 NO_REPEAT_WINDOW = 10
 
@@ -70,13 +106,24 @@ class ReplyContext:
     face_mood: str | None = None
     words_mood: str | None = None
     photo_read: bool = False
+    #: Reflection slots (responses.reflect): clauses and noun phrases from attune's side.
+    event: str | None = None
+    belief: str | None = None
+    topic: str | None = None
+    prev_topic: str | None = None
 
     def slot_values(self) -> dict[str, str]:
+        event = (self.event or "").strip()
         values = {
             "name": _clean_name(self.name),
             "change": (self.change or "").strip(),
             "face_mood": (self.face_mood or "").strip(),
             "words_mood": (self.words_mood or "").strip(),
+            "event": event,
+            "event_cap": event[:1].upper() + event[1:],
+            "belief": (self.belief or "").strip(),
+            "topic": (self.topic or "").strip(),
+            "prev_topic": (self.prev_topic or "").strip(),
         }
         return {k: v for k, v in values.items() if v}
 
@@ -174,17 +221,35 @@ def bank() -> Mapping[str, tuple[Reply, ...]]:
     return out
 
 
+def has_fresh(
+    tone: Tone | ReplySet | str, context: ReplyContext, recent_ids: Sequence[str]
+) -> bool:
+    """Whether ``tone``'s set has a fitting reply that is not among ``recent_ids``."""
+    values = context.slot_values()
+    recent = set(recent_ids)
+    return any(r.fits(values, context.photo_read) and r.id not in recent for r in bank()[str(tone)])
+
+
+def has_fitting(tone: Tone | ReplySet | str, context: ReplyContext) -> bool:
+    """Whether ``tone``'s set has a reply whose slots this context can fill."""
+    values = context.slot_values()
+    return any(r.fits(values, context.photo_read) for r in bank()[str(tone)])
+
+
 def pick(
     tone: Tone | ReplySet | str,
     context: ReplyContext,
     recent_ids: Sequence[str],
     rng: random.Random,
+    *,
+    prefer: frozenset[str] = frozenset(),
 ) -> ChosenReply:
     """Choose and fill a reply for ``tone`` that is not among ``recent_ids``.
 
     ``recent_ids`` are the ids of the user's latest replies, oldest first (the core passes
     the last ``NO_REPEAT_WINDOW``). Replies that use what we know about this moment (a name,
-    a change, a photo) are twice as likely, so the answer feels less canned. If every fitting
+    a change, a photo) are twice as likely, so the answer feels less canned; when ``prefer``
+    names slots, a fresh reply using one of them is taken over any other. If every fitting
     reply was used recently, the one used longest ago is taken.
     """
     replies = bank()[str(tone)]
@@ -192,6 +257,9 @@ def pick(
     fitting = [r for r in replies if r.fits(values, context.photo_read)]
     recent = set(recent_ids)
     fresh = [r for r in fitting if r.id not in recent]
+    preferred = [r for r in fresh if r.slots & prefer]
+    if preferred:
+        fresh = preferred
     if fresh:
         weights = [2.0 if (r.slots or r.needs_photo) else 1.0 for r in fresh]
         chosen = rng.choices(fresh, weights=weights, k=1)[0]

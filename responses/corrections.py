@@ -31,6 +31,13 @@ _CUES = re.compile(
     r"i(?:m| am)? (?:not|wasnt) \w+(?: \.| but| i)|not \w+ (?:but|just))"
 )
 
+#: A feeling aimed at attune itself ("not mad at you"): a reassurance, not a correction.
+_AT_US = re.compile(r"\b(?:not|never|nt) (?:\w+ ){0,3}(?:with|at) (?:you|u)\b")
+#: Saying outright that the reading was wrong, which makes it a correction after all.
+_WRONG = re.compile(
+    r"\b(?:wrong|incorrect|not right|not it|mistaken|way off|not how i feel|got (?:it|me) wrong)\b"
+)
+
 
 def _clean(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("'", "")
@@ -114,7 +121,19 @@ def parse_correction(text: str) -> Emotion | None:
     cleaned = _clean(text)
     if not cleaned or len(cleaned) > 160 or not _CUES.search(cleaned):
         return None
-    mentions = [(pos, label) for pos, label, negated in _mentions(cleaned) if not negated]
+    if _AT_US.search(cleaned) and not _WRONG.search(cleaned):
+        # "I'm not upset with you, just worn out" reassures attune; it does not say the
+        # reading was wrong, so the mood log keeps what was read.
+        return None
+    # "more hurt than angry": what follows "than" is what they are not.
+    kept = re.sub(r"\bthan\b[^.]*", " ", cleaned)
+    mentions = [(pos, label) for pos, label, negated in _mentions(kept) if not negated]
     if not mentions:
         return None
     return mentions[-1][1]
+
+
+def names_a_feeling(text: str) -> bool:
+    """Whether ``text`` names a feeling from the vocabulary ("tired", "all good", "gutted")."""
+    cleaned = _clean(text)
+    return bool(cleaned) and bool(_mentions(cleaned))

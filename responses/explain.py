@@ -65,6 +65,9 @@ def _counted(weight: float) -> str:
 
 def _face_line(result: FusionResult, photo: PhotoReading | None) -> str:
     if result.face is None:
+        if photo is None and Source.FACE in result.weights:
+            # The fusion records a photo without a readable face as a face weight of 0.
+            photo = PhotoReading(problem=PhotoProblem.NO_FACE)
         if photo is None:
             return "There was no photo with this message, so I went by your words."
         problem = _PHOTO_PROBLEMS.get(photo.problem) if photo.problem else None

@@ -85,7 +85,8 @@ def test_no_face_equals_the_text_estimate() -> None:
         for reading in (None, PhotoReading(problem=PhotoProblem.NO_FACE)):
             result = fuse(text, reading, (), now=NOW, half_life=DAY)
             assert result.estimate.probabilities == pytest.approx(text.probabilities, abs=1e-12)
-            assert result.dominant is Source.TEXT and result.weights == {Source.TEXT: 1.0}
+            expected = {Source.TEXT: 1.0} if reading is None else {Source.TEXT: 1.0, Source.FACE: 0}
+            assert result.dominant is Source.TEXT and result.weights == expected
             assert result.face is None and not result.disagreement
 
 
@@ -241,3 +242,29 @@ def test_a_contradicting_face_counts_less_than_a_supporting_one() -> None:
     off = FusionParams(contradiction_power=0.0)
     w_off = fuse(words, photo(contradicting), (), now=NOW, half_life=DAY, params=off)
     assert w_off.weights[Source.FACE] == pytest.approx(w_support)
+
+
+def test_a_neutral_face_does_not_contradict_happy_words() -> None:
+    words = est(Source.TEXT, 0.9, happy=0.96, neutral=0.04)
+    neutral_face = est(Source.FACE, 0.9, neutral=0.9, sad=0.1)
+    result = fuse(words, photo(neutral_face), (), now=NOW, half_life=DAY)
+    assert not result.disagreement
+    assert result.estimate.top is Emotion.HAPPY
+
+
+def test_a_face_showing_the_opposite_feeling_still_disagrees() -> None:
+    words = est(Source.TEXT, 0.9, happy=0.96, neutral=0.04)
+    sad_face = est(Source.FACE, 0.9, sad=0.9, neutral=0.1)
+    assert fuse(words, photo(sad_face), (), now=NOW, half_life=DAY).disagreement
+    heavy_words = est(Source.TEXT, 0.9, sad=0.9, neutral=0.1)
+    smile = est(Source.FACE, 0.9, happy=0.9, neutral=0.1)
+    assert fuse(heavy_words, photo(smile), (), now=NOW, half_life=DAY).disagreement
+
+
+def test_a_photo_without_a_readable_face_is_recorded_as_counting_nothing() -> None:
+    words = est(Source.TEXT, 0.9, happy=0.9, neutral=0.1)
+    for problem in (PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL):
+        result = fuse(words, PhotoReading(problem=problem), (), now=NOW, half_life=DAY)
+        assert result.weights[Source.FACE] == 0.0 and result.dominant is Source.TEXT
+    broken = fuse(words, PhotoReading(problem=PhotoProblem.TRUNCATED), (), now=NOW, half_life=DAY)
+    assert Source.FACE not in broken.weights

@@ -77,3 +77,16 @@ def test_unclear_feel_argument(arg: str) -> None:
 def test_every_label_is_reachable_by_its_own_name() -> None:
     for label in Emotion:
         assert parse_feel_argument(label.value) is label
+
+
+def test_only_real_corrections_fire() -> None:
+    from responses.corrections import parse_correction
+
+    # A reassurance aimed at attune does not rewrite the mood log...
+    assert parse_correction("I'm not upset with you, just worn out") is None
+    assert parse_correction("I'm not mad at you, I'm just sad") is None
+    # ...unless the reading is called wrong outright.
+    assert parse_correction("that's wrong, I'm not mad at you, I'm scared") is Emotion.FEAR
+    # "more X than Y" corrects to X.
+    assert parse_correction("no, I'm more hurt than angry") is Emotion.SAD
+    assert parse_correction("actually more nervous than excited") is Emotion.FEAR

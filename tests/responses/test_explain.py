@@ -63,3 +63,13 @@ def test_unsure_is_said_plainly() -> None:
     mumble = est(Source.TEXT, 0.05, neutral=0.3, sad=0.25, happy=0.25, fear=0.2)
     text = explain(fuse(mumble, None, (), now=NOW, half_life=HALF))
     assert "not very sure" in text
+
+
+def test_a_stored_photo_without_a_face_is_not_called_no_photo() -> None:
+    # What /why rebuilds from a stored entry: no photo reading, but a face weight of 0.
+    words = est(Source.TEXT, 0.8, happy=0.9, neutral=0.1)
+    photo = PhotoReading(problem=PhotoProblem.NO_FACE, image_size=(640, 480))
+    result = fuse(words, photo, (), now=NOW, half_life=HALF)
+    text = explain(result)  # no photo passed, as after a restart
+    assert "I couldn't find a face in the photo, so I went by your words." in text
+    assert "no photo" not in text

@@ -1,0 +1,209 @@
+"""compose(): acts choose the set, guards keep the tone gentle, photos without words."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core import Core, CoreOptions
+from bot.domain import Message, Platform, UserRef
+from bot.inference import EmotionService
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.repository import Repository
+from emotion.fusion import FusionResult, fuse
+from emotion.labels import Emotion, EmotionEstimate, Source
+from emotion.photo import PhotoProblem, PhotoReading
+from emotion.text.lexicon import LexiconEstimator
+from responses.acts import Act
+from responses.compose import Composed, ComposeInput, Turn, compose
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+GENTLE = {
+    "comfort",
+    "calm",
+    "check_in",
+    "thanks_gentle",
+    "goodbye_gentle",
+    "ack_gentle",
+    "greeting_gentle",
+    "sarcasm",
+    "advice",
+    "about_bot",
+}
+
+
+def fused(**probs: float) -> FusionResult:
+    text = EmotionEstimate.from_mapping({Emotion(k): v for k, v in probs.items()}, Source.TEXT, 0.9)
+    return fuse(text, None, (), now=NOW, half_life=timedelta(hours=72))
+
+
+def run(text: str, fusion: FusionResult, **kw: object) -> Composed:
+    return compose(ComposeInput(text=text, fusion=fusion, **kw), random.Random(3))  # type: ignore[arg-type]
+
+
+HAPPY = fused(happy=0.95, neutral=0.05)
+SAD = Turn("my dog died yesterday", fused(sad=0.9, neutral=0.1).estimate)
+
+
+def test_happy_news_is_celebrated_and_reflected() -> None:
+    out = run("I finally finished my thesis", HAPPY)
+    assert out.tone == "celebrate" and "your thesis" in out.text
+
+
+def test_no_celebration_right_after_a_heavy_turn() -> None:
+    for seed in range(20):
+        out = compose(
+            ComposeInput(text="my friends took me out for dinner", fusion=HAPPY, previous=(SAD,)),
+            random.Random(seed),
+        )
+        assert out.tone != "celebrate"
+
+
+@pytest.mark.parametrize(
+    "text", ["I got a new bike today!", "hi", "how are you?", "lol", "what's new"]
+)
+def test_an_elevated_risk_keeps_every_reply_gentle(text: str) -> None:
+    for seed in range(10):
+        out = compose(
+            ComposeInput(text=text, fusion=HAPPY, risk_elevated=True), random.Random(seed)
+        )
+        assert out.tone in GENTLE, (text, out.tone, out.text)
+
+
+def test_acts_pick_their_sets() -> None:
+    assert run("thanks!", HAPPY).tone == "thanks"
+    assert run("thanks!", HAPPY, previous=(SAD,)).tone == "thanks_gentle"
+    assert run("bye for now", HAPPY).tone == "goodbye"
+    assert run("what should I do about my landlord?", HAPPY).tone == "advice"
+    assert run("are you human?", HAPPY).tone == "about_bot"
+    assert run("thanks!", HAPPY, previous=(SAD,)).act is Act.THANKS
+
+
+def test_advice_never_diagnoses_or_prescribes() -> None:
+    banned = ("diagnos", "disorder", "medication", "pill", "you should", "mg")
+    for seed in range(30):
+        out = compose(
+            ComposeInput(text="should I take something to sleep?", fusion=HAPPY),
+            random.Random(seed),
+        )
+        assert out.tone == "advice" and not any(b in out.text.lower() for b in banned)
+
+
+def test_sarcasm_asks_and_stores_a_non_happy_reading() -> None:
+    out = run("fantastic, my laptop crashed and I lost the whole essay", HAPPY)
+    assert out.tone == "sarcasm" and "?" in out.text
+    assert out.fusion.estimate.top is not Emotion.HAPPY
+
+
+def test_a_photo_alone_without_a_face_gets_the_no_face_set() -> None:
+    reading = PhotoReading(problem=PhotoProblem.NO_FACE, image_size=(640, 480))
+    result = fuse(None, reading, (), now=NOW, half_life=timedelta(hours=72))
+    assert run("", result, photo=reading).tone == "no_face"
+
+
+async def test_why_after_a_photo_without_a_face_says_so(db_url: str) -> None:
+    class NoFace:
+        def read(self, data: bytes) -> PhotoReading:
+            return PhotoReading(problem=PhotoProblem.NO_FACE, image_size=(640, 480))
+
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), NoFace())
+    core = Core(Repository(session_factory(engine)), service, CoreOptions())
+    user = UserRef(Platform.CONSOLE, "p1", "Kim")
+    try:
+        await core.handle(Message(user, "c", "I got the job!!!", photo=b"\x89PNG"))
+        why = await core.handle(Message(user, "c", "/why"))
+        assert "couldn't find a face in the photo, so I went by your words" in why.text
+        await core.handle(Message(user, "c", "and now without a photo"))
+        why = await core.handle(Message(user, "c", "/why"))
+        assert "no photo" in why.text
+    finally:
+        service.close()
+        await engine.dispose()
+
+
+async def test_a_group_chat_uses_nothing_said_earlier(db_url: str) -> None:
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), None)
+    core = Core(Repository(session_factory(engine)), service, CoreOptions(), rng=random.Random(2))
+    user = UserRef(Platform.TELEGRAM, "g1", "Lee")
+    repository = core.repository
+
+    async def last_tone() -> str | None:
+        record = await repository.find_user(user)
+        assert record is not None
+        return (await repository.recent_entries(record.id, 1))[0].tone
+
+    try:
+        await core.handle(Message(user, "dm", "my grandma passed away and I miss her so much"))
+        await core.handle(Message(user, "dm", "thank you"))
+        assert await last_tone() == "thanks_gentle"
+        for _ in range(5):
+            group = await core.handle(Message(user, "grp", "thank you", is_private_chat=False))
+            assert "grandma" not in group.text
+            assert await last_tone() == "thanks"
+    finally:
+        service.close()
+        await engine.dispose()
+
+
+def test_a_selfie_without_words_is_answered_by_its_tone() -> None:
+    face = EmotionEstimate.from_mapping(
+        {Emotion.HAPPY: 0.9, Emotion.NEUTRAL: 0.1}, Source.FACE, 0.9
+    )
+    reading = PhotoReading(estimate=face, image_size=(400, 400))
+    result = fuse(None, reading, (), now=NOW, half_life=timedelta(hours=72))
+    out = run("", result, photo=reading)
+    assert out.tone == "celebrate" and out.act is Act.SHARING
+
+
+def test_face_and_words_that_disagree_are_named_and_asked_about() -> None:
+    face = EmotionEstimate.from_mapping({Emotion.SAD: 0.9, Emotion.NEUTRAL: 0.1}, Source.FACE, 0.9)
+    words = EmotionEstimate.from_mapping(
+        {Emotion.HAPPY: 0.9, Emotion.NEUTRAL: 0.1}, Source.TEXT, 0.9
+    )
+    reading = PhotoReading(estimate=face, image_size=(400, 400))
+    result = fuse(words, reading, (), now=NOW, half_life=timedelta(hours=72))
+    assert result.disagreement
+    texts = {
+        compose(
+            ComposeInput(text="all good here", fusion=result, photo=reading), random.Random(seed)
+        ).text
+        for seed in range(30)
+    }
+    assert any("down" in t and "cheerful" in t for t in texts)
+
+
+async def test_a_neutral_face_beside_happy_words_is_no_reason_to_doubt(db_url: str) -> None:
+    class NeutralFace:
+        def read(self, data: bytes) -> PhotoReading:
+            face = EmotionEstimate.from_mapping(
+                {Emotion.NEUTRAL: 0.85, Emotion.SAD: 0.1, Emotion.HAPPY: 0.05}, Source.FACE, 0.9
+            )
+            return PhotoReading(estimate=face, image_size=(400, 400))
+
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), NeutralFace())
+    core = Core(Repository(session_factory(engine)), service, CoreOptions(), rng=random.Random(4))
+    user = UserRef(Platform.CONSOLE, "nf", "Ari")
+    try:
+        reply = await core.handle(Message(user, "c", "I got the job!!! 🎉 so happy", photo=b"jpg"))
+        record = await core.repository.find_user(user)
+        assert record is not None
+        (entry,) = await core.repository.recent_entries(record.id, 1)
+        assert not entry.disagreement and entry.tone != "check_in"
+        assert "hard to tell" not in reply.text and "job" in reply.text
+    finally:
+        service.close()
+        await engine.dispose()
+
+
+def test_grim_words_are_never_celebrated_whatever_the_model_says() -> None:
+    for seed in range(10):
+        out = compose(
+            ComposeInput(text="the kids screamed all day and I'm done, I hate this", fusion=HAPPY),
+            random.Random(seed),
+        )
+        assert out.tone != "celebrate"
