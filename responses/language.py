@@ -19,31 +19,32 @@ import unicodedata
 
 from responses.risk import LANGUAGES
 
-_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
+#: Frequent function words (and a few crisis words) per language, space-separated.
+_WORD_LISTS: dict[str, str] = {
+    "en": (
         "i im me my myself you your the a an and is are am was to of it this that dont cant "
         "want wanna just not no what with have had be been will would can do so feel like "
-        "anymore anyone everyone nobody kill die life end tonight help please why".split()
+        "anymore anyone everyone nobody kill die life end tonight help please why"
     ),
-    "de": frozenset(
+    "de": (
         "ich mich mir mein meine meinen du dich dir der das und ist bin nicht kein keine "
         "will möchte mochte moechte kann habe hab nur noch mehr mal auch sein wenn aber "
-        "sterben leben umbringen tot heute nacht alle niemand weg schon bitte warum".split()
+        "sterben leben umbringen tot heute nacht alle niemand weg schon bitte warum"
     ),
-    "fr": frozenset(
+    "fr": (
         "je j me moi mon ma mes tu te toi le la les un une et est suis pas plus ne veux "
         "peux vais ai c ça ca qui que de du des pour avec sans mourir vie mort envie "
-        "personne tout ce soir nuit jai jen nen cest".split()
+        "personne tout ce soir nuit jai jen nen cest"
     ),
-    "es": frozenset(
+    "es": (
         "yo me mi mis tu te el la los las un una y es soy estoy no ya quiero puedo voy "
         "tengo que de del para con sin por nadie nada todo morir vida muerte ganas mas "
-        "esta noche hoy quiere porque".split()
+        "esta noche hoy quiere porque"
     ),
-    "nl": frozenset(
+    "nl": (
         "ik mij me mijn jij je jou de het een en is ben niet geen wil wilt kan ga heb er "
         "meer nog wel maar met voor zonder dood leven zelf gaan niemand alles vannacht "
-        "vanavond iedereen waarom echt".split()
+        "vanavond iedereen waarom echt"
     ),
 }
 #: Letters (after lower-casing) that point at one language.
@@ -74,14 +75,12 @@ _TOKEN = re.compile(r"[^\W\d_]+")
 
 
 def _fold(word: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 #: The word lists with accents removed, so "möchte" and "moechte" both count.
 _FOLDED: dict[str, frozenset[str]] = {
-    lang: frozenset(_fold(w) for w in words) for lang, words in _WORDS.items()
+    lang: frozenset(_fold(w) for w in words.split()) for lang, words in _WORD_LISTS.items()
 }
 
 
@@ -97,9 +96,9 @@ def language_scores(text: str) -> dict[str, float]:
                 scores[lang] += 1.0
     letters = dict.fromkeys(LANGUAGES, 0.0)
     for ch in lowered:
-        lang = _LETTERS.get(ch)
-        if lang is not None:
-            letters[lang] = min(letters[lang] + 1.0, 2.0)
+        hinted = _LETTERS.get(ch)
+        if hinted is not None:
+            letters[hinted] = min(letters[hinted] + 1.0, 2.0)
     if "ij" in lowered:
         letters["nl"] = max(letters["nl"], 0.5)
     return {lang: scores[lang] + letters[lang] for lang in LANGUAGES}

@@ -238,6 +238,7 @@ class _Rules:
     benign_squeezed: tuple[re.Pattern[str], ...]
     groups: tuple[_Group, ...]
     levels: tuple[_Group, ...]
+    context: tuple[tuple[str, _Group], ...]
     compact: tuple[tuple[RiskCategory, str], ...]
 
 
@@ -286,6 +287,7 @@ def _rules() -> _Rules:
         benign_squeezed=tuple(re.compile(_squeeze_pattern(p)) for p in benign_src),
         groups=tuple(_group(g, fragments) for g in data["rules"]),
         levels=tuple(_group(g, fragments) for g in data["cssrs"]),
+        context=tuple((str(g["kind"]), _group(g, fragments)) for g in data["context"]),
         compact=compact,
     )
 
@@ -338,3 +340,22 @@ def match_rules(text: str) -> RuleHits:
 def _texts(variant: str, rules: _Rules) -> tuple[str, str]:
     """The blanked text and its blanked fully squeezed copy."""
     return _blank(variant, rules.benign), _blank(_squeeze(variant), rules.benign_squeezed)
+
+
+#: Retractions count only in short messages: "im fine" in a long message is not taking back.
+_RETRACTION_MAX_WORDS = 12
+
+
+def context_signals(text: str) -> frozenset[str]:
+    """The conversation-context signals in one message (``[[context]]`` in
+    ``crisis_patterns.toml``): any of "loss", "means", "retraction", "join_deceased"."""
+    if not text or not text.strip():
+        return frozenset()
+    rules = _rules()
+    base = normalise_base(text[:4000])
+    english = (expand_slang(base), _squeeze(expand_slang(base)))
+    other = (base, _squeeze(base))
+    found = {kind for kind, group in rules.context if _hit(group, english, other)}
+    if "retraction" in found and len(base.split()) > _RETRACTION_MAX_WORDS:
+        found.discard("retraction")
+    return frozenset(found)
