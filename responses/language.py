@@ -29,22 +29,25 @@ _WORD_LISTS: dict[str, str] = {
     "de": (
         "ich mich mir mein meine meinen du dich dir der das und ist bin nicht kein keine "
         "will möchte mochte moechte kann habe hab nur noch mehr mal auch sein wenn aber "
-        "sterben leben umbringen tot heute nacht alle niemand weg schon bitte warum"
+        "sterben leben umbringen tot heute nacht alle niemand weg schon bitte warum hallo "
+        "nichts immer wieder einfach gerade"
     ),
     "fr": (
         "je j me moi mon ma mes tu te toi le la les un une et est suis pas plus ne veux "
         "peux vais ai c ça ca qui que de du des pour avec sans mourir vie mort envie "
-        "personne tout ce soir nuit jai jen nen cest"
+        "personne tout ce soir nuit jai jen nen cest bonjour salut mais tres aussi fait etre "
+        "toujours jamais rien"
     ),
     "es": (
         "yo me mi mis tu te el la los las un una y es soy estoy no ya quiero puedo voy "
         "tengo que de del para con sin por nadie nada todo morir vida muerte ganas mas "
-        "esta noche hoy quiere porque"
+        "esta noche hoy quiere porque hola pero como muy eso estaba hace nunca siempre"
     ),
     "nl": (
         "ik mij me mijn jij je jou de het een en is ben niet geen wil wilt kan ga heb er "
         "meer nog wel maar met voor zonder dood leven zelf gaan niemand alles vannacht "
-        "vanavond iedereen waarom echt"
+        "vanavond iedereen waarom echt te om op dat zijn heeft denk af naar ook nu als wat hij "
+        "zij ze we mezelf gewoon weer erover niks niets hoi doei"
     ),
 }
 #: Letters (after lower-casing) that point at one language.
@@ -84,16 +87,25 @@ _FOLDED: dict[str, frozenset[str]] = {
 }
 
 
+#: Each listed word with the languages that list it; a word shared by k languages counts 1/k
+#: for each, so "te" (fr, es, nl) weighs less than "ik" (nl only).
+_SHARED: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang in LANGUAGES if word in _FOLDED[lang])
+    for words in _FOLDED.values()
+    for word in words
+}
+
+
 def language_scores(text: str) -> dict[str, float]:
-    """Evidence per language code (``responses.risk.LANGUAGES``): function words found plus
+    """Evidence per language code (``responses.risk.LANGUAGES``): function words found (a word
+    listed for k languages adds 1/k to each) plus
     one point per distinctive letter (capped at 2 so one accented name cannot decide)."""
     lowered = unicodedata.normalize("NFKC", text).lower()
     scores = dict.fromkeys(LANGUAGES, 0.0)
     for token in _TOKEN.findall(lowered.replace("'", " ").replace("\u2019", " ")):
         folded = _fold(token)
-        for lang in LANGUAGES:
-            if folded in _FOLDED[lang]:
-                scores[lang] += 1.0
+        for lang in _SHARED.get(folded, ()):
+            scores[lang] += 1.0 / len(_SHARED[folded])
     letters = dict.fromkeys(LANGUAGES, 0.0)
     for ch in lowered:
         hinted = _LETTERS.get(ch)
