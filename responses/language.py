@@ -36,12 +36,13 @@ _WORD_LISTS: dict[str, str] = {
         "je j me moi mon ma mes tu te toi le la les un une et est suis pas plus ne veux "
         "peux vais ai c ça ca qui que de du des pour avec sans mourir vie mort envie "
         "personne tout ce soir nuit jai jen nen cest bonjour salut mais tres aussi fait etre "
-        "toujours jamais rien"
+        "toujours jamais rien il elle ils nous vous sont ont dans sur leur lui cette avoir"
     ),
     "es": (
         "yo me mi mis tu te el la los las un una y es soy estoy no ya quiero puedo voy "
         "tengo que de del para con sin por nadie nada todo morir vida muerte ganas mas "
-        "esta noche hoy quiere porque hola pero como muy eso estaba hace nunca siempre"
+        "esta noche hoy quiere porque hola pero como muy eso estaba hace nunca siempre cuando "
+        "donde se lo le su al hay ser tengo hago dicen digo ahora aqui solo ella ellos nos eres"
     ),
     "nl": (
         "ik mij me mijn jij je jou de het een en is ben niet geen wil wilt kan ga heb er "
