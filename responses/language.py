@@ -42,13 +42,14 @@ _WORD_LISTS: dict[str, str] = {
         "yo me mi mis tu te el la los las un una y es soy estoy no ya quiero puedo voy "
         "tengo que de del para con sin por nadie nada todo morir vida muerte ganas mas "
         "esta noche hoy quiere porque hola pero como muy eso estaba hace nunca siempre cuando "
-        "donde se lo le su al hay ser tengo hago dicen digo ahora aqui solo ella ellos nos eres"
+        "donde se lo le su al hay ser tengo hago dicen digo ahora aqui solo ella ellos nos eres "
+        "cada despues comida mucho pastillas tome matarme morirme"
     ),
     "nl": (
         "ik mij me mijn jij je jou de het een en is ben niet geen wil wilt kan ga heb er "
         "meer nog wel maar met voor zonder dood leven zelf gaan niemand alles vannacht "
         "vanavond iedereen waarom echt te om op dat zijn heeft denk af naar ook nu als wat hij "
-        "zij ze we mezelf gewoon weer erover niks niets hoi doei"
+        "zij ze we mezelf gewoon weer erover niks niets hoi doei pillen zelfmoord bijna"
     ),
 }
 #: Letters (after lower-casing) that point at one language.
