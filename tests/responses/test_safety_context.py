@@ -34,6 +34,10 @@ def _turn(
         ("got fired today. whatever", "how many paracetamol are in a pack"),
         ("mein Vater ist gestorben", "wo ist die höchste Brücke hier"),
         ("perdí mi trabajo hoy", "¿cuántas pastillas hay en una caja?"),
+        ("my dog died this morning", "where's the tallest car park in town"),
+        ("i lost my job today", "how tall is the golden gate bridge"),
+        ("grandad passed away last night", "is the river deep enough near the old mill"),
+        ("my wife left me", "what time is the last train through the station"),
     ],
 )
 def test_a_loss_then_a_question_about_means_is_flagged_by_context(first: str, then: str) -> None:
