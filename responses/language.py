@@ -22,7 +22,7 @@ from responses.risk import LANGUAGES
 #: Frequent function words (and a few crisis words) per language, space-separated.
 _WORD_LISTS: dict[str, str] = {
     "en": (
-        "i im me my myself you your the a an and is are am was to of it this that dont cant "
+        "i im me my myself you your the an and is are am was to of it this that dont cant "
         "want wanna just not no what with have had be been will would can do so feel like "
         "anymore anyone everyone nobody kill die life end tonight help please why"
     ),
@@ -43,7 +43,7 @@ _WORD_LISTS: dict[str, str] = {
         "tengo que de del para con sin por nadie nada todo morir vida muerte ganas mas "
         "esta noche hoy quiere porque hola pero como muy eso estaba hace nunca siempre cuando "
         "donde se lo le su al hay ser tengo hago dicen digo ahora aqui solo ella ellos nos eres "
-        "cada despues comida mucho pastillas tome matarme morirme vomitar engordar adelgazar comer"
+        "cada despues comida mucho pastillas tome matarme morirme vomitar engordar adelgazar comer veo sentido seguir viviendo vivir"
     ),
     "nl": (
         "ik mij me mijn jij je jou de het een en is ben niet geen wil wilt kan ga heb er "
