@@ -43,7 +43,8 @@ _WORD_LISTS: dict[str, str] = {
         "tengo que de del para con sin por nadie nada todo morir vida muerte ganas mas "
         "esta noche hoy quiere porque hola pero como muy eso estaba hace nunca siempre cuando "
         "donde se lo le su al hay ser tengo hago dicen digo ahora aqui solo ella ellos nos eres "
-        "cada despues comida mucho pastillas tome matarme morirme vomitar engordar adelgazar comer veo sentido seguir viviendo vivir"
+        "cada despues comida mucho pastillas tome matarme morirme vomitar engordar adelgazar comer "
+        "veo sentido seguir viviendo vivir"
     ),
     "nl": (
         "ik mij me mijn jij je jou de het een en is ben niet geen wil wilt kan ga heb er "
