@@ -36,6 +36,7 @@ __all__ = [
     "combine",
     "crisis_reply",
     "crisis_response",
+    "direct_question",
     "helplines",
     "make_check",
     "normalise",
@@ -263,6 +264,14 @@ def crisis_response(
     parts.append("\n".join(f"• {line}" for line in lines))
     parts.append(texts["closing"])
     return "\n\n".join(parts)
+
+
+def direct_question(language: str | None = None) -> str:
+    """The direct question about suicide in ``language`` (default English), for a reply the
+    conversation risk state marks ``ask_directly`` (``risk_taxonomy.toml``, suicidal ideation)."""
+    lang = language if language in LANGUAGES else "en"
+    entry = load_toml("risk_taxonomy.toml")["category"][RiskCategory.SUICIDAL_IDEATION.value]
+    return str(entry["ask"][lang])
 
 
 def crisis_reply(country: str | None, lead: str | None = None) -> str:

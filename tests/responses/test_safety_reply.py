@@ -10,6 +10,7 @@ from responses.safety import (
     SafetyCheck,
     combine,
     crisis_response,
+    direct_question,
     helplines,
     make_check,
     screen,
@@ -157,3 +158,10 @@ def test_combine_is_a_union_and_never_clears_a_rule_flag() -> None:
     assert both.categories == {RiskCategory.ABUSE, RiskCategory.SELF_HARM}
     assert both.sources == {"rules", "model"}
     assert both.category == RiskCategory.ABUSE.value  # more severe than self-harm
+
+
+def test_direct_question_per_language() -> None:
+    assert direct_question() == direct_question("xx")
+    assert "ending your life" in direct_question("en")
+    assert "Leben zu nehmen" in direct_question("de")
+    assert len({direct_question(lang) for lang in LANGUAGES}) == len(LANGUAGES)
