@@ -50,7 +50,7 @@ _WORD_LISTS: dict[str, str] = {
         "ik mij me mijn jij je jou de het een en is ben niet geen wil wilt kan ga heb er "
         "meer nog wel maar met voor zonder dood leven zelf gaan niemand alles vannacht "
         "vanavond iedereen waarom echt te om op dat zijn heeft denk af naar ook nu als wat hij "
-        "zij ze we mezelf gewoon weer erover niks niets hoi doei pillen zelfmoord bijna"
+        "zij ze we mezelf gewoon weer erover niks niets hoi doei pillen zelfmoord bijna word wordt"
     ),
 }
 #: Letters (after lower-casing) that point at one language.
