@@ -243,3 +243,20 @@ def test_no_cssrs_level_without_suicidal_ideation() -> None:
 )
 def test_hard_negatives_stay_negative(text: str) -> None:
     assert not screen(text).flagged, screen(text)
+
+
+def test_long_messages_are_screened_everywhere_and_quickly() -> None:
+    filler = "Today was long and I have a lot to say about work. " * 400
+    assert not screen(filler).flagged
+    assert screen(filler + "I want to kill myself.").flagged
+    assert screen("I want to kill myself. " + filler).flagged
+
+
+@pytest.mark.parametrize("text", ["evryone wud be beter without me", "i want to kil myself"])
+def test_a_missing_double_letter_is_forgiven(text: str) -> None:
+    assert screen(text).flagged
+
+
+@pytest.mark.parametrize("text", ["my nose hurts", "blow my nose", "for god's sake, leave it"])
+def test_squeezing_does_not_merge_words(text: str) -> None:
+    assert not screen(text).flagged
