@@ -260,3 +260,9 @@ def test_a_missing_double_letter_is_forgiven(text: str) -> None:
 @pytest.mark.parametrize("text", ["my nose hurts", "blow my nose", "for god's sake, leave it"])
 def test_squeezing_does_not_merge_words(text: str) -> None:
     assert not screen(text).flagged
+
+
+def test_a_long_message_keeps_every_category_from_every_window() -> None:
+    filler = "Today was long and I have a lot to say about work. " * 200
+    check = screen("my dad hits me. " + filler + " I want to kill myself.")
+    assert {RiskCategory.ABUSE, RiskCategory.SUICIDAL_IDEATION} <= check.categories
