@@ -160,11 +160,9 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
     """The rules' check with the learned classifier's categories added (a union: the model only
     ever adds recall, it never clears a rule's flag). ``model`` None (no model loaded, or it
     failed) returns ``rules`` unchanged. A model-only suicidal ideation flag gets C-SSRS level 1
-    (the lowest level that is ideation at all); the rules' level is kept otherwise."""
+    (the lowest level that is ideation at all); the rules' level is kept otherwise. "model" joins
+    ``sources`` whenever the model flagged anything, also when it agreed with the rules."""
     if model is None or not model.flagged:
-        return rules
-    added = model.flagged - rules.categories
-    if not added:
         return rules
     sources = set(rules.sources) | {"model"}
     return make_check(

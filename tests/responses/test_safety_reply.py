@@ -165,3 +165,10 @@ def test_direct_question_per_language() -> None:
     assert "ending your life" in direct_question("en")
     assert "Leben zu nehmen" in direct_question("de")
     assert len({direct_question(lang) for lang in LANGUAGES}) == len(LANGUAGES)
+
+
+def test_combine_records_the_model_when_it_agrees() -> None:
+    rules = screen("i want to die")
+    both = combine(rules, _prediction(RiskCategory.SUICIDAL_IDEATION))
+    assert both.categories == rules.categories and both.cssrs == rules.cssrs
+    assert both.sources == {"rules", "model"}
