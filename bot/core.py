@@ -171,7 +171,7 @@ class Core:
         if check.flagged:
             log.warning("crisis language detected (user %s); helpline reply sent", user.id)
             tone_name, reply_id = "crisis", None
-            reply_text = self._crisis_text(recent_ids)
+            reply_text = self._crisis_text(recent_ids, check)
         else:
             composed = await self._compose(
                 message, user, result, reading, recent, recent_ids, now, text
@@ -213,9 +213,10 @@ class Core:
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
         return Reply("\n\n".join(p for p in parts if p))
 
-    def _crisis_text(self, recent_ids: list[str]) -> str:
+    def _crisis_text(self, recent_ids: list[str], check: safety.SafetyCheck) -> str:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
-        return safety.crisis_reply(self.options.helpline_country or None, lead.text)
+        country = self.options.helpline_country or None
+        return safety.crisis_response(check, country, lead=lead.text)
 
     async def _compose(
         self,

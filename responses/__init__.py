@@ -4,8 +4,9 @@ A pure library: no asyncio, no settings, no platform code. It reads only its own
 (``responses/data/*.toml``, editable without touching code) and imports nothing of ours except
 the shared emotion types (``emotion.labels``, ``emotion.fusion``, ``emotion.photo``).
 
-Order of use in the core: ``screen`` every text and caption first (``crisis_reply`` if
-flagged); otherwise fuse, then ``compose`` (dialogue act, reading in context, tone,
+Order of use in the core: ``screen`` every text and caption first, ``combine`` it with the
+learned classifier's prediction when one loaded, ``risk_state.advance`` it through the
+conversation's risk state, and answer a flagged check with ``crisis_response``; otherwise fuse, then ``compose`` (dialogue act, reading in context, tone,
 reflection, reply bank) with a ``ComposeInput``; ``explain`` answers /why;
 ``parse_correction`` / ``parse_feel_argument`` read the user's own word;
 ``reply_problems`` checks a reply written by the optional LLM writer.
@@ -16,7 +17,7 @@ from responses.bank import ChosenReply, ReplyContext, ReplySet, context_for, pic
 from responses.compose import Composed, ComposeInput, Turn, compose
 from responses.corrections import parse_correction, parse_feel_argument
 from responses.explain import explain
-from responses.safety import SafetyCheck, crisis_reply, screen
+from responses.safety import SafetyCheck, combine, crisis_reply, crisis_response, screen
 from responses.tone import Tone, Trend, choose_tone, trend_of
 from responses.writer_check import reply_problems
 
@@ -36,6 +37,7 @@ __all__ = [
     "compose",
     "context_for",
     "crisis_reply",
+    "crisis_response",
     "explain",
     "parse_correction",
     "parse_feel_argument",

@@ -1,254 +1,136 @@
-"""Crisis screen: every text and caption is checked here before anything else happens.
+"""Crisis screen and crisis reply: every text and caption is checked here before anything else.
 
-Why rules and not a model: this check must work when every ML model failed to load, must be
-explainable line by line, and must be editable by people who are not programmers. The rules
-live in ``responses/data/crisis_patterns.toml`` (how they are applied is described there);
-helplines live in ``responses/data/helplines.toml``.
+Why rules first: this check must work when every ML model failed to load, must be explainable
+line by line, and must be editable by people who are not programmers. The rules live in
+``responses/data/crisis_patterns.toml`` (applied by ``responses.safety_rules``); categories,
+severities and the words of each reply in ``risk_taxonomy.toml``; helplines per country and
+kind in ``helplines.toml``. A learned classifier (``responses.risk_model``), when it loads,
+adds recall through :func:`combine`; the conversation risk state (``responses.risk_state``)
+adds what only shows across turns.
 
 The screen leans towards recall: a caring message with a helpline shown to someone who was
 only venting costs little, a missed crisis costs a great deal. Everyday hyperbole ("dying of
-laughter", "this exam is killing me", "I could kill for a coffee") is kept out by writing the
-crisis patterns narrowly (first person, self-directed) and by blanking known idioms first.
+laughter", "this exam is killing me") is kept out by writing the patterns narrowly (first
+person, self-directed) and by blanking known idioms first.
+
+Categories follow ``responses.risk.RiskCategory``; suicidal ideation is graded on the C-SSRS
+(Posner et al. 2011, Am J Psychiatry 168(12)). Reply wording follows safe-messaging guidance
+(WHO/IASP, "Preventing suicide: a resource for media professionals", 2023 update): care
+first, a direct question, help named, no method details.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from responses._data import load_toml
+from responses.language import guess_language
+from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
+from responses.safety_rules import match_rules, normalise
+
+__all__ = [
+    "SAFE",
+    "SOURCES",
+    "SafetyCheck",
+    "combine",
+    "crisis_reply",
+    "crisis_response",
+    "direct_question",
+    "helplines",
+    "make_check",
+    "normalise",
+    "screen",
+    "severity_of",
+]
+
+#: Where a flag came from: the rules, the learned classifier, or the conversation context.
+SOURCES: tuple[str, ...] = ("rules", "model", "context")
+
+#: Ties in severity are broken in this order (the first is the one the reply leads with).
+_PRIORITY: tuple[RiskCategory, ...] = (
+    RiskCategory.IMMEDIATE_DANGER,
+    RiskCategory.HARM_TO_OTHERS,
+    RiskCategory.SUICIDAL_IDEATION,
+    RiskCategory.FAREWELL,
+    RiskCategory.ABUSE,
+    RiskCategory.PSYCHOSIS,
+    RiskCategory.SELF_HARM,
+    RiskCategory.EATING_DISORDER,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class SafetyCheck:
-    """The outcome of screening one message. ``category`` names the rule group that matched
-    ("suicide", "self_harm" or "unsafe"); it is None when nothing was flagged."""
+    """The outcome of screening one message.
+
+    ``categories`` holds every risk category found (a message can hit several); ``category``
+    is the value of the most severe one (None when nothing was flagged), kept for callers that
+    need one label. ``severity`` runs 0 (nothing) .. 4 (urgent: the reply starts with the
+    emergency number), from ``risk_taxonomy.toml``. ``cssrs`` is the C-SSRS level of any
+    suicidal ideation. ``language`` is the ISO 639-1 code the reply should use; ``sources``
+    says which of ``SOURCES`` raised the flag.
+    """
 
     flagged: bool
     category: str | None = None
+    categories: frozenset[RiskCategory] = frozenset()
+    severity: int = 0
+    cssrs: CssrsLevel = CssrsLevel.NONE
+    language: str = "en"
+    sources: frozenset[str] = frozenset()
+
+    @property
+    def urgent(self) -> bool:
+        """Whether the reply must lead with the emergency number."""
+        return self.severity >= _taxonomy_urgent()
 
 
 SAFE = SafetyCheck(flagged=False)
 
-# --- normalisation -----------------------------------------------------------------------------
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "`": "'",
-        "\u00b4": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-    }
-)
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
-# "k i l l", "s.u.i.c.i.d.e", "k-i-l-l": three or more single letters joined by one separator.
-_SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
-_LEET_IN_WORD = re.compile(r"\S*[a-z]\S*")
-_LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"}
-_SENTENCE_END = re.compile(r"[.!?;:,\n\r]+")
-_NON_WORD = re.compile(r"[^a-z0-9* .]+")
-_LONG_RUN = re.compile(r"([a-z])\1{2,}")
-_ANY_RUN = re.compile(r"([a-z])\1+")
-_PATTERN_RUN = re.compile(r"(?<!\\)([a-z])\1+")
-_FRAGMENT = re.compile(r"<([A-Z_]+)>")
-
-#: Whole-word slang and shorthand, expanded before matching (keys are already normalised).
-_SLANG: dict[str, str] = {
-    "wanna": "want to",
-    "wana": "want to",
-    "wnna": "want to",
-    "gonna": "going to",
-    "gna": "going to",
-    "tryna": "trying to",
-    "finna": "going to",
-    "gotta": "got to",
-    "ima": "im going to",
-    "imma": "im going to",
-    "iam": "i am",
-    "u": "you",
-    "ur": "your",
-    "ya": "you",
-    "rn": "right now",
-    "tn": "tonight",
-    "tonite": "tonight",
-    "tmrw": "tomorrow",
-    "tmr": "tomorrow",
-    "bc": "because",
-    "cuz": "because",
-    "coz": "because",
-    "ppl": "people",
-    "evryone": "everyone",
-    "noone": "no one",
-    "nobdy": "nobody",
-    "2": "to",
-    "dnt": "dont",
-    "cnt": "cant",
-    "wnt": "want",
-    "lyf": "life",
-    "lyfe": "life",
-    "ded": "dead",
-    "dyin": "dying",
-    "livin": "living",
-    "existin": "existing",
-    "mysef": "myself",
-    "bout": "about",
-    "abt": "about",
-    "rly": "really",
-    "thnk": "think",
-    "thinkin": "thinking",
-    "endin": "ending",
-    "killin": "killing",
-    "cuttin": "cutting",
-    "hurtin": "hurting",
-    "harmin": "harming",
-    "tryin": "trying",
-    "goin": "going",
-    "plannin": "planning",
-    "feelin": "feeling",
-    "wantin": "wanting",
-    "takin": "taking",
-    "jumpin": "jumping",
-    "hangin": "hanging",
-    "burnin": "burning",
-    "doin": "doing",
-    "nothin": "nothing",
-    "somethin": "something",
-    "sleepin": "sleeping",
-    "wakin": "waking",
-    "pls": "please",
-    "plz": "please",
-    "anymor": "anymore",
-    "nomore": "no more",
-    "alot": "a lot",
-    "thx": "thanks",
-    "prolly": "probably",
-    "wud": "would",
-    "wld": "would",
-    "shld": "should",
-    "cud": "could",
-}
-#: Shorthand with digits or slashes, expanded before leetspeak would turn "no1" into "noi".
-_DIGIT_SLANG: dict[str, str] = {
-    "every1": "everyone",
-    "evry1": "everyone",
-    "no1": "no one",
-    "some1": "someone",
-    "any1": "anyone",
-    "b4": "before",
-    "2nite": "tonight",
-    "2night": "tonight",
-    "2day": "today",
-    "2moro": "tomorrow",
-    "2morrow": "tomorrow",
-    "w/o": "without",
-    "w/": "with",
-    "l8r": "later",
-    "gr8": "great",
-}
-_DIGIT_SLANG_RE = re.compile(
-    r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in _DIGIT_SLANG) + r")(?![\w/])"
-)
-_SLANG_RE = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in _SLANG) + r")\b")
+def _taxonomy_urgent() -> int:
+    return int(load_toml("risk_taxonomy.toml")["urgent"])
 
 
-def _unleet(token: str, one: str) -> str:
-    """Undo leetspeak in a token that has letters in it (pure numbers such as 16 stay)."""
-    out = []
-    for i, ch in enumerate(token):
-        if ch in _LEET:
-            out.append(_LEET[ch])
-        elif ch == "1":
-            out.append(one)
-        elif ch == "!" and i + 1 < len(token) and token[i + 1].isalpha():
-            out.append("i")
-        else:
-            out.append(ch)
-    return "".join(out)
+def severity_of(category: RiskCategory, cssrs: CssrsLevel = CssrsLevel.NONE) -> int:
+    """The severity (1..4) of one category; suicidal ideation's depends on its C-SSRS level
+    (``cssrs_severity`` in ``risk_taxonomy.toml``)."""
+    entry = load_toml("risk_taxonomy.toml")["category"][category.value]
+    ladder = entry.get("cssrs_severity")
+    if ladder is not None:
+        return int(ladder[int(cssrs)])
+    return int(entry["severity"])
 
 
-def normalise(text: str, *, one: str = "i") -> str:
-    """The text the patterns see (see the header of ``crisis_patterns.toml``).
-
-    ``one`` is what a "1" inside a word becomes: "k1ll" needs "i", "ki11" needs "l"; the
-    screen tries both.
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = _INVISIBLE.sub("", text).lower()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
-    text = _DIGIT_SLANG_RE.sub(lambda m: _DIGIT_SLANG[m.group(0)], text)
-    text = _LEET_IN_WORD.sub(lambda m: _unleet(m.group(0), one), text)
-    text = text.replace("'", "").replace('"', " ")
-    text = _SENTENCE_END.sub(" . ", text)
-    text = _NON_WORD.sub(" ", text)
-    text = " ".join(text.split())
-    text = _SLANG_RE.sub(lambda m: _SLANG[m.group(0)], text)
-    return _LONG_RUN.sub(r"\1\1", text)
-
-
-def _squeeze(text: str) -> str:
-    return _ANY_RUN.sub(r"\1", text)
-
-
-# --- rules -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Rules:
-    benign: tuple[re.Pattern[str], ...]
-    benign_squeezed: tuple[re.Pattern[str], ...]
-    categories: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
-    compact_stems: tuple[str, ...]
-
-
-def _squeeze_pattern(pattern: str) -> str:
-    """The pattern for fully squeezed text: doubled letters (not escapes like \\bb) made single."""
-    return _PATTERN_RUN.sub(r"\1", pattern)
-
-
-def _expand(pattern: str, fragments: dict[str, str]) -> str:
-    """Insert fragments (which may themselves use fragments)."""
-    for _ in range(5):
-        expanded = _FRAGMENT.sub(lambda m: fragments[m.group(1)], pattern)
-        if expanded == pattern:
-            return expanded
-        pattern = expanded
-    raise ValueError(f"fragments nest too deeply in {pattern!r}")
-
-
-@cache
-def _rules() -> _Rules:
-    data = load_toml("crisis_patterns.toml")
-    fragments: dict[str, str] = dict(data["fragments"])
-    benign_src = [_expand(p, fragments) for p in data["benign"]["patterns"]]
-    categories = []
-    for cat in data["category"]:
-        src = [_expand(p, fragments) for p in cat["patterns"]]
-        joined = "|".join(f"(?:{p})" for p in src)
-        squeezed = "|".join(f"(?:{_squeeze_pattern(p)})" for p in src)
-        categories.append((str(cat["name"]), re.compile(joined), re.compile(squeezed)))
-    return _Rules(
-        benign=tuple(re.compile(p) for p in benign_src),
-        benign_squeezed=tuple(re.compile(_squeeze_pattern(p)) for p in benign_src),
-        categories=tuple(categories),
-        compact_stems=tuple(_squeeze(str(s)) for s in data["compact"]["stems"]),
+def make_check(
+    categories: Iterable[RiskCategory],
+    *,
+    cssrs: CssrsLevel = CssrsLevel.NONE,
+    language: str = "en",
+    sources: Iterable[str] = ("rules",),
+) -> SafetyCheck:
+    """A consistent check for these categories: flagged when there is any, ``category`` and
+    ``severity`` from the most severe, C-SSRS level at least 1 when suicidal ideation is in
+    (and NONE when it is not). No categories gives a check that is not flagged."""
+    cats = frozenset(categories)
+    lang = language if language in LANGUAGES else "en"
+    if not cats:
+        return SafetyCheck(flagged=False, language=lang)
+    if RiskCategory.SUICIDAL_IDEATION in cats:
+        cssrs = max(cssrs, CssrsLevel.WISH_TO_BE_DEAD)
+    else:
+        cssrs = CssrsLevel.NONE
+    ranked = sorted(cats, key=lambda c: (-severity_of(c, cssrs), _PRIORITY.index(c)))
+    return SafetyCheck(
+        flagged=True,
+        category=ranked[0].value,
+        categories=cats,
+        severity=severity_of(ranked[0], cssrs),
+        cssrs=cssrs,
+        language=lang,
+        sources=frozenset(sources),
     )
-
-
-def _blank(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
-    for pattern in patterns:
-        text = pattern.sub(" . ", text)
-    return text
 
 
 #: Long texts are screened in overlapping windows so the cost stays linear in the length.
@@ -257,62 +139,141 @@ _OVERLAP = 300
 
 
 def screen(text: str) -> SafetyCheck:
-    """Screen one message (text or caption) for crisis language. Never raises on odd input."""
+    """Screen one message (text or caption) with the rules alone. Never raises on odd input.
+
+    Every window of a long text is screened and the hits are merged. ``language`` is the
+    guessed language of the message (``responses.language``), also when nothing is flagged.
+    """
     if not text or not text.strip():
         return SAFE
-    if len(text) > _WINDOW:
-        step = _WINDOW - _OVERLAP
-        for start in range(0, len(text), step):
-            check = _screen_one(text[start : start + _WINDOW])
-            if check.flagged:
-                return check
-        return SAFE
-    return _screen_one(text)
+    categories: set[RiskCategory] = set()
+    cssrs = CssrsLevel.NONE
+    step = _WINDOW - _OVERLAP
+    for start in range(0, max(len(text) - _OVERLAP, 1), step):
+        hits = match_rules(text[start : start + _WINDOW])
+        categories.update(hits.categories)
+        cssrs = max(cssrs, hits.cssrs)
+    return make_check(categories, cssrs=cssrs, language=guess_language(text[:2000]))
 
 
-def _screen_one(text: str) -> SafetyCheck:
-    rules = _rules()
-    lowered = unicodedata.normalize("NFKC", text).lower()
-    if _SPACED.search(lowered):
-        compact = _squeeze(re.sub(r"[^a-z]", "", normalise(text)))
-        if any(stem in compact for stem in rules.compact_stems):
-            return SafetyCheck(flagged=True, category="suicide")
-    for variant in {normalise(text, one="i"), normalise(text, one="l")}:
-        plain = _blank(variant, rules.benign)
-        squeezed = _blank(_squeeze(variant), rules.benign_squeezed)
-        for name, pattern, squeezed_pattern in rules.categories:
-            if pattern.search(plain) or (squeezed and squeezed_pattern.search(squeezed)):
-                return SafetyCheck(flagged=True, category=name)
-    return SAFE
+def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
+    """The rules' check with the learned classifier's categories added (a union: the model only
+    ever adds recall, it never clears a rule's flag). ``model`` None (no model loaded, or it
+    failed) returns ``rules`` unchanged. A model-only suicidal ideation flag gets C-SSRS level 1
+    (the lowest level that is ideation at all); the rules' level is kept otherwise. "model" joins
+    ``sources`` whenever the model flagged anything, also when it agreed with the rules."""
+    if model is None or not model.flagged:
+        return rules
+    sources = set(rules.sources) | {"model"}
+    return make_check(
+        rules.categories | model.flagged,
+        cssrs=rules.cssrs,
+        language=rules.language,
+        sources=sources,
+    )
 
 
 # --- the reply ---------------------------------------------------------------------------------
 
-#: Said first, before any number: being heard matters more than a list.
+#: The English lead the old single-category reply used; kept for callers that show it.
 DEFAULT_LEAD = (
     "I'm really glad you told me, and I'm so sorry you're going through this. "
     "You deserve support right now from someone who can be there with you."
 )
-_CLOSING = "You can keep talking to me too. I'm here, and I'm listening."
 
 
-def helplines(country: str | None) -> tuple[str, ...]:
-    """The helpline lines for an ISO country code (any case), or the international default."""
+def _country(country: str | None) -> dict[str, object]:
     data = load_toml("helplines.toml")
     code = (country or "").strip().upper()
     code = str(data.get("aliases", {}).get(code, code))
     entry = data.get(code) if code not in {"ALIASES", "DEFAULT"} else None
     if not isinstance(entry, dict) or "lines" not in entry:
         entry = data["default"]
-    return tuple(str(line) for line in entry["lines"])
+    return entry
+
+
+def helplines(country: str | None, kinds: Iterable[str] = ("crisis",)) -> tuple[str, ...]:
+    """The helpline lines of these kinds (``helplines.toml``: crisis, child, domestic_violence,
+    eating_disorder) for an ISO country code (any case), the general crisis line always last
+    among them; unknown or missing countries get the international default (findahelpline)."""
+    entry = _country(country)
+    lines_by_kind = entry["lines"]
+    assert isinstance(lines_by_kind, dict)
+    out: list[str] = []
+    for kind in [*kinds, "crisis"]:
+        for line in lines_by_kind.get(kind, ()):
+            if str(line) not in out:
+                out.append(str(line))
+    return tuple(out)
+
+
+def _emergency(country: str | None, texts: dict[str, str]) -> str:
+    number = _country(country).get("emergency")
+    return str(number) if number else texts["local_emergency"]
+
+
+def crisis_response(
+    check: SafetyCheck,
+    country: str | None,
+    language: str | None = None,
+    lead: str | None = None,
+) -> str:
+    """The whole crisis answer for ``check``, in ``language`` (default: the check's own).
+
+    Shape: for an urgent check (severity 4) the emergency number FIRST; then the lead of the
+    most severe category (care before numbers), what each category found needs said (abuse:
+    "not your fault"), a direct question where the taxonomy has one (suicidal ideation,
+    farewells), the helplines of the kinds the categories name for ``country`` (child,
+    domestic-violence, eating-disorder lines) with the general crisis line, the emergency line
+    when it was not already first, and an open door. ``lead`` replaces the first words (the
+    reply bank's English "crisis" set) and is used only for English replies. A check with no
+    categories (e.g. a conversation the risk state keeps careful) gets the suicidal-ideation
+    answer. Depends on nothing but the shipped data files; never raises for odd country or
+    language codes.
+    """
+    taxonomy = load_toml("risk_taxonomy.toml")
+    lang = language if language in LANGUAGES else check.language
+    lang = lang if lang in LANGUAGES else "en"
+    texts: dict[str, str] = taxonomy["text"][lang]
+    cats = check.categories or frozenset({RiskCategory.SUICIDAL_IDEATION})
+    cssrs = check.cssrs
+    ranked = sorted(cats, key=lambda c: (-severity_of(c, cssrs), _PRIORITY.index(c)))
+    entries = [taxonomy["category"][c.value] for c in ranked]
+    urgent = max(check.severity, severity_of(ranked[0], cssrs)) >= int(taxonomy["urgent"])
+    emergency = _emergency(country, texts)
+
+    parts: list[str] = []
+    if urgent:
+        parts.append(texts["emergency_first"].format(emergency=emergency))
+    first = lead.strip() if lead and lead.strip() and lang == "en" else entries[0]["lead"][lang]
+    said = [first]
+    for entry in entries:
+        say = entry.get("say", {}).get(lang)
+        if say and say not in said and len(said) < 3:
+            said.append(say)
+    parts.append(" ".join(said))
+    ask = next((e["ask"][lang] for e in entries if "ask" in e), None)
+    if ask:
+        parts.append(ask)
+    kinds = [kind for entry in entries for kind in entry.get("helplines", ())]
+    lines = list(helplines(country, kinds))
+    if not urgent:
+        lines.append(texts["emergency_line"].format(emergency=emergency))
+    parts.append("\n".join(f"• {line}" for line in lines))
+    parts.append(texts["closing"])
+    return "\n\n".join(parts)
+
+
+def direct_question(language: str | None = None) -> str:
+    """The direct question about suicide in ``language`` (default English), for a reply the
+    conversation risk state marks ``ask_directly`` (``risk_taxonomy.toml``, suicidal ideation)."""
+    lang = language if language in LANGUAGES else "en"
+    entry = load_toml("risk_taxonomy.toml")["category"][RiskCategory.SUICIDAL_IDEATION.value]
+    return str(entry["ask"][lang])
 
 
 def crisis_reply(country: str | None, lead: str | None = None) -> str:
-    """The whole crisis answer: a caring lead-in, helplines for ``country``, an open door.
-
-    ``lead`` lets the caller vary the first words (the reply bank's "crisis" set); the
-    helplines are always included, so this never depends on anything that could fail to load
-    except the two data files shipped with the package.
-    """
-    body = "\n".join(f"• {line}" for line in helplines(country))
-    return f"{(lead or DEFAULT_LEAD).strip()}\n\n{body}\n\n{_CLOSING}"
+    """The English crisis answer for suicidal ideation (the old single-category reply), kept
+    for callers that have no :class:`SafetyCheck`; see :func:`crisis_response`."""
+    check = make_check({RiskCategory.SUICIDAL_IDEATION})
+    return crisis_response(check, country, "en", lead)

@@ -1,0 +1,278 @@
+"""Conversation risk state: what one message cannot show, a few turns can.
+
+Pure logic (no storage, no clock of its own, no asyncio): the bot loads a user's
+:class:`RiskState` (``from_json``), calls :func:`advance` with each screened message, stores
+the new state (``to_json``) and uses the returned :class:`~responses.safety.SafetyCheck`
+instead of the single-message one. /forget deletes the stored JSON; /why shows
+:func:`explain`.
+
+What it adds to the per-message screen:
+
+- **Means after distress.** Distress (the core's emotion reading: sad, fear, angry) or a
+  loss ("my mum died", "lost my job") followed within :data:`DISTRESS_WINDOW` by a question
+  about means or places ("highest bridge", "how many pills", "gun shop", "train times")
+  is flagged as suicidal ideation at C-SSRS level 3 (method), source "context". Each
+  message alone is ordinary; the sequence is the warning sign crisis lines are trained on.
+- **Retraction does not clear.** "jk" or "nvm im fine" after a flag keeps the state
+  elevated (the reply stays careful, never celebratory) for at least
+  :data:`RETRACTION_HOLD`; people often retract out of shame or fear of overreaction.
+- **Wanting to join someone who died** ("I just want to be with her again") after a loss is
+  flagged (C-SSRS 1, wish to be dead) with a pending note to ask directly.
+- **Decay.** A state with no new risk signal for :data:`RISK_WINDOW` (48 h) is cleared.
+  Why 48 h: suicidal crises are mostly acute (hours to a day or two; many near-lethal
+  attempts followed a decision of under an hour, Simon et al. 2001, Suicide Life Threat
+  Behav 32 suppl.), so a day's gap must not end the caution, while keeping a person in
+  "careful mode" for a week after one dark message would turn every later chat into a
+  crisis script and teach them not to say how they feel. The C-SSRS screener's own window
+  is a month, but that serves a clinician's triage, not a conversation's tone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from responses.risk import CssrsLevel, RiskCategory
+from responses.safety import SafetyCheck, make_check
+from responses.safety_rules import context_signals
+
+#: How long after the last risk signal the conversation stays elevated.
+RISK_WINDOW = timedelta(hours=48)
+#: How long distress or a loss makes a following question about means a risk signal.
+DISTRESS_WINDOW = timedelta(hours=6)
+#: How long a loss makes "I want to be with her again" a risk signal.
+LOSS_WINDOW = timedelta(hours=72)
+#: A retraction keeps the state elevated at least this long, whatever the decay says.
+RETRACTION_HOLD = timedelta(hours=12)
+
+#: Values of ``RiskState.ask_directly``: why the next reply should ask about suicide directly.
+ASK_REASONS: tuple[str, ...] = ("join_deceased", "means_after_distress", "retraction")
+
+_SCHEMA = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RiskState:
+    """One user's risk over recent turns. All times are timezone-aware datetimes (UTC).
+
+    ``categories``, ``severity`` and ``cssrs`` are the highest seen since ``raised_at`` (the
+    first flag of this episode); ``last_signal_at`` is the latest flagged message;
+    ``last_distress_at`` the latest distress or loss; ``last_loss_at`` the latest loss;
+    ``retracted_at`` the latest retraction after a flag; ``ask_directly`` a pending note
+    (one of :data:`ASK_REASONS`) that the next reply should ask directly about suicide,
+    cleared with :func:`mark_asked`.
+    """
+
+    categories: frozenset[RiskCategory] = frozenset()
+    severity: int = 0
+    cssrs: CssrsLevel = CssrsLevel.NONE
+    raised_at: datetime | None = None
+    last_signal_at: datetime | None = None
+    last_distress_at: datetime | None = None
+    last_loss_at: datetime | None = None
+    retracted_at: datetime | None = None
+    ask_directly: str | None = None
+
+    def to_json(self) -> str:
+        """A compact JSON object (ISO 8601 times) for the bot to store per user."""
+        return json.dumps(
+            {
+                "v": _SCHEMA,
+                "categories": sorted(c.value for c in self.categories),
+                "severity": self.severity,
+                "cssrs": int(self.cssrs),
+                "raised_at": _iso(self.raised_at),
+                "last_signal_at": _iso(self.last_signal_at),
+                "last_distress_at": _iso(self.last_distress_at),
+                "last_loss_at": _iso(self.last_loss_at),
+                "retracted_at": _iso(self.retracted_at),
+                "ask_directly": self.ask_directly,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> RiskState:
+        """The state stored by :meth:`to_json`. None, empty text, an unknown schema or
+        malformed data give the empty state (never raises): a damaged stored state must not
+        stop the screen, and the per-message rules still run on every message."""
+        if not text:
+            return EMPTY
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("v") != _SCHEMA:
+                return EMPTY
+            ask = data.get("ask_directly")
+            return cls(
+                categories=frozenset(RiskCategory(c) for c in data.get("categories", [])),
+                severity=int(data.get("severity", 0)),
+                cssrs=CssrsLevel(int(data.get("cssrs", 0))),
+                raised_at=_time(data.get("raised_at")),
+                last_signal_at=_time(data.get("last_signal_at")),
+                last_distress_at=_time(data.get("last_distress_at")),
+                last_loss_at=_time(data.get("last_loss_at")),
+                retracted_at=_time(data.get("retracted_at")),
+                ask_directly=ask if ask in ASK_REASONS else None,
+            )
+        except (ValueError, TypeError, KeyError):
+            return EMPTY
+
+
+EMPTY = RiskState()
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def _time(value: object) -> datetime | None:
+    if value is None:
+        return None
+    when = datetime.fromisoformat(str(value))
+    if when.tzinfo is None:
+        raise ValueError("stored risk times must be timezone-aware")
+    return when
+
+
+def _within(when: datetime | None, now: datetime, window: timedelta) -> bool:
+    return when is not None and timedelta(0) <= now - when <= window
+
+
+def elevated(state: RiskState, now: datetime) -> bool:
+    """Whether the conversation is still in careful mode at ``now``: a risk signal within
+    :data:`RISK_WINDOW`, or a retraction within :data:`RETRACTION_HOLD`. While elevated the
+    reply layer must never celebrate, joke or make small talk."""
+    if not state.categories:
+        return False
+    return _within(state.last_signal_at, now, RISK_WINDOW) or _within(
+        state.retracted_at, now, RETRACTION_HOLD
+    )
+
+
+def _decay(state: RiskState, now: datetime) -> RiskState:
+    """Drop what has expired: the risk episode after its window, distress and loss after theirs."""
+    if state.categories and not elevated(state, now):
+        state = replace(
+            state,
+            categories=frozenset(),
+            severity=0,
+            cssrs=CssrsLevel.NONE,
+            raised_at=None,
+            last_signal_at=None,
+            retracted_at=None,
+            ask_directly=None,
+        )
+    if state.last_distress_at is not None and not _within(
+        state.last_distress_at, now, DISTRESS_WINDOW
+    ):
+        state = replace(state, last_distress_at=None)
+    if state.last_loss_at is not None and not _within(state.last_loss_at, now, LOSS_WINDOW):
+        state = replace(state, last_loss_at=None)
+    return state
+
+
+def _raise(check: SafetyCheck, category: RiskCategory, cssrs: CssrsLevel) -> SafetyCheck:
+    return make_check(
+        check.categories | {category},
+        cssrs=max(check.cssrs, cssrs),
+        language=check.language,
+        sources=check.sources | {"context"},
+    )
+
+
+def advance(
+    state: RiskState,
+    check: SafetyCheck,
+    *,
+    text: str,
+    distress: bool,
+    now: datetime,
+) -> tuple[RiskState, SafetyCheck]:
+    """Fold one screened message into the state; returns the new state and the check to act
+    on (``check`` itself, or ``check`` raised by context with "context" in its sources).
+
+    ``check`` is the message's own screen (rules, or rules combined with the model);
+    ``text`` the message (read for context signals only, never stored); ``distress`` whether
+    the core read sadness, fear or anger; ``now`` a timezone-aware time. A retraction after a
+    flag returns the unflagged ``check`` but keeps the state elevated. Never raises on odd
+    text.
+    """
+    state = _decay(state, now)
+    signals = context_signals(text)
+    was_elevated = elevated(state, now)
+    if distress or "loss" in signals:
+        state = replace(state, last_distress_at=now)
+    if "loss" in signals:
+        state = replace(state, last_loss_at=now)
+
+    result = check
+    note = state.ask_directly
+    has_ideation = RiskCategory.SUICIDAL_IDEATION in check.categories
+    if (
+        "means" in signals
+        and not has_ideation
+        and (was_elevated or _within(state.last_distress_at, now, DISTRESS_WINDOW))
+    ):
+        result = _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.METHOD)
+        note = "means_after_distress"
+    if "join_deceased" in signals and (
+        has_ideation or was_elevated or _within(state.last_loss_at, now, LOSS_WINDOW)
+    ):
+        result = _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.WISH_TO_BE_DEAD)
+        note = "join_deceased"
+
+    if result.flagged:
+        state = replace(
+            state,
+            categories=state.categories | result.categories,
+            severity=max(state.severity, result.severity),
+            cssrs=max(state.cssrs, result.cssrs),
+            raised_at=state.raised_at or now,
+            last_signal_at=now,
+            retracted_at=None,
+            ask_directly=note,
+        )
+    elif "retraction" in signals and was_elevated:
+        state = replace(state, retracted_at=now, ask_directly="retraction")
+    return state, result
+
+
+def mark_asked(state: RiskState) -> RiskState:
+    """The state once the reply has asked the direct question (the pending note cleared)."""
+    return replace(state, ask_directly=None)
+
+
+_WHAT: dict[RiskCategory, str] = {
+    RiskCategory.IMMEDIATE_DANGER: "being in danger right now",
+    RiskCategory.HARM_TO_OTHERS: "wanting to hurt someone",
+    RiskCategory.SUICIDAL_IDEATION: "thoughts of not wanting to be alive",
+    RiskCategory.FAREWELL: "saying goodbye",
+    RiskCategory.ABUSE: "someone hurting you",
+    RiskCategory.PSYCHOSIS: "voices telling you to do things",
+    RiskCategory.SELF_HARM: "hurting yourself",
+    RiskCategory.EATING_DISORDER: "a hard time with eating",
+}
+
+
+def explain(state: RiskState, now: datetime | None = None) -> str:
+    """One plain sentence for /why: whether attune is being careful and because of what
+    (categories named in everyday words, never the person's own message)."""
+    if not state.categories or (now is not None and not elevated(state, now)):
+        return "Nothing you've said recently made me worried for your safety."
+    order = list(_WHAT)
+    things = [_WHAT[c] for c in sorted(state.categories, key=order.index)]
+    listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+    when = "recently"
+    if now is not None and state.raised_at is not None:
+        hours = int((now - state.raised_at).total_seconds() // 3600)
+        when = "within the last hour" if hours < 1 else f"about {hours} hours ago"
+    tail = (
+        " You said it was nothing, but I'd rather check in gently for a while."
+        if (state.retracted_at is not None)
+        else ""
+    )
+    return (
+        f"I'm being careful with my replies because {when} you mentioned {listed}, "
+        f"and I want to make sure you're okay.{tail}"
+    )

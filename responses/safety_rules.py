@@ -1,0 +1,361 @@
+"""The crisis rules: normalisation and the pattern engine behind ``responses.safety.screen``.
+
+The rules live in ``responses/data/crisis_patterns.toml`` (its header says how they are
+applied). Every ``[[rules]]`` group names the risk categories it raises (``responses.risk``),
+the language its patterns are written in and, for suicidal ideation, the C-SSRS level a match
+shows at least (Posner et al. 2011, the screen version's items 1-6). ``[[cssrs]]`` groups then
+raise the level when the same message names a method, intent, a plan or timing, or a
+preparatory act. All groups of all five languages run on every message (a language guess is
+unreliable on two-word messages, and the patterns are first-person grammar of one language,
+so they rarely fire on another); the cost is a few dozen compiled regular expressions, well
+under a millisecond for a typical message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from responses._data import load_toml
+from responses.risk import CssrsLevel, RiskCategory
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00df": "ss",
+        "\u00e6": "ae",
+        "\u0153": "oe",
+        "\u00f8": "o",
+        "\u00a1": " ",
+        "\u00bf": " ",
+    }
+)
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+# "k i l l", "s.u.i.c.i.d.e", "k-i-l-l": three or more single letters joined by one separator.
+_SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
+_LEET_IN_WORD = re.compile(r"\S*[a-z]\S*")
+_LEET = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l"}
+_SENTENCE_END = re.compile(r"[.!?;:,\n\r]+")
+_NON_WORD = re.compile(r"[^a-z0-9* .]+")
+_LONG_RUN = re.compile(r"([a-z])\1{2,}")
+_ANY_RUN = re.compile(r"([a-z])\1+")
+_PATTERN_RUN = re.compile(r"(?<!\\)([a-z])\1+")
+_FRAGMENT = re.compile(r"<([A-Z_]+)>")
+
+#: Whole-word slang and shorthand, expanded before matching (keys are already normalised).
+_SLANG: dict[str, str] = {
+    "wanna": "want to",
+    "wana": "want to",
+    "wnna": "want to",
+    "gonna": "going to",
+    "gna": "going to",
+    "tryna": "trying to",
+    "finna": "going to",
+    "gotta": "got to",
+    "ima": "im going to",
+    "imma": "im going to",
+    "iam": "i am",
+    "u": "you",
+    "ur": "your",
+    "ya": "you",
+    "rn": "right now",
+    "tn": "tonight",
+    "tonite": "tonight",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "ppl": "people",
+    "evryone": "everyone",
+    "noone": "no one",
+    "nobdy": "nobody",
+    "2": "to",
+    "dnt": "dont",
+    "cnt": "cant",
+    "wnt": "want",
+    "lyf": "life",
+    "lyfe": "life",
+    "ded": "dead",
+    "dyin": "dying",
+    "livin": "living",
+    "existin": "existing",
+    "mysef": "myself",
+    "bout": "about",
+    "abt": "about",
+    "rly": "really",
+    "thnk": "think",
+    "thinkin": "thinking",
+    "endin": "ending",
+    "killin": "killing",
+    "cuttin": "cutting",
+    "hurtin": "hurting",
+    "harmin": "harming",
+    "tryin": "trying",
+    "goin": "going",
+    "plannin": "planning",
+    "feelin": "feeling",
+    "wantin": "wanting",
+    "takin": "taking",
+    "jumpin": "jumping",
+    "hangin": "hanging",
+    "burnin": "burning",
+    "doin": "doing",
+    "nothin": "nothing",
+    "somethin": "something",
+    "sleepin": "sleeping",
+    "wakin": "waking",
+    "pls": "please",
+    "plz": "please",
+    "anymor": "anymore",
+    "nomore": "no more",
+    "alot": "a lot",
+    "thx": "thanks",
+    "prolly": "probably",
+    "wud": "would",
+    "wld": "would",
+    "shld": "should",
+    "cud": "could",
+}
+#: Shorthand with digits or slashes, expanded before leetspeak would turn "no1" into "noi".
+_DIGIT_SLANG: dict[str, str] = {
+    "every1": "everyone",
+    "evry1": "everyone",
+    "no1": "no one",
+    "some1": "someone",
+    "any1": "anyone",
+    "b4": "before",
+    "2nite": "tonight",
+    "2night": "tonight",
+    "2day": "today",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "w/o": "without",
+    "w/": "with",
+    "l8r": "later",
+    "gr8": "great",
+}
+_DIGIT_SLANG_RE = re.compile(
+    r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in _DIGIT_SLANG) + r")(?![\w/])"
+)
+_SLANG_RE = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in _SLANG) + r")\b")
+
+
+def _unleet(token: str, one: str) -> str:
+    """Undo leetspeak in a token that has letters in it (pure numbers such as 16 stay)."""
+    out = []
+    for i, ch in enumerate(token):
+        if ch in _LEET:
+            out.append(_LEET[ch])
+        elif ch == "1":
+            out.append(one)
+        elif ch == "!" and i + 1 < len(token) and token[i + 1].isalpha():
+            out.append("i")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalise_base(text: str, *, one: str = "i") -> str:
+    """The text the non-English patterns see (see the header of ``crisis_patterns.toml``):
+    everything :func:`normalise` does except expanding English slang.
+
+    ``one`` is what a "1" inside a word becomes: "k1ll" needs "i", "ki11" needs "l"; the
+    screen tries both.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _INVISIBLE.sub("", text).lower()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    text = _DIGIT_SLANG_RE.sub(lambda m: _DIGIT_SLANG[m.group(0)], text)
+    text = _LEET_IN_WORD.sub(lambda m: _unleet(m.group(0), one), text)
+    text = text.replace("'", "").replace('"', " ")
+    text = _SENTENCE_END.sub(" . ", text)
+    text = _NON_WORD.sub(" ", text)
+    text = " ".join(text.split())
+    return _LONG_RUN.sub(r"\1\1", text)
+
+
+def expand_slang(text: str) -> str:
+    """English slang and shorthand spelled out ("wanna" -> "want to"); applied only for the
+    English rules, since words such as "ya" (Spanish "already") mean something else elsewhere."""
+    return _SLANG_RE.sub(lambda m: _SLANG[m.group(0)], text)
+
+
+def _squeeze(text: str) -> str:
+    return _ANY_RUN.sub(r"\1", text)
+
+
+def normalise(text: str, *, one: str = "i") -> str:
+    """The text the English patterns see (see the header of ``crisis_patterns.toml``).
+
+    ``one`` is what a "1" inside a word becomes: "k1ll" needs "i", "ki11" needs "l"; the
+    screen tries both.
+    """
+    return expand_slang(normalise_base(text, one=one))
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHits:
+    """What the rules found in one message: the categories raised (empty when nothing matched)
+    and the C-SSRS level of any suicidal ideation (``CssrsLevel.NONE`` without it)."""
+
+    categories: frozenset[RiskCategory] = frozenset()
+    cssrs: CssrsLevel = CssrsLevel.NONE
+
+
+NO_HITS = RuleHits()
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    categories: frozenset[RiskCategory]
+    english: bool
+    cssrs: CssrsLevel
+    plain: re.Pattern[str]
+    squeezed: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    benign: tuple[re.Pattern[str], ...]
+    benign_squeezed: tuple[re.Pattern[str], ...]
+    groups: tuple[_Group, ...]
+    levels: tuple[_Group, ...]
+    context: tuple[tuple[str, _Group], ...]
+    compact: tuple[tuple[RiskCategory, str], ...]
+
+
+def _squeeze_pattern(pattern: str) -> str:
+    """The pattern for fully squeezed text: doubled letters (not escapes like \\bb) made single."""
+    return _PATTERN_RUN.sub(r"\1", pattern)
+
+
+def _expand(pattern: str, fragments: dict[str, str]) -> str:
+    """Insert fragments (which may themselves use fragments)."""
+    for _ in range(5):
+        expanded = _FRAGMENT.sub(lambda m: fragments[m.group(1)], pattern)
+        if expanded == pattern:
+            return expanded
+        pattern = expanded
+    raise ValueError(f"fragments nest too deeply in {pattern!r}")
+
+
+def _group(entry: dict[str, object], fragments: dict[str, str]) -> _Group:
+    patterns = entry["patterns"]
+    assert isinstance(patterns, list)
+    src = [_expand(str(p), fragments) for p in patterns]
+    names = entry.get("categories", [])
+    assert isinstance(names, list)
+    return _Group(
+        categories=frozenset(RiskCategory(str(n)) for n in names),
+        english=entry.get("language", "en") == "en",
+        cssrs=CssrsLevel(int(str(entry.get("cssrs", entry.get("level", 0))))),
+        plain=re.compile("|".join(f"(?:{p})" for p in src)),
+        squeezed=re.compile("|".join(f"(?:{_squeeze_pattern(p)})" for p in src)),
+    )
+
+
+@cache
+def _rules() -> _Rules:
+    data = load_toml("crisis_patterns.toml")
+    fragments: dict[str, str] = dict(data["fragments"])
+    benign_src = [_expand(p, fragments) for p in data["benign"]["patterns"]]
+    compact = tuple(
+        (RiskCategory(name), _squeeze(str(stem)))
+        for name, stems in data["compact"].items()
+        for stem in stems
+    )
+    return _Rules(
+        benign=tuple(re.compile(p) for p in benign_src),
+        benign_squeezed=tuple(re.compile(_squeeze_pattern(p)) for p in benign_src),
+        groups=tuple(_group(g, fragments) for g in data["rules"]),
+        levels=tuple(_group(g, fragments) for g in data["cssrs"]),
+        context=tuple((str(g["kind"]), _group(g, fragments)) for g in data["context"]),
+        compact=compact,
+    )
+
+
+def _blank(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
+    for pattern in patterns:
+        text = pattern.sub(" . ", text)
+    return text
+
+
+def _hit(group: _Group, english: tuple[str, str], other: tuple[str, str]) -> bool:
+    plain, squeezed = english if group.english else other
+    return bool(group.plain.search(plain) or (squeezed and group.squeezed.search(squeezed)))
+
+
+def match_rules(text: str) -> RuleHits:
+    """Every category whose rules match ``text`` (one window of at most a few thousand
+    characters; ``responses.safety.screen`` splits longer texts), with the C-SSRS level."""
+    rules = _rules()
+    categories: set[RiskCategory] = set()
+    cssrs = CssrsLevel.NONE
+    lowered = unicodedata.normalize("NFKC", text).lower()
+    if _SPACED.search(lowered):
+        compact = _squeeze(re.sub(r"[^a-z]", "", normalise(text)))
+        for category, stem in rules.compact:
+            if stem in compact:
+                categories.add(category)
+                if category is RiskCategory.SUICIDAL_IDEATION:
+                    cssrs = max(cssrs, CssrsLevel.ACTIVE_THOUGHTS)
+    views = []
+    for one in ("i", "l"):
+        base = normalise_base(text, one=one)
+        views.append((_texts(expand_slang(base), rules), _texts(base, rules)))
+        if not any(ch == "1" for ch in text):
+            break
+    for english, other in views:
+        for group in rules.groups:
+            if _hit(group, english, other):
+                categories.update(group.categories)
+                cssrs = max(cssrs, group.cssrs)
+    if RiskCategory.SUICIDAL_IDEATION not in categories:
+        return RuleHits(frozenset(categories)) if categories else NO_HITS
+    for english, other in views:
+        for level in rules.levels:
+            if level.cssrs > cssrs and _hit(level, english, other):
+                cssrs = level.cssrs
+    return RuleHits(frozenset(categories), max(cssrs, CssrsLevel.WISH_TO_BE_DEAD))
+
+
+def _texts(variant: str, rules: _Rules) -> tuple[str, str]:
+    """The blanked text and its blanked fully squeezed copy."""
+    return _blank(variant, rules.benign), _blank(_squeeze(variant), rules.benign_squeezed)
+
+
+#: Retractions count only in short messages: "im fine" in a long message is not taking back.
+_RETRACTION_MAX_WORDS = 12
+
+
+def context_signals(text: str) -> frozenset[str]:
+    """The conversation-context signals in one message (``[[context]]`` in
+    ``crisis_patterns.toml``): any of "loss", "means", "retraction", "join_deceased"."""
+    if not text or not text.strip():
+        return frozenset()
+    rules = _rules()
+    base = normalise_base(text[:4000])
+    english = (expand_slang(base), _squeeze(expand_slang(base)))
+    other = (base, _squeeze(base))
+    found = {kind for kind, group in rules.context if _hit(group, english, other)}
+    if "retraction" in found and len(base.split()) > _RETRACTION_MAX_WORDS:
+        found.discard("retraction")
+    return frozenset(found)

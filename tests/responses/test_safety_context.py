@@ -1,0 +1,139 @@
+"""The conversation risk state: risk that only shows across turns (responses/risk_state.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from responses.risk import CssrsLevel, RiskCategory
+from responses.risk_state import (
+    EMPTY,
+    RISK_WINDOW,
+    RiskState,
+    advance,
+    elevated,
+    explain,
+    mark_asked,
+)
+from responses.safety import SafetyCheck, screen
+
+T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+
+
+def _turn(
+    state: RiskState, text: str, at: datetime, *, distress: bool = False
+) -> tuple[RiskState, SafetyCheck]:
+    return advance(state, screen(text), text=text, distress=distress, now=at)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("my mum died on tuesday", "what's the highest bridge in the city?"),
+        ("got fired today. whatever", "how many paracetamol are in a pack"),
+        ("mein Vater ist gestorben", "wo ist die höchste Brücke hier"),
+        ("perdí mi trabajo hoy", "¿cuántas pastillas hay en una caja?"),
+        ("my dog died this morning", "where's the tallest car park in town"),
+        ("i lost my job today", "how tall is the golden gate bridge"),
+        ("grandad passed away last night", "is the river deep enough near the old mill"),
+        ("my wife left me", "what time is the last train through the station"),
+        ("my best friend died last month", "which bridges in london don't have fences"),
+        ("my boyfriend left me for my best friend", "how deep is the canal by the station"),
+        ("mijn moeder is overleden", "hoe hoog is de erasmusbrug"),
+    ],
+)
+def test_a_loss_then_a_question_about_means_is_flagged_by_context(first: str, then: str) -> None:
+    state, check = _turn(EMPTY, first, T0)
+    assert not check.flagged
+    assert not screen(then).flagged  # alone, the question is ordinary
+    state, check = _turn(state, then, T0 + timedelta(hours=2))
+    assert check.flagged and "context" in check.sources
+    assert RiskCategory.SUICIDAL_IDEATION in check.categories
+    assert check.cssrs == CssrsLevel.METHOD
+    assert state.ask_directly == "means_after_distress"
+    assert elevated(state, T0 + timedelta(hours=3))
+
+
+def test_distress_from_the_emotion_reading_counts_like_a_loss() -> None:
+    state, _ = _turn(EMPTY, "today was awful", T0, distress=True)
+    _, check = _turn(state, "what time does the last train pass through", T0 + timedelta(hours=1))
+    assert check.flagged
+
+
+def test_the_same_question_without_distress_or_long_after_is_not_flagged() -> None:
+    _, check = _turn(EMPTY, "what's the highest bridge in the city?", T0)
+    assert not check.flagged
+    state, _ = _turn(EMPTY, "lost my job", T0)
+    _, later = _turn(state, "what's the highest bridge in the city?", T0 + timedelta(hours=30))
+    assert not later.flagged
+
+
+@pytest.mark.parametrize("retraction", ["jk", "nvm im fine", "lol just kidding", "vergiss es"])
+def test_a_retraction_does_not_clear_the_state(retraction: str) -> None:
+    state, check = _turn(EMPTY, "i want to kill myself", T0)
+    assert check.flagged
+    state, after = _turn(state, retraction, T0 + timedelta(minutes=2))
+    assert not after.flagged  # no second helpline for "jk" ...
+    assert elevated(state, T0 + timedelta(hours=6))  # ... but the replies stay careful
+    assert state.ask_directly == "retraction"
+    assert "said it was nothing" in explain(state, T0 + timedelta(hours=1))
+
+
+def test_a_retraction_without_earlier_risk_is_nothing() -> None:
+    state, check = _turn(EMPTY, "jk", T0)
+    assert not check.flagged and not elevated(state, T0)
+    assert state.ask_directly is None
+
+
+@pytest.mark.parametrize(
+    ("loss", "wish"),
+    [
+        ("my husband passed away last month", "i just want to be with him again"),
+        ("my little brother died in the accident", "i want to join him"),
+        ("mi madre murió el año pasado", "solo quiero reunirme con ella"),
+    ],
+)
+def test_a_wish_to_join_someone_who_died_is_flagged_and_asked_about(loss: str, wish: str) -> None:
+    state, _ = _turn(EMPTY, loss, T0)
+    state, check = _turn(state, wish, T0 + timedelta(hours=1))
+    assert check.flagged and RiskCategory.SUICIDAL_IDEATION in check.categories
+    assert state.ask_directly == "join_deceased"
+    assert not mark_asked(state).ask_directly
+
+
+def test_wanting_to_be_with_someone_without_a_loss_is_not_flagged() -> None:
+    _, check = _turn(EMPTY, "i just want to be with him again", T0)
+    assert not check.flagged
+
+
+def test_the_state_decays_after_its_window() -> None:
+    state, _ = _turn(EMPTY, "i don't want to be alive anymore", T0)
+    assert elevated(state, T0 + RISK_WINDOW - timedelta(minutes=1))
+    assert not elevated(state, T0 + RISK_WINDOW + timedelta(minutes=1))
+    state, check = _turn(state, "good morning!", T0 + RISK_WINDOW + timedelta(hours=1))
+    assert state.categories == frozenset() and not check.flagged
+    assert "Nothing you've said" in explain(state)
+
+
+def test_a_new_signal_keeps_the_highest_level_and_refreshes_the_window() -> None:
+    state, _ = _turn(EMPTY, "i wish i was dead", T0)
+    state, _ = _turn(state, "i bought rope today", T0 + timedelta(hours=40))
+    assert state.cssrs == CssrsLevel.PREPARATORY_BEHAVIOUR
+    assert state.raised_at == T0
+    assert elevated(state, T0 + timedelta(hours=80))
+
+
+def test_json_round_trip_and_damaged_json() -> None:
+    state, _ = _turn(EMPTY, "my dad hits me", T0, distress=True)
+    assert RiskState.from_json(state.to_json()) == state
+    assert RiskState.from_json(EMPTY.to_json()) == EMPTY
+    for bad in [None, "", "{", "[]", '{"v": 99}', '{"v": 1, "categories": ["nope"]}']:
+        assert RiskState.from_json(bad) == EMPTY
+
+
+def test_explain_names_categories_in_plain_words_without_quoting() -> None:
+    state, _ = _turn(EMPTY, "my boyfriend choked me and i want to die", T0)
+    text = explain(state, T0 + timedelta(hours=2))
+    assert "someone hurting you" in text and "not wanting to be alive" in text
+    assert "choked" not in text and "about 2 hours ago" in text
