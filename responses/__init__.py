@@ -6,8 +6,9 @@ the shared emotion types (``emotion.labels``, ``emotion.fusion``, ``emotion.phot
 
 Order of use in the core: ``screen`` every text and caption first, ``combine`` it with the
 learned classifier's prediction when one loaded, ``risk_state.advance`` it through the
-conversation's risk state, and answer a flagged check with ``crisis_response``; otherwise fuse, then ``compose`` (dialogue act, reading in context, tone,
-reflection, reply bank) with a ``ComposeInput``; ``explain`` answers /why;
+conversation's risk state, and answer a flagged check with ``crisis_response``; otherwise
+fuse, then ``compose`` (dialogue act, reading in context, tone, reflection, reply bank) with a
+``ComposeInput``; ``explain`` answers /why;
 ``parse_correction`` / ``parse_feel_argument`` read the user's own word;
 ``reply_problems`` checks a reply written by the optional LLM writer.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "Turn",
     "choose_tone",
     "classify_act",
+    "combine",
     "compose",
     "context_for",
     "crisis_reply",
