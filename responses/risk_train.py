@@ -152,7 +152,8 @@ def _sigmoid(z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 def _softmax(z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     e = np.exp(z - z.max(axis=1, keepdims=True))
-    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    out: npt.NDArray[np.float32] = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out
 
 
 def _sparse_grad(x: SparseRows, g: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -235,10 +236,10 @@ def choose_thresholds(
     by one category is usually caught by a neighbouring one), so one cut per head it is.
     Searched on a 0.01 grid in [min_threshold, max_threshold]; shape (categories,).
     """
-    positive = y.any(axis=1)
+    positive: npt.NDArray[np.bool_] = np.asarray(y.any(axis=1))
     best = options.min_threshold
     for cut in np.arange(options.max_threshold, options.min_threshold - 1e-9, -0.01):
-        flagged = (scores >= cut).any(axis=1)
+        flagged: npt.NDArray[np.bool_] = np.asarray((scores >= cut).any(axis=1))
         overall = flagged[positive].mean() if positive.any() else 1.0
         per_category = [flagged[y[:, k] > 0].mean() for k in range(y.shape[1]) if y[:, k].any()]
         if overall >= options.target_recall and min(per_category, default=1.0) >= (
@@ -257,9 +258,9 @@ def figures(
 ) -> dict[str, object]:
     """Recall per category (the category itself flagged, and any category flagged), recall
     per language, overall recall and the false-alarm rate on the ``none`` lines."""
-    flags = scores >= thresholds[None, :]
-    any_flag = flags.any(axis=1)
-    positive = y.any(axis=1)
+    flags: npt.NDArray[np.bool_] = np.asarray(scores >= thresholds[None, :])
+    any_flag: npt.NDArray[np.bool_] = np.asarray(flags.any(axis=1))
+    positive: npt.NDArray[np.bool_] = np.asarray(y.any(axis=1))
     per_category = {}
     for k, category in enumerate(CATEGORIES):
         members = y[:, k] > 0
