@@ -219,8 +219,8 @@ class RiskModel:
     def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
         """One RiskPrediction per text, in order. Empty input gives an empty list.
 
-        Blocking: English ~10 ms a message on 2 cores, other languages ~100-200 ms (see
-        ``bench/safety_bench.py``); call it off the event loop.
+        Blocking: English p50 ~14 ms a message on 2 cores, other languages p50 ~8 ms and
+        p95 ~140 ms (long messages; see ``bench/safety_bench.py``); call it off the event loop.
         """
         if not texts:
             return []
