@@ -49,10 +49,13 @@ class RiskPrediction:
     """The learned risk classifier's reading of one message (see ``responses/risk_model.py``).
 
     ``scores`` maps every category to a probability in [0, 1]; ``flagged`` holds the categories
-    whose score reached that category's decision threshold (chosen for recall first);
+    whose score reached the model's confident threshold (few false alarms: these get the crisis
+    reply); ``watch`` those between the recall-first threshold and the confident one (the
+    core answers them with a gentle check-in that asks directly, not the crisis reply);
     ``language`` is the ISO 639-1 code the model read the message as.
     """
 
     scores: Mapping[RiskCategory, float]
     flagged: frozenset[RiskCategory]
     language: str = "en"
+    watch: frozenset[RiskCategory] = frozenset()
