@@ -25,6 +25,7 @@ class App:
     notifiers: Notifiers = field(default_factory=Notifiers)
 
     async def close(self) -> None:
+        await self.core.writes.flush(timeout_s=10.0)  # writes kept while the db was busy
         self.emotions.close()
         await self.engine.dispose()
 

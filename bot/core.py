@@ -26,7 +26,8 @@ from bot.phrases import (
     UNKNOWN_COMMAND,
     photo_note,
 )
-from bot.storage.repository import DuplicateMessage, NewEntry, Repository
+from bot.storage.repository import DuplicateMessage, NewEntry, Repository, TurnContext
+from bot.storage.writebehind import DEFERRED, STORAGE_ERRORS, WriteBehind
 from bot.textclean import clean_text
 from emotion.fusion import FusionResult, HistoryPoint, fuse
 from emotion.labels import LABELS, Emotion, EmotionEstimate
@@ -45,6 +46,8 @@ class CoreOptions:
     max_text_chars: int = 4000
     helpline_country: str = ""
     max_image_bytes: int = 20 * 1024 * 1024
+    #: Longest a reply waits for the database before it goes out (the write is kept).
+    storage_wait_s: float = 3.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CoreOptions:
@@ -53,6 +56,7 @@ class CoreOptions:
             max_text_chars=settings.max_text_chars,
             helpline_country=settings.helpline_country,
             max_image_bytes=settings.max_image_bytes,
+            storage_wait_s=settings.storage_wait_s,
         )
 
 
@@ -85,11 +89,20 @@ class Core:
         self.options = options or CoreOptions()
         self.commands: CommandTable = default_commands()
         self._rng = rng or random.Random()
+        #: Storage writes wait at most ``storage_wait_s``; late ones are kept and retried.
+        self.writes = WriteBehind(self.options.storage_wait_s)
 
-    async def handle(self, message: Message) -> Reply:
-        """Answer one message. Never raises: a fault becomes a kind apology, logged once."""
+    async def handle(self, message: Message, *, replay: bool = False) -> Reply:
+        """Answer one message. Never raises: a fault becomes a kind apology, logged once —
+        except for crisis language, which always gets the crisis reply (help never waits on
+        storage or models).
+
+        ``replay``: the message may have been handled before a crash that came before its
+        answer was recorded as sent (a recovered inbox row); it is answered even if it was
+        seen, and stored at most once.
+        """
         try:
-            return await self._handle(message)
+            return await self._handle(message, replay)
         except Exception as error:
             log.error(
                 "could not handle a %s message (%s)",
@@ -97,24 +110,45 @@ class Core:
                 type(error).__name__,
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
+            text = clean_text(message.text, self.options.max_text_chars).text
+            if message.message_id is not None and safety.screen(text).flagged:
+                log.warning("crisis language detected; helpline reply sent despite the fault")
+                return Reply(self._crisis_text([]))
             return Reply(INTERNAL_ERROR)
 
-    async def _handle(self, message: Message) -> Reply:
+    async def _turn(self, message: Message, since: datetime | None) -> TurnContext:
+        """The turn's context; with an unreadable database, an empty one (answer anyway)."""
+        try:
+            return await self.repository.turn_context(
+                message.user, message.chat_id, message.message_id, since=since
+            )
+        except STORAGE_ERRORS as error:
+            log.warning("storage: could not read the history (%s)", type(error).__name__)
+            return TurnContext(user=None, seen=False, recent=[])
+
+    async def _user(self, message: Message, known: UserRecord | None) -> UserRecord:
+        """The writer's record; provisional (id 0) while the database does not take writes."""
+        found = await self.writes.run(
+            "user", lambda: self.repository.get_or_create_user(message.user, known=known)
+        )
+        if found is not DEFERRED:
+            return found
+        ref = message.user
+        return known or UserRecord(
+            0, ref.platform, ref.user_id, ref.display_name, datetime.now(UTC)
+        )
+
+    async def _handle(self, message: Message, replay: bool = False) -> Reply:
         cleaned = clean_text(message.text, self.options.max_text_chars)
         text = cleaned.text
         has_photo = message.photo is not None or message.photo_problem is not None
         parsed = None if has_photo else parse_command(text)
-        turn = await self.repository.turn_context(
-            message.user,
-            message.chat_id,
-            message.message_id,
-            since=None if parsed else datetime.now(UTC) - HISTORY_WINDOW,
-        )
-        if turn.seen:
+        turn = await self._turn(message, None if parsed else datetime.now(UTC) - HISTORY_WINDOW)
+        if turn.seen and not replay:
             return Reply("", duplicate=True)
-        user = await self.repository.get_or_create_user(message.user, known=turn.user)
+        user = await self._user(message, turn.user)
         if parsed is not None:
-            return await self._command(user, message, *parsed)
+            return await self._command(user, message, *parsed, replay=replay)
         if not has_photo and not text:
             return Reply(EMPTY_MESSAGE)
 
@@ -175,14 +209,28 @@ class Core:
             tone=tone_name,
             reply_id=reply_id,
         )
-        try:
-            await self.repository.add_entry(
-                user.id, entry, platform=message.user.platform, message_id=message.message_id
-            )
-        except DuplicateMessage:
+        if await self._store(user, message, entry) is False and not replay:
             return Reply("", duplicate=True)
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
         return Reply("\n\n".join(p for p in parts if p))
+
+    async def _store(self, user: UserRecord, message: Message, entry: NewEntry) -> bool | None:
+        """Store the entry with its message id: True, False for a message stored before, or
+        None when the database did not take it in time (it is stored once it does)."""
+        repository = self.repository
+
+        async def write() -> bool:
+            owner = user if user.id else await repository.get_or_create_user(message.user)
+            try:
+                await repository.add_entry(
+                    owner.id, entry, platform=message.user.platform, message_id=message.message_id
+                )
+            except DuplicateMessage:
+                return False
+            return True
+
+        stored = await self.writes.run("entry", write)
+        return None if stored is DEFERRED else stored
 
     def _crisis_text(self, recent_ids: list[str]) -> str:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
@@ -215,17 +263,24 @@ class Core:
         )
         return chosen_tone, bank.pick(chosen_tone, context, recent_ids, self._rng)
 
-    async def _command(self, user: UserRecord, message: Message, name: str, args: str) -> Reply:
+    async def _command(
+        self, user: UserRecord, message: Message, name: str, args: str, *, replay: bool = False
+    ) -> Reply:
         command = self.commands.get(name)
         if command is None:
             return Reply(UNKNOWN_COMMAND.format(command=f"/{name}"))
-        if message.message_id is not None:
+        if message.message_id is not None and user.id:
+            repository, message_id = self.repository, message.message_id
             try:
-                await self.repository.mark_processed(
-                    user.id, message.user.platform, message.chat_id, message.message_id
+                await self.writes.run(
+                    "processed",
+                    lambda: repository.mark_processed(
+                        user.id, message.user.platform, message.chat_id, message_id
+                    ),
                 )
             except DuplicateMessage:
-                return Reply("", duplicate=True)
+                if not replay:
+                    return Reply("", duplicate=True)
         reply = await command.handler(CommandContext(self, user, message, args))
         if command.private and not reply.private:
             reply = replace(reply, private=True)

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,6 +102,9 @@ class Limits:
     max_attempts: int = 6
     backoff_s: float = 0.5
     max_backoff_s: float = 8.0
+    #: Longest pause between two rounds of sending a stored reply again (the outbox keeps
+    #: trying for as long as it takes; a restart resumes it).
+    redeliver_max_s: float = 30.0
 
 
 class Delivery:
@@ -161,7 +171,7 @@ class Delivery:
                     _note_wait(seconds + 0.05)
             except (BadRequest, Forbidden, InvalidToken):
                 raise  # a retry cannot fix these
-            except NetworkError as error:  # 5xx, timeouts, dropped connections
+            except TelegramError as error:  # 5xx, timeouts, dropped connections, bad JSON
                 if attempt == self.limits.max_attempts:
                     raise
                 log.info(

@@ -20,6 +20,7 @@ from bot.domain import MoodEntry, Platform, UserRecord, UserRef
 from bot.mood import queries
 from bot.mood.queries import MoodPoints
 from bot.storage.engine import read_session_factory
+from bot.storage.mailbox import Mailbox
 from bot.storage.models import EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
 from emotion.labels import Emotion, Source
 
@@ -174,6 +175,10 @@ class Repository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._reads = read_session_factory(sessions)
+
+    def mailbox(self, platform: Platform) -> Mailbox:
+        """The durable inbox and outbox of ``platform``, on this repository's database."""
+        return Mailbox(self._sessions, platform)
 
     async def turn_context(
         self,
