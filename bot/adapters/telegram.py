@@ -79,8 +79,10 @@ OPEN_PRIVATE_CHAT_LINE = (
 ALLOWED_UPDATES = ("message", "callback_query")
 #: Telegram shows a chat action for 5 seconds; refresh it a little sooner.
 TYPING_REFRESH_S = 4.5
-#: How long stop() waits for answers already under way.
+#: How long stop() keeps answering what was received; what is left stays in the inbox.
 DRAIN_TIMEOUT_S = 30.0
+#: Then how long a lane may take to finish the answer in hand before it is cancelled.
+FINISH_TIMEOUT_S = 10.0
 _Job = Callable[[], Awaitable[None]]
 #: The inbound updates the running lane job answers (its reply goes to the outbox with them).
 _ANSWERING: ContextVar[list[Received] | None] = ContextVar("telegram_answering", default=None)
@@ -210,6 +212,8 @@ class TelegramAdapter:
         self._albums: dict[tuple[str, str], _Album] = {}
         self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.webhook_secret: str | None = None
+        #: Set at shutdown once draining took too long: lanes take no new job.
+        self._closing = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -289,9 +293,19 @@ class TelegramAdapter:
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
         while self._tasks and time.monotonic() < deadline:
             await asyncio.wait(list(self._tasks), timeout=deadline - time.monotonic())
+        # What is still queued is in the inbox (answered after a restart): finish only the
+        # answers in hand, so none is cut off halfway through sending.
+        self._closing = True
+        waiting = sum(len(lane) for lane in self._lanes.values())
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=FINISH_TIMEOUT_S)
         for task in list(self._tasks):  # stuck (a hung model or database): give up on it
-            log.warning("telegram: an answer was still pending at shutdown; dropped")
             task.cancel()
+        if waiting or self._tasks:
+            log.warning(
+                "telegram: %d updates left in the inbox at shutdown; answered after a restart",
+                waiting + len(self._tasks),
+            )
         await self._close()
         log.info("telegram: stopped")
 
@@ -441,11 +455,15 @@ class TelegramAdapter:
 
         async def run() -> None:
             token = _ANSWERING.set(received)
+            cancelled = False
             try:
                 await job()
+            except asyncio.CancelledError:
+                cancelled = True  # shutdown: left in the inbox, answered after the restart
+                raise
             finally:
                 _ANSWERING.reset(token)
-                if not all(r.answered for r in received):
+                if not cancelled and not all(r.answered for r in received):
                     await self._finish(received, None)
 
         return run
@@ -489,7 +507,7 @@ class TelegramAdapter:
         lane.append(job)
 
     async def _run_lane(self, key: str, lane: deque[_Job]) -> None:
-        while lane:
+        while lane and not self._closing:
             job = lane.popleft()
             try:
                 await job()
