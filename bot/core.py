@@ -111,7 +111,7 @@ class Core:
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
             text = clean_text(message.text, self.options.max_text_chars).text
-            if message.message_id is not None and safety.screen(text).flagged:
+            if safety.screen(text).flagged:
                 log.warning("crisis language detected; helpline reply sent despite the fault")
                 return Reply(self._crisis_text([]))
             return Reply(INTERNAL_ERROR)

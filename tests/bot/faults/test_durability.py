@@ -19,7 +19,7 @@ import signal
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ import pytest_asyncio
 
 from bot.storage import migrate
 from tests.bot.adapters.telegram.conftest import TOKEN
-from tests.bot.adapters.telegram.fake_api import FakeTelegram, FakeUser
+from tests.bot.adapters.telegram.fake_api import FakeTelegram, FakeUser, Sent
 from tests.conftest import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
@@ -53,9 +53,12 @@ class BotProcess:
     env: dict[str, str]
     process: asyncio.subprocess.Process | None = None
     log: list[str] = field(default_factory=list)
+    #: The logs of earlier runs of this process.
+    history: list[str] = field(default_factory=list)
     _reader: asyncio.Task[None] | None = None
 
     async def start(self, within: float = 120.0) -> None:
+        self.history.extend(self.log)
         self.log.clear()
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -153,9 +156,13 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
     with contextlib.suppress(Exception):
         await bot.stop(signal.SIGTERM)
     await fake.stop()
-    log = "".join(bot.log)
+    log = "".join([*bot.history, *bot.log])
     assert TOKEN.split(":")[1] not in log
     assert not any(w in log for w in [*WORDS, CRISIS]), "message text in the log"
+
+
+def _more_than(count: int) -> Callable[[list[Sent]], bool]:
+    return lambda sent: len(sent) > count
 
 
 def _table_count(db: Path, query: str, *args: object) -> int:
@@ -249,10 +256,14 @@ async def test_sigkill_during_a_burst_loses_nothing(
         for i, user in enumerate(users):
             await fake.push_text(user, WORDS[(i + j) % len(WORDS)])
     kills = 0
-    for delay in (0.5, 2.0, 3.5):  # several points: early, mid-burst, later
-        before = len(fake.sent)
-        await fake.wait_sent(lambda sent, before=before: len(sent) > before, within=60)
+    # Kill points: while the burst is being received and stored (before any reply), just
+    # after the first replies, and mid-way through the answers after a restart.
+    for wait_for_reply, delay in ((False, 0.2), (True, 0.3), (True, 1.5)):
+        if wait_for_reply:
+            await fake.wait_sent(_more_than(len(fake.sent)), within=60)
         await asyncio.sleep(delay)
+        if rig.counts(expected)[1] >= 36:
+            break  # the burst is already answered: no kill point left
         await bot.stop(signal.SIGKILL)
         kills += 1
         await bot.start()
@@ -260,8 +271,16 @@ async def test_sigkill_during_a_burst_loses_nothing(
     await asyncio.sleep(1.5)
     counts = rig.counts(expected)
     report(capsys, f"SIGKILL x{kills} during 6 users x 6 messages", counts)
+    assert kills >= 2, "the burst ended before the kills: no kill point was tested"
+    resumed = [line.strip() for line in [*bot.history, *bot.log] if "resuming" in line]
+    with capsys.disabled():
+        print("\n".join(resumed))
     assert counts[2] == 0, "a message was never answered"
-    assert counts[3] <= kills, "more than one duplicate per kill"
+    # A reply accepted by Telegram in the instant before the kill, not yet marked sent, is
+    # sent again after the restart: at most one per chat per kill (a chat's replies go out
+    # one at a time), usually none.
+    for user in users:
+        assert rig.replies(user) <= 6 + kills, "more than one duplicate per chat and kill"
 
 
 async def test_sigterm_with_a_backlog_of_150_answers_all(
@@ -281,8 +300,6 @@ async def test_sigterm_with_a_backlog_of_150_answers_all(
     await rig.answered(expected, within=240)
     await asyncio.sleep(1.5)
     counts = rig.counts(expected)
-    report(
-        capsys, f"SIGTERM with 150 queued ({before_restart} answered before exit)", counts
-    )
+    report(capsys, f"SIGTERM with 150 queued ({before_restart} answered before exit)", counts)
     assert counts[2:] == (0, 0)
     assert _table_count(rig.db, "SELECT count(*) FROM inbox") == 0
