@@ -4,12 +4,17 @@ Each person's messages are answered one at a time in the order sent (a lock per 
 selfie is downloaded only after Discord's reported size passed the limit, and replies the
 core marks private never appear in a server channel: they go by DM, or ephemerally.
 Message text is never logged; failures to send are logged (status and code) and skipped.
+
+Durable inbox: a message to answer is stored (channel and message id only; the text is
+fetched again from Discord if needed) when it is received and removed once answered, so a
+message received before a crash or restart is answered when the bot is ready again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -29,7 +34,7 @@ from bot.adapters.discord_convert import (
     to_message,
 )
 from bot.adapters.discord_render import Part, parts, send_kwargs
-from bot.domain import Reply
+from bot.domain import Platform, Reply
 from emotion.photo import PhotoProblem
 
 if TYPE_CHECKING:
@@ -96,6 +101,8 @@ class AttuneCog(commands.Cog, name="attune"):
         self.core = bot.core
         self.locks = UserLocks()
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self.mailbox = self.core.repository.mailbox(Platform.DISCORD)
+        self._recovered = False
 
     # ---------------------------------------------------------------- messages
 
@@ -121,10 +128,70 @@ class AttuneCog(commands.Cog, name="attune"):
             return  # without the content intent Discord blanks what we may not read
         if not self._first_time(message.id):
             return
-        async with self.locks.hold(message.author.id):
-            await self._answer(message, me.id)
+        answered = False
+        chat, key, author = str(message.channel.id), str(message.id), str(message.author.id)
+        payload = json.dumps({"channel": message.channel.id, "message": message.id})
+        mailbox = self.mailbox
 
-    async def _answer(self, message: discord.Message, bot_id: int) -> None:
+        async def store() -> int | None:
+            if answered:
+                return None
+            inbox_id = await mailbox.receive(chat, key, author, payload)
+            if answered:  # stored late, after the answer went out
+                await mailbox.discard(chat, key)
+            return inbox_id
+
+        # Stored at once, while this message waits for the person's earlier ones (the lock
+        # is taken first, before any await, so messages keep the order they came in).
+        storing = asyncio.ensure_future(self.core.writes.run("inbox", store))
+        async with self.locks.hold(message.author.id):
+            if await storing is None:  # received before (a redelivery) or answered already
+                return
+            try:
+                await self._answer(message, me.id)
+            finally:
+                answered = True
+                await self._answered(chat, key)
+
+    async def _answered(self, chat: str, key: str) -> None:
+        """The message leaves the inbox (also when answering it failed: no endless replay)."""
+        mailbox = self.mailbox
+        await self.core.writes.run("inbox answered", lambda: mailbox.discard(chat, key))
+
+    async def recover(self) -> None:
+        """Once per process, when ready: answer what was received but not answered."""
+        if self._recovered:
+            return
+        self._recovered = True
+        try:
+            pending = await self.mailbox.pending()
+        except Exception as error:
+            log.error("discord: could not read the inbox (%s)", type(error).__name__)
+            return
+        me = self.bot.user
+        for item in pending:
+            try:
+                where = json.loads(item.payload)
+                channel = self.bot.get_channel(int(where["channel"])) or (
+                    await self.bot.fetch_channel(int(where["channel"]))
+                )
+                if not isinstance(channel, discord.abc.Messageable) or me is None:
+                    raise ValueError("not a message channel")
+                message = await channel.fetch_message(int(where["message"]))
+            except (discord.HTTPException, ValueError, KeyError) as error:
+                log.warning("discord: a stored message is gone (%s); dropped", type(error).__name__)
+                await self._answered(item.chat_id, item.message_id)
+                continue
+            self._seen[message.id] = None
+            try:
+                async with self.locks.hold(message.author.id):
+                    await self._answer(message, me.id, replay=True)
+            finally:
+                await self._answered(item.chat_id, item.message_id)
+        if pending:
+            log.info("discord: answered %d messages received before the restart", len(pending))
+
+    async def _answer(self, message: discord.Message, bot_id: int, *, replay: bool = False) -> None:
         plan = plan_attachments(message.attachments, self.bot.max_image_bytes)
         skipped = list(plan.skipped)
         wants_photo = plan.photo is not None or bool(plan.sniff)
@@ -136,7 +203,7 @@ class AttuneCog(commands.Cog, name="attune"):
             if not core_message.text and photo is None and problem is None and skipped:
                 reply = Reply("")  # only files we don't read: the short line says so
             else:
-                reply = await self.core.handle(core_message)
+                reply = await self.core.handle(core_message, replay=replay)
         if reply.duplicate:
             return
         note = skipped_line(skipped) if skipped else ""

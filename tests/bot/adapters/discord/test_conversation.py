@@ -3,12 +3,15 @@ that a message is answered once even when it is delivered again (also after a re
 
 from __future__ import annotations
 
+import json
+
 import discord
 import simcord
 
 from bot.adapters.discord import AttuneBot
 from bot.adapters.discord_cog import DM_SENT
 from bot.core import Core
+from bot.domain import Platform
 from bot.storage.repository import Repository
 
 from .conftest import make_bot, texts_of
@@ -157,3 +160,26 @@ async def test_check_in_reaches_the_dm_it_was_set_from(simcord_env: simcord.Env)
     sent = bot_messages(alice.dm_channel, bot)
     assert len(sent) == before + 1
     assert sent[-1].content == check_in.text
+
+
+async def test_a_message_stored_but_not_answered_before_a_restart_is_answered_after(
+    simcord_env: simcord.Env, core: Core, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    channel = alice.dm_channel
+    # Received and stored by a process that died before answering: in the inbox, unanswered.
+    lost = simcord_env.backend.create_message(
+        channel.id, alice.id, "nobody answered me yesterday", broadcast=False
+    )
+    inbox = repository.mailbox(Platform.DISCORD)
+    payload = json.dumps({"channel": channel.id, "message": lost.id})
+    assert await inbox.receive(str(channel.id), str(lost.id), str(alice.id), payload)
+
+    await simcord_env.restart_bot(make_bot(core))
+    await simcord_env.settle()
+    assert len(bot_messages(channel, simcord_env.bot)) == 1
+    assert await texts_of(repository, alice.id) == ["nobody answered me yesterday"]
+    assert await inbox.pending() == []
+    simcord_env.backend.announce_message_create(lost)  # and a late gateway copy: still once
+    await simcord_env.settle()
+    assert len(bot_messages(channel, simcord_env.bot)) == 1
