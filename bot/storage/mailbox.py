@@ -98,9 +98,16 @@ class Mailbox:
         async with self._reads() as session:
             return [InboxItem(*row) for row in (await session.execute(query)).all()]
 
-    async def answered(self, inbox_ids: Sequence[int], replies: Sequence[NewOutbound]) -> list[int]:
-        """In one transaction: the updates are answered (their rows go) and their replies are
-        stored in the outbox. Returns the outbox ids, in the order given."""
+    async def answered(
+        self,
+        inbox_ids: Sequence[int],
+        replies: Sequence[NewOutbound],
+        *,
+        keys: Sequence[tuple[str, str]] = (),
+    ) -> list[int]:
+        """In one transaction: the updates are answered (their rows go, by id or by
+        (chat id, message id) key) and their replies are stored in the outbox. Returns the
+        outbox ids, in the order given."""
         ids: list[int] = []
         now = datetime.now(UTC)
         async with self._sessions.begin() as session:
@@ -120,6 +127,14 @@ class Mailbox:
                 ids.append(int(result.scalar_one()))
             if inbox_ids:
                 await session.execute(delete(InboxRow).where(InboxRow.id.in_(list(inbox_ids))))
+            for chat_id, message_id in keys:
+                await session.execute(
+                    delete(InboxRow).where(
+                        InboxRow.platform == self.platform.value,
+                        InboxRow.chat_id == chat_id,
+                        InboxRow.message_id == message_id,
+                    )
+                )
         return ids
 
     async def outbound(self) -> list[OutboxItem]:
