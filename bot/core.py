@@ -4,7 +4,10 @@ For every message: screen for crisis language first (rules only, so it works wit
 model), route commands, estimate the words and the face off the event loop, fuse them with
 the user's fading history, choose a tone and a reply that was not used lately, and store the
 entry together with the platform message id — in one transaction, before answering, so that a
-message that was answered is always stored and a redelivered one is answered once.
+message that was answered is stored and a redelivered one is answered once. A locked or failing
+database delays storing, not answering: after ``storage_wait_s`` the reply goes out and the
+write is kept and retried (``bot.storage.writebehind``); a crisis message gets the crisis reply
+whatever fails.
 """
 
 from __future__ import annotations
