@@ -272,7 +272,9 @@ async def test_sigkill_during_a_burst_loses_nothing(
     counts = rig.counts(expected)
     report(capsys, f"SIGKILL x{kills} during 6 users x 6 messages", counts)
     assert kills >= 2, "the burst ended before the kills: no kill point was tested"
-    resumed = [line.split(": ", 2)[-1].strip() for line in bot.history if "resuming" in line]
+    resumed = [
+        line.split(": ", 2)[-1].strip() for line in [*bot.history, *bot.log] if "resuming" in line
+    ]
     # A duplicate with the same text is a stored reply sent again (accepted just before the
     # kill, not yet marked sent); another text would mean a message was answered twice.
     texts = [[s.text for s in fake.sent_to(u.id, "sendMessage")] for u in users]
