@@ -161,9 +161,15 @@ class Core:
             if label is not None:
                 return await self._correct(user, label)
 
-        text_estimate = await self.emotions.estimate_text(text) if text else None
+        # Help never waits on a model: a flagged message is read by the lexicon (microseconds)
+        # and its photo is not read at all.
+        text_estimate: EmotionEstimate | None
+        if check.flagged:
+            text_estimate = self.emotions.quick_estimate(text)
+        else:
+            text_estimate = await self.emotions.estimate_text(text) if text else None
         reading: PhotoReading | None = None
-        if message.photo is not None:
+        if message.photo is not None and not check.flagged:
             reading = await self.emotions.read_photo(message.photo)
         elif message.photo_problem is not None:
             reading = PhotoReading(problem=message.photo_problem)

@@ -211,3 +211,27 @@ async def test_a_crisis_message_gets_help_even_when_the_turn_fails(db_url: str) 
     finally:
         service.close()
         await engine.dispose()
+
+
+class RecordingEstimator:
+    """A text model that remembers what it was asked to read."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def estimate(self, text: str) -> EmotionEstimate:
+        self.read.append(text)
+        return LexiconEstimator().estimate(text)
+
+
+async def test_a_crisis_message_never_waits_on_the_models(repository: Repository) -> None:
+    model, photos = RecordingEstimator(), FixedPhotoReader(PhotoReading(problem=None))
+    service = EmotionService(model, photos)
+    core = Core(repository, service, CoreOptions())
+    try:
+        crisis = await core.handle(msg("I want to end my life", message_id="1", photo=b"x"))
+        assert "findahelpline" in crisis.text
+        await core.handle(msg("what a lovely afternoon", message_id="2"))
+        assert model.read == ["what a lovely afternoon"]  # the flagged one went to no model
+    finally:
+        service.close()
