@@ -46,7 +46,14 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
 
 from bot import outbox
-from bot.adapters.telegram_delivery import LIMIT_WAITS, MAX_TEXT, Delivery, Limits, split_text
+from bot.adapters.telegram_delivery import (
+    LIMIT_WAITS,
+    MAX_TEXT,
+    PERMANENT,
+    Delivery,
+    Limits,
+    split_text,
+)
 from bot.adapters.telegram_inbound import (
     UNSUPPORTED_LINE,
     BotIdentity,
@@ -112,9 +119,7 @@ class _Steps:
 
 def _transient(error: BaseException) -> bool:
     """Worth sending again later: Telegram or the network failed, not the request itself."""
-    return isinstance(error, TelegramError) and not isinstance(
-        error, (BadRequest, Forbidden, InvalidToken)
-    )
+    return isinstance(error, TelegramError) and not isinstance(error, PERMANENT)
 
 
 #: Timings kept per kind in ``Stats``: the newest ones only, so a bot that runs for months
