@@ -93,7 +93,7 @@ class Core:
         self.commands: CommandTable = default_commands()
         self._rng = rng or random.Random()
         #: Storage writes wait at most ``storage_wait_s``; late ones are kept and retried.
-        self.writes = WriteBehind(self.options.storage_wait_s)
+        self.writes = WriteBehind(self.options.storage_wait_s, serialize=repository.single_writer)
 
     async def handle(self, message: Message, *, replay: bool = False) -> Reply:
         """Answer one message. Never raises: a fault becomes a kind apology, logged once —

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import MoodEntry, Platform, UserRecord, UserRef
 from bot.mood import queries
@@ -175,6 +175,12 @@ class Repository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._reads = read_session_factory(sessions)
+
+    @property
+    def single_writer(self) -> bool:
+        """Whether the database takes one writer at a time (SQLite)."""
+        bind = self._sessions.kw.get("bind")
+        return isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
 
     def mailbox(self, platform: Platform) -> Mailbox:
         """The durable inbox and outbox of ``platform``, on this repository's database."""

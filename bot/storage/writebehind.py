@@ -50,11 +50,17 @@ class WriteBehind:
 
     ``wait_s``: seconds ``run`` waits for a write before answering ``DEFERRED``.
     ``max_backoff_s``: the longest pause between two retries of a kept write.
+    ``serialize``: run this process's writes one at a time (SQLite: it has one writer
+    anyway, and writers queued in its busy handler sleep in growing steps of up to 100 ms,
+    while an asyncio lock hands over at once).
     """
 
-    def __init__(self, wait_s: float = 3.0, *, max_backoff_s: float = 10.0) -> None:
+    def __init__(
+        self, wait_s: float = 3.0, *, max_backoff_s: float = 10.0, serialize: bool = False
+    ) -> None:
         self.wait_s = wait_s
         self.max_backoff_s = max_backoff_s
+        self._turn = asyncio.Lock() if serialize else None
         self._queue: deque[tuple[str, Write]] = deque()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -73,7 +79,7 @@ class WriteBehind:
         if self.backlog:
             self._keep(what, write)
             return DEFERRED
-        task = asyncio.ensure_future(write())
+        task = asyncio.ensure_future(self._one(write))
         done, _ = await asyncio.wait({task}, timeout=self.wait_s)
         if done:
             error = task.exception()
@@ -91,6 +97,12 @@ class WriteBehind:
         self._inflight.add(task)
         task.add_done_callback(lambda t: self._landed(what, write, t))
         return DEFERRED
+
+    async def _one(self, write: Callable[[], Awaitable[T]]) -> T:
+        if self._turn is None:
+            return await write()
+        async with self._turn:
+            return await write()
 
     def _landed(self, what: str, write: Write, task: asyncio.Task[Any]) -> None:
         self._inflight.discard(task)
@@ -128,7 +140,7 @@ class WriteBehind:
                     reraise=True,
                 ):
                     with attempt:
-                        await write()
+                        await self._one(write)
             except Exception as error:  # not a storage fault: retrying cannot help
                 log.error("storage: %s failed for good (%s)", what, type(error).__name__)
             else:

@@ -78,3 +78,19 @@ async def test_flush_says_how_many_writes_could_not_be_stored() -> None:
 
     assert await writes.run("entry", never) is DEFERRED
     assert await writes.flush(timeout_s=0.3) == 1
+
+
+async def test_serialized_writes_never_overlap() -> None:
+    writes = WriteBehind(wait_s=5.0, serialize=True)
+    running: list[int] = []
+    overlaps = 0
+
+    async def write() -> None:
+        nonlocal overlaps
+        running.append(1)
+        overlaps += len(running) > 1
+        await asyncio.sleep(0.01)
+        running.pop()
+
+    await asyncio.gather(*(writes.run("w", write) for _ in range(5)))
+    assert overlaps == 0
