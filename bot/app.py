@@ -28,6 +28,7 @@ class App:
     writer: LlmWriter | None = None
 
     async def close(self) -> None:
+        await self.core.writes.flush(timeout_s=10.0)  # writes kept while the db was busy
         if self.writer is not None:
             await self.writer.aclose()
         self.emotions.close()

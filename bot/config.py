@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     history_half_life_hours: float = Field(default=72.0, gt=0)
     #: Longest a model may take for one message before the core answers without it.
     model_timeout_s: float = Field(default=10.0, gt=0)
+    #: Longest a reply waits for a locked or failing database before it is sent anyway (the
+    #: write is kept in memory and stored once the database takes it again).
+    storage_wait_s: float = Field(default=3.0, gt=0)
     #: Image intake limits, checked before anything is decoded.
     max_image_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_image_pixels: int = Field(default=40_000_000, gt=0)

@@ -4,7 +4,10 @@ For every message: screen for crisis language first (rules only, so it works wit
 model), route commands, estimate the words and the face off the event loop, fuse them with
 the user's fading history, choose a tone and a reply that was not used lately, and store the
 entry together with the platform message id — in one transaction, before answering, so that a
-message that was answered is always stored and a redelivered one is answered once.
+message that was answered is stored and a redelivered one is answered once. A locked or failing
+database delays storing, not answering: after ``storage_wait_s`` the reply goes out and the
+write is kept and retried (``bot.storage.writebehind``); a crisis message gets the crisis reply
+whatever fails.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from bot.phrases import (
     UNKNOWN_COMMAND,
     photo_note,
 )
-from bot.storage.repository import DuplicateMessage, NewEntry, Repository
+from bot.storage.repository import DuplicateMessage, NewEntry, Repository, TurnContext
+from bot.storage.writebehind import DEFERRED, STORAGE_ERRORS, WriteBehind
 from bot.textclean import clean_text
 from emotion.fusion import FusionResult, HistoryPoint, fuse
 from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
@@ -51,6 +55,8 @@ class CoreOptions:
     max_text_chars: int = 4000
     helpline_country: str = ""
     max_image_bytes: int = 20 * 1024 * 1024
+    #: Longest a reply waits for the database before it goes out (the write is kept).
+    storage_wait_s: float = 3.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CoreOptions:
@@ -59,6 +65,7 @@ class CoreOptions:
             max_text_chars=settings.max_text_chars,
             helpline_country=settings.helpline_country,
             max_image_bytes=settings.max_image_bytes,
+            storage_wait_s=settings.storage_wait_s,
         )
 
 
@@ -102,11 +109,20 @@ class Core:
         self._rng = rng or random.Random()
         #: The optional LLM writer (bot.llm); None means the reply bank alone answers.
         self.writer = writer
+        #: Storage writes wait at most ``storage_wait_s``; late ones are kept and retried.
+        self.writes = WriteBehind(self.options.storage_wait_s, serialize=repository.single_writer)
 
-    async def handle(self, message: Message) -> Reply:
-        """Answer one message. Never raises: a fault becomes a kind apology, logged once."""
+    async def handle(self, message: Message, *, replay: bool = False) -> Reply:
+        """Answer one message. Never raises: a fault becomes a kind apology, logged once —
+        except for crisis language, which always gets the crisis reply (help never waits on
+        storage or models).
+
+        ``replay``: the message may have been handled before a crash that came before its
+        answer was recorded as sent (a recovered inbox row); it is answered even if it was
+        seen, and stored at most once.
+        """
         try:
-            return await self._handle(message)
+            return await self._handle(message, replay)
         except Exception as error:
             log.error(
                 "could not handle a %s message (%s)",
@@ -114,9 +130,36 @@ class Core:
                 type(error).__name__,
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
+            text = clean_text(message.text, self.options.max_text_chars).text
+            check = safety.screen(text)
+            if check.flagged:
+                log.warning("crisis language detected; helpline reply sent despite the fault")
+                return Reply(self._crisis_text([], check))
             return Reply(INTERNAL_ERROR)
 
-    async def _handle(self, message: Message) -> Reply:
+    async def _turn(self, message: Message, since: datetime | None) -> TurnContext:
+        """The turn's context; with an unreadable database, an empty one (answer anyway)."""
+        try:
+            return await self.repository.turn_context(
+                message.user, message.chat_id, message.message_id, since=since
+            )
+        except STORAGE_ERRORS as error:
+            log.warning("storage: could not read the history (%s)", type(error).__name__)
+            return TurnContext(user=None, seen=False, recent=[])
+
+    async def _user(self, message: Message, known: UserRecord | None) -> UserRecord:
+        """The writer's record; provisional (id 0) while the database does not take writes."""
+        found = await self.writes.run(
+            "user", lambda: self.repository.get_or_create_user(message.user, known=known)
+        )
+        if found is not DEFERRED:
+            return found
+        ref = message.user
+        return known or UserRecord(
+            0, ref.platform, ref.user_id, ref.display_name, datetime.now(UTC)
+        )
+
+    async def _handle(self, message: Message, replay: bool = False) -> Reply:
         heard = await hear(self.emotions, message)  # voice/video: words -> text, faces -> reading
         if heard.reply is not None:
             return heard.reply
@@ -126,18 +169,13 @@ class Core:
         has_photo = message.photo is not None or message.photo_problem is not None
         has_photo = has_photo or heard.reading is not None
         parsed = None if has_photo else parse_command(text)
-        turn = await self.repository.turn_context(
-            message.user,
-            message.chat_id,
-            message.message_id,
-            since=None if parsed else datetime.now(UTC) - HISTORY_WINDOW,
-        )
-        if turn.seen:
+        turn = await self._turn(message, None if parsed else datetime.now(UTC) - HISTORY_WINDOW)
+        if turn.seen and not replay:
             return Reply("", duplicate=True)
         # No user row for a command or an empty message: only something to be read creates
         # one, so /help after /forget keeps nothing.
         if parsed is not None:
-            return await self._command(turn.user, message, *parsed)
+            return await self._command(turn.user, message, *parsed, replay=replay)
         if not has_photo and not text:
             return Reply(EMPTY_MESSAGE)
 
@@ -146,11 +184,17 @@ class Core:
             label = corrections.parse_correction(text)
             if label is not None:
                 return await self._correct(turn.user, label)
-        user = await self.repository.get_or_create_user(message.user, known=turn.user)
+        user = await self._user(message, turn.user)
 
-        text_estimate = await self.emotions.estimate_text(text) if text else None
+        # Help never waits on a model: a flagged message is read by the lexicon (microseconds)
+        # and its photo is not read at all.
+        text_estimate: EmotionEstimate | None
+        if check.flagged:
+            text_estimate = self.emotions.quick_estimate(text)
+        else:
+            text_estimate = await self.emotions.estimate_text(text) if text else None
         reading: PhotoReading | None = heard.reading
-        if message.photo is not None:
+        if message.photo is not None and not check.flagged:
             reading = await self.emotions.read_photo(message.photo)
         elif message.photo_problem is not None:
             reading = PhotoReading(problem=message.photo_problem)
@@ -204,14 +248,28 @@ class Core:
             tone=tone_name,
             reply_id=reply_id,
         )
-        try:
-            await self.repository.add_entry(
-                user.id, entry, platform=message.user.platform, message_id=message.message_id
-            )
-        except DuplicateMessage:
+        if await self._store(user, message, entry) is False and not replay:
             return Reply("", duplicate=True)
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
         return Reply("\n\n".join(p for p in parts if p))
+
+    async def _store(self, user: UserRecord, message: Message, entry: NewEntry) -> bool | None:
+        """Store the entry with its message id: True, False for a message stored before, or
+        None when the database did not take it in time (it is stored once it does)."""
+        repository = self.repository
+
+        async def write() -> bool:
+            owner = user if user.id else await repository.get_or_create_user(message.user)
+            try:
+                await repository.add_entry(
+                    owner.id, entry, platform=message.user.platform, message_id=message.message_id
+                )
+            except DuplicateMessage:
+                return False
+            return True
+
+        stored = await self.writes.run("entry", write)
+        return None if stored is DEFERRED else stored
 
     def _crisis_text(self, recent_ids: list[str], check: safety.SafetyCheck) -> str:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
@@ -271,20 +329,29 @@ class Core:
         return replace(composed, text=written, reply_id=f"llm-{composed.tone}"[:64])
 
     async def _command(
-        self, user: UserRecord | None, message: Message, name: str, args: str
+        self,
+        user: UserRecord | None,
+        message: Message,
+        name: str,
+        args: str,
+        *,
+        replay: bool = False,
     ) -> Reply:
         command = self.commands.get(name)
         if command is None:
             return Reply(UNKNOWN_COMMAND.format(command=f"/{name}"))
-        # Someone without a row gets no processed-message row either (it would be kept
-        # about them): a redelivered command of theirs may be answered twice.
-        if message.message_id is not None and user is not None:
+        if message.message_id is not None and user is not None and user.id:
+            repository, message_id = self.repository, message.message_id
             try:
-                await self.repository.mark_processed(
-                    user.id, message.user.platform, message.chat_id, message.message_id
+                await self.writes.run(
+                    "processed",
+                    lambda: repository.mark_processed(
+                        user.id, message.user.platform, message.chat_id, message_id
+                    ),
                 )
             except DuplicateMessage:
-                return Reply("", duplicate=True)
+                if not replay:
+                    return Reply("", duplicate=True)
         reply = await command.handler(CommandContext(self, user, message, args))
         if command.private and not reply.private:
             reply = replace(reply, private=True)

@@ -130,6 +130,11 @@ class EmotionService:
             loop.run_in_executor(self._executor, work), timeout=timeout_s or self._timeout_s
         )
 
+    def quick_estimate(self, text: str) -> EmotionEstimate:
+        """The fallback reading (the lexicon: pure Python, well under a millisecond), for a
+        message whose answer must not wait on the model (crisis language)."""
+        return self._fallback.estimate(text)
+
     async def estimate_text(self, text: str) -> EmotionEstimate:
         loop = asyncio.get_running_loop()
         result: asyncio.Future[EmotionEstimate | None] = loop.create_future()

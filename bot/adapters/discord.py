@@ -129,6 +129,7 @@ class AttuneBot(commands.Bot):
         self.guild_id = guild_id
         self._on_ready_hook = on_ready_hook
         self.closed = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def cog(self) -> AttuneCog:
@@ -189,6 +190,10 @@ class AttuneBot(commands.Bot):
         )
         if self._on_ready_hook is not None:
             self._on_ready_hook()
+        # Messages received before a crash or restart: answered now, in the background.
+        task = asyncio.create_task(self.cog.recover())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def close(self) -> None:
         try:

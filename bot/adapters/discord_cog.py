@@ -4,20 +4,28 @@ Each person's messages are answered one at a time in the order sent (a lock per 
 selfie is downloaded only after Discord's reported size passed the limit, and replies the
 core marks private never appear in a server channel: they go by DM, or ephemerally.
 Message text is never logged; failures to send are logged (status and code) and skipped.
+
+Durable inbox: a message to answer is stored (channel and message id only; the text is
+fetched again from Discord if needed) when it is received and removed once answered, so a
+message received before a crash or restart is answered when the bot is ready again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord.ext import commands
+from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
 
+from bot import outbox
 from bot.adapters.discord_convert import (
     AttachmentPlan,
     interaction_message,
@@ -29,7 +37,9 @@ from bot.adapters.discord_convert import (
     to_message,
 )
 from bot.adapters.discord_render import Part, parts, send_kwargs
-from bot.domain import Reply
+from bot.domain import Platform, Reply
+from bot.storage.mailbox import NewOutbound, OutboxItem
+from bot.storage.writebehind import DEFERRED
 from emotion.photo import PhotoProblem
 from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
@@ -47,6 +57,18 @@ DM_CLOSED = (
 NOT_YOURS = "These buttons belong to someone else's conversation with me."
 #: How many recent message ids the cog remembers (the core remembers them all).
 SEEN_CAPACITY = 2048
+#: Longest pause between two rounds of sending a stored reply again.
+REDELIVER_MAX_S = 30.0
+
+
+class _Unsent(Exception):
+    """A reply Discord could not take yet (5xx, network): the outbox tries again."""
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, discord.HTTPException):
+        return error.status >= 500 or error.status == 429
+    return isinstance(error, (aiohttp.ClientError, TimeoutError, OSError))
 
 
 class UserLocks:
@@ -120,6 +142,8 @@ class AttuneCog(commands.Cog, name="attune"):
         self.core = bot.core
         self.locks = UserLocks()
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self.mailbox = self.core.repository.mailbox(Platform.DISCORD)
+        self._recovered = False
 
     # ---------------------------------------------------------------- messages
 
@@ -145,10 +169,73 @@ class AttuneCog(commands.Cog, name="attune"):
             return  # without the content intent Discord blanks what we may not read
         if not self._first_time(message.id):
             return
-        async with self.locks.hold(message.author.id):
-            await self._answer(message, me.id)
+        answered = False
+        chat, key, author = str(message.channel.id), str(message.id), str(message.author.id)
+        payload = json.dumps({"channel": message.channel.id, "message": message.id})
+        mailbox = self.mailbox
 
-    async def _answer(self, message: discord.Message, bot_id: int) -> None:
+        async def store() -> int | None:
+            if answered:
+                return None
+            inbox_id = await mailbox.receive(chat, key, author, payload)
+            if answered:  # stored late, after the answer went out
+                await mailbox.discard(chat, key)
+            return inbox_id
+
+        # Stored at once, while this message waits for the person's earlier ones (the lock
+        # is taken first, before any await, so messages keep the order they came in).
+        storing = asyncio.ensure_future(self.core.writes.run("inbox", store))
+        async with self.locks.hold(message.author.id):
+            if await storing is None:  # received before (a redelivery) or answered already
+                return
+            try:
+                await self._answer(message, me.id)
+            finally:
+                answered = True
+                await self._answered(chat, key)
+
+    async def _answered(self, chat: str, key: str) -> None:
+        """The message leaves the inbox (also when answering it failed: no endless replay)."""
+        mailbox = self.mailbox
+        await self.core.writes.run("inbox answered", lambda: mailbox.discard(chat, key))
+
+    async def recover(self) -> None:
+        """Once per process, when ready: answer what was received but not answered."""
+        if self._recovered:
+            return
+        self._recovered = True
+        try:
+            pending = await self.mailbox.pending()
+            unsent = await self.mailbox.outbound()
+        except Exception as error:
+            log.error("discord: could not read the inbox (%s)", type(error).__name__)
+            return
+        for row in unsent:
+            await self._redeliver(row)
+        me = self.bot.user
+        for item in pending:
+            try:
+                where = json.loads(item.payload)
+                channel = self.bot.get_channel(int(where["channel"])) or (
+                    await self.bot.fetch_channel(int(where["channel"]))
+                )
+                if not isinstance(channel, discord.abc.Messageable) or me is None:
+                    raise ValueError("not a message channel")
+                message = await channel.fetch_message(int(where["message"]))
+            except (discord.HTTPException, ValueError, KeyError) as error:
+                log.warning("discord: a stored message is gone (%s); dropped", type(error).__name__)
+                await self._answered(item.chat_id, item.message_id)
+                continue
+            self._seen[message.id] = None
+            try:
+                async with self.locks.hold(message.author.id):
+                    await self._answer(message, me.id, replay=True)
+            finally:
+                await self._answered(item.chat_id, item.message_id)
+        if pending:
+            log.info("discord: answered %d messages received before the restart", len(pending))
+
+    async def _answer(self, message: discord.Message, bot_id: int, *, replay: bool = False) -> None:
         plan = plan_attachments(message.attachments, self.bot.max_image_bytes)
         skipped = list(plan.skipped)
         recording = plan.voice is not None or plan.video is not None
@@ -175,7 +262,7 @@ class AttuneCog(commands.Cog, name="attune"):
             if not core_message.text and nothing_read and skipped:
                 reply = Reply("")  # only files we don't read: the short line says so
             else:
-                reply = await self.core.handle(core_message)
+                reply = await self.core.handle(core_message, replay=replay)
         if reply.duplicate:
             return
         note = skipped_line(skipped) if skipped else ""
@@ -210,6 +297,21 @@ class AttuneCog(commands.Cog, name="attune"):
             return
         in_server = message.guild is not None
         reference = message.to_reference(fail_if_not_exists=False) if in_server else None
+        if not (reply.private and in_server):
+            # The common case, one channel: through the outbox, retried until Discord takes it.
+            to = {"channel": message.channel.id, "reference": message.id if in_server else None}
+            payload = outbox.encode(Reply(text, reply.image_png, reply.files, reply.choices), to)
+            new = NewOutbound(str(message.channel.id), str(message.author.id), payload)
+            mailbox = self.mailbox
+            # Stored with the message leaving the inbox, in one transaction.
+            key = (str(message.channel.id), str(message.id))
+            stored = await self.core.writes.run(
+                "outbox", lambda: mailbox.answered([], [new], keys=[key])
+            )
+            outbox_id = None if stored is DEFERRED else stored[0]
+            where = "a DM" if not in_server else "a server channel"
+            await self._send_durably(message.channel, reply, text, reference, where, outbox_id)
+            return
         if reply.private and in_server:
             sent = await self._send(message.author, reply, text, None, "a DM")
             await self._send(
@@ -224,6 +326,54 @@ class AttuneCog(commands.Cog, name="attune"):
             message.channel, reply, text, reference, "a DM" if not in_server else "a server channel"
         )
 
+    async def _send_durably(
+        self,
+        target: discord.abc.Messageable,
+        reply: Reply,
+        text: str,
+        reference: discord.MessageReference | None,
+        where: str,
+        outbox_id: int | None,
+        progress: int = 0,
+    ) -> None:
+        """Send until Discord takes every part (backoff between rounds, for as long as it
+        fails with 5xx or network faults) or refuses for good (logged, one line); then the
+        reply leaves the outbox. Parts already taken are not sent again."""
+        done = [progress]
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, _Unsent)),
+            wait=wait_exponential_jitter(multiplier=0.5, max=REDELIVER_MAX_S),
+            before_sleep=lambda _: log.warning("discord: a reply could not be sent yet; retrying"),
+        ):
+            with attempt:
+                await self._send(target, reply, text, reference, where, done=done)
+        if outbox_id is not None:
+            mailbox = self.mailbox
+            await self.core.writes.run("outbox sent", lambda: mailbox.sent(outbox_id))
+
+    async def _redeliver(self, item: OutboxItem) -> None:
+        """A reply stored before a restart and not (fully) sent: send the rest."""
+        try:
+            reply, to = outbox.decode(item.payload)
+            channel = self.bot.get_channel(int(to["channel"])) or (
+                await self.bot.fetch_channel(int(to["channel"]))
+            )
+            if not isinstance(channel, discord.abc.Messageable):
+                raise ValueError("not a message channel")
+            reference = None
+            if to.get("reference") and isinstance(channel, discord.abc.GuildChannel):
+                partial = channel.get_partial_message(int(to["reference"]))
+                reference = partial.to_reference(fail_if_not_exists=False)
+        except (discord.HTTPException, ValueError, KeyError, TypeError) as error:
+            log.warning(
+                "discord: a stored reply cannot be sent (%s); dropped", type(error).__name__
+            )
+            await self.core.writes.run("outbox sent", lambda: self.mailbox.sent(item.id))
+            return
+        await self._send_durably(
+            channel, reply, reply.text, reference, "a stored reply", item.id, item.progress
+        )
+
     async def _send(
         self,
         target: discord.abc.Messageable,
@@ -231,17 +381,34 @@ class AttuneCog(commands.Cog, name="attune"):
         text: str,
         reference: discord.MessageReference | None,
         where: str,
+        *,
+        done: list[int] | None = None,
     ) -> bool:
-        """Send every part; a refusal (403, DMs closed: 50007) is logged and skipped."""
+        """Send every part; a refusal (403, DMs closed: 50007) is logged and skipped.
+
+        With ``done`` (parts already taken, updated as parts go out), a fault worth retrying
+        raises ``_Unsent`` instead of being skipped.
+        """
         for index, part in enumerate(parts(text)):
+            if done is not None and index < done[0]:
+                continue
             kwargs = send_kwargs(part, reply)
             if index == 0 and reference is not None:
                 kwargs["reference"] = reference
             try:
                 await target.send(**kwargs)
-            except discord.HTTPException as error:
-                log.warning("discord: could not send to %s (%s); skipped", where, http_error(error))
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
+                if done is not None and _transient(error):
+                    raise _Unsent from None
+                what = (
+                    http_error(error)
+                    if isinstance(error, discord.HTTPException)
+                    else type(error).__name__
+                )
+                log.warning("discord: could not send to %s (%s); skipped", where, what)
                 return False
+            if done is not None:
+                done[0] = index + 1
         return True
 
     # ----------------------------------------------------------- interactions

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 import time
 import traceback
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -41,8 +43,17 @@ from telegram import Message as TgMessage
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
 
-from bot.adapters.telegram_delivery import LIMIT_WAITS, MAX_TEXT, Delivery, Limits, split_text
+from bot import outbox
+from bot.adapters.telegram_delivery import (
+    LIMIT_WAITS,
+    MAX_TEXT,
+    PERMANENT,
+    Delivery,
+    Limits,
+    split_text,
+)
 from bot.adapters.telegram_inbound import (
     UNSUPPORTED_LINE,
     BotIdentity,
@@ -53,9 +64,12 @@ from bot.adapters.telegram_inbound import (
     merge_album,
     to_message,
 )
+from bot.adapters.telegram_inbox import DurableQueue, Received, update_key
 from bot.config import Settings
-from bot.domain import Message, Platform, Reply
+from bot.domain import Message, Platform, Reply, UserRef
 from bot.notify import Notifiers
+from bot.storage.mailbox import NewOutbound, OutboxItem
+from bot.storage.writebehind import DEFERRED
 from emotion.photo import PhotoProblem
 from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
@@ -74,9 +88,40 @@ OPEN_PRIVATE_CHAT_LINE = (
 ALLOWED_UPDATES = ("message", "callback_query")
 #: Telegram shows a chat action for 5 seconds; refresh it a little sooner.
 TYPING_REFRESH_S = 4.5
-#: How long stop() waits for answers already under way.
+#: How long stop() keeps answering what was received; what is left stays in the inbox.
 DRAIN_TIMEOUT_S = 30.0
+#: Then how long a lane may take to finish the answer in hand before it is cancelled.
+FINISH_TIMEOUT_S = 10.0
 _Job = Callable[[], Awaitable[None]]
+#: The inbound updates the running lane job answers (its reply goes to the outbox with them).
+_ANSWERING: ContextVar[list[Received] | None] = ContextVar("telegram_answering", default=None)
+#: Platform calls of the reply being delivered: how many went out before (skipped on retry).
+_STEPS: ContextVar[_Steps | None] = ContextVar("telegram_steps", default=None)
+
+
+@dataclass(slots=True)
+class _Outbound:
+    """A reply on its way out: its outbox row (``None`` until the database took it)."""
+
+    new: NewOutbound
+    outbox_id: int | None = None
+    progress: int = 0
+    sent: bool = False
+
+
+@dataclass(slots=True)
+class _Steps:
+    """Counts a reply's platform calls; the first ``skip`` were accepted before a retry."""
+
+    skip: int
+    done: int = 0
+    #: Records progress in the outbox row (set once the row exists).
+    save: Callable[[int], Awaitable[None]] | None = None
+
+
+def _transient(error: BaseException) -> bool:
+    """Worth sending again later: Telegram or the network failed, not the request itself."""
+    return isinstance(error, TelegramError) and not isinstance(error, PERMANENT)
 
 
 #: Timings kept per kind in ``Stats``: the newest ones only, so a bot that runs for months
@@ -109,6 +154,7 @@ class _Album:
     arrived: float
     last: float
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    received: list[Received] = field(default_factory=list)
 
 
 class TelegramAdapter:
@@ -135,6 +181,10 @@ class TelegramAdapter:
         self._album_window_s = album_window_s
         self.delivery = Delivery(limits)
         self.stats = Stats()
+        self.mailbox = core.repository.mailbox(Platform.TELEGRAM)
+        self._writes = core.writes
+        #: Stored updates PTB has not handed to ``_on_update`` yet, by update id.
+        self._received: dict[int, Received] = {}
         # Before building: PTB logs its base URL (token included) at DEBUG right away.
         self._redact = _RedactToken(settings.telegram_token.get_secret_value())
         for logger in _ptb_loggers():
@@ -143,6 +193,8 @@ class TelegramAdapter:
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(settings.telegram_token.get_secret_value())
+            # Updates are committed to the inbox before PTB confirms them to Telegram.
+            .update_queue(DurableQueue(self._store_update))
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             # Sequential hand-off: our handler only queues the update on its chat's lane.
@@ -167,6 +219,8 @@ class TelegramAdapter:
         self._albums: dict[tuple[str, str], _Album] = {}
         self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.webhook_secret: str | None = None
+        #: Set at shutdown once draining took too long: lanes take no new job.
+        self._closing = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -200,6 +254,7 @@ class TelegramAdapter:
         bot = app.bot
         self._me = BotIdentity(bot.id, bot.username)
         await self._register_commands()
+        await self._recover()
         updater = app.updater
         assert updater is not None
         url = self._settings.telegram_webhook_url
@@ -245,9 +300,19 @@ class TelegramAdapter:
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
         while self._tasks and time.monotonic() < deadline:
             await asyncio.wait(list(self._tasks), timeout=deadline - time.monotonic())
+        # What is still queued is in the inbox (answered after a restart): finish only the
+        # answers in hand, so none is cut off halfway through sending.
+        self._closing = True
+        waiting = sum(len(lane) for lane in self._lanes.values())
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=FINISH_TIMEOUT_S)
         for task in list(self._tasks):  # stuck (a hung model or database): give up on it
-            log.warning("telegram: an answer was still pending at shutdown; dropped")
             task.cancel()
+        if waiting or self._tasks:
+            log.warning(
+                "telegram: %d updates left in the inbox at shutdown; answered after a restart",
+                waiting + len(self._tasks),
+            )
         await self._close()
         log.info("telegram: stopped")
 
@@ -285,33 +350,151 @@ class TelegramAdapter:
 
     # -- receiving -------------------------------------------------------------------------
 
+    async def _store_update(self, update: Update) -> bool:
+        """``DurableQueue``'s store: commit the update to the inbox (PTB confirms it to
+        Telegram once this returns). False for a redelivery of one already received.
+
+        A database that does not take the row within the storage bound does not hold the
+        update back: it is answered from memory and stored when the database is back (a crash
+        in that window loses it: the one gap, documented in the README).
+        """
+        received = update_key(update)
+        payload = json.dumps(update.to_dict(), ensure_ascii=False)
+        mailbox = self.mailbox
+
+        async def store() -> int | None:
+            if received.answered:  # answered from memory before the database was back
+                return None
+            inbox_id = await mailbox.receive(
+                received.chat_id, received.message_id, received.user_id, payload
+            )
+            if received.answered:
+                await mailbox.discard(received.chat_id, received.message_id)
+            return inbox_id
+
+        stored = await self._writes.run("inbox", store)
+        if stored is None:
+            log.debug("telegram: update %s was received before", update.update_id)
+            return False
+        received.inbox_id = None if stored is DEFERRED else stored
+        self._received[update.update_id] = received
+        return True
+
+    async def _recover(self) -> None:
+        """At start: send what is in the outbox, then answer what is in the inbox (in order)."""
+        try:
+            replies = await self.mailbox.outbound()
+            pending = await self.mailbox.pending()
+        except Exception as error:
+            log.error("telegram: could not read the inbox and outbox (%s)", type(error).__name__)
+            return
+        for item in replies:
+            self._submit(item.chat_id, lambda item=item: self._redeliver(item))  # type: ignore[misc]
+        for row in pending:
+            try:
+                update = Update.de_json(json.loads(row.payload), self.application.bot)
+            except Exception as error:
+                log.error("telegram: a stored update is unreadable (%s)", type(error).__name__)
+                continue
+            received = update_key(update)
+            received.inbox_id, received.replay = row.id, True
+            self._dispatch(update, received)
+        if replies or pending:
+            log.info(
+                "telegram: resuming %d unsent replies and %d unanswered updates",
+                len(replies),
+                len(pending),
+            )
+
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Called by PTB for each update in order; only queues work, never waits on it."""
+        received = self._received.pop(update.update_id, None) or update_key(update)
+        self._dispatch(update, received)
+
+    def _dispatch(self, update: Update, received: Received) -> None:
         arrived = time.monotonic()
+        answering = [received]
         if update.callback_query is not None:
             query = update.callback_query
             key = str(query.message.chat.id) if query.message else str(query.from_user.id)
-            self._submit(key, lambda: self._timed(arrived, self._handle_callback(query)))
+            self._submit(
+                key,
+                self._answering(
+                    answering, lambda: self._timed(arrived, self._handle_callback(query))
+                ),
+            )
             return
         tg = update.message
-        if tg is None:  # edited messages, reactions…: never answered twice
+        inbound = None
+        if tg is not None:
+            inbound = to_message(
+                tg,
+                self.me,
+                max_image_bytes=self._settings.max_image_bytes,
+                max_image_pixels=self._settings.max_image_pixels,
+            )
+        else:  # edited messages, reactions…: never answered twice
             log.debug("telegram: ignoring update %s without a new message", update.update_id)
-            return
-        inbound = to_message(
-            tg,
-            self.me,
-            max_image_bytes=self._settings.max_image_bytes,
-            max_image_pixels=self._settings.max_image_pixels,
-        )
         if inbound is None:
+            self._later(self._finish(answering, None))
             return
         chat = inbound.message.chat_id
         if inbound.media_group_id:
-            self._collect_album(chat, inbound.media_group_id, inbound, arrived)
+            self._collect_album(chat, inbound.media_group_id, inbound, arrived, received)
             return
         if not inbound.addressed:
+            self._later(self._finish(answering, None))
             return
-        self._submit(chat, lambda: self._timed(arrived, self._handle(inbound, [])))
+        self._submit(
+            chat,
+            self._answering(answering, lambda: self._timed(arrived, self._handle(inbound, []))),
+        )
+
+    def _later(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _answering(self, received: list[Received], job: _Job) -> _Job:
+        """``job`` for these inbound updates: they leave the inbox when it is done (with their
+        reply, if it gave one) — also when it failed, so one bad update is not replayed
+        forever. A job cancelled at shutdown leaves them, to be answered after the restart."""
+
+        async def run() -> None:
+            token = _ANSWERING.set(received)
+            cancelled = False
+            try:
+                await job()
+            except asyncio.CancelledError:
+                cancelled = True  # shutdown: left in the inbox, answered after the restart
+                raise
+            finally:
+                _ANSWERING.reset(token)
+                if not cancelled and not all(r.answered for r in received):
+                    await self._finish(received, None)
+
+        return run
+
+    async def _finish(self, received: list[Received], reply: _Outbound | None) -> None:
+        """Record that these updates are answered and, in the same transaction, store their
+        reply in the outbox. A database that does not take it in time delays only this."""
+        received = [r for r in received if not r.answered]
+        for item in received:
+            item.answered = True
+        if not received and reply is None:
+            return
+        mailbox = self.mailbox
+
+        async def write() -> None:
+            stored = [r.inbox_id for r in received if r.inbox_id is not None]
+            if reply is not None and reply.outbox_id is None and not reply.sent:
+                (reply.outbox_id,) = await mailbox.answered(stored, [reply.new])
+            elif stored:
+                await mailbox.answered(stored, [])
+            if reply is not None and reply.sent and reply.outbox_id is not None:
+                await mailbox.sent(reply.outbox_id)
+
+        await self._writes.run("outbox", write)
 
     @staticmethod
     async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -331,7 +514,7 @@ class TelegramAdapter:
         lane.append(job)
 
     async def _run_lane(self, key: str, lane: deque[_Job]) -> None:
-        while lane:
+        while lane and not self._closing:
             job = lane.popleft()
             try:
                 await job()
@@ -361,19 +544,27 @@ class TelegramAdapter:
         self.stats.handler_times.append(done - started)
         self.stats.limit_waits.append(sum(waits))
 
-    def _collect_album(self, chat: str, group: str, part: Inbound, arrived: float) -> None:
+    def _collect_album(
+        self, chat: str, group: str, part: Inbound, arrived: float, received: Received
+    ) -> None:
         """Album parts arrive as separate messages: hold them until none came for a while."""
         key = (chat, group)
         album = self._albums.get(key)
         if album is not None:
             album.parts.append(part)
+            album.received.append(received)
             album.last = arrived
             return
-        album = self._albums[key] = _Album([part], arrived, arrived)
+        album = self._albums[key] = _Album([part], arrived, arrived, received=[received])
         timer = asyncio.create_task(self._close_album(key, album))
         self._tasks.add(timer)
         timer.add_done_callback(self._tasks.discard)
-        self._submit(chat, lambda: self._timed(arrived, self._handle_album(album)))
+        self._submit(
+            chat,
+            self._answering(
+                album.received, lambda: self._timed(arrived, self._handle_album(album))
+            ),
+        )
 
     async def _close_album(self, key: tuple[str, str], album: _Album) -> None:
         while not album.ready.is_set():
@@ -425,8 +616,9 @@ class TelegramAdapter:
 
     async def _ask_core(self, message: Message) -> Reply:
         started = time.monotonic()
+        replay = any(r.replay for r in _ANSWERING.get() or ())
         async with self._core_slots:
-            reply = await self._core.handle(message)
+            reply = await self._core.handle(message, replay=replay)
         self.stats.core_times.append(time.monotonic() - started)
         return reply
 
@@ -569,9 +761,102 @@ class TelegramAdapter:
         await done
 
     async def render(self, reply: Reply, message: Message, reply_to: int | None) -> None:
-        """Deliver a core reply for ``message``; private replies never go to a group."""
+        """Deliver a core reply for ``message``; private replies never go to a group.
+
+        Inside a lane job answering inbound updates, the reply goes through the outbox: it is
+        stored (with the updates marked answered, in one transaction), then sent with retries
+        until Telegram accepts it or refuses it for good.
+        """
         if reply.duplicate:
             return
+        answering = _ANSWERING.get()
+        if answering is None:
+            await self._render_now(reply, message, reply_to)
+            return
+        destination = {
+            "chat": message.chat_id,
+            "user": message.user.user_id,
+            "private_chat": message.is_private_chat,
+            "reply_to": reply_to,
+        }
+        out = _Outbound(
+            NewOutbound(message.chat_id, message.user.user_id, outbox.encode(reply, destination))
+        )
+        await self._finish(answering, out)
+        await self._deliver(out, reply, message, reply_to)
+
+    async def _redeliver(self, item: OutboxItem) -> None:
+        """A reply stored before a restart and not (fully) sent: send the rest."""
+        try:
+            reply, to = outbox.decode(item.payload)
+            message = Message(
+                UserRef(Platform.TELEGRAM, str(to["user"])),
+                str(to["chat"]),
+                is_private_chat=bool(to["private_chat"]),
+            )
+            reply_to = int(to["reply_to"]) if to.get("reply_to") else None
+        except (ValueError, KeyError, TypeError) as error:
+            log.error("telegram: a stored reply is unreadable (%s); dropped", type(error).__name__)
+            await self._writes.run("outbox", lambda: self.mailbox.sent(item.id))
+            return
+        out = _Outbound(NewOutbound(item.chat_id, "", item.payload), item.id, item.progress)
+        await self._deliver(out, reply, message, reply_to)
+
+    async def _deliver(
+        self, out: _Outbound, reply: Reply, message: Message, reply_to: int | None
+    ) -> None:
+        """Send until Telegram accepts (backoff up to ``Limits.redeliver_max_s`` between
+        rounds, for as long as it takes) or refuses for good (logged, one line)."""
+        mailbox = self.mailbox
+
+        async def save(progress: int) -> None:
+            if out.outbox_id is not None:
+                await mailbox.progressed(out.outbox_id, progress)
+
+        steps = _Steps(out.progress, save=save)
+        token = _STEPS.set(steps)
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_transient),
+                wait=wait_exponential_jitter(
+                    multiplier=self.delivery.limits.backoff_s,
+                    max=self.delivery.limits.redeliver_max_s,
+                ),
+                before_sleep=lambda state: log.warning(
+                    "telegram: a reply could not be sent yet (%s); retrying",
+                    type(state.outcome.exception()).__name__ if state.outcome else "?",
+                ),
+                reraise=True,
+            ):
+                with attempt:
+                    steps.skip, steps.done = max(steps.skip, steps.done), 0
+                    await self._render_now(reply, message, reply_to)
+        except TelegramError as error:
+            log.error("telegram: Telegram refused a reply for good (%s)", type(error).__name__)
+        finally:
+            _STEPS.reset(token)
+        out.sent = True
+        if out.outbox_id is not None:
+            outbox_id = out.outbox_id
+            await self._writes.run("outbox sent", lambda: self.mailbox.sent(outbox_id))
+
+    async def _step(
+        self, what: str, action: Callable[[], Awaitable[object]], **where: object
+    ) -> None:
+        """One platform call of a reply; skipped when a previous round already made it."""
+        steps = _STEPS.get()
+        if steps is not None and steps.done < steps.skip:
+            steps.done += 1
+            return
+        if steps is not None and steps.done and steps.save is not None:
+            # Only a reply of several calls records how far it got (before each later call).
+            save, done = steps.save, steps.done
+            await self._writes.run("outbox progress", lambda: save(done))
+        await self.delivery.call(what, action, **where)  # type: ignore[arg-type]
+        if steps is not None:
+            steps.done += 1
+
+    async def _render_now(self, reply: Reply, message: Message, reply_to: int | None) -> None:
         chat_id = int(message.chat_id)
         if message.is_private_chat:
             await self._send(reply, chat_id, True, None)
@@ -601,9 +886,19 @@ class TelegramAdapter:
         if not parts and keyboard is not None:
             parts = ["…"]
         where = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        # Files (an /export) go first: the words that say they were sent follow only once
+        # they were accepted.
+        for attachment in reply.files:
+            data, filename = attachment.data, attachment.filename
+            await self._step(
+                "sendDocument",
+                _bind_document(bot.send_document, chat_id, data, filename),
+                chat_id=chat_id,
+                private=private,
+            )
         for index, part in enumerate(parts):
             markup = keyboard if index == len(parts) - 1 else None
-            await self.delivery.call(
+            await self._step(
                 "sendMessage",
                 _bind(bot.send_message, chat_id, part, markup, where if index == 0 else None),
                 chat_id=chat_id,
@@ -611,17 +906,9 @@ class TelegramAdapter:
             )
         if reply.image_png is not None:
             png = reply.image_png
-            await self.delivery.call(
+            await self._step(
                 "sendPhoto",
                 lambda: bot.send_photo(chat_id, InputFile(png, filename="attune.png")),
-                chat_id=chat_id,
-                private=private,
-            )
-        for attachment in reply.files:
-            data, filename = attachment.data, attachment.filename
-            await self.delivery.call(
-                "sendDocument",
-                _bind_document(bot.send_document, chat_id, data, filename),
                 chat_id=chat_id,
                 private=private,
             )

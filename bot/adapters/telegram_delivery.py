@@ -7,8 +7,9 @@ not the per-chat one, counts chat actions against the group budget and logs ever
 exception, so attune keeps its own small token buckets here instead.
 
 ``Delivery.call`` runs one Bot API call: it waits for its chat's and the global budget, then
-retries on 429 (after ``retry_after``), on 5xx and on network faults (with backoff), and
-gives up only on errors a retry cannot fix (bad request, blocked by the user).
+retries on 429 (after ``retry_after``), on 5xx, malformed answers and network faults (with
+backoff), and gives up only on errors a retry cannot fix (bad request, blocked by the user).
+A reply that still fails after ``max_attempts`` waits in the outbox for the next round.
 """
 
 from __future__ import annotations
@@ -23,10 +24,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Errors a retry cannot fix: the request itself is wrong, or refused for good.
+PERMANENT = (BadRequest, Forbidden, InvalidToken, ChatMigrated, Conflict, EndPointNotFound)
 
 #: Telegram's hard limit for one text message, in characters.
 MAX_TEXT = 4096
@@ -95,6 +109,9 @@ class Limits:
     max_attempts: int = 6
     backoff_s: float = 0.5
     max_backoff_s: float = 8.0
+    #: Longest pause between two rounds of sending a stored reply again (the outbox keeps
+    #: trying for as long as it takes; a restart resumes it).
+    redeliver_max_s: float = 30.0
 
 
 class Delivery:
@@ -159,9 +176,9 @@ class Delivery:
                 else:
                     await asyncio.sleep(seconds + 0.05)
                     _note_wait(seconds + 0.05)
-            except (BadRequest, Forbidden, InvalidToken):
+            except PERMANENT:
                 raise  # a retry cannot fix these
-            except NetworkError as error:  # 5xx, timeouts, dropped connections
+            except TelegramError as error:  # 5xx, timeouts, dropped connections, bad JSON
                 if attempt == self.limits.max_attempts:
                     raise
                 log.info(

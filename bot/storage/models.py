@@ -121,3 +121,44 @@ class UserSettingsRow(Base):
     #: When the user opted in to reminders (their consent); cleared by ``/remind off``.
     reminders_opted_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InboxRow(Base):
+    """An inbound platform update, committed before the platform is told it was received.
+
+    The row lives until the update is answered (its reply is in the outbox), then it is
+    deleted in the same transaction; rows still here at start-up are answered then. The
+    dedupe key is the platform message (platform + chat + message id), as in
+    ``processed_messages``. ``payload`` is the platform's own serialised update (JSON).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    #: The sender's platform user id, so /forget can erase what is still waiting.
+    platform_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxRow(Base):
+    """A reply stored before it is sent; deleted once the platform accepted all of it.
+
+    ``payload`` is the reply and where it goes (JSON, pictures and files base64);
+    ``progress`` counts the platform calls of this reply already accepted, so a retry
+    resumes after them instead of sending them again.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    platform_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

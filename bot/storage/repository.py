@@ -22,6 +22,7 @@ from bot.mood import queries
 from bot.mood.queries import MoodPoints
 from bot.storage.engine import read_session_factory, scrub
 from bot.storage.erasure import Account, erase_statements
+from bot.storage.mailbox import Mailbox
 from bot.storage.models import Base, EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
 from emotion.labels import Emotion, Source
 
@@ -181,6 +182,16 @@ class Repository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._reads = read_session_factory(sessions)
+
+    @property
+    def single_writer(self) -> bool:
+        """Whether the database takes one writer at a time (SQLite)."""
+        bind = self._sessions.kw.get("bind")
+        return isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
+
+    def mailbox(self, platform: Platform) -> Mailbox:
+        """The durable inbox and outbox of ``platform``, on this repository's database."""
+        return Mailbox(self._sessions, platform)
 
     async def turn_context(
         self,

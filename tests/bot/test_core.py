@@ -159,3 +159,78 @@ async def test_start_explains_before_analysing(core: Core) -> None:
     assert "never stored" in reply.text and "/forget" in reply.text
     # Nothing is kept about someone who has only asked what attune does.
     assert await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1")) is None
+
+
+class FailingWrites(Repository):
+    """A database that reads but refuses every write (locked for good, or a full disk)."""
+
+    async def get_or_create_user(self, ref: UserRef, known: object = None) -> object:  # type: ignore[override]
+        raise _locked()
+
+    async def add_entry(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        raise _locked()
+
+
+def _locked() -> Exception:
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("INSERT ...", {}, Exception("database is locked"))
+
+
+async def test_a_database_refusing_writes_delays_storing_not_the_answer(db_url: str) -> None:
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), None)
+    core = Core(FailingWrites(session_factory(engine)), service, CoreOptions(storage_wait_s=0.2))
+    try:
+        crisis = await core.handle(msg("I want to end my life", message_id="1"))
+        assert "findahelpline" in crisis.text  # help, never the apology
+        ordinary = await core.handle(msg("I had a lovely walk today", user="u2", message_id="1"))
+        assert ordinary.text and "went wrong" not in ordinary.text.lower()
+        assert core.writes.backlog > 0  # kept, to be stored when the database is back
+    finally:
+        await core.writes.flush(timeout_s=0.1)
+        service.close()
+        await engine.dispose()
+
+
+class BrokenReads(Repository):
+    async def turn_context(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        raise RuntimeError("a bug in storage")
+
+
+async def test_a_crisis_message_gets_help_even_when_the_turn_fails(db_url: str) -> None:
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), None)
+    core = Core(BrokenReads(session_factory(engine)), service, CoreOptions())
+    try:
+        crisis = await core.handle(msg("I want to end my life", message_id="1"))
+        assert "findahelpline" in crisis.text
+        ordinary = await core.handle(msg("just a normal day", message_id="2"))
+        assert "went wrong" in ordinary.text  # anything else: the kind apology
+    finally:
+        service.close()
+        await engine.dispose()
+
+
+class RecordingEstimator:
+    """A text model that remembers what it was asked to read."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def estimate(self, text: str) -> EmotionEstimate:
+        self.read.append(text)
+        return LexiconEstimator().estimate(text)
+
+
+async def test_a_crisis_message_never_waits_on_the_models(repository: Repository) -> None:
+    model, photos = RecordingEstimator(), FixedPhotoReader(PhotoReading(problem=None))
+    service = EmotionService(model, photos)
+    core = Core(repository, service, CoreOptions())
+    try:
+        crisis = await core.handle(msg("I want to end my life", message_id="1", photo=b"x"))
+        assert "findahelpline" in crisis.text
+        await core.handle(msg("what a lovely afternoon", message_id="2"))
+        assert model.read == ["what a lovely afternoon"]  # the flagged one went to no model
+    finally:
+        service.close()

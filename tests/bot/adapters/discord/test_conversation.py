@@ -3,12 +3,17 @@ that a message is answered once even when it is delivered again (also after a re
 
 from __future__ import annotations
 
+import json
+
 import discord
 import simcord
 
+from bot import outbox
 from bot.adapters.discord import AttuneBot
 from bot.adapters.discord_cog import DM_SENT
 from bot.core import Core
+from bot.domain import Platform, Reply
+from bot.storage.mailbox import NewOutbound
 from bot.storage.repository import Repository
 
 from .conftest import make_bot, texts_of
@@ -144,7 +149,6 @@ async def test_one_persons_messages_are_answered_in_order(
 
 
 async def test_check_in_reaches_the_dm_it_was_set_from(simcord_env: simcord.Env) -> None:
-    from bot.domain import Reply
     from bot.reminders import reminder_reply
 
     alice = simcord_env.create_user("alice")
@@ -157,3 +161,44 @@ async def test_check_in_reaches_the_dm_it_was_set_from(simcord_env: simcord.Env)
     sent = bot_messages(alice.dm_channel, bot)
     assert len(sent) == before + 1
     assert sent[-1].content == check_in.text
+
+
+async def test_a_message_stored_but_not_answered_before_a_restart_is_answered_after(
+    simcord_env: simcord.Env, core: Core, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    channel = alice.dm_channel
+    # Received and stored by a process that died before answering: in the inbox, unanswered.
+    lost = simcord_env.backend.create_message(
+        channel.id, alice.id, "nobody answered me yesterday", broadcast=False
+    )
+    inbox = repository.mailbox(Platform.DISCORD)
+    payload = json.dumps({"channel": channel.id, "message": lost.id})
+    assert await inbox.receive(str(channel.id), str(lost.id), str(alice.id), payload)
+
+    await simcord_env.restart_bot(make_bot(core))
+    await simcord_env.settle()
+    assert len(bot_messages(channel, simcord_env.bot)) == 1
+    assert await texts_of(repository, alice.id) == ["nobody answered me yesterday"]
+    assert await inbox.pending() == []
+    simcord_env.backend.announce_message_create(lost)  # and a late gateway copy: still once
+    await simcord_env.settle()
+    assert len(bot_messages(channel, simcord_env.bot)) == 1
+
+
+async def test_a_reply_stored_but_not_sent_before_a_restart_is_sent_after(
+    simcord_env: simcord.Env, core: Core, repository: Repository
+) -> None:
+    alice = simcord_env.create_user("alice")
+    channel = alice.dm_channel
+    box = repository.mailbox(Platform.DISCORD)
+    to = {"channel": channel.id, "reference": None}
+    payload = outbox.encode(Reply("I'm still here for you."), to)
+    await box.answered([], [NewOutbound(str(channel.id), str(alice.id), payload)])
+
+    await simcord_env.restart_bot(make_bot(core))
+    await simcord_env.settle()
+    assert [m.content for m in bot_messages(channel, simcord_env.bot)] == [
+        "I'm still here for you."
+    ]
+    assert await box.outbound() == []

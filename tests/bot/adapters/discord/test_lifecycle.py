@@ -13,6 +13,8 @@ import simcord
 from bot.adapters.discord import INTENT_LINE, AttuneBot, DiscordAdapter
 from bot.adapters.discord_cog import DM_CLOSED
 from bot.core import Core
+from bot.domain import Platform
+from bot.storage.repository import Repository
 
 from .conftest import MAX_IMAGE_BYTES
 from .test_conversation import bot_messages
@@ -129,16 +131,20 @@ async def test_closed_dms_are_logged_and_the_server_is_told(
     assert dm.history() == []
 
 
-async def test_a_failed_send_is_skipped_and_the_next_message_answered(
-    simcord_env: simcord.Env, caplog: pytest.LogCaptureFixture
+async def test_a_failed_send_is_retried_until_delivered_and_the_next_message_answered(
+    simcord_env: simcord.Env, caplog: pytest.LogCaptureFixture, repository: Repository
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="bot")
     alice = simcord_env.create_user("alice")
     dm = alice.dm_channel
-    simcord_env.inject_error("POST", f"/channels/{dm.id}/messages", status=500, code=0)
+    simcord_env.inject_error("POST", f"/channels/{dm.id}/messages", status=500, code=0, times=2)
     await alice.send_dm(SECRET_TEXT)
-    assert bot_messages(dm, simcord_env.bot) == []
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(bot_messages(dm, simcord_env.bot)) < 1:  # the outbox retries with backoff
+        assert asyncio.get_running_loop().time() < deadline, "the reply was never delivered"
+        await asyncio.sleep(0.2)
     await alice.send_dm("hello again")
-    assert len(bot_messages(dm, simcord_env.bot)) == 1
-    assert "could not send" in caplog.text
+    assert len(bot_messages(dm, simcord_env.bot)) == 2
+    assert "could not be sent yet" in caplog.text
     assert not any(word in caplog.text for word in SECRET_TEXT.split())
+    assert await repository.mailbox(Platform.DISCORD).outbound() == []

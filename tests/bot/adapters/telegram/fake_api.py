@@ -90,7 +90,7 @@ class Sent:
 class Fault:
     """Inject into the next ``count`` calls of ``method`` ("*" = any method)."""
 
-    kind: str  # "429" | "502" | "slow" | "drop"
+    kind: str  # "429" | "502" | "slow" | "drop" | "garbage" (200 with a body that is not JSON)
     method: str = "*"
     count: int = 1
     retry_after: int = 1
@@ -157,6 +157,8 @@ class FakeTelegram:
         #: (method, fault kind, when, chat id or 0) for every injected fault.
         self.fault_log: list[tuple[str, str, float, int]] = []
         self.blocked_users: set[int] = set()
+        #: method -> (monotonic deadline, fault kind): every call fails until the deadline.
+        self.outages: dict[str, tuple[float, str]] = {}
         self.files: dict[str, bytes] = {}
         self._updates: list[JSON] = []
         self._update_ids = itertools.count(1)
@@ -202,12 +204,20 @@ class FakeTelegram:
     def inject(self, kind: str, method: str = "*", count: int = 1, **options: Any) -> None:
         self.faults.append(Fault(kind, method, count, **options))
 
+    def outage(self, method: str, seconds: float, kind: str = "502") -> None:
+        """Every ``method`` call fails with ``kind`` for the next ``seconds``, then heals."""
+        self.outages[method] = (time.monotonic() + seconds, kind)
+
+    def _outage_for(self, method: str) -> Fault | None:
+        until, kind = self.outages.get(method, (0.0, ""))
+        return Fault(kind, method) if time.monotonic() < until else None
+
     async def _api(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
-        fault = self._fault_for(method)
+        fault = self._outage_for(method) or self._fault_for(method)
         if fault is not None:
             self.injected += 1
             chat = int(params.get("chat_id", 0) or 0)
@@ -216,6 +226,8 @@ class FakeTelegram:
                 return _error(429, "Too Many Requests", retry_after=fault.retry_after)
             if fault.kind == "502":
                 return web.Response(status=502, text="<html>Bad Gateway</html>")
+            if fault.kind == "garbage":  # a proxy's page instead of the API's JSON
+                return web.Response(status=200, text="<html>Service Unavailable</html>")
             if fault.kind == "drop":  # close before answering: nothing was done
                 assert request.transport is not None
                 request.transport.close()

@@ -93,3 +93,23 @@ def test_timing_stats_keep_only_the_newest() -> None:
         stats.handler_times.append(float(i))
     assert len(stats.latencies) == len(stats.handler_times) == STATS_WINDOW
     assert stats.latencies[0] == 5.0 and stats.latencies[-1] == float(STATS_WINDOW + 4)
+
+
+async def test_a_malformed_answer_is_retried_but_a_migrated_chat_is_not() -> None:
+    from telegram.error import ChatMigrated, TelegramError
+
+    delivery = Delivery(FAST)
+    answers: list[Exception] = [TelegramError("Invalid server response")]
+
+    async def action() -> str:
+        if answers:
+            raise answers.pop()
+        return "sent"
+
+    assert await delivery.call("sendMessage", action, chat_id=1) == "sent"
+
+    async def moved() -> None:
+        raise ChatMigrated(-100123)
+
+    with pytest.raises(ChatMigrated):
+        await delivery.call("sendMessage", moved, chat_id=1)

@@ -38,7 +38,8 @@ async def test_pictures_and_files_are_sent_as_photo_and_documents(harness: Harne
     )
     await harness.adapter.render(reply, message_from(bob), None)
     methods = [s.method for s in fake.sent_to(bob.id)]
-    assert methods == ["sendMessage", "sendPhoto", "sendDocument"]
+    # Files first: the words about them go out only once the files were accepted.
+    assert methods == ["sendDocument", "sendMessage", "sendPhoto"]
     photo = fake.sent_to(bob.id, "sendPhoto")[0].params["photo"]
     assert photo == png
 

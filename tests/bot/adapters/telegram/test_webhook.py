@@ -58,3 +58,17 @@ async def test_requests_without_the_secret_are_refused(hooked: Harness, secret: 
     assert await fake.post_webhook(update, secret) == 403
     await hooked.quiet()
     assert fake.sent_to(eve.id) == []
+
+
+async def test_the_webhook_answers_200_only_once_the_update_is_stored(hooked: Harness) -> None:
+    fake, ada = hooked.fake, hooked.user()
+    fake.inject("slow", "sendMessage", delay_s=2.0)  # keep the answer in flight a while
+    update = fake.build_text_update(ada, "a long day, but a good one")
+    assert await fake.post_webhook(update, SECRET) == 200
+    mailbox = hooked.adapter.mailbox
+    # Durable the moment Telegram hears 200: still in the inbox, or answered with its reply
+    # waiting in the outbox.
+    assert len(await mailbox.pending()) + len(await mailbox.outbound()) == 1
+    await fake.wait_count(ada.id, 1)
+    await hooked.quiet()
+    assert await mailbox.pending() == [] and await mailbox.outbound() == []
