@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.storage.erasure import ERASE_BY
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -133,7 +135,11 @@ class InboxRow(Base):
     """
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+    # Rows may exist before the sender has a user row: /forget erases them by account.
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_id"),
+        {"info": {ERASE_BY: {"platform": "platform", "user": "platform_user_id"}}},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -154,6 +160,7 @@ class OutboxRow(Base):
     """
 
     __tablename__ = "outbox"
+    __table_args__ = ({"info": {ERASE_BY: {"platform": "platform", "user": "platform_user_id"}}},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
