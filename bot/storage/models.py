@@ -169,3 +169,19 @@ class OutboxRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RiskStateRow(Base):
+    """A user's conversation risk state (``responses.risk_state.RiskState`` as JSON).
+
+    One row per user who ever raised a risk signal; the safety screen reads it with the turn
+    context and writes it back after each message. Erased with the user by /forget.
+    """
+
+    __tablename__ = "risk_states"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -23,7 +23,14 @@ from bot.mood.queries import MoodPoints
 from bot.storage.engine import read_session_factory, scrub
 from bot.storage.erasure import Account, erase_statements
 from bot.storage.mailbox import Mailbox
-from bot.storage.models import Base, EntryRow, ProcessedMessageRow, UserRow, UserSettingsRow
+from bot.storage.models import (
+    Base,
+    EntryRow,
+    ProcessedMessageRow,
+    RiskStateRow,
+    UserRow,
+    UserSettingsRow,
+)
 from emotion.labels import Emotion, Source
 
 log = logging.getLogger(__name__)
@@ -71,12 +78,14 @@ class TurnContext:
     """What the core reads before answering a message, fetched in one read transaction.
 
     ``user`` is ``None`` for someone new; ``seen`` says the message id was answered before;
-    ``recent`` holds the user's newest entries since the asked instant, oldest first.
+    ``recent`` holds the user's newest entries since the asked instant, oldest first;
+    ``risk_state`` is the stored conversation risk state (JSON text) or ``None``.
     """
 
     user: UserRecord | None
     seen: bool
     recent: list[MoodEntry]
+    risk_state: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,9 +231,13 @@ class Repository:
                 )
                 seen = (await session.execute(query)).first() is not None
             recent: list[MoodEntry] = []
-            if user is not None and since is not None and not seen:
-                recent = await self._newest_entries(session, user.id, since, limit)
-            return TurnContext(user, seen, recent)
+            risk_state: str | None = None
+            if user is not None and not seen:
+                if since is not None:
+                    recent = await self._newest_entries(session, user.id, since, limit)
+                query = select(RiskStateRow.state).where(RiskStateRow.user_id == user.id)
+                risk_state = (await session.execute(query)).scalar_one_or_none()
+            return TurnContext(user, seen, recent, risk_state)
 
     @staticmethod
     async def _newest_entries(
@@ -385,6 +398,19 @@ class Repository:
                 return False
             row.correction = label.value
             return True
+
+    async def save_risk_state(self, user_id: int, state: str, now: datetime) -> None:
+        """Store a user's conversation risk state (JSON text), replacing the previous one."""
+        async with self._sessions.begin() as session:
+            updated = await session.execute(
+                update(RiskStateRow)
+                .where(RiskStateRow.user_id == user_id)
+                .values(state=state, updated_at=now)
+            )
+            if _rowcount(updated) == 0:
+                await session.execute(
+                    insert(RiskStateRow).values(user_id=user_id, state=state, updated_at=now)
+                )
 
     async def forget_user(self, user_id: int) -> ForgetResult:
         """Erase everything held about the user with this row id (see ``forget``)."""

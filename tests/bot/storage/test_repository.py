@@ -185,3 +185,19 @@ async def test_writes_take_the_lock_up_front_and_reads_do_not(db_url: str) -> No
     finally:
         await engine.dispose()
     assert begins == ["BEGIN", "BEGIN"]
+
+
+async def test_risk_state_round_trips_with_the_turn_and_is_forgotten(
+    repository: Repository,
+) -> None:
+    ref = UserRef(Platform.TELEGRAM, "7")
+    user = await repository.get_or_create_user(ref)
+    since = datetime.now(UTC) - timedelta(days=1)
+    assert (await repository.turn_context(ref, "c1", "m1", since=since)).risk_state is None
+    now = datetime.now(UTC)
+    await repository.save_risk_state(user.id, '{"v": 1}', now)
+    await repository.save_risk_state(user.id, '{"v": 2}', now)
+    assert (await repository.turn_context(ref, "c1", "m1", since=None)).risk_state == '{"v": 2}'
+    await repository.forget_user(user.id)
+    await repository.get_or_create_user(ref)
+    assert (await repository.turn_context(ref, "c1", "m2", since=since)).risk_state is None

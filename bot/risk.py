@@ -1,0 +1,95 @@
+"""The crisis screen as the core runs it: rules inline, the learned classifier beside them.
+
+The rules (``responses.safety.screen``) need no model and take a few milliseconds, so they run
+on every message first and alone decide when nothing else works. The learned risk classifier
+(``responses.risk_model``) adds the recall rules cannot reach; it runs in a thread of its own
+(never queued behind a photo or a video in the emotion models' worker) with a short deadline:
+a classifier that is missing, fails or is slow leaves the rules' answer standing, with one
+warning in the log and nothing for the person to notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+from responses import safety
+from responses.risk import RiskPrediction
+
+log = logging.getLogger(__name__)
+
+#: How long a message may wait for the classifier before the rules' answer stands alone (s).
+#: The classifier takes about 10 ms here; the bound only matters when its thread is stuck.
+DEFAULT_TIMEOUT_S = 1.5
+
+
+class RiskClassifier(Protocol):
+    """What the screen needs of a classifier (``responses.risk_model.RiskModel`` is one)."""
+
+    def predict(self, texts: list[str]) -> list[RiskPrediction]: ...
+
+
+def load_risk_classifier(model_dir: Path | None = None) -> RiskClassifier | None:
+    """The committed risk classifier, or None (rules only) when it cannot be loaded."""
+    try:
+        from responses.risk_model import load_risk_model
+
+        return load_risk_model(model_dir)
+    except Exception as error:  # a broken model must never stop the bot, nor the screen
+        log.warning("risk classifier unavailable (%s); screening with rules only", error)
+        return None
+
+
+class RiskScreen:
+    """Screens one text: ``await screen(text)`` -> ``responses.safety.SafetyCheck``.
+
+    Never raises for a classifier fault. ``classifier=None`` is the rules-only mode.
+    """
+
+    def __init__(
+        self, classifier: RiskClassifier | None, *, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> None:
+        self._classifier = classifier
+        self._timeout_s = timeout_s
+        self._executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="attune-risk")
+            if classifier is not None
+            else None
+        )
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None) -> RiskScreen:
+        return cls(load_risk_classifier(model_dir))
+
+    @property
+    def has_classifier(self) -> bool:
+        return self._classifier is not None
+
+    async def screen(self, text: str) -> safety.SafetyCheck:
+        rules = safety.screen(text)
+        if not text.strip():
+            return rules
+        return safety.combine(rules, await self.predict(text))
+
+    async def predict(self, text: str) -> RiskPrediction | None:
+        """The classifier's reading of ``text``, or None when it is missing, failed or slow."""
+        classifier, executor = self._classifier, self._executor
+        if classifier is None or executor is None:
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            found = await asyncio.wait_for(
+                loop.run_in_executor(executor, classifier.predict, [text]),
+                timeout=self._timeout_s,
+            )
+            return found[0]
+        except Exception as error:
+            log.warning("risk classifier failed (%s); rules only", type(error).__name__)
+            return None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
