@@ -11,6 +11,7 @@ from bot.core import Core, CoreOptions
 from bot.inference import EmotionService
 from bot.llm import LlmWriter
 from bot.notify import Notifiers
+from bot.risk import RiskScreen
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 
@@ -26,12 +27,16 @@ class App:
     notifiers: Notifiers = field(default_factory=Notifiers)
     #: The optional LLM writer, closed with the app.
     writer: LlmWriter | None = None
+    #: The crisis screen's runner (rules + the learned classifier), closed with the app.
+    risk: RiskScreen | None = None
 
     async def close(self) -> None:
         await self.core.writes.flush(timeout_s=10.0)  # writes kept while the db was busy
         if self.writer is not None:
             await self.writer.aclose()
         self.emotions.close()
+        if self.risk is not None:
+            self.risk.close()
         await self.engine.dispose()
 
 
@@ -50,5 +55,7 @@ def build_app(settings: Settings, emotions: EmotionService | None = None) -> App
             settings.llm_api_key,
             timeout_s=settings.llm_timeout_s,
         )
-    core = Core(repository, service, CoreOptions.from_settings(settings), writer=writer)
-    return App(settings, engine, repository, service, core, writer=writer)
+    risk = RiskScreen.load(settings.risk_model_dir)
+    options = CoreOptions.from_settings(settings)
+    core = Core(repository, service, options, writer=writer, risk=risk)
+    return App(settings, engine, repository, service, core, writer=writer, risk=risk)

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     #: Folders holding the trained models; empty means the ones shipped in the package.
     text_model_dir: Path | None = None
     face_model_dir: Path | None = None
+    #: The learned risk classifier beside the crisis rules (responses/data/risk_model when
+    #: unset); if it cannot load, the rules screen alone.
+    risk_model_dir: Path | None = None
     #: Optional LLM writer: an OpenAI-compatible server (Ollama, llama.cpp, vLLM). Unset means
     #: the offline reply bank alone answers; it is always the fallback.
     llm_url: str | None = None

@@ -31,14 +31,16 @@ from bot.phrases import (
     UNKNOWN_COMMAND,
     photo_note,
 )
+from bot.risk import RiskScreen
 from bot.storage.repository import DuplicateMessage, NewEntry, Repository, TurnContext
 from bot.storage.writebehind import DEFERRED, STORAGE_ERRORS, WriteBehind
 from bot.textclean import clean_text
 from emotion.fusion import FusionResult, HistoryPoint, fuse
 from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoReading
-from responses import bank, corrections, safety, tone
+from responses import bank, corrections, risk_state, safety, tone
 from responses.compose import Composed, ComposeInput, Turn, compose
+from responses.risk_state import RiskState
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,7 @@ class Core:
         *,
         rng: random.Random | None = None,
         writer: ReplyWriter | None = None,
+        risk: RiskScreen | None = None,
     ) -> None:
         from bot.handlers import default_commands
 
@@ -111,6 +114,8 @@ class Core:
         self.writer = writer
         #: Storage writes wait at most ``storage_wait_s``; late ones are kept and retried.
         self.writes = WriteBehind(self.options.storage_wait_s, serialize=repository.single_writer)
+        #: The crisis screen: rules, plus the learned classifier when one loaded.
+        self.risk = risk or RiskScreen(None)
 
     async def handle(self, message: Message, *, replay: bool = False) -> Reply:
         """Answer one message. Never raises: a fault becomes a kind apology, logged once —
@@ -169,6 +174,10 @@ class Core:
         has_photo = message.photo is not None or message.photo_problem is not None
         has_photo = has_photo or heard.reading is not None
         parsed = None if has_photo else parse_command(text)
+        # Screen first, before any storage: help must never wait on the database.
+        check = safety.SAFE if parsed is not None else await self.risk.screen(text)
+        if message.edited:
+            return await self._edited(message, check)
         turn = await self._turn(message, None if parsed else datetime.now(UTC) - HISTORY_WINDOW)
         if turn.seen and not replay:
             return Reply("", duplicate=True)
@@ -179,8 +188,9 @@ class Core:
         if not has_photo and not text:
             return Reply(EMPTY_MESSAGE)
 
-        check = safety.screen(text)
-        if not check.flagged and message.photo is None:
+        # A correction in words is about the person's private entries: in a group it is read
+        # as an ordinary message (``/feel`` answers privately there).
+        if not check.flagged and message.photo is None and message.is_private_chat:
             label = corrections.parse_correction(text)
             if label is not None:
                 return await self._correct(turn.user, label)
@@ -211,17 +221,45 @@ class Core:
             half_life=self.options.half_life,
         )
 
+        # The conversation's risk state: distress, then a question about means, escalates; a
+        # retraction does not clear it (responses.risk_state).
+        before = RiskState.from_json(turn.risk_state)
+        state, check = risk_state.advance(
+            before, check, text=text, distress=_distressed(text_estimate), now=now
+        )
         recent_ids = [e.reply_id for e in turn.recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
+        private_reply = False
         if check.flagged:
-            log.warning("crisis language detected (user %s); helpline reply sent", user.id)
+            log.warning(
+                "crisis screen flagged a message (user %s; %s; %s); crisis reply sent",
+                user.id,
+                ",".join(sorted(check.categories)),
+                ",".join(sorted(check.sources)),
+            )
             tone_name, reply_id = "crisis", None
             reply_text = self._crisis_text(recent_ids, check)
+            # Raised only by what they said elsewhere: answer them, not the group.
+            private_reply = check.sources == {"context"} and not message.is_private_chat
+            state = risk_state.mark_asked(state)
         else:
             composed = await self._compose(
-                message, user, result, reading, recent, recent_ids, now, text
+                message,
+                user,
+                result,
+                reading,
+                recent,
+                recent_ids,
+                now,
+                text,
+                risk_elevated=risk_state.elevated(state, now),
             )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
+            if state.ask_directly is not None and message.is_private_chat:
+                reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
+                state = risk_state.mark_asked(state)
+        if state != before:
+            await self._save_risk_state(user.id, state, now)
 
         notes = []
         if reading is not None and reading.problem is not None and text:
@@ -251,7 +289,35 @@ class Core:
         if await self._store(user, message, entry) is False and not replay:
             return Reply("", duplicate=True)
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
-        return Reply("\n\n".join(p for p in parts if p))
+        return Reply("\n\n".join(p for p in parts if p), private=private_reply)
+
+    async def _edited(self, message: Message, check: safety.SafetyCheck) -> Reply:
+        """An edited message: silent, unless the edit newly says something the screen flags.
+
+        The crisis reply for an edit goes out once per message (a second edit that is still
+        flagged stays silent); the edit is not read as a new mood entry.
+        """
+        if not check.flagged or message.message_id is None:
+            return Reply("", duplicate=True)
+        user = await self.repository.get_or_create_user(message.user)
+        try:
+            await self.repository.mark_processed(
+                user.id,
+                message.user.platform,
+                message.chat_id,
+                f"{message.message_id}:edit-crisis",
+            )
+        except DuplicateMessage:
+            return Reply("", duplicate=True)
+        log.warning("crisis screen flagged an edited message (user %s)", user.id)
+        return Reply(self._crisis_text([], check))
+
+    async def _save_risk_state(self, user_id: int, state: RiskState, now: datetime) -> None:
+        """Store the risk state; a storage fault is logged, never the person's problem."""
+        try:
+            await self.repository.save_risk_state(user_id, state.to_json(), now)
+        except Exception as error:
+            log.warning("could not store the risk state (%s)", type(error).__name__)
 
     async def _store(self, user: UserRecord, message: Message, entry: NewEntry) -> bool | None:
         """Store the entry with its message id: True, False for a message stored before, or
@@ -286,6 +352,8 @@ class Core:
         recent_ids: list[str],
         now: datetime,
         text: str,
+        *,
+        risk_elevated: bool = False,
     ) -> Composed:
         """Build the compose input from what this chat may use, and let ``responses`` reply.
 
@@ -308,8 +376,9 @@ class Core:
             previous_label=recent[-1].label if recent and private else None,
             recent_reply_ids=tuple(recent_ids),
             photo=reading,
-            # Gentler in every chat after a recent crisis message: it reveals nothing.
-            risk_elevated=any(e.crisis for e in current),
+            # Gentler in every chat while the risk state is raised or after a recent crisis
+            # message: a gentle tone reveals nothing.
+            risk_elevated=risk_elevated or any(e.crisis for e in current),
         )
         composed = compose(data, self._rng)
         if self.writer is None or not text or data.risk_elevated:
@@ -373,3 +442,12 @@ def _trend(recent: list[MoodEntry], now: datetime, current: float) -> tone.Trend
     """This message's mood against the user's last days (entries older than today)."""
     before = [e.valence for e in recent if timedelta(days=1) <= now - e.created_at < TREND_WINDOW]
     return tone.trend_of(current, before)
+
+
+#: Readings that count as distress for the risk state (a loss then a question about means).
+_DISTRESS = frozenset({Emotion.SAD, Emotion.FEAR, Emotion.ANGRY})
+
+
+def _distressed(estimate: EmotionEstimate | None) -> bool:
+    """Whether the words read as sadness, fear or anger (the risk state's distress signal)."""
+    return estimate is not None and estimate.top in _DISTRESS

@@ -48,6 +48,9 @@ class Message:
     photo: bytes | None = field(default=None, repr=False)
     photo_problem: PhotoProblem | None = None
     is_private_chat: bool = True
+    #: An edit of a message sent earlier (Telegram ``edited_message``, Discord message edit):
+    #: screened for crisis language only, never read as a new entry.
+    edited: bool = False
     #: A voice message or audio file (bytes in memory only); its transcript becomes the text.
     voice: bytes | None = field(default=None, repr=False)
     #: Set when the adapter refused the audio before fetching it (too large by its report).

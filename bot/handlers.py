@@ -7,7 +7,7 @@ adapter: the console types it, Telegram sends it as callback data, Discord as a 
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.commands import Command, CommandContext, CommandTable
@@ -17,7 +17,8 @@ from bot.mood import commands as mood_commands
 from bot.mood.timezones import resolve_zone
 from bot.textclean import snippet, visible_text
 from emotion.labels import Emotion
-from responses import corrections
+from responses import corrections, risk_state
+from responses.risk_state import RiskState
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -168,7 +169,13 @@ async def why(ctx: CommandContext) -> Reply:
     entries = await ctx.core.repository.recent_entries(ctx.user.id, 1) if ctx.user else []
     if not entries:
         return Reply("I haven't read anything from you yet, so there's nothing to explain.")
-    return Reply(explain_entry(entries[0]))
+    answer = explain_entry(entries[0])
+    # The conversation's risk state shapes replies for hours: say so while it does.
+    state = RiskState.from_json(await ctx.core.repository.risk_state(entries[0].user_id))
+    now = datetime.now(UTC)
+    if risk_state.elevated(state, now):
+        answer = f"{answer}\n\n{risk_state.explain(state, now)}"
+    return Reply(answer)
 
 
 def default_commands() -> CommandTable:

@@ -399,6 +399,12 @@ class Repository:
             row.correction = label.value
             return True
 
+    async def risk_state(self, user_id: int) -> str | None:
+        """A user's stored conversation risk state (JSON text), or None."""
+        async with self._reads() as session:
+            query = select(RiskStateRow.state).where(RiskStateRow.user_id == user_id)
+            return (await session.execute(query)).scalar_one_or_none()
+
     async def save_risk_state(self, user_id: int, state: str, now: datetime) -> None:
         """Store a user's conversation risk state (JSON text), replacing the previous one."""
         async with self._sessions.begin() as session:
