@@ -31,7 +31,7 @@ from bot.phrases import (
     UNKNOWN_COMMAND,
     photo_note,
 )
-from bot.risk import RiskScreen
+from bot.risk import RiskScreen, Screened
 from bot.storage.repository import DuplicateMessage, NewEntry, Repository, TurnContext
 from bot.storage.writebehind import DEFERRED, STORAGE_ERRORS, WriteBehind
 from bot.textclean import clean_text
@@ -175,7 +175,8 @@ class Core:
         has_photo = has_photo or heard.reading is not None
         parsed = None if has_photo else parse_command(text)
         # Screen first, before any storage: help must never wait on the database.
-        check = safety.SAFE if parsed is not None else await self.risk.screen(text)
+        screened = Screened(safety.SAFE) if parsed is not None else await self.risk.screen(text)
+        check = screened.check
         if message.edited:
             return await self._edited(message, check)
         turn = await self._turn(message, None if parsed else datetime.now(UTC) - HISTORY_WINDOW)
@@ -251,11 +252,19 @@ class Core:
                 recent_ids,
                 now,
                 text,
-                risk_elevated=risk_state.elevated(state, now),
+                risk_elevated=risk_state.elevated(state, now) or bool(screened.watch),
             )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
-            if state.ask_directly is not None and message.is_private_chat:
+            if screened.watch:
+                # The classifier is unsure: a gentle reply that asks directly and leaves the
+                # way to help open, instead of the full crisis answer for a likely look-alike.
+                log.info("risk classifier unsure (user %s); check-in asked", user.id)
+                country = self.options.helpline_country or None
+                ask = safety.check_in(screened.watch, country, check.language)
+                reply_text = f"{reply_text}\n\n{ask}"
+                state = risk_state.mark_asked(state)
+            elif state.ask_directly is not None and message.is_private_chat:
                 reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
                 state = risk_state.mark_asked(state)
         if state != before:

@@ -13,17 +13,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from responses import safety
-from responses.risk import RiskPrediction
+from responses.risk import RiskCategory, RiskPrediction
 
 log = logging.getLogger(__name__)
 
 #: How long a message may wait for the classifier before the rules' answer stands alone (s).
 #: The classifier takes about 10 ms here; the bound only matters when its thread is stuck.
 DEFAULT_TIMEOUT_S = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """One message's screen: ``check`` decides the crisis reply (rules, plus the classifier's
+    confident band); ``watch`` holds categories only the classifier's recall-first band saw,
+    which the core answers with a gentle check-in that asks directly instead."""
+
+    check: safety.SafetyCheck
+    watch: frozenset[RiskCategory] = frozenset()
 
 
 class RiskClassifier(Protocol):
@@ -37,14 +48,15 @@ def load_risk_classifier(model_dir: Path | None = None) -> RiskClassifier | None
     try:
         from responses.risk_model import load_risk_model
 
-        return load_risk_model(model_dir)
+        model: RiskClassifier = load_risk_model(model_dir)
+        return model
     except Exception as error:  # a broken model must never stop the bot, nor the screen
         log.warning("risk classifier unavailable (%s); screening with rules only", error)
         return None
 
 
 class RiskScreen:
-    """Screens one text: ``await screen(text)`` -> ``responses.safety.SafetyCheck``.
+    """Screens one text: ``await screen(text)`` -> :class:`Screened`.
 
     Never raises for a classifier fault. ``classifier=None`` is the rules-only mode.
     """
@@ -68,11 +80,14 @@ class RiskScreen:
     def has_classifier(self) -> bool:
         return self._classifier is not None
 
-    async def screen(self, text: str) -> safety.SafetyCheck:
+    async def screen(self, text: str) -> Screened:
         rules = safety.screen(text)
         if not text.strip():
-            return rules
-        return safety.combine(rules, await self.predict(text))
+            return Screened(rules)
+        prediction = await self.predict(text)
+        check = safety.combine(rules, prediction)
+        watch = prediction.watch if prediction is not None and not check.flagged else frozenset()
+        return Screened(check, watch)
 
     async def predict(self, text: str) -> RiskPrediction | None:
         """The classifier's reading of ``text``, or None when it is missing, failed or slow."""

@@ -272,6 +272,35 @@ def direct_question(language: str | None = None) -> str:
     return str(entry["ask"][lang])
 
 
+#: Categories whose check-in is the direct question about suicide (C-SSRS screen, item 2).
+_ASK_ABOUT_SUICIDE = frozenset(
+    {
+        RiskCategory.SUICIDAL_IDEATION,
+        RiskCategory.FAREWELL,
+        RiskCategory.SELF_HARM,
+        RiskCategory.IMMEDIATE_DANGER,
+    }
+)
+
+
+def check_in(
+    watch: Iterable[RiskCategory], country: str | None, language: str | None = None
+) -> str:
+    """A gentle check-in for a message only the classifier's recall band saw (not flagged).
+
+    Asks directly (about suicide when ``watch`` holds a self-directed category, else whether
+    they are safe) and lists the country's general helplines, so someone at risk still has a
+    way to help, while a look-alike gets a question rather than the full crisis answer.
+    """
+    lang = language if language in LANGUAGES else "en"
+    if _ASK_ABOUT_SUICIDE.intersection(watch):
+        question = direct_question(lang)
+    else:
+        question = str(load_toml("risk_taxonomy.toml")["text"][lang]["check_in"])
+    listed = "\n".join(f"• {line}" for line in helplines(country))
+    return f"{question}\n{listed}"
+
+
 def crisis_reply(country: str | None, lead: str | None = None) -> str:
     """The English crisis answer for suicidal ideation (the old single-category reply), kept
     for callers that have no :class:`SafetyCheck`; see :func:`crisis_response`."""

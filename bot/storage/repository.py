@@ -235,8 +235,8 @@ class Repository:
             if user is not None and not seen:
                 if since is not None:
                     recent = await self._newest_entries(session, user.id, since, limit)
-                query = select(RiskStateRow.state).where(RiskStateRow.user_id == user.id)
-                risk_state = (await session.execute(query)).scalar_one_or_none()
+                state_query = select(RiskStateRow.state).where(RiskStateRow.user_id == user.id)
+                risk_state = (await session.execute(state_query)).scalar_one_or_none()
             return TurnContext(user, seen, recent, risk_state)
 
     @staticmethod
