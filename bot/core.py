@@ -268,7 +268,7 @@ class Core:
                 reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
                 state = risk_state.mark_asked(state)
         if state != before:
-            await self._save_risk_state(user.id, state, now)
+            await self._save_risk_state(user, message, state, now)
 
         notes = []
         if reading is not None and reading.problem is not None and text:
@@ -308,25 +308,35 @@ class Core:
         """
         if not check.flagged or message.message_id is None:
             return Reply("", duplicate=True)
-        user = await self.repository.get_or_create_user(message.user)
-        try:
-            await self.repository.mark_processed(
-                user.id,
-                message.user.platform,
-                message.chat_id,
-                f"{message.message_id}:edit-crisis",
-            )
-        except DuplicateMessage:
+        repository, key = self.repository, f"{message.message_id}:edit-crisis"
+
+        async def claim() -> bool:
+            user = await repository.get_or_create_user(message.user)
+            try:
+                await repository.mark_processed(
+                    user.id, message.user.platform, message.chat_id, key
+                )
+            except DuplicateMessage:
+                return False
+            return True
+
+        # A database that does not answer in time delays the claim, never the crisis reply.
+        if await self.writes.run("edit", claim) is False:
             return Reply("", duplicate=True)
-        log.warning("crisis screen flagged an edited message (user %s)", user.id)
+        log.warning("crisis screen flagged an edited %s message", message.user.platform.value)
         return Reply(self._crisis_text([], check))
 
-    async def _save_risk_state(self, user_id: int, state: RiskState, now: datetime) -> None:
-        """Store the risk state; a storage fault is logged, never the person's problem."""
-        try:
-            await self.repository.save_risk_state(user_id, state.to_json(), now)
-        except Exception as error:
-            log.warning("could not store the risk state (%s)", type(error).__name__)
+    async def _save_risk_state(
+        self, user: UserRecord, message: Message, state: RiskState, now: datetime
+    ) -> None:
+        """Store the risk state within the storage bound (kept and retried when late)."""
+        repository, value = self.repository, state.to_json()
+
+        async def write() -> None:
+            owner = user if user.id else await repository.get_or_create_user(message.user)
+            await repository.save_risk_state(owner.id, value, now)
+
+        await self.writes.run("risk state", write)
 
     async def _store(self, user: UserRecord, message: Message, entry: NewEntry) -> bool | None:
         """Store the entry with its message id: True, False for a message stored before, or

@@ -1,0 +1,232 @@
+"""The crisis screen as the core runs it: categories and languages, the conversation's risk
+state, edited messages, the learned classifier's bands and faults, and no celebrating after."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.core import Core, CoreOptions
+from bot.domain import Message, Platform, Reply, UserRef
+from bot.inference import EmotionService
+from bot.risk import RiskScreen
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.repository import Repository
+from emotion.text.lexicon import LexiconEstimator
+from responses.risk import RiskCategory, RiskPrediction
+from responses.risk_state import RiskState
+
+NO_RISK = RiskPrediction(scores=dict.fromkeys(RiskCategory, 0.0), flagged=frozenset())
+
+
+@dataclass
+class ScriptedClassifier:
+    """A classifier whose answer per text is set by the test (others: no risk)."""
+
+    answers: dict[str, RiskPrediction] = field(default_factory=dict)
+    delay_s: float = 0.0
+    fail: bool = False
+
+    def predict(self, texts: list[str]) -> list[RiskPrediction]:
+        if self.fail:
+            raise RuntimeError("model crashed")
+        if self.delay_s:
+            import time
+
+            time.sleep(self.delay_s)
+        return [self.answers.get(t, NO_RISK) for t in texts]
+
+
+@asynccontextmanager
+async def _core(
+    db_url: str, classifier: ScriptedClassifier | None = None, **options: object
+) -> AsyncIterator[Core]:
+    engine = create_engine(db_url)
+    core = Core(
+        Repository(session_factory(engine)),
+        EmotionService(LexiconEstimator(), None),
+        CoreOptions(**options),  # type: ignore[arg-type]
+        rng=random.Random(3),
+        risk=RiskScreen(classifier, timeout_s=0.5),
+    )
+    try:
+        yield core
+    finally:
+        core.risk.close()
+        core.emotions.close()
+        await core.writes.flush(timeout_s=5.0)
+        await engine.dispose()
+
+
+@pytest.fixture()
+async def core(db_url: str) -> AsyncIterator[Core]:
+    async with _core(db_url) as core:
+        yield core
+
+
+_ids = iter(range(1, 10_000))
+
+
+def msg(text: str, user: str = "u1", **kw: object) -> Message:
+    kw.setdefault("message_id", str(next(_ids)))
+    return Message(
+        user=UserRef(Platform.TELEGRAM, user, display_name="Sam"),
+        chat_id=f"chat-{user}",
+        text=text,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+async def _tone_of_last(core: Core, user: str = "u1") -> str | None:
+    found = await core.repository.find_user(UserRef(Platform.TELEGRAM, user))
+    assert found is not None
+    (entry,) = await core.repository.recent_entries(found.id, 1)
+    return entry.tone
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I've been making myself throw up after every meal so I don't gain weight", "Beat"),
+        ("my stepdad comes into my room at night and says it's our secret", "Childline"),
+        ("I'm going to get the knife and hurt him when he gets home", "999"),
+    ],
+)
+async def test_each_category_gets_its_own_help(db_url: str, text: str, expected: str) -> None:
+    async with _core(db_url, helpline_country="GB") as core:
+        reply = await core.handle(msg(text))
+        assert expected in reply.text
+        assert await _tone_of_last(core) == "crisis"
+
+
+async def test_a_german_message_gets_a_german_crisis_reply(db_url: str) -> None:
+    async with _core(db_url, helpline_country="DE") as core:
+        reply = await core.handle(msg("ich will nicht mehr leben, ich will einfach sterben"))
+        assert "0800 111 0 111" in reply.text
+        assert "Ich" in reply.text or "ich" in reply.text
+        assert "I'm" not in reply.text
+
+
+async def test_distress_then_a_question_about_means_is_answered_with_help(core: Core) -> None:
+    first = await core.handle(
+        msg("my dad died last week and I can't stop crying, everything hurts")
+    )
+    assert "988" not in first.text and "findahelpline" not in first.text
+    second = await core.handle(msg("what's the highest bridge in the city?"))
+    assert "findahelpline" in second.text  # the international default lines
+    found = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+    assert found is not None
+    stored = RiskState.from_json(await core.repository.risk_state(found.id))
+    assert RiskCategory.SUICIDAL_IDEATION in stored.categories
+
+
+async def test_the_same_question_without_distress_is_ordinary(core: Core) -> None:
+    reply = await core.handle(
+        msg("what's the highest bridge in the city? we're visiting with the kids")
+    )
+    assert "findahelpline" not in reply.text
+
+
+async def test_a_retraction_keeps_replies_careful_and_asks_directly(core: Core) -> None:
+    crisis = await core.handle(msg("I want to kill myself"))
+    assert "findahelpline" in crisis.text
+    after = await core.handle(msg("lol jk forget it im fine"))
+    assert "findahelpline" not in after.text
+    assert "ending your life" in after.text or "suicide" in after.text.lower()
+    assert await _tone_of_last(core) not in {"celebrate", "curious", "small_talk"}
+    why = await core.handle(msg("/why"))
+    assert "careful" in why.text
+
+
+async def test_no_celebrating_right_after_a_crisis_message(core: Core) -> None:
+    await core.handle(msg("I don't want to be alive anymore"))
+    await core.handle(msg("I got the job!!! so happy 🎉"))
+    assert await _tone_of_last(core) != "celebrate"
+
+
+async def test_forget_erases_the_risk_state(core: Core) -> None:
+    await core.handle(msg("I want to end my life"))
+    found = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+    assert found is not None
+    assert await core.repository.risk_state(found.id) is not None
+    await core.repository.forget(UserRef(Platform.TELEGRAM, "u1"))
+    assert await core.repository.risk_state(found.id) is None
+
+
+async def test_an_edit_that_newly_says_crisis_gets_help_once(core: Core) -> None:
+    first = await core.handle(msg("I'm fine", message_id="77"))
+    assert first.text
+    edited = await core.handle(msg("I want to end my life", message_id="77", edited=True))
+    assert "findahelpline" in edited.text and not edited.duplicate
+    again = await core.handle(msg("I want to end my life tonight", message_id="77", edited=True))
+    assert again.duplicate and not again.text
+
+
+async def test_an_edit_that_flags_nothing_stays_silent(core: Core) -> None:
+    await core.handle(msg("I had pasta", message_id="78"))
+    edited = await core.handle(msg("I had pasta and salad", message_id="78", edited=True))
+    assert edited.duplicate and not edited.text
+    found = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+    assert found is not None
+    assert len(await core.repository.recent_entries(found.id, 5)) == 1  # no entry for edits
+
+
+async def test_the_classifiers_confident_band_gets_the_crisis_reply(db_url: str) -> None:
+    text = "i've sorted out who gets my guitar and wrote letters for everyone"
+    flagged = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.FAREWELL: 0.93},
+        flagged=frozenset({RiskCategory.FAREWELL}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: flagged})) as core:
+        reply = await core.handle(msg(text))
+        assert "findahelpline" in reply.text
+
+
+async def test_the_classifiers_unsure_band_gets_a_check_in_not_the_crisis_reply(
+    db_url: str,
+) -> None:
+    text = "i just feel really tired of all of it"  # the rules do not flag it
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.4},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure})) as core:
+        reply = await core.handle(msg(text))
+        assert "ending your life" in reply.text  # the direct question
+        assert "findahelpline" in reply.text  # and a way to help
+        assert await _tone_of_last(core) != "crisis"
+
+
+@pytest.mark.parametrize("fault", ["fail", "slow"])
+async def test_a_broken_or_slow_classifier_leaves_the_rules_answer(db_url: str, fault: str) -> None:
+    classifier = ScriptedClassifier(fail=fault == "fail", delay_s=5.0 if fault == "slow" else 0)
+    # The screen waits 0.5 s for the classifier.
+    async with _core(db_url, classifier) as core:
+        # A generous deadline, well under the stuck classifier's 5 s: answered on the rules.
+        reply = await asyncio.wait_for(core.handle(msg("I want to kill myself")), timeout=4.0)
+        assert "findahelpline" in reply.text
+
+
+async def test_rules_alone_screen_when_no_model_loads(tmp_path: Path) -> None:
+    screen = RiskScreen.load(model_dir=tmp_path / "missing")
+    assert not screen.has_classifier
+    screened = await screen.screen("I want to kill myself")
+    assert screened.check.flagged
+    screen.close()
+
+
+async def test_a_group_reply_raised_only_by_private_history_goes_to_the_person(
+    core: Core,
+) -> None:
+    await core.handle(msg("my mum died on sunday and I can't stop crying"))
+    group = msg("where is the highest bridge around here", is_private_chat=False)
+    reply: Reply = await core.handle(group)
+    assert "findahelpline" in reply.text
+    assert reply.private  # delivered to them, not posted in the group
