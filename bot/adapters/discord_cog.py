@@ -18,6 +18,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -193,6 +194,21 @@ class AttuneCog(commands.Cog, name="attune"):
             finally:
                 answered = True
                 await self._answered(chat, key)
+
+    @commands.Cog.listener()
+    async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
+        """An edited message (one still in discord.py's message cache) is screened for crisis
+        language: a newly flagged edit gets the crisis reply once; anything else is silent."""
+        me = self.bot.user
+        if me is None or after.author.bot or after.content == before.content:
+            return  # link previews and embeds also arrive as edits, with the words unchanged
+        if not is_addressed(after, me.id):
+            return
+        edit = replace(to_message(after, me.id), edited=True)
+        async with self.locks.hold(after.author.id):
+            reply = await self.core.handle(edit)
+        if not reply.duplicate:
+            await self._deliver(after, reply, "")
 
     async def _answered(self, chat: str, key: str) -> None:
         """The message leaves the inbox (also when answering it failed: no endless replay)."""

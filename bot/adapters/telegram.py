@@ -60,6 +60,7 @@ from bot.adapters.telegram_inbound import (
     Inbound,
     PhotoRef,
     album_photos,
+    as_edit,
     callback_to_message,
     merge_album,
     to_message,
@@ -85,7 +86,7 @@ OPEN_PRIVATE_CHAT_LINE = (
     "@{bot} and press Start, then ask again."
 )
 #: Updates we ask Telegram for; edits, reactions and the rest are never answered.
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 #: Telegram shows a chat action for 5 seconds; refresh it a little sooner.
 TYPING_REFRESH_S = 4.5
 #: How long stop() keeps answering what was received; what is left stays in the inbox.
@@ -424,7 +425,7 @@ class TelegramAdapter:
                 ),
             )
             return
-        tg = update.message
+        tg = update.message or update.edited_message
         inbound = None
         if tg is not None:
             inbound = to_message(
@@ -433,8 +434,11 @@ class TelegramAdapter:
                 max_image_bytes=self._settings.max_image_bytes,
                 max_image_pixels=self._settings.max_image_pixels,
             )
-        else:  # edited messages, reactions…: never answered twice
-            log.debug("telegram: ignoring update %s without a new message", update.update_id)
+            if inbound is not None and update.edited_message is not None:
+                # An edit is screened for crisis language only: its text, no media again.
+                inbound = as_edit(inbound)
+        else:  # reactions, channel posts…: nothing to answer
+            log.debug("telegram: ignoring update %s without a message", update.update_id)
         if inbound is None:
             self._later(self._finish(answering, None))
             return

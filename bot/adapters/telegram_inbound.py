@@ -252,6 +252,19 @@ def to_message(
     return inbound(message)
 
 
+def as_edit(inbound: Inbound) -> Inbound:
+    """An edited message as the core screens it: its new text, marked ``edited``, and nothing
+    to fetch (media were read when first sent; an edit is only checked for crisis language)."""
+    message = replace(
+        inbound.message,
+        edited=True,
+        photo_problem=None,
+        voice_problem=None,
+        video_problem=None,
+    )
+    return Inbound(message, addressed=inbound.addressed)
+
+
 def merge_album(parts: Sequence[Inbound]) -> Inbound:
     """An album (one media_group_id) as one input: captions joined, the first photo kept.
 

@@ -43,7 +43,13 @@ def update_key(update: Update) -> Received:
     message = update.effective_message
     if message is not None:
         sender = message.from_user.id if message.from_user is not None else 0
-        return Received(str(message.chat.id), str(message.message_id), str(sender))
+        message_id = str(message.message_id)
+        if update.edited_message is not None:
+            # Each edit is an update of its own (screened for crisis language): keyed by the
+            # edit's time so it is not taken for a redelivery of the original message.
+            edited_at = message.edit_date.timestamp() if message.edit_date else update.update_id
+            message_id = f"{message_id}:edit:{int(edited_at)}"
+        return Received(str(message.chat.id), message_id, str(sender))
     return Received("0", f"u:{update.update_id}", "0")
 
 

@@ -202,3 +202,22 @@ async def test_a_reply_stored_but_not_sent_before_a_restart_is_sent_after(
         "I'm still here for you."
     ]
     assert await box.outbound() == []
+
+
+async def test_an_edit_into_crisis_language_gets_help_once(simcord_env: simcord.Env) -> None:
+    fay = simcord_env.create_user("fay")
+    sent = await fay.send_dm("I'm fine, just a long day")
+    assert len(bot_messages(fay.dm_channel, simcord_env.bot)) == 1
+    await fay.edit(sent, "I'm fine, just a long day. I'm going to end my life tonight")
+    replies = bot_messages(fay.dm_channel, simcord_env.bot)
+    assert len(replies) == 2
+    assert "findahelpline" in replies[-1].content or "988" in replies[-1].content
+    await fay.edit(sent, "I'm going to end my life tonight, I've decided")
+    assert len(bot_messages(fay.dm_channel, simcord_env.bot)) == 2  # once per message
+
+
+async def test_an_edit_without_risk_stays_silent(simcord_env: simcord.Env) -> None:
+    gus = simcord_env.create_user("gus")
+    sent = await gus.send_dm("had pasta for dinner")
+    await gus.edit(sent, "had pasta and salad for dinner")
+    assert len(bot_messages(gus.dm_channel, simcord_env.bot)) == 1

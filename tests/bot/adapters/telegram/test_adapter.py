@@ -62,6 +62,20 @@ async def test_edited_messages_are_not_answered_again(harness: Harness) -> None:
     assert len(fake.sent_to(eve.id)) == 1
 
 
+async def test_an_edit_into_crisis_language_gets_help_once(harness: Harness) -> None:
+    fake, fay = harness.fake, harness.user("Fay")
+    update = await fake.push_text(fay, "I'm fine")
+    await fake.wait_count(fay.id, 1)
+    edited = dict(update["message"], text="I want to end my life", edit_date=2)
+    await fake.push({"edited_message": edited})
+    sent = await fake.wait_count(fay.id, 2)
+    assert "findahelpline" in sent[-1].text or "988" in sent[-1].text
+    again = dict(update["message"], text="I want to end my life tonight", edit_date=3)
+    await fake.push({"edited_message": again})
+    await harness.quiet(1.2)
+    assert len(fake.sent_to(fay.id)) == 2  # one crisis reply per edited message
+
+
 async def test_two_users_histories_never_mix(harness: Harness) -> None:
     fake, ann, ben = harness.fake, harness.user("Ann"), harness.user("Ben")
     await fake.push_text(ann, "Ann's happy garden day")
