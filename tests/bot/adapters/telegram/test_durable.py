@@ -53,6 +53,7 @@ async def test_a_restart_sends_the_stored_replies_and_answers_the_stored_updates
         await stop_harness(harness)
 
 
+@pytest.mark.allow_error_logs  # the one line is an ERROR, by design
 async def test_a_reply_refused_for_good_leaves_the_outbox_with_one_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
