@@ -36,8 +36,9 @@ class CommandContext:
 
 Handler = Callable[[CommandContext], Awaitable[Reply]]
 #: Called after /forget erased the database rows of an account, to erase what an adapter
-#: keeps elsewhere (the console's exported files and charts).
-ForgetHook = Callable[[UserRef], Awaitable[None]]
+#: keeps elsewhere (the console's exported files and charts). It returns a line for the user
+#: when something could not be erased (None when all went), so /forget never claims too much.
+ForgetHook = Callable[[UserRef], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
