@@ -178,7 +178,7 @@ def test_one_users_forget_never_deletes_anothers_files(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr.decode()
     kept = sorted(p for p in out.rglob("*") if p.is_file())
     assert kept and all(p.is_relative_to(out / "a_b") for p in kept)
-    for other in ("a b", ".."):  # once "a b" and "." and ".." shared it
+    for other in ("a b", ".."):  # "a b" once mapped to a_b's folder
         forgot = chat(db, other, b"/forget confirm\n")
         assert forgot.returncode == 0, forgot.stderr.decode()
         assert sorted(p for p in out.rglob("*") if p.is_file()) == kept, other

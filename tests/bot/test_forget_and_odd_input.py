@@ -9,7 +9,7 @@ import pytest
 
 from bot.core import Core, CoreOptions
 from bot.domain import Message, Platform, UserRef
-from bot.handlers import HISTORY_USAGE, parse_count
+from bot.handlers import HISTORY_USAGE, NOTHING_TO_FORGET, parse_count
 from bot.inference import EmotionService
 from bot.phrases import EMPTY_MESSAGE, INTERNAL_ERROR
 from bot.storage.engine import create_engine, session_factory
@@ -122,3 +122,16 @@ async def test_a_greeting_shows_no_bidi_name(core: Core) -> None:
     sneaky = UserRef(Platform.TELEGRAM, "7002", display_name="\u202eeB\u2069")
     reply = await core.handle(said("/start", user=sneaky))
     assert reply.text.startswith("Hi eB,")
+
+
+async def test_forget_counts_in_words_and_with_nothing_held_asks_nothing(core: Core) -> None:
+    nothing = await core.handle(said("/forget", "1"))
+    assert nothing.text == NOTHING_TO_FORGET and not nothing.choices
+    await core.handle(said("I had a rough day at work", "2"))
+    asked = await core.handle(said("/forget", "3"))
+    assert asked.choices
+    done = await core.handle(said("/forget confirm", "4"))
+    assert "(1 entry)" in done.text
+    for number in range(5, 7):
+        await core.handle(said(f"a calm day, number {number}", str(number)))
+    assert "(2 entries)" in (await core.handle(said("/forget confirm", "7"))).text
