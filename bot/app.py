@@ -26,6 +26,7 @@ class App:
 
     async def close(self) -> None:
         self.emotions.close()
+        await self.repository.close()
         await self.engine.dispose()
 
 

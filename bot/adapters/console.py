@@ -5,7 +5,8 @@ invalid UTF-8 is answered, not fatal). ``/photo PATH [caption]`` attaches an ima
 memory; pictures and files in replies are written under the output folder (one folder per
 user, see ``user_folder_name``) and their paths printed. A file is written whole or not at
 all (a temporary file renamed into place), and a read-only or full folder costs one line,
-not the chat; /forget deletes the user's folder, and says so when a file could not go. Choices (confirm/cancel) are answered by typing their number.
+not the chat; /forget deletes the user's folder, and says so when a file could not go.
+Choices (confirm/cancel) are answered by typing their number.
 """
 
 from __future__ import annotations
