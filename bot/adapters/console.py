@@ -32,9 +32,11 @@ log = logging.getLogger(__name__)
 
 PROMPT = "you> "
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-#: User names kept as their folder name: lower case (so two names differing only in case
-#: cannot share a folder on a case-insensitive disk), no leading dot, short, and no "~".
-_PLAIN_USER = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,63}")
+#: User names kept as their folder name, as before: letters, digits, ".", "_" and "-", not
+#: starting or ending with "." (never "." or ".."; Windows drops a trailing dot), short, no
+#: "~". Case is kept, so exports from before stay where /forget looks for them; on a
+#: case-insensitive disk (macOS, Windows) "Ann" and "ann" would share one.
+_PLAIN_USER = re.compile(r"[A-Za-z0-9_-](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_-])?")
 _SLUG_CHARS = 40
 
 

@@ -187,10 +187,11 @@ def test_one_users_forget_never_deletes_anothers_files(tmp_path: Path) -> None:
 
 def test_folder_names_are_distinct_and_safe() -> None:
     names = ["a_b", "a b", "a/b", "a\\b", ".", "..", "...", "", "A_B", "a_b~", "é", "e\u0301"]
-    names += ["x" * 300, "x" * 301, "cleo", ".hidden", "a_b~" + "0" * 16]
+    names += ["x" * 300, "x" * 301, "cleo", ".hidden", "a_b~" + "0" * 16, "a.b", "a.b.", "_a"]
     folders = [user_folder_name(name) for name in names]
     assert len(set(folders)) == len(names)
     for folder in folders:
         assert folder not in ("", ".", "..") and "/" not in folder and "\\" not in folder
-        assert len(folder) <= 64 and not folder.startswith(".")
-    assert user_folder_name("cleo") == "cleo"  # plain names keep their folder
+        assert len(folder) <= 64 and not folder.startswith(".") and not folder.endswith(".")
+    for plain in ("cleo", "Ann", "a.b", "demo-2"):
+        assert user_folder_name(plain) == plain  # plain names keep the folder they had
