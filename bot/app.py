@@ -37,6 +37,7 @@ class App:
         self.emotions.close()
         if self.risk is not None:
             self.risk.close()
+        await self.repository.close()
         await self.engine.dispose()
 
 

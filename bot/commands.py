@@ -6,11 +6,13 @@ the console, Telegram (setMyCommands) and Discord (app commands) alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.domain import Message, Reply, UserRecord, UserRef
+from responses import safety
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -36,8 +38,9 @@ class CommandContext:
 
 Handler = Callable[[CommandContext], Awaitable[Reply]]
 #: Called after /forget erased the database rows of an account, to erase what an adapter
-#: keeps elsewhere (the console's exported files and charts).
-ForgetHook = Callable[[UserRef], Awaitable[None]]
+#: keeps elsewhere (the console's exported files and charts). It returns a line for the user
+#: when something could not be erased (None when all went), so /forget never claims too much.
+ForgetHook = Callable[[UserRef], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +77,24 @@ class CommandTable:
         return [c for c in self._commands.values() if not c.hidden]
 
 
+#: After the slash, whitespace then one or two words: a command typed with a stray space.
+_GARBLED = re.compile(r"/+\s+([A-Za-z0-9_]+(?:@\w+)?)(?:\s+\S+)?")
+
+
 def parse_command(text: str) -> tuple[str, str] | None:
-    """Split "/name@botname args" into ("name", "args"); None when text is no command."""
-    if not text.startswith("/") or len(text) < 2:
+    """Split "/name@botname args" into ("name", "args"); None when text is no command.
+
+    Crisis language is never a command (None), so "/suicide" reaches the safety screen and
+    its helpline reply instead of "unknown command". "/ history" (a stray space; at most one
+    argument) comes back as the garbled name " history", which no command has, so it is
+    answered as an unknown command rather than stored as words. Text of slashes alone is
+    made empty by ``clean_text`` before it gets here.
+    """
+    if not text.startswith("/") or len(text) < 2 or safety.screen(text).flagged:
         return None
+    garbled = _GARBLED.fullmatch(text)
+    if garbled is not None:
+        return " " + garbled.group(1).split("@", 1)[0].lower(), ""
     head, _, args = text[1:].partition(" ")
     name = head.split("@", 1)[0].lower()
     if not name or not name.replace("_", "").isalnum():

@@ -17,6 +17,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/attune.db"
 
 
+#: Database drivers that come with an extra of attune, by their module name.
+DRIVER_EXTRAS = {"asyncpg": "postgres"}
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
@@ -87,6 +91,9 @@ class Settings(BaseSettings):
                 "needs an async SQLAlchemy URL such as sqlite+aiosqlite:///./data/attune.db "
                 "or postgresql+asyncpg://user@host/db"
             )
+        problem = _driver_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("log_level", mode="before")
@@ -134,6 +141,34 @@ class Settings(BaseSettings):
     @property
     def has_platform_tokens(self) -> bool:
         return self.telegram_token is not None or self.discord_token is not None
+
+
+def _driver_problem(url: str) -> str | None:
+    """Why SQLAlchemy could not open ``url`` for want of a dialect or driver, or None.
+
+    Checked at start-up so a missing driver is one line naming what to install, not the
+    traceback SQLAlchemy raises at the first connection. The URL itself is never quoted (it
+    may hold a password).
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        dialect = make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        return "not a database URL SQLAlchemy knows (dialect+driver://...)"
+    try:
+        dialect.import_dbapi()
+    except ImportError as error:
+        module = (error.name or dialect.driver).split(".", 1)[0]
+        extra = DRIVER_EXTRAS.get(module)
+        how = (
+            f"install attune's {extra} extra: pip install -c constraints.txt '.[{extra}]'"
+            if extra
+            else f"install the {module} package"
+        )
+        return f"the database driver {module} is not installed; {how}"
+    return None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -121,20 +121,27 @@ async def history(ctx: CommandContext) -> Reply:
 
 FORGET_CONFIRM = "/forget confirm"
 FORGET_CANCEL = "/forget cancel"
+NOTHING_TO_FORGET = "I don't hold anything about you, so there's nothing to erase."
 
 
 async def forget(ctx: CommandContext) -> Reply:
     action = ctx.args.lower()
     if action == "confirm":
         result = await ctx.core.repository.forget(ctx.message.user)
-        for hook in ctx.core.on_forget:
-            await hook(ctx.message.user)
-        return Reply(
-            f"Done. I erased everything I held about you ({result.entries} entries). "
-            "If you write again, I'll start fresh."
+        problems = [await hook(ctx.message.user) for hook in ctx.core.on_forget]
+        count = f"{result.entries} entr{'y' if result.entries == 1 else 'ies'}"
+        left = [problem for problem in problems if problem]
+        done = (
+            f"Done. I erased everything I held about you ({count})."
+            if not left
+            else f"I erased everything I held about you in my database ({count}), but not all "
+            "of your files: " + " ".join(left)
         )
+        return Reply(f"{done} If you write again, I'll start fresh.")
     if action == "cancel":
         return Reply("Okay, nothing was deleted.")
+    if ctx.user is None:
+        return Reply(NOTHING_TO_FORGET)
     return Reply(
         "This erases all your messages, moods and settings here, for good. Are you sure?",
         choices=(

@@ -5,7 +5,8 @@ bidirectional overrides and runaway length are removed here once, so no later la
 think about them. Bidi controls (Unicode TR #9's embeddings, overrides, isolates and marks)
 are removed because echoed back they reorder what follows them, the "Trojan Source" trick
 (CVE-2021-42574); text made only of invisible characters (zero-width spaces and joiners,
-fillers, variation selectors) counts as empty, so it is never stored as an invisible entry.
+fillers, variation selectors) counts as empty, so it is never stored as an invisible entry;
+so does text of slashes alone ("/", "//"): a command with no name, not words to read.
 Zero-width joiners inside visible text stay: emoji sequences and Persian or Indic words need
 them.
 """
@@ -49,7 +50,7 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
     text = _BIDI.sub("", text)
-    if all(_invisible(char) for char in text):
+    if all(_invisible(char) or char == "/" for char in text):
         text = ""
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
     text = text.strip()

@@ -3,15 +3,18 @@
 Works interactively and with piped stdin (reads bytes and decodes with replacement, so
 invalid UTF-8 is answered, not fatal). ``/photo PATH [caption]`` attaches an image read into
 memory; pictures and files in replies are written under the output folder (one folder per
-user) and their paths printed. A file is written whole or not at all (a temporary file
-renamed into place), and a read-only or full folder costs one line, not the chat; /forget
-deletes the user's folder. Choices (confirm/cancel) are answered by typing their number.
+user, see ``user_folder_name``) and their paths printed. A file is written whole or not at
+all (a temporary file renamed into place), and a read-only or full folder costs one line,
+not the chat; /forget deletes the user's folder, and says so when a file could not go.
+Choices (confirm/cancel) are answered by typing their number.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import logging
 import os
 import re
 import shlex
@@ -25,12 +28,35 @@ from typing import TextIO
 from bot.core import Core
 from bot.domain import Choice, Message, Platform, Reply, UserRef
 
+log = logging.getLogger(__name__)
+
 PROMPT = "you> "
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+#: User names kept as their folder name, as before: letters, digits, ".", "_" and "-", not
+#: starting or ending with "." (never "." or ".."; Windows drops a trailing dot), short, no
+#: "~". Case is kept, so exports from before stay where /forget looks for them; on a
+#: case-insensitive disk (macOS, Windows) "Ann" and "ann" would share one.
+_PLAIN_USER = re.compile(r"[A-Za-z0-9_-](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_-])?")
+_SLUG_CHARS = 40
 
 
 def _safe(name: str) -> str:
     return _SAFE_NAME.sub("_", name).strip("._") or "file"
+
+
+def user_folder_name(user: str) -> str:
+    """The output folder name of a console user: distinct users never share one.
+
+    A plain name (``_PLAIN_USER``: "cleo", "demo-2") is used as it is. Any other name gets a
+    readable slug, "~" and the first 16 hex digits (64 bits) of the SHA-256 of its exact
+    UTF-8 bytes: "a b" -> "a_b~<hash>", "." -> "file~<hash>". "~" never occurs in a plain
+    name, so the two kinds cannot meet, and the result is never "." or "..", holds no
+    path separator and stays under 60 characters.
+    """
+    if _PLAIN_USER.fullmatch(user):
+        return user
+    digest = hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{_safe(user)[:_SLUG_CHARS]}~{digest}"
 
 
 class ConsoleChat:
@@ -107,7 +133,7 @@ class ConsoleChat:
 
     @property
     def _folder(self) -> Path:
-        return self._output_dir / _safe(self._user.user_id)
+        return self._output_dir / user_folder_name(self._user.user_id)
 
     def _save(self, name: str, data: bytes) -> Path | str:
         """Write ``data`` whole under the user's folder: its path, or the reason it is not.
@@ -133,10 +159,23 @@ class ConsoleChat:
             reason = error.strerror or type(error).__name__
             return f"{self._output_dir} can't be written to ({reason})"
 
-    async def _forget_files(self, ref: UserRef) -> None:
-        """/forget: the user's exports and charts go with their rows."""
-        if (ref.platform, ref.user_id) == (self._user.platform, self._user.user_id):
-            await asyncio.to_thread(shutil.rmtree, self._folder, True)
+    async def _forget_files(self, ref: UserRef) -> str | None:
+        """/forget: the user's exports and charts go with their rows.
+
+        Returns a line for the user when some files could not be deleted (a read-only disk,
+        say), which is also logged once as a WARNING with their count (the path holds the
+        user name, so it is not logged).
+        """
+        if (ref.platform, ref.user_id) != (self._user.platform, self._user.user_id):
+            return None
+        left = await asyncio.to_thread(_remove_tree, self._folder)
+        if not left:
+            return None
+        log.warning("/forget left %d console export file(s) that could not be deleted", left)
+        return (
+            f"I couldn't delete {left} of your saved file{'' if left == 1 else 's'} in "
+            f"{self._folder.resolve()} — please delete {'it' if left == 1 else 'them'} yourself."
+        )
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -153,3 +192,11 @@ class ConsoleChat:
                 self.render(Reply(message))
                 continue
             self.render(await self._core.handle(message))
+
+
+def _remove_tree(folder: Path) -> int:
+    """Delete ``folder`` and everything in it; the number of files still there afterwards."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if not folder.exists():
+        return 0
+    return sum(1 for path in folder.rglob("*") if not path.is_dir()) or 1

@@ -11,6 +11,7 @@ they begin DEFERRED and never queue behind writers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,14 @@ def add_sqlite_pragmas(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "begin", _begin)
 
 
-#: How often ``scrub`` asks again when readers keep the WAL busy.
-CHECKPOINT_TRIES = 3
+#: How long one checkpoint waits for readers (ms): short, because /forget's answer waits for
+#: the first try; later tries run in the background (``retry_checkpoint``).
+CHECKPOINT_WAIT_MS = 2_000
+#: Background checkpoint tries: waits doubling from the first to the most (s), for at most
+#: ``RETRY_FOR_S`` in all; after that the next erasure (or the bot's exit) tries again.
+RETRY_FIRST_S = 1.0
+RETRY_MOST_S = 60.0
+RETRY_FOR_S = 3600.0
 
 
 def _outside_transaction(sync_connection: Any, sql: str) -> tuple[Any, ...] | None:
@@ -83,6 +90,30 @@ def _outside_transaction(sync_connection: Any, sql: str) -> tuple[Any, ...] | No
     return tuple(row) if row is not None else None
 
 
+def _truncate_wal(sync_connection: Any) -> bool:
+    # A TRUNCATE checkpoint waits for readers through the busy handler: shorter here, then
+    # the connection's usual timeout back (it returns to the pool).
+    _outside_transaction(sync_connection, f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+    try:
+        row = _outside_transaction(sync_connection, "PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        _outside_transaction(sync_connection, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return row is not None and int(row[0]) == 0
+
+
+async def checkpoint(engine: AsyncEngine) -> bool:
+    """One ``PRAGMA wal_checkpoint(TRUNCATE)``: True when the WAL was copied back and cut to
+    zero bytes, False when a reader (another process's read transaction) kept it busy for
+    ``CHECKPOINT_WAIT_MS`` or SQLite refused (https://sqlite.org/pragma.html#pragma_wal_checkpoint).
+    """
+    try:
+        async with engine.connect() as connection:
+            return bool(await connection.run_sync(_truncate_wal))
+    except OperationalError as error:
+        log.warning("a WAL checkpoint failed (%s)", error.orig)
+        return False
+
+
 async def scrub(engine: AsyncEngine) -> bool:
     """After an erasure, leave no copy of the deleted rows in the SQLite files.
 
@@ -90,11 +121,11 @@ async def scrub(engine: AsyncEngine) -> bool:
     deleted can keep old cell bytes in its unallocated gap (measured here: a deleted
     message id left in an index page), and the WAL keeps the old page images. So: ``VACUUM``
     (rebuilds every page from the live rows, https://sqlite.org/lang_vacuum.html; time and
-    temporary space grow with the database), then ``PRAGMA wal_checkpoint(TRUNCATE)``, which
-    waits (busy timeout) for readers, copies every frame back and truncates the WAL to zero
-    bytes (https://sqlite.org/pragma.html#pragma_wal_checkpoint). True when both completed;
-    False when VACUUM failed (a full disk: it needs room for a copy) or readers kept the WAL
-    busy every try, or the database is not SQLite (PostgreSQL: see README on VACUUM).
+    temporary space grow with the database), then one ``checkpoint``, which waits for readers,
+    copies every frame back and truncates the WAL to zero bytes. True when both completed;
+    False when VACUUM failed (a full disk: it needs room for a copy), a reader kept the WAL
+    busy (then ``retry_checkpoint`` in the background), or the database is not SQLite
+    (PostgreSQL: see README on VACUUM).
     """
     if engine.dialect.name != "sqlite":
         return False
@@ -105,11 +136,27 @@ async def scrub(engine: AsyncEngine) -> bool:
     except OperationalError as error:
         vacuumed = False
         log.warning("VACUUM after an erasure failed (%s); retried at the next one", error.orig)
-    for _ in range(CHECKPOINT_TRIES):
-        async with engine.connect() as connection:
-            row = await connection.run_sync(_outside_transaction, "PRAGMA wal_checkpoint(TRUNCATE)")
-        if row is not None and int(row[0]) == 0:
-            return vacuumed
+    return await checkpoint(engine) and vacuumed
+
+
+async def retry_checkpoint(engine: AsyncEngine) -> bool:
+    """Try ``checkpoint`` again until it succeeds: waits doubling from ``RETRY_FIRST_S`` to
+    ``RETRY_MOST_S``, for at most ``RETRY_FOR_S`` (monotonic seconds). True once the WAL was
+    truncated; False (and a warning) when readers kept it busy all that time."""
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + RETRY_FOR_S
+    wait = RETRY_FIRST_S
+    while loop.time() + wait <= give_up_at:
+        await asyncio.sleep(wait)
+        if await checkpoint(engine):
+            log.info("the WAL holding erased rows was truncated after a reader let go")
+            return True
+        wait = min(wait * 2, RETRY_MOST_S)
+    log.warning(
+        "a reader kept the WAL busy for %.0f s; erased bytes stay in it until it ends "
+        "(tried again at the next erasure and when attune exits)",
+        RETRY_FOR_S,
+    )
     return False
 
 

@@ -6,6 +6,8 @@ back before returning, so callers cannot leak transactions or ORM rows.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain import MoodEntry, Platform, UserRecord, UserRef
 from bot.mood import queries
 from bot.mood.queries import MoodPoints
-from bot.storage.engine import read_session_factory, scrub
+from bot.storage.engine import read_session_factory, retry_checkpoint, scrub
 from bot.storage.erasure import Account, erase_statements
 from bot.storage.mailbox import Mailbox
 from bot.storage.models import (
@@ -191,6 +193,16 @@ class Repository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._reads = read_session_factory(sessions)
+        #: The background WAL truncation after an erasure a reader held up (SQLite).
+        self._scrub_retry: asyncio.Task[bool] | None = None
+
+    async def close(self) -> None:
+        """Stop background work (a pending WAL retry); call before disposing the engine,
+        whose last connection closing checkpoints the WAL itself."""
+        if self._scrub_retry is not None:
+            self._scrub_retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scrub_retry
 
     @property
     def single_writer(self) -> bool:
@@ -453,6 +465,11 @@ class Repository:
         bind = self._sessions.kw.get("bind")
         if isinstance(bind, AsyncEngine) and not await scrub(bind):
             log.warning("erased a user's rows, but their old bytes could not all be scrubbed")
+            if bind.dialect.name == "sqlite" and (
+                self._scrub_retry is None or self._scrub_retry.done()
+            ):
+                # A reader in another process holds the WAL: truncate it once it lets go.
+                self._scrub_retry = asyncio.create_task(retry_checkpoint(bind))
         return ForgetResult(
             entries=counts.get(EntryRow.__tablename__, 0),
             processed_messages=counts.get(ProcessedMessageRow.__tablename__, 0),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.console import user_folder_name
 from tests.conftest import REPO_ROOT
 
 
@@ -169,3 +170,28 @@ def test_sigkill_while_writing_leaves_a_sound_database(tmp_path: Path) -> None:
     stored = stored_texts(db, "k")
     # Every answered message is stored, in order (storage happens before the answer).
     assert stored[: len(answered)] == sent[: len(answered)]
+
+
+def test_one_users_forget_never_deletes_anothers_files(tmp_path: Path) -> None:
+    db, out = tmp_path / "e.db", tmp_path / "out"
+    exported = chat(db, "a_b", b"I feel FRANKCANARY ok\n/export\n")
+    assert exported.returncode == 0, exported.stderr.decode()
+    kept = sorted(p for p in out.rglob("*") if p.is_file())
+    assert kept and all(p.is_relative_to(out / "a_b") for p in kept)
+    for other in ("a b", ".."):  # "a b" once mapped to a_b's folder
+        forgot = chat(db, other, b"/forget confirm\n")
+        assert forgot.returncode == 0, forgot.stderr.decode()
+        assert sorted(p for p in out.rglob("*") if p.is_file()) == kept, other
+    assert stored_texts(db, "a_b") == ["I feel FRANKCANARY ok"]
+
+
+def test_folder_names_are_distinct_and_safe() -> None:
+    names = ["a_b", "a b", "a/b", "a\\b", ".", "..", "...", "", "A_B", "a_b~", "é", "e\u0301"]
+    names += ["x" * 300, "x" * 301, "cleo", ".hidden", "a_b~" + "0" * 16, "a.b", "a.b.", "_a"]
+    folders = [user_folder_name(name) for name in names]
+    assert len(set(folders)) == len(names)
+    for folder in folders:
+        assert folder not in ("", ".", "..") and "/" not in folder and "\\" not in folder
+        assert len(folder) <= 64 and not folder.startswith(".") and not folder.endswith(".")
+    for plain in ("cleo", "Ann", "a.b", "demo-2"):
+        assert user_folder_name(plain) == plain  # plain names keep the folder they had

@@ -244,3 +244,38 @@ def test_a_disk_filling_while_running_loses_nothing_acknowledged(
         *acknowledged,
         "the disk has room again",
     ]
+
+
+def test_forget_says_which_files_it_could_not_delete(small_disk: Callable[[str], Path]) -> None:
+    disk = small_disk("4m")
+    db, out = disk.parent / "ro-forget.db", disk / "out"
+    exported = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", "fay"],
+        input=b"a quiet evening\n/export\n",
+        capture_output=True,
+        cwd=REPO_ROOT,
+        env=_env(db, ATTUNE_OUTPUT_DIR=str(out)),
+        timeout=READY_TIMEOUT_S,
+        check=False,
+    )
+    assert exported.returncode == 0, exported.stderr.decode()
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert files
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", "fay"],
+        input=b"/forget confirm\n",
+        capture_output=True,
+        cwd=REPO_ROOT,
+        env=_env(db, ATTUNE_OUTPUT_DIR=str(out)),
+        timeout=READY_TIMEOUT_S,
+        check=False,
+    )
+    stdout, stderr = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0 and "Traceback" not in stderr, stderr
+    assert f"couldn't delete {len(files)} of your saved files in {out / 'fay'}" in stdout
+    assert "Done." not in stdout
+    warnings = [line for line in stderr.splitlines() if " WARNING bot." in line]
+    assert len(warnings) == 1 and f" {len(files)} " in warnings[0], stderr
+    assert "fay" not in stderr
+    assert stored_texts(db, "fay") == []

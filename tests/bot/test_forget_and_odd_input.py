@@ -9,13 +9,14 @@ import pytest
 
 from bot.core import Core, CoreOptions
 from bot.domain import Message, Platform, UserRef
-from bot.handlers import HISTORY_USAGE, parse_count
+from bot.handlers import HISTORY_USAGE, NOTHING_TO_FORGET, parse_count
 from bot.inference import EmotionService
-from bot.phrases import EMPTY_MESSAGE, INTERNAL_ERROR
+from bot.phrases import EMPTY_MESSAGE, INTERNAL_ERROR, UNKNOWN_COMMAND
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from bot.textclean import clean_text, snippet, visible_text
 from emotion.text.lexicon import LexiconEstimator
+from responses import safety
 
 BEA = UserRef(Platform.TELEGRAM, "7001", display_name="Bea")
 
@@ -122,3 +123,36 @@ async def test_a_greeting_shows_no_bidi_name(core: Core) -> None:
     sneaky = UserRef(Platform.TELEGRAM, "7002", display_name="\u202eeB\u2069")
     reply = await core.handle(said("/start", user=sneaky))
     assert reply.text.startswith("Hi eB,")
+
+
+async def test_forget_counts_in_words_and_with_nothing_held_asks_nothing(core: Core) -> None:
+    nothing = await core.handle(said("/forget", "1"))
+    assert nothing.text == NOTHING_TO_FORGET and not nothing.choices
+    await core.handle(said("I had a rough day at work", "2"))
+    asked = await core.handle(said("/forget", "3"))
+    assert asked.choices
+    done = await core.handle(said("/forget confirm", "4"))
+    assert "(1 entry)" in done.text
+    for number in range(5, 7):
+        await core.handle(said(f"a calm day, number {number}", str(number)))
+    assert "(2 entries)" in (await core.handle(said("/forget confirm", "7"))).text
+
+
+@pytest.mark.parametrize("text", ["/", "//", " / / ", "/\n/"])
+async def test_slashes_alone_are_an_empty_message(core: Core, text: str) -> None:
+    assert (await core.handle(said(text))).text == EMPTY_MESSAGE
+    assert await core.repository.find_user(BEA) is None
+
+
+@pytest.mark.parametrize("text", ["/ history", "/  history 3", "//  mood@attune_bot"])
+async def test_a_command_with_a_stray_space_is_unknown_not_an_entry(core: Core, text: str) -> None:
+    reply = await core.handle(said(text))
+    name = text.split()[1].split("@")[0]
+    assert reply.text == UNKNOWN_COMMAND.format(command=f"/ {name}")
+    assert await core.repository.find_user(BEA) is None
+
+
+@pytest.mark.parametrize("text", ["/suicide", "/ kill myself", "/feel like ending it all"])
+async def test_crisis_words_after_a_slash_get_the_helpline(core: Core, text: str) -> None:
+    reply = await core.handle(said(text))
+    assert safety.helplines(None)[0] in reply.text

@@ -3,15 +3,18 @@ disk (database file, WAL, shared memory) while the engine keeps running."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.domain import Platform, UserRef
 from bot.reminders import with_reminder, with_timezone
+from bot.storage import engine as engine_module
 from bot.storage.engine import _configure_sqlite_connection, session_factory
 from bot.storage.engine import create_engine as create_async_engine
 from bot.storage.erasure import (
@@ -178,4 +181,44 @@ async def test_no_byte_of_an_erased_text_stays_on_disk_while_running(db_url: str
         theirs = await repository.find_user(other)
         assert theirs is not None and len(await repository.recent_entries(theirs.id, 500)) == 300
     finally:
+        await engine.dispose()
+
+
+def _holds_canary(path: Path) -> bool:
+    return path.exists() and CANARY.encode() in path.read_bytes()
+
+
+async def test_a_reader_holding_the_wal_delays_its_truncation_but_not_for_ever(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Short waits so the test is quick; the logic is the one the bot runs.
+    monkeypatch.setattr(engine_module, "CHECKPOINT_WAIT_MS", 100)
+    monkeypatch.setattr(engine_module, "RETRY_FIRST_S", 0.1)
+    monkeypatch.setattr(engine_module, "RETRY_MOST_S", 0.5)
+    database = Path(str(make_url(db_url).database))
+    wal = database.with_name(database.name + "-wal")
+    engine = create_async_engine(db_url)
+    repository = Repository(session_factory(engine))
+    owner = UserRef(Platform.TELEGRAM, "owner-1", display_name="Owner")
+    mine = await repository.get_or_create_user(owner)
+    for n in range(20):
+        entry = new_entry(datetime.now(UTC), Emotion.SAD, text=f"{CANARY} number {n}")
+        await repository.add_entry(mine.id, entry, platform=owner.platform, message_id=str(n))
+    # Another process's long read transaction (a backup, a DB browser) on the same file.
+    reader = sqlite3.connect(database, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM entries").fetchone() == (20,)
+        assert (await repository.forget(owner)).entries == 20
+        await asyncio.sleep(0.5)
+        assert _holds_canary(wal)  # the reader keeps the old pages alive
+        reader.execute("COMMIT")
+        for _ in range(100):
+            if not _holds_canary(wal):
+                break
+            await asyncio.sleep(0.2)
+        assert not _holds_canary(wal) and not _holds_canary(database)
+    finally:
+        reader.close()
+        await repository.close()
         await engine.dispose()
