@@ -177,6 +177,7 @@ def _locked() -> Exception:
     return OperationalError("INSERT ...", {}, Exception("database is locked"))
 
 
+@pytest.mark.allow_error_logs  # the fault is logged as an ERROR, by design
 async def test_a_database_refusing_writes_delays_storing_not_the_answer(db_url: str) -> None:
     engine = create_engine(db_url)
     service = EmotionService(LexiconEstimator(), None)
@@ -198,6 +199,7 @@ class BrokenReads(Repository):
         raise RuntimeError("a bug in storage")
 
 
+@pytest.mark.allow_error_logs  # the fault is logged as an ERROR, by design
 async def test_a_crisis_message_gets_help_even_when_the_turn_fails(db_url: str) -> None:
     engine = create_engine(db_url)
     service = EmotionService(LexiconEstimator(), None)

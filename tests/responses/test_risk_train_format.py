@@ -30,6 +30,8 @@ def _rows(path: Path) -> list[tuple[list[str], str]]:
     assert lines[0].startswith(HEADER_PREFIX), (path, lines[0])
     rows: list[tuple[list[str], str]] = []
     for number, line in enumerate(lines[1:], start=2):
+        if line.startswith("#"):  # further comment lines (how a file was made)
+            continue
         cells = line.split("\t")
         assert len(cells) == 2, (path.name, number, line)
         labels, text = cells[0].split(","), cells[1]
