@@ -1,41 +1,57 @@
-"""Crisis screen bench: the rules, the learned risk classifier, and both together.
+"""Crisis screen bench: the rules, the learned risk classifier, and the screen as attune runs it.
 
-Run ``python bench/safety_bench.py [--heldout FILE] [--dialogues FILE] [--model DIR]``.
+Run ``python bench/safety_bench.py [--heldout FILE] [--dialogues FILE] [--ordinary N]``.
+
 Reads the held-out test split (``tests/responses/data/risk_heldout.tsv``:
 ``labels<TAB>language<TAB>text``; ``risk_heldout_dialogues.tsv``:
-``dialogue_id<TAB>turn<TAB>expected<TAB>language<TAB>text``) and prints, per screen:
+``dialogue_id<TAB>turn<TAB>expected<TAB>language<TAB>text``) — never used for tuning — and
+prints, for the rules alone, the classifier alone and the product screen
+(``bot.risk.RiskScreen``: rules, plus the classifier's confident band):
 
-* recall per category: ``any`` = the message was flagged at all (it gets the crisis reply),
-  ``cat`` = that category itself was flagged (the rules count only when ``screen`` reports
-  categories);
-* recall per language, overall recall, and the false-alarm rate on the ``none`` lines;
-* latency per message, p50/p95 in ms, one message at a time, English and other languages apart;
-* dialogues: a turn counts as caught when some turn so far was flagged (risk is never lowered),
-  benign dialogues count as false alarms when any turn was flagged. This is the per-message
-  screen with a latch, not the conversation risk state (issue 13 item 4).
+* ``crisis``: the message gets the crisis reply (flagged); ``help``: it gets the crisis reply
+  or the gentle check-in that asks directly and lists helplines (the classifier's unsure band);
+* recall of each per category and per language, and the false-alarm rate on the look-alikes
+  (``none`` lines);
+* on ordinary chat (the first N comments of GoEmotions dev, ``../shared/data``): how often a
+  crisis reply or a check-in would be given (an upper bound: a few comments do speak of risk);
+* latency of the product screen per message, p50/p95 in ms, English and other languages apart;
+* dialogues, run through the real core (the text model, the conversation risk state stored
+  in a temporary SQLite file): a risk turn counts as helped when a crisis reply or check-in
+  came at that turn or earlier in the dialogue; benign dialogues count when one came at all.
 
 Targets (issue 13): recall >= 0.95 overall and >= 0.90 per category, false alarms <= 0.05,
-added latency p50 <= 10 ms for English. The held-out files must never be used for tuning.
-The last line is JSON.
+added latency p50 <= 10 ms for English. The last line is JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-import os
-import sys
+import random
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from emotion.tflog import quiet_tensorflow
 
-from responses.risk import RiskCategory
+quiet_tensorflow()
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "responses" / "data"
+from bot.core import Core, CoreOptions  # noqa: E402
+from bot.domain import Message, Platform, UserRef  # noqa: E402
+from bot.inference import EmotionService, load_text_estimator  # noqa: E402
+from bot.risk import RiskScreen, load_risk_classifier  # noqa: E402
+from bot.storage import migrate  # noqa: E402
+from bot.storage.engine import create_engine, session_factory  # noqa: E402
+from bot.storage.repository import Repository  # noqa: E402
+from responses import safety  # noqa: E402
+from responses.risk import RiskCategory  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "responses" / "data"
+ORDINARY = ROOT.parent / "shared" / "data" / "goemotions_ekman" / "dev.tsv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +61,16 @@ class Row:
     text: str
 
 
-Verdict = tuple[bool, frozenset[RiskCategory] | None]
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a screen would do with one message."""
+
+    crisis: bool
+    help: bool
+    categories: frozenset[RiskCategory]
+
+
+Screen = Callable[[str], Verdict]
 
 
 def _labels(raw: str) -> frozenset[RiskCategory]:
@@ -72,34 +97,33 @@ def read_dialogues(path: Path) -> dict[str, list[Row]]:
     return dialogues
 
 
-def rules_screen() -> Callable[[str], Verdict]:
-    from responses.safety import screen
+def read_ordinary(path: Path, n: int) -> list[str]:
+    if not path.is_file() or n <= 0:
+        return []
+    return [line.split("\t", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()][:n]
 
+
+def rules_screen(text: str) -> Verdict:
+    check = safety.screen(text)
+    return Verdict(check.flagged, check.flagged, check.categories)
+
+
+def product_screen(screen: RiskScreen, loop: asyncio.AbstractEventLoop) -> Screen:
     def run(text: str) -> Verdict:
-        check = screen(text)
-        categories = getattr(check, "categories", None)
-        return bool(check.flagged), frozenset(categories) if categories is not None else None
+        screened = loop.run_until_complete(screen.screen(text))
+        crisis = screened.check.flagged
+        return Verdict(crisis, crisis or bool(screened.watch), screened.check.categories)
 
     return run
 
 
-def model_screen(model_dir: Path | None) -> Callable[[str], Verdict]:
-    from responses.risk_model import load_risk_model
-
-    model = load_risk_model(model_dir)
-
+def model_screen(screen: RiskScreen, loop: asyncio.AbstractEventLoop) -> Screen:
     def run(text: str) -> Verdict:
-        prediction = model.predict([text])[0]
-        return bool(prediction.flagged), prediction.flagged
-
-    return run
-
-
-def combined(a: Callable[[str], Verdict], b: Callable[[str], Verdict]) -> Callable[[str], Verdict]:
-    def run(text: str) -> Verdict:
-        (fa, ca), (fb, cb) = a(text), b(text)
-        cats = None if ca is None and cb is None else (ca or frozenset()) | (cb or frozenset())
-        return fa or fb, cats
+        prediction = loop.run_until_complete(screen.predict(text))
+        if prediction is None:
+            return Verdict(False, False, frozenset())
+        flagged = bool(prediction.flagged)
+        return Verdict(flagged, flagged or bool(prediction.watch), prediction.flagged)
 
     return run
 
@@ -113,38 +137,43 @@ def _pct(values: Sequence[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
 
 
-def evaluate(run: Callable[[str], Verdict], rows: Sequence[Row]) -> dict[str, object]:
+def evaluate(run: Screen, rows: Sequence[Row], ordinary: Sequence[str]) -> dict[str, object]:
     verdicts: list[Verdict] = []
     seconds: list[float] = []
     for row in rows:
         start = time.perf_counter()
         verdicts.append(run(row.text))
         seconds.append(time.perf_counter() - start)
+    pairs = list(zip(rows, verdicts, strict=True))
     per_category: dict[str, object] = {}
     for category in RiskCategory:
-        members = [(r, v) for r, v in zip(rows, verdicts, strict=True) if category in r.labels]
-        with_cats = [v[1] for _, v in members if v[1] is not None]
+        members = [v for r, v in pairs if category in r.labels]
         per_category[category.value] = {
             "n": len(members),
-            "any": _rate([v[0] for _, v in members]),
-            "cat": _rate([category in c for c in with_cats]) if with_cats else None,
+            "crisis": _rate([v.crisis for v in members]),
+            "help": _rate([v.help for v in members]),
+            "right_category": _rate([category in v.categories for v in members]),
         }
     per_language: dict[str, object] = {}
     for language in sorted({r.language for r in rows}):
-        pos = [
-            v[0] for r, v in zip(rows, verdicts, strict=True) if r.language == language and r.labels
-        ]
-        neg = [
-            v[0]
-            for r, v in zip(rows, verdicts, strict=True)
-            if r.language == language and not r.labels
-        ]
-        per_language[language] = {"recall": _rate(pos), "false_alarms": _rate(neg)}
+        pos = [v for r, v in pairs if r.language == language and r.labels]
+        neg = [v for r, v in pairs if r.language == language and not r.labels]
+        per_language[language] = {
+            "crisis_recall": _rate([v.crisis for v in pos]),
+            "help_recall": _rate([v.help for v in pos]),
+            "crisis_false_alarms": _rate([v.crisis for v in neg]),
+            "help_false_alarms": _rate([v.help for v in neg]),
+        }
+    everyday = [run(text) for text in ordinary]
     en = [s for r, s in zip(rows, seconds, strict=True) if r.language == "en"]
     other = [s for r, s in zip(rows, seconds, strict=True) if r.language != "en"]
     return {
-        "recall": _rate([v[0] for r, v in zip(rows, verdicts, strict=True) if r.labels]),
-        "false_alarms": _rate([v[0] for r, v in zip(rows, verdicts, strict=True) if not r.labels]),
+        "crisis_recall": _rate([v.crisis for r, v in pairs if r.labels]),
+        "help_recall": _rate([v.help for r, v in pairs if r.labels]),
+        "crisis_false_alarms": _rate([v.crisis for r, v in pairs if not r.labels]),
+        "help_false_alarms": _rate([v.help for r, v in pairs if not r.labels]),
+        "ordinary_crisis_rate": _rate([v.crisis for v in everyday]),
+        "ordinary_help_rate": _rate([v.help for v in everyday]),
         "per_category": per_category,
         "per_language": per_language,
         "latency_ms_en": {"p50": _pct(en, 0.5), "p95": _pct(en, 0.95)} if en else None,
@@ -152,59 +181,115 @@ def evaluate(run: Callable[[str], Verdict], rows: Sequence[Row]) -> dict[str, ob
     }
 
 
-def evaluate_dialogues(
-    run: Callable[[str], Verdict], dialogues: dict[str, list[Row]]
+async def run_dialogues(
+    dialogues: dict[str, list[Row]], risk: RiskScreen, country: str
 ) -> dict[str, object]:
-    caught: list[bool] = []
-    benign_raised: list[bool] = []
-    for dialogue_id, turns in dialogues.items():
-        raised = False
-        for row in turns:
-            raised = raised or run(row.text)[0]
-            if row.labels:
-                caught.append(raised)
-        if dialogue_id.startswith("b-"):
-            benign_raised.append(raised)
+    """Each dialogue through a real core (its own user), as a person would write it."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        await asyncio.to_thread(migrate.upgrade, url)
+        engine = create_engine(url)
+        emotions = EmotionService(load_text_estimator(None), None)
+        core = Core(
+            Repository(session_factory(engine)),
+            emotions,
+            CoreOptions(helpline_country=country),
+            rng=random.Random(7),
+            risk=risk,
+        )
+        helped_turns: list[bool] = []
+        crisis_turns: list[bool] = []
+        benign_help: list[bool] = []
+        benign_crisis: list[bool] = []
+        try:
+            for number, (dialogue_id, turns) in enumerate(dialogues.items()):
+                user = UserRef(Platform.CONSOLE, f"dialogue-{number}")
+                helped = crisis = False
+                for index, row in enumerate(turns):
+                    message = Message(user, f"chat-{number}", row.text, message_id=str(index))
+                    reply = await core.handle(message)
+                    found = await core.repository.find_user(user)
+                    latest = await core.repository.recent_entries(found.id, 1) if found else []
+                    # The crisis reply is stored with the "crisis" tone; a check-in is an
+                    # ordinary reply that lists helplines.
+                    crisis = crisis or bool(latest and latest[0].tone == "crisis")
+                    listed = any(line.startswith("• ") for line in reply.text.splitlines())
+                    helped = helped or crisis or listed
+                    if row.labels:
+                        helped_turns.append(helped)
+                        crisis_turns.append(crisis)
+                if dialogue_id.startswith("b-"):
+                    benign_help.append(helped)
+                    benign_crisis.append(crisis)
+        finally:
+            emotions.close()
+            await core.writes.flush(timeout_s=5.0)
+            await engine.dispose()
     return {
-        "turn_recall": _rate(caught),
-        "n_risk_turns": len(caught),
-        "benign_dialogues_raised": _rate(benign_raised),
-        "n_benign_dialogues": len(benign_raised),
+        "risk_turns": len(helped_turns),
+        "help_by_turn": _rate(helped_turns),
+        "crisis_by_turn": _rate(crisis_turns),
+        "benign_dialogues": len(benign_help),
+        "benign_with_help": _rate(benign_help),
+        "benign_with_crisis": _rate(benign_crisis),
     }
 
 
 def _print(name: str, result: dict[str, object]) -> None:
-    print(f"== {name}: recall {result['recall']}  false alarms {result['false_alarms']}")
-    for category, figures in result["per_category"].items():  # type: ignore[attr-defined]
-        print(f"   {category:18s} n={figures['n']:<4} any={figures['any']}  cat={figures['cat']}")
-    for language, figures in result["per_language"].items():  # type: ignore[attr-defined]
-        print(f"   {language}: recall {figures['recall']}  false alarms {figures['false_alarms']}")
+    print(
+        f"== {name}: crisis recall {result['crisis_recall']} (false alarms "
+        f"{result['crisis_false_alarms']}); help recall {result['help_recall']} (false alarms "
+        f"{result['help_false_alarms']}); ordinary chat: crisis {result['ordinary_crisis_rate']}"
+        f", check-in or crisis {result['ordinary_help_rate']}"
+    )
+    for category, f in result["per_category"].items():  # type: ignore[attr-defined]
+        print(
+            f"   {category:18s} n={f['n']:<4} crisis={f['crisis']}  help={f['help']}"
+            f"  right category={f['right_category']}"
+        )
+    for language, f in result["per_language"].items():  # type: ignore[attr-defined]
+        print(
+            f"   {language}: crisis {f['crisis_recall']} / false {f['crisis_false_alarms']};"
+            f"  help {f['help_recall']} / false {f['help_false_alarms']}"
+        )
     print(f"   latency ms: en {result['latency_ms_en']}  other {result['latency_ms_other']}")
-    if "dialogues" in result:
-        print(f"   dialogues: {result['dialogues']}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--heldout", type=Path, default=DATA / "risk_heldout.tsv")
     parser.add_argument("--dialogues", type=Path, default=DATA / "risk_heldout_dialogues.tsv")
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--ordinary", type=int, default=1000, help="GoEmotions dev comments")
+    parser.add_argument("--country", default="GB", help="helpline country for the dialogues")
     args = parser.parse_args()
     rows = read_messages(args.heldout)
     dialogues = read_dialogues(args.dialogues) if args.dialogues.is_file() else {}
-    rules = rules_screen()
+    ordinary = read_ordinary(ORDINARY, args.ordinary)
+    loop = asyncio.new_event_loop()
     start = time.perf_counter()
-    model = model_screen(args.model)
+    risk = RiskScreen(load_risk_classifier(args.model))
     load_s = round(time.perf_counter() - start, 2)
-    screens = {"rules": rules, "model": model, "rules+model": combined(rules, model)}
-    out: dict[str, object] = {"n_messages": len(rows), "model_load_s": load_s}
+    screens: dict[str, Screen] = {"rules": rules_screen}
+    if risk.has_classifier:
+        screens["classifier"] = model_screen(risk, loop)
+        screens["attune (rules + classifier)"] = product_screen(risk, loop)
+    out: dict[str, object] = {
+        "n_messages": len(rows),
+        "n_ordinary": len(ordinary),
+        "classifier_load_s": load_s,
+    }
     for name, run in screens.items():
-        run("warm-up")  # the rules compile their patterns on first use; not a message's cost
-        result = evaluate(run, rows)
-        if dialogues:
-            result["dialogues"] = evaluate_dialogues(run, dialogues)
+        run("warm-up")  # first-use costs (pattern compilation, graph tracing) are not a message's
+        result = evaluate(run, rows, ordinary)
         _print(name, result)
         out[name] = result
+    if dialogues:
+        figures = loop.run_until_complete(run_dialogues(dialogues, risk, args.country))
+        print(f"== dialogues through the core: {figures}")
+        out["dialogues"] = figures
+    risk.close()
+    loop.close()
     print(json.dumps(out))
 
 
