@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from bot import recordings
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Choice, MoodEntry, Reply, UserRecord
 from bot.mood import checkin
@@ -192,6 +193,12 @@ def default_commands() -> CommandTable:
             Command("help", "the commands", help_),
             Command("history", "your last entries and their emotions", history, True, "[N]"),
             Command("why", "why I read your last message the way I did", why, True),
+            Command(
+                "heard", "what I heard in your last voice message or video", recordings.heard, True
+            ),
+            Command(
+                "timeline", "a chart of your face over your last video", recordings.timeline, True
+            ),
             Command("feel", "correct my reading of your last message", feel, True, "LABEL"),
             Command("privacy", "what I store and how to delete it", privacy),
             Command("forget", "erase everything I hold about you", forget, True),
