@@ -42,9 +42,11 @@ WELCOME = (
 PRIVACY = (
     "What I keep: your messages (text), the emotions I read from them and from your photos, "
     "the replies I chose, corrections you make, and your settings (time zone, daily "
-    "check-in time if you turned it on with /remind). Photos are read in memory and never "
-    "stored or logged. Your data is only ever shown to you — in group chats I answer "
-    "these commands privately. /export gives you a copy of all of it, /forget erases it."
+    "check-in time if you turned it on with /remind). Photos, voice messages and videos are "
+    "read in memory and never stored or logged; I keep the words I heard in them (/heard) "
+    "and, for a video, the emotions I read frame by frame (/timeline). Your data is only "
+    "ever shown to you — in group chats I answer these commands privately. /export gives "
+    "you a copy of all of it, /forget erases it."
 )
 
 

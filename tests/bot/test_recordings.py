@@ -84,16 +84,16 @@ USER = UserRef(Platform.TELEGRAM, "r1", display_name="Rae")
 _ids = iter(range(1, 10_000))
 
 
-def msg(text: str = "", **media: bytes) -> Message:
-    return Message(USER, "chat-r1", text=text, message_id=f"m{next(_ids)}", **media)
+def msg(text: str = "") -> Message:
+    return Message(USER, "chat-r1", text=text, message_id=f"m{next(_ids)}")
 
 
 def video(text: str = "") -> Message:
-    return msg(text, video=b"\x00\x00\x00\x18ftypmp42...")
+    return replace(msg(text), video=b"\x00\x00\x00\x18ftypmp42...")
 
 
 def voice(text: str = "") -> Message:
-    return msg(text, voice=b"OggS...")
+    return replace(msg(text), voice=b"OggS...")
 
 
 async def last(core: Core) -> MoodEntry:
