@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -294,6 +295,10 @@ class Core:
             face_count=len(reading.faces) if reading else 0,
             tone=tone_name,
             reply_id=reply_id,
+            media_kind=heard.kind,
+            heard_from=_heard_from(message.text, heard.transcript, text),
+            media_summary=heard.summary,
+            media_timeline=heard.timeline,
         )
         if await self._store(user, message, entry) is False and not replay:
             return Reply("", duplicate=True)
@@ -449,6 +454,19 @@ class Core:
         from bot.handlers import apply_correction
 
         return await apply_correction(self, user, label)
+
+
+def _heard_from(raw: str, transcript: str | None, stored: str) -> int | None:
+    """Where the heard words begin in the ``stored`` text: ``raw`` ("caption\ntranscript") as
+    cleaned and perhaps shortened. None when nothing was heard or shortening cut all of it."""
+    if not transcript:
+        return None
+    heard = clean_text(transcript, sys.maxsize).text
+    whole = clean_text(raw, sys.maxsize).text  # cleaning before shortening: same prefix
+    if not heard or not whole.endswith(heard):
+        return None
+    start = len(whole) - len(heard)
+    return start if start < len(stored) else None
 
 
 def _estimate_of(entry: MoodEntry) -> EmotionEstimate:

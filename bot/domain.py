@@ -16,6 +16,28 @@ from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
 
+class MediaKind(StrEnum):
+    """What an entry was read from besides typed words: a recording's kind."""
+
+    VOICE = "voice"  # a voice message or audio file
+    VIDEO = "video"  # a video note, video or animation
+
+
+#: At most this many points of a video's face timeline are kept with its entry.
+MAX_TIMELINE_POINTS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePoint:
+    """One sampled frame of a video as kept with its entry: the time (s from the start), the
+    face's top emotion (None: no readable face in that frame) and its probability (0..1).
+    Readings only — never pixels."""
+
+    at_s: float
+    label: Emotion | None
+    confidence: float
+
+
 class Platform(StrEnum):
     CONSOLE = "console"
     TELEGRAM = "telegram"
@@ -127,8 +149,25 @@ class MoodEntry:
     reply_id: str | None
     #: How sure the fused reading was (0..1); None for entries stored before it was kept.
     fused_confidence: float | None = None
+    #: The recording the entry was read from (None: typed words or a photo).
+    media_kind: MediaKind | None = None
+    #: Where in ``text`` the words heard in the recording begin (a caption comes first);
+    #: None when no words were heard.
+    heard_from: int | None = None
+    #: A video's face timeline in one sentence, made from the readings alone ("Over the
+    #: 8-second video your face went from neutral to happy."); None for other entries.
+    media_summary: str | None = None
+    #: A video's per-frame readings (at most ``MAX_TIMELINE_POINTS``); None without a face.
+    media_timeline: tuple[TimelinePoint, ...] | None = None
 
     @property
     def label(self) -> Emotion:
         """What the user felt as far as we know: their own correction wins."""
         return self.correction or self.fused_label
+
+    @property
+    def heard_text(self) -> str | None:
+        """The words heard in the entry's recording (its caption left out), or None."""
+        if self.heard_from is None:
+            return None
+        return self.text[self.heard_from :].strip() or None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from bot.domain import MoodEntry
+from bot.domain import MediaKind, MoodEntry
 from emotion.fusion import FusionResult
 from emotion.labels import Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoProblem, PhotoReading
@@ -45,12 +45,21 @@ def fusion_of(entry: MoodEntry) -> FusionResult:
 
 
 def explain_entry(entry: MoodEntry) -> str:
+    """/why's answer for ``entry``: how each source counted, then, for a video, how the face
+    changed over it (its stored summary), then the user's correction if they made one."""
     result = fusion_of(entry)
     photo = None
+    video = entry.media_kind is MediaKind.VIDEO
     if result.face is None and Source.FACE in result.weights and entry.face_count > 0:
         # A face was found but could not be read: it was too small.
         photo = PhotoReading(problem=PhotoProblem.FACE_TOO_SMALL)
-    text = explain(result, photo=photo)
+    elif result.face is None and video:
+        # A video whose frames showed no readable face (its words were still read).
+        photo = PhotoReading(problem=PhotoProblem.NO_FACE)
+    text = explain(result, photo=photo, medium="video" if video else "photo")
+    if entry.media_summary:
+        # Made from the video's per-frame readings when it was read (never from its words).
+        text += f"\n\n{entry.media_summary}"
     if entry.correction is not None:
         text += f"\n\nYou told me it was really {entry.correction.value}, so that is what I keep."
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from bot import recordings
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Choice, MoodEntry, Reply, UserRecord
 from bot.mood import checkin
@@ -41,9 +42,11 @@ WELCOME = (
 PRIVACY = (
     "What I keep: your messages (text), the emotions I read from them and from your photos, "
     "the replies I chose, corrections you make, and your settings (time zone, daily "
-    "check-in time if you turned it on with /remind). Photos are read in memory and never "
-    "stored or logged. Your data is only ever shown to you — in group chats I answer "
-    "these commands privately. /export gives you a copy of all of it, /forget erases it."
+    "check-in time if you turned it on with /remind). Photos, voice messages and videos are "
+    "read in memory and never stored or logged; I keep the words I heard in them (/heard) "
+    "and, for a video, the emotions I read frame by frame (/timeline). Your data is only "
+    "ever shown to you — in group chats I answer these commands privately. /export gives "
+    "you a copy of all of it, /forget erases it."
 )
 
 
@@ -192,6 +195,12 @@ def default_commands() -> CommandTable:
             Command("help", "the commands", help_),
             Command("history", "your last entries and their emotions", history, True, "[N]"),
             Command("why", "why I read your last message the way I did", why, True),
+            Command(
+                "heard", "what I heard in your last voice message or video", recordings.heard, True
+            ),
+            Command(
+                "timeline", "a chart of your face over your last video", recordings.timeline, True
+            ),
             Command("feel", "correct my reading of your last message", feel, True, "LABEL"),
             Command("privacy", "what I store and how to delete it", privacy),
             Command("forget", "erase everything I hold about you", forget, True),

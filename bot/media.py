@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.domain import Message, Reply
+from bot.domain import MAX_TIMELINE_POINTS, MediaKind, Message, Reply, TimelinePoint
 from bot.inference import EmotionService
 from emotion.photo import PhotoReading
 from emotion.video import VideoProblem, VideoReading
@@ -72,6 +72,14 @@ class Heard:
     note: str | None = None
     #: A video's face timeline as a photo reading, for fusion (None: no video, or no face).
     reading: PhotoReading | None = None
+    #: The recording the message carried (None: none), kept with the entry for /heard.
+    kind: MediaKind | None = None
+    #: The words heard in it (None: none), which end ``message.text`` (after any caption).
+    transcript: str | None = None
+    #: A video's timeline in one sentence, from its readings only (for /why).
+    summary: str | None = None
+    #: A video's per-frame readings (for /timeline); None without a face.
+    timeline: tuple[TimelinePoint, ...] | None = None
 
 
 async def hear(emotions: EmotionService, message: Message) -> Heard:
@@ -90,11 +98,16 @@ async def hear(emotions: EmotionService, message: Message) -> Heard:
         note = None
         if transcript.problem is VoiceProblem.UNCLEAR:
             note = UNSURE_HEARD.format(text=_short(transcript.text))
-        return Heard(replace(without_audio, text=text), note=note)
+        return Heard(
+            replace(without_audio, text=text),
+            note=note,
+            kind=MediaKind.VOICE,
+            transcript=transcript.text,
+        )
     problem = transcript.problem or VoiceProblem.SILENT
     line = VOICE_NOTES[problem]
     if message.text.strip():  # a caption was written: read that, and say why the voice was not
-        return Heard(without_audio, note=line)
+        return Heard(without_audio, note=line, kind=MediaKind.VOICE)
     return Heard(without_audio, reply=Reply(line))
 
 
@@ -122,7 +135,33 @@ async def _watch(emotions: EmotionService, message: Message) -> Heard:
         return Heard(without_video, reply=Reply(VIDEO_NOTES[seen.problem or VideoProblem.NO_FACE]))
     reading = seen.photo_reading() if seen.estimate is not None else None
     note = " ".join(n for n in notes if n) or None
-    return Heard(replace(without_video, text=text), note=note, reading=reading)
+    return Heard(
+        replace(without_video, text=text),
+        note=note,
+        reading=reading,
+        kind=MediaKind.VIDEO,
+        transcript=transcript.text or None,
+        summary=seen.describe(),
+        timeline=timeline_points(seen) if seen.estimate is not None else None,
+    )
+
+
+def timeline_points(
+    seen: VideoReading, limit: int = MAX_TIMELINE_POINTS
+) -> tuple[TimelinePoint, ...]:
+    """A video's sampled frames as kept with its entry: time, top emotion and its probability
+    (label None and confidence 0 for a frame without a readable face); at most ``limit``
+    points, spread evenly over the timeline when it has more."""
+    frames = seen.timeline
+    if len(frames) > limit:
+        step = len(frames) / limit
+        frames = tuple(frames[int(i * step)] for i in range(limit))
+    return tuple(
+        TimelinePoint(p.at_s, p.estimate.top, p.estimate.top_probability)
+        if p.estimate is not None
+        else TimelinePoint(p.at_s, None, 0.0)
+        for p in frames
+    )
 
 
 #: Video problems that mean there was no picture to play (the sound may still be there).

@@ -63,7 +63,7 @@ def _counted(weight: float) -> str:
     return "hardly counted"
 
 
-def _face_line(result: FusionResult, photo: PhotoReading | None) -> str:
+def _face_line(result: FusionResult, photo: PhotoReading | None, medium: str) -> str:
     if result.face is None:
         if photo is None and Source.FACE in result.weights:
             # The fusion records a photo without a readable face as a face weight of 0.
@@ -72,8 +72,9 @@ def _face_line(result: FusionResult, photo: PhotoReading | None) -> str:
             return "There was no photo with this message, so I went by your words."
         problem = _PHOTO_PROBLEMS.get(photo.problem) if photo.problem else None
         if problem:
+            problem = problem.replace("the photo", f"the {medium}")
             return f"{problem.capitalize()}, so I went by your words."
-        return "I couldn't read the photo, so I went by your words."
+        return f"I couldn't read the {medium}, so I went by your words."
     weight = result.weights.get(Source.FACE, 0.0)
     line = f"Your face suggested {_reading(result.face)}; it {_counted(weight)} ({_pct(weight)})."
     reasons = []
@@ -87,8 +88,11 @@ def _face_line(result: FusionResult, photo: PhotoReading | None) -> str:
     return line
 
 
-def explain(result: FusionResult, *, photo: PhotoReading | None = None) -> str:
-    """A few plain sentences on how the estimate came about (for /why)."""
+def explain(
+    result: FusionResult, *, photo: PhotoReading | None = None, medium: str = "photo"
+) -> str:
+    """A few plain sentences on how the estimate came about (for /why); ``medium`` names
+    what the face was read from ("photo", "video")."""
     lines = []
     if result.text is not None and result.weights.get(Source.TEXT, 0.0) >= 0.01:
         weight = result.weights[Source.TEXT]
@@ -98,7 +102,7 @@ def explain(result: FusionResult, *, photo: PhotoReading | None = None) -> str:
         )
     elif result.text is not None:
         lines.append("Your message didn't tell me much about how you feel on its own.")
-    lines.append(_face_line(result, photo))
+    lines.append(_face_line(result, photo, medium))
     history_weight = result.weights.get(Source.HISTORY, 0.0)
     if result.history is not None and history_weight > 0.0:
         lines.append(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from bot.domain import Attachment, MoodEntry, UserRecord
+from bot.domain import Attachment, MediaKind, MoodEntry, TimelinePoint, UserRecord
 from bot.storage.repository import UserSettings
 from emotion.labels import LABELS, VALENCE, Emotion, Source
 
@@ -54,6 +54,8 @@ ENTRY_COLUMNS = (
     "face_count",
     "tone",
     "reply_id",
+    "media_kind",
+    "media_summary",
 )
 
 
@@ -123,7 +125,33 @@ def entry_json(entry: MoodEntry, stamp: Stamp) -> dict[str, Any]:
         "face_count": entry.face_count,
         "tone": entry.tone,
         "reply_id": entry.reply_id,
+        "media_kind": entry.media_kind.value if entry.media_kind else None,
+        "heard_from": entry.heard_from,
+        "media_summary": entry.media_summary,
+        "media_timeline": _timeline_json(entry.media_timeline),
     }
+
+
+def _timeline_json(points: Sequence[TimelinePoint] | None) -> list[dict[str, Any]] | None:
+    if points is None:
+        return None
+    return [
+        {"at_s": p.at_s, "label": p.label.value if p.label else None, "confidence": p.confidence}
+        for p in points
+    ]
+
+
+def _timeline_from_json(
+    items: Sequence[Mapping[str, Any]] | None,
+) -> tuple[TimelinePoint, ...] | None:
+    if items is None:
+        return None
+    return tuple(
+        TimelinePoint(
+            float(i["at_s"]), Emotion(i["label"]) if i["label"] else None, float(i["confidence"])
+        )
+        for i in items
+    )
 
 
 def entry_from_json(item: Mapping[str, Any], user_id: int) -> MoodEntry:
@@ -148,6 +176,11 @@ def entry_from_json(item: Mapping[str, Any], user_id: int) -> MoodEntry:
         tone=item["tone"],
         reply_id=item["reply_id"],
         fused_confidence=item.get("fused_confidence"),
+        # Exports from before these keys were added read back as typed entries.
+        media_kind=MediaKind(item["media_kind"]) if item.get("media_kind") else None,
+        heard_from=item.get("heard_from"),
+        media_summary=item.get("media_summary"),
+        media_timeline=_timeline_from_json(item.get("media_timeline")),
     )
 
 
@@ -257,6 +290,8 @@ def entries_csv(entries: Iterable[MoodEntry], times: Mapping[int, Stamp]) -> byt
             e.face_count,
             e.tone or "",
             e.reply_id or "",
+            e.media_kind.value if e.media_kind else "",
+            e.media_summary or "",
         )
         for e in entries
     )

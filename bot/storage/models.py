@@ -82,6 +82,15 @@ class EntryRow(Base):
     correction: Mapped[str | None] = mapped_column(String(16))
     tone: Mapped[str | None] = mapped_column(String(32))
     reply_id: Mapped[str | None] = mapped_column(String(64))
+    #: The recording read ("voice" / "video"; None: typed words or a photo). Since 0006.
+    media_kind: Mapped[str | None] = mapped_column(String(8))
+    #: Where in ``text`` the words heard in that recording begin (None: none heard).
+    heard_from: Mapped[int | None] = mapped_column(Integer)
+    #: A video's face timeline in one sentence, made from its readings only (for /why).
+    media_summary: Mapped[str | None] = mapped_column(Text)
+    #: A video's per-frame readings, [[seconds, label or null, confidence], ...] (at most 40;
+    #: for /timeline). Readings only: media bytes are never stored.
+    media_timeline: Mapped[list[list[object]] | None] = mapped_column(JSON)
 
     user: Mapped[UserRow] = relationship(back_populates="entries")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
@@ -19,7 +19,7 @@ from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.domain import MoodEntry, Platform, UserRecord, UserRef
+from bot.domain import MediaKind, MoodEntry, Platform, TimelinePoint, UserRecord, UserRef
 from bot.mood import queries
 from bot.mood.queries import MoodPoints
 from bot.storage.engine import read_session_factory, retry_checkpoint, scrub
@@ -63,6 +63,10 @@ class NewEntry:
     reply_id: str | None
     created_at: datetime | None = None
     fused_confidence: float | None = None
+    media_kind: MediaKind | None = None
+    heard_from: int | None = None
+    media_summary: str | None = None
+    media_timeline: tuple[TimelinePoint, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,26 @@ def _settings(row: UserSettingsRow) -> UserSettings:
     )
 
 
+def timeline_json(points: Sequence[TimelinePoint] | None) -> list[list[object]] | None:
+    """A video timeline as stored: [[seconds, label or None, confidence], ...]."""
+    if points is None:
+        return None
+    return [
+        [round(p.at_s, 2), p.label.value if p.label else None, round(p.confidence, 3)]
+        for p in points
+    ]
+
+
+def timeline_from_json(value: Sequence[Sequence[Any]] | None) -> tuple[TimelinePoint, ...] | None:
+    """The inverse of ``timeline_json``."""
+    if value is None:
+        return None
+    return tuple(
+        TimelinePoint(float(at), Emotion(label) if label else None, float(confidence))
+        for at, label, confidence in value
+    )
+
+
 def _entry(row: EntryRow | Row[Any] | SimpleNamespace) -> MoodEntry:
     """From anything with the entries table's column names as attributes: an ORM row, a plain
     result row, or the values just inserted."""
@@ -186,6 +210,10 @@ def _entry(row: EntryRow | Row[Any] | SimpleNamespace) -> MoodEntry:
         correction=Emotion(row.correction) if row.correction else None,
         tone=row.tone,
         reply_id=row.reply_id,
+        media_kind=MediaKind(row.media_kind) if row.media_kind else None,
+        heard_from=row.heard_from,
+        media_summary=row.media_summary,
+        media_timeline=timeline_from_json(row.media_timeline),
     )
 
 
@@ -363,6 +391,10 @@ class Repository:
             tone=entry.tone,
             reply_id=entry.reply_id,
             correction=None,
+            media_kind=entry.media_kind.value if entry.media_kind else None,
+            heard_from=entry.heard_from,
+            media_summary=entry.media_summary,
+            media_timeline=timeline_json(entry.media_timeline),
         )
         try:
             # Plain INSERTs: the ORM's unit of work costs more than the writes themselves.
@@ -388,6 +420,23 @@ class Repository:
                 .limit(limit)
             )
             return [_entry(row) for row in (await session.execute(query)).scalars()]
+
+    async def latest_media_entry(
+        self, user_id: int, kinds: Collection[MediaKind] = tuple(MediaKind)
+    ) -> MoodEntry | None:
+        """The user's newest entry read from a recording of one of ``kinds``, or None."""
+        async with self._reads() as session:
+            query = (
+                select(EntryRow)
+                .where(
+                    EntryRow.user_id == user_id,
+                    EntryRow.media_kind.in_([kind.value for kind in kinds]),
+                )
+                .order_by(EntryRow.created_at.desc(), EntryRow.id.desc())
+                .limit(1)
+            )
+            row = (await session.execute(query)).scalar_one_or_none()
+            return _entry(row) if row is not None else None
 
     async def entries_since(self, user_id: int, since: datetime) -> list[MoodEntry]:
         """The user's entries from ``since`` on, oldest first."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.domain import MoodEntry, Platform, UserRecord
+from bot.domain import MediaKind, MoodEntry, Platform, TimelinePoint, UserRecord
 from bot.mood.export import (
     CORRECTIONS_CSV,
     ENTRIES_CSV,
@@ -122,3 +123,29 @@ def test_nothing_held_means_no_files() -> None:
     assert build_export(ExportData(USER, UserSettings(user_id=1), [], NOW)) == ()
     only_zone = UserSettings(user_id=1, timezone="Asia/Tokyo")
     assert len(build_export(ExportData(USER, only_zone, [], NOW))) == 4
+
+
+def test_a_video_entry_exports_its_summary_and_timeline_and_reads_back() -> None:
+    said = replace(
+        _entry(3, "news!\nI got the job", Emotion.HAPPY),
+        media_kind=MediaKind.VIDEO,
+        heard_from=6,
+        media_summary="Over the 8-second video your face went from neutral to happy.",
+        media_timeline=(
+            TimelinePoint(0.0, Emotion.NEUTRAL, 0.6),
+            TimelinePoint(0.25, None, 0.0),
+            TimelinePoint(7.5, Emotion.HAPPY, 0.9),
+        ),
+    )
+    files = _files(ExportData(USER, None, [*ENTRIES, said], NOW))
+    document = json.loads(files[JSON_NAME])
+    assert entries_from_json(document, user_id=1) == [*ENTRIES, said]
+    item = document["entries"][-1]
+    assert item["media_kind"] == "video" and item["media_timeline"][1] == {
+        "at_s": 0.25,
+        "label": None,
+        "confidence": 0.0,
+    }
+    row = _rows(files[ENTRIES_CSV])[-1]
+    assert row["media_kind"] == "video" and row["media_summary"].startswith("Over the 8-second")
+    assert _rows(files[ENTRIES_CSV])[0]["media_kind"] == ""

@@ -52,6 +52,20 @@ async def test_a_video_note_is_read_as_a_face_timeline(watching: Harness) -> Non
     assert (ada.id, "typing") in fake.actions
     entry = await last_entry(watching, ada)
     assert entry is not None and entry.face_probs is not None and entry.face_count == 1
+    assert entry.media_summary is not None and entry.media_timeline
+
+
+async def test_why_and_timeline_tell_of_the_last_video_note(watching: Harness) -> None:
+    fake, flo = watching.fake, watching.user("Flo")
+    await fake.push_video_note(flo, selfie_video(seconds=4.0, side=320))
+    await fake.wait_count(flo.id, 1, within=60)
+    await fake.push_text(flo, "/why")
+    why = (await fake.wait_count(flo.id, 2, within=30))[-1]
+    assert "Over the 4-second video your face" in why.text
+    await fake.push_text(flo, "/timeline")
+    await fake.wait_sent(lambda _: bool(fake.sent_to(flo.id, "sendPhoto")), within=30)
+    photo = fake.sent_to(flo.id, "sendPhoto")[0].params["photo"]
+    assert isinstance(photo, bytes) and photo.startswith(b"\x89PNG")
 
 
 async def test_a_crisis_said_in_a_video_note_gets_help(watching: Harness) -> None:

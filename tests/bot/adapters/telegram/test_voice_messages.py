@@ -67,3 +67,20 @@ async def test_a_voice_message_over_the_download_limit_is_not_fetched(
     await fake.push_voice(di, b"OggS", reported_size=50 * 1024 * 1024)
     sent = await fake.wait_count(di.id, 1, within=30)
     assert sent[0].text == VOICE_NOTES[VoiceProblem.TOO_LARGE]
+
+
+async def test_heard_repeats_the_last_voice_message(listening: Harness) -> None:
+    fake, dee = listening.fake, listening.user("Dee")
+    await fake.push_voice(dee, to_ogg_opus(espeak_wav("I walked the dog in the park today")))
+    await fake.wait_count(dee.id, 1, within=60)
+    await fake.push_text(dee, "/heard")
+    sent = await fake.wait_count(dee.id, 2, within=30)
+    record = await listening.app.repository.get_or_create_user(
+        UserRef(Platform.TELEGRAM, str(dee.id))
+    )
+    (entry,) = await listening.app.repository.recent_entries(record.id, 1)
+    # What was heard is what was stored and read (the recogniser's accuracy is tested in
+    # tests/emotion/voice): the reply quotes it whole.
+    assert "park" in entry.text.lower()
+    assert "voice message" in sent[-1].text
+    assert sent[-1].text.endswith(f"I heard: “{entry.text}”")
