@@ -5,6 +5,9 @@ Reads the held-out test split (``tests/responses/data/risk_heldout.tsv``:
 ``labels<TAB>language<TAB>text``; ``risk_heldout_dialogues.tsv``:
 ``dialogue_id<TAB>turn<TAB>expected<TAB>language<TAB>text``) and prints, per screen:
 
+* screens: the rules, the classifier's confident band (``flagged``: the crisis reply), both,
+  and the same with the watch band added (``flagged`` or ``watch``: the crisis reply or the
+  gentle check-in that asks directly);
 * recall per category: ``any`` = the message was flagged at all (it gets the crisis reply),
   ``cat`` = that category itself was flagged (the rules count only when ``screen`` reports
   categories);
@@ -83,14 +86,17 @@ def rules_screen() -> Callable[[str], Verdict]:
     return run
 
 
-def model_screen(model_dir: Path | None) -> Callable[[str], Verdict]:
+def model_screen(model_dir: Path | None, watch: bool = False) -> Callable[[str], Verdict]:
+    """The classifier's confident band (the crisis reply), or with ``watch`` both bands
+    (the crisis reply or the gentle check-in)."""
     from responses.risk_model import load_risk_model
 
     model = load_risk_model(model_dir)
 
     def run(text: str) -> Verdict:
         prediction = model.predict([text])[0]
-        return bool(prediction.flagged), prediction.flagged
+        hit = prediction.flagged | prediction.watch if watch else prediction.flagged
+        return bool(hit), hit
 
     return run
 
@@ -196,7 +202,14 @@ def main() -> None:
     start = time.perf_counter()
     model = model_screen(args.model)
     load_s = round(time.perf_counter() - start, 2)
-    screens = {"rules": rules, "model": model, "rules+model": combined(rules, model)}
+    watch = model_screen(args.model, watch=True)
+    screens = {
+        "rules": rules,
+        "model": model,
+        "rules+model": combined(rules, model),
+        "model watch band": watch,
+        "rules+model watch band": combined(rules, watch),
+    }
     out: dict[str, object] = {"n_messages": len(rows), "model_load_s": load_s}
     for name, run in screens.items():
         run("warm-up")  # the rules compile their patterns on first use; not a message's cost
