@@ -77,10 +77,7 @@ OTHER_LANGUAGES = [
     ("es", "quiero matarme, ya no aguanto más vivir así"),
     ("nl", "ik wil mezelf van kant maken, ik kan niet meer"),
 ]
-#: A known miss of the confident band, kept visible rather than dropped: the Dutch idiom
-#: "mezelf van kant maken" occurs once in the training data, and this line scores 0.24 for
-#: suicidal ideation (watch band, not flagged). The watch test below still covers it.
-KNOWN_CONFIDENT_MISSES = {"ik wil mezelf van kant maken, ik kan niet meer"}
+
 OTHER_NEGATIVES = [
     ("de", "morgen gehen wir mit den Kindern in den Zoo"),
     ("fr", "on mange des crêpes ce soir avec les voisins"),
@@ -144,19 +141,7 @@ def test_watch_band_lies_below_the_confident_one(model: RiskModel) -> None:
             assert 0.0 < cut <= head["thresholds"][label] < 1.0
 
 
-@pytest.mark.parametrize(
-    ("language", "text"),
-    [
-        pytest.param(
-            lang,
-            text,
-            marks=pytest.mark.xfail(strict=True, reason="known miss, see KNOWN_CONFIDENT_MISSES")
-            if text in KNOWN_CONFIDENT_MISSES
-            else (),
-        )
-        for lang, text in OTHER_LANGUAGES
-    ],
-)
+@pytest.mark.parametrize(("language", "text"), OTHER_LANGUAGES)
 def test_flags_suicidal_ideation_in_each_language(
     model: RiskModel, language: str, text: str
 ) -> None:
