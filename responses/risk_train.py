@@ -1,14 +1,17 @@
 """Train the learned risk classifier: ``python -m responses.risk_train``.
 
 Reads every ``responses/data/risk_train/*.tsv`` (``labels<TAB>text``, the language is the file
-name's stem before ``_``), holds out a stratified, seeded dev split (15%), fits one logistic
-regression per RiskCategory on [hashed n-grams | mean-pooled MiniLM sentence embedding]
-(plus a language head on the n-grams when more than one language is present), chooses each
-category's threshold on the dev split for recall first, and writes ``weights.npz`` and
-``config.json`` to ``responses/data/risk_model/``. The committed model is the one trained on the
-85% split, so the dev figures it prints (last line, JSON) are the committed model's own.
+name's stem before ``_``), holds out a stratified, seeded dev split (15%), fits one head for
+every language: linear on hashed n-grams plus one ReLU hidden layer on the multilingual USE
+sentence embedding, with a sigmoid output per RiskCategory and a shared "any risk" output
+(plus a language head on the n-grams when more than one language is present), chooses the
+watch (recall-first) and confident (<= 5% false alarms) cuts on the dev split, and writes
+``weights.npz`` and ``config.json`` to ``responses/data/risk_model/``. The committed model is
+the one trained on the 85% split, so the dev figures it prints (last line, JSON) are the
+committed model's own.
 
-Deterministic: one seeded RNG for the split, full-batch Adam from zero weights, no dropout.
+Deterministic: seeded RNGs for the split and the hidden layer's initial weights, full-batch
+Adam (other weights start at zero), no dropout.
 Never imported by the runtime (``responses/risk_model.py``).
 """
 
@@ -57,24 +60,26 @@ class TrainOptions:
 
     seed: int = 13
     dev_fraction: float = 0.15
-    #: Sentence encoder of the head English messages are routed to ("" = n-grams only).
-    encoder_en: str = "minilm-6"
-    #: Sentence encoder of the head for the other languages ("" = n-grams only).
-    encoder_other: str = "usem3"
+    #: Sentence encoder of the one head every language goes to ("" = n-grams only).
+    encoder: str = "usem3"
+    #: Width of the ReLU hidden layer on the sentence embedding (0 = linear on it).
+    hidden: int = 256
+    #: Add a shared "any risk" output trained on the union of the labels.
+    any_output: bool = True
     steps: int = 400
     lr: float = 0.05
     l2: float = 1e-4
     target_recall: float = 0.95
     min_category_recall: float = 0.90
-    max_threshold: float = 0.9
-    min_threshold: float = 0.05
+    #: Confident band: the lowest cut whose dev false-alarm rate is at most this.
+    max_false_alarms: float = 0.05
+    max_threshold: float = 0.99
+    min_threshold: float = 0.01
 
     def routes(self) -> dict[str, Route]:
-        """English to the fast head, the rest to the multilingual one."""
-        return {
-            "en": Route(self.encoder_en, ("en",)),
-            "other": Route(self.encoder_other, tuple(x for x in LANGUAGES if x != "en")),
-        }
+        """One head for every language: the multilingual encoder reads English as well as
+        MiniLM did for this task, and is faster (see the README's figures)."""
+        return {"all": Route(self.encoder, LANGUAGES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,19 +177,32 @@ def fit_head(
     options: TrainOptions,
     softmax: bool = False,
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Full-batch Adam on (class-weighted) cross-entropy with L2; zero start, so deterministic.
+    """Full-batch Adam on (class-weighted) cross-entropy with L2, seeded, so deterministic.
 
-    One-vs-rest sigmoid outputs by default (a message can show several categories); softmax
+    Linear on the n-grams; on the sentence embedding either linear or, with
+    ``options.hidden``, one ReLU hidden layer (He-initialised from the seeded RNG; the output
+    weights start at zero). One-vs-rest sigmoid outputs by default (a message can show
+    several categories), plus a last "any risk" output when ``options.any_output``; softmax
     for the language head. Positives of each sigmoid output are weighted so that they count
     as much as its negatives (capped at 10x), which favours recall on the small categories.
     """
+    if not softmax and options.any_output:
+        y = np.concatenate([y, y.max(axis=1, keepdims=True)], axis=1)
     k = y.shape[1]
+    rng = np.random.default_rng(options.seed)
     params: dict[str, npt.NDArray[np.float32]] = {
         "ngram": np.zeros((BUCKETS, k), np.float32),
         "bias": np.zeros(k, np.float32),
     }
+    hidden = options.hidden if emb is not None and not softmax else 0
     if emb is not None:
-        params["embed"] = np.zeros((emb.shape[1], k), np.float32)
+        width = emb.shape[1]
+        if hidden:
+            scale = np.sqrt(2.0 / width)
+            params["w1"] = (rng.standard_normal((width, hidden)) * scale).astype(np.float32)
+            params["b1"] = np.zeros(hidden, np.float32)
+            width = hidden
+        params["embed"] = np.zeros((width, k), np.float32)
     pos = y.sum(axis=0)
     weight = np.ones_like(y)
     if not softmax:
@@ -194,15 +212,21 @@ def fit_head(
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, options.steps + 1):
         z = x.dot(params["ngram"]) + params["bias"]
+        h: npt.NDArray[np.float32] | None = None
         if emb is not None:
-            z = z + emb @ params["embed"]
+            h = np.maximum(emb @ params["w1"] + params["b1"], 0.0) if hidden else emb
+            z = z + h @ params["embed"]
         p = _softmax(z) if softmax else _sigmoid(z)
         g = ((p - y) * weight / len(y)).astype(np.float32)
         grads = {"ngram": _sparse_grad(x, g), "bias": g.sum(axis=0)}
-        if emb is not None:
-            grads["embed"] = emb.T @ g
+        if emb is not None and h is not None:
+            grads["embed"] = h.T @ g
+            if hidden:
+                gh = (g @ params["embed"].T) * (h > 0)
+                grads["w1"] = emb.T @ gh
+                grads["b1"] = gh.sum(axis=0)
         for name, grad in grads.items():
-            if name != "bias":
+            if name not in ("bias", "b1"):
                 grad = grad + options.l2 * params[name]
             m, v = moments[name]
             m[:] = beta1 * m + (1 - beta1) * grad
@@ -218,48 +242,65 @@ def head_scores(
     x: SparseRows,
     emb: npt.NDArray[np.float32] | None,
 ) -> npt.NDArray[np.float32]:
+    """Sigmoid scores, shape (rows, outputs); the "any" output last when trained."""
     z = x.dot(params["ngram"]) + params["bias"]
     if emb is not None and "embed" in params:
+        if "w1" in params:
+            emb = np.maximum(emb @ params["w1"] + params["b1"], 0.0)
         z = z + emb @ params["embed"]
     return _sigmoid(z)
 
 
 def choose_thresholds(
     scores: npt.NDArray[np.float32], y: npt.NDArray[np.float32], options: TrainOptions
-) -> npt.NDArray[np.float32]:
-    """One cut for every category of a head: the highest that keeps, on the dev lines, recall
-    (a risk line flagged under any category, i.e. it gets the crisis reply) >= ``target_recall``
-    overall and >= ``min_category_recall`` for the lines of each category.
+) -> tuple[float, float]:
+    """The two cuts of a head, each shared by every output (categories and "any"): a message
+    is in a band when its highest score reaches the band's cut.
 
-    Recall first. Per-category cuts tuned to each category's own recall were tried on the same
-    dev split and flagged about twice as many negatives for the same recall (a message missed
-    by one category is usually caught by a neighbouring one), so one cut per head it is.
-    Searched on a 0.01 grid in [min_threshold, max_threshold]; shape (categories,).
+    * watch (recall first): the highest cut that keeps, on the dev lines, recall (a risk
+      line in the band under any category) >= ``target_recall`` overall and
+      >= ``min_category_recall`` for the lines of each category;
+    * confident: the lowest cut whose false-alarm rate on the dev ``none`` lines is
+      <= ``max_false_alarms`` (recall as high as that allows), never below the watch cut.
+
+    Per-category cuts were tried on the dev split and flagged more negatives for the same
+    recall (a message missed by one category is usually caught by a neighbouring one), so
+    one cut per band. Searched on a 0.01 grid in [min_threshold, max_threshold].
     """
+    top = scores.max(axis=1)
     positive: npt.NDArray[np.bool_] = np.asarray(y.any(axis=1))
-    best = options.min_threshold
-    for cut in np.arange(options.max_threshold, options.min_threshold - 1e-9, -0.01):
-        flagged: npt.NDArray[np.bool_] = np.asarray((scores >= cut).any(axis=1))
+    grid = np.round(np.arange(options.max_threshold, options.min_threshold - 1e-9, -0.01), 2)
+    watch = options.min_threshold
+    for cut in grid:
+        flagged = top >= cut
         overall = flagged[positive].mean() if positive.any() else 1.0
         per_category = [flagged[y[:, k] > 0].mean() for k in range(y.shape[1]) if y[:, k].any()]
         if overall >= options.target_recall and min(per_category, default=1.0) >= (
             options.min_category_recall
         ):
-            best = float(cut)
+            watch = float(cut)
             break
-    return np.full(y.shape[1], round(best, 2), dtype=np.float32)
+    confident = options.max_threshold
+    for cut in grid[::-1]:
+        if not (~positive).any() or (top[~positive] >= cut).mean() <= options.max_false_alarms:
+            confident = float(cut)
+            break
+    return watch, max(confident, watch)
 
 
 def figures(
     scores: npt.NDArray[np.float32],
     y: npt.NDArray[np.float32],
-    thresholds: npt.NDArray[np.float32],
+    cut: float,
     languages: Sequence[str],
 ) -> dict[str, object]:
-    """Recall per category (the category itself flagged, and any category flagged), recall
-    per language, overall recall and the false-alarm rate on the ``none`` lines."""
-    flags: npt.NDArray[np.bool_] = np.asarray(scores >= thresholds[None, :])
-    any_flag: npt.NDArray[np.bool_] = np.asarray(flags.any(axis=1))
+    """For one band (a message is in it when its highest score reaches ``cut``): recall per
+    category (the category itself, i.e. its own output, and any output reached the cut),
+    recall and false alarms per language, overall recall and the false-alarm rate on the
+    ``none`` lines."""
+    k_categories = y.shape[1]
+    flags: npt.NDArray[np.bool_] = np.asarray(scores[:, :k_categories] >= cut)
+    any_flag: npt.NDArray[np.bool_] = np.asarray(scores.max(axis=1) >= cut)
     positive: npt.NDArray[np.bool_] = np.asarray(y.any(axis=1))
     per_category = {}
     for k, category in enumerate(CATEGORIES):
@@ -280,6 +321,7 @@ def figures(
             "false_alarms": round(float(any_flag[neg].mean()), 3) if neg.any() else None,
         }
     return {
+        "cut": cut,
         "recall_overall": round(float(any_flag[positive].mean()), 3),
         "false_alarm_rate": round(float(any_flag[~positive].mean()), 3),
         "n_positive": int(positive.sum()),
@@ -339,18 +381,24 @@ def _fit_route(
         routed = list(dev_idx)
     emb_dev = emb_all[routed] if emb_all is not None else None
     scores = head_scores(params, x_all.take(routed), emb_dev)
-    thresholds = choose_thresholds(scores, y_all[routed], options)
-    arrays[f"{name}_bias"] = params["bias"]
+    watch, confident = choose_thresholds(scores, y_all[routed], options)
+    for key in ("bias", "w1", "b1", "embed"):
+        if key in params:
+            arrays[f"{name}_{key}"] = params[key]
     arrays.update(_sparse_store(f"{name}_ngram", params["ngram"]))
-    if "embed" in params:
-        arrays[f"{name}_embed"] = params["embed"]
+    outputs = [c.value for c in CATEGORIES] + (["any"] if options.any_output else [])
+    dev_langs = [examples[i].language for i in routed]
     return {
         "encoder": route.encoder,
         "languages": list(route.languages),
-        "thresholds": {
-            c.value: round(float(t), 4) for c, t in zip(CATEGORIES, thresholds, strict=True)
+        "hidden": options.hidden if route.encoder else 0,
+        "any_output": options.any_output,
+        "thresholds": {label: confident for label in outputs},
+        "watch_thresholds": {label: watch for label in outputs},
+        "dev": {
+            "confident": figures(scores, y_all[routed], confident, dev_langs),
+            "watch": figures(scores, y_all[routed], watch, dev_langs),
         },
-        "dev": figures(scores, y_all[routed], thresholds, [examples[i].language for i in routed]),
     }
 
 
@@ -431,16 +479,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DATA_DIR)
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--limit", type=int, default=0, help="use every n-th line (a quick run)")
-    parser.add_argument("--encoder-en", default=TrainOptions().encoder_en)
-    parser.add_argument("--encoder-other", default=TrainOptions().encoder_other)
+    parser.add_argument("--encoder", default=TrainOptions().encoder)
+    parser.add_argument("--hidden", type=int, default=TrainOptions().hidden)
     parser.add_argument("--steps", type=int, default=TrainOptions().steps)
     args = parser.parse_args(argv)
     examples = read_examples(args.data)
     if args.limit:
         examples = examples[:: max(1, len(examples) // args.limit)]
-    options = TrainOptions(
-        encoder_en=args.encoder_en, encoder_other=args.encoder_other, steps=args.steps
-    )
+    options = TrainOptions(encoder=args.encoder, hidden=args.hidden, steps=args.steps)
     result = train(examples, args.out, options)
     sys.stdout.write(json.dumps(result) + "\n")
 

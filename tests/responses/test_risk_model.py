@@ -63,11 +63,11 @@ NEGATIVE = [
     "just booked tickets for the concert in june",
     "my son lost his first tooth today",
 ]
-#: Obvious negatives the model may flag. The thresholds are set for recall first (dev false
-#: alarms on the hard negatives are about a third, see config.json), and written before the
-#: committed model scored them, one of the first five was flagged ("...going for a walk with
-#: the dog": farewell 0.43 against a cut of 0.32). Plain chat must still mostly pass.
-MAX_FLAGGED_NEGATIVES = 2
+#: Obvious negatives the model may put in a band. The confident band is cut for <= 5% false
+#: alarms on the dev split's hard negatives, the watch band for recall first (about a sixth of
+#: the hard negatives fall in it, see config.json); plain chat must mostly stay out of both.
+MAX_FLAGGED_NEGATIVES = 1
+MAX_WATCHED_NEGATIVES = 2
 
 
 # Clear cases in the other languages, written for this test.
@@ -77,6 +77,7 @@ OTHER_LANGUAGES = [
     ("es", "quiero matarme, ya no aguanto más vivir así"),
     ("nl", "ik wil mezelf van kant maken, ik kan niet meer"),
 ]
+
 OTHER_NEGATIVES = [
     ("de", "morgen gehen wir mit den Kindern in den Zoo"),
     ("fr", "on mange des crêpes ce soir avec les voisins"),
@@ -117,12 +118,27 @@ def test_flags_clear_examples_of_each_category(
 
 
 def test_passes_obvious_negatives(model: RiskModel) -> None:
-    flagged = [
-        (text, sorted(p.flagged))
-        for p, text in zip(model.predict(NEGATIVE), NEGATIVE, strict=True)
-        if p.flagged
+    predictions = list(zip(model.predict(NEGATIVE), NEGATIVE, strict=True))
+    flagged = [(text, sorted(p.flagged)) for p, text in predictions if p.flagged]
+    in_a_band = [
+        (text, sorted(p.flagged | p.watch)) for p, text in predictions if p.flagged or p.watch
     ]
     assert len(flagged) <= MAX_FLAGGED_NEGATIVES, flagged
+    assert len(in_a_band) <= MAX_WATCHED_NEGATIVES, in_a_band
+
+
+def test_watch_band_lies_below_the_confident_one(model: RiskModel) -> None:
+    texts = [t for texts in CLEAR.values() for t in texts] + NEGATIVE
+    texts += ["I don't really see the point of anything lately", "everything feels heavy"]
+    for text, prediction in zip(texts, model.predict(texts), strict=True):
+        assert not prediction.flagged & prediction.watch, text
+        for category in prediction.watch:
+            # Only what the recall-first cut reaches and the confident cut does not.
+            assert category not in prediction.flagged
+    config = json.loads((DEFAULT_MODEL_DIR / CONFIG_FILE).read_text(encoding="utf-8"))
+    for head in config["heads"].values():
+        for label, cut in head["watch_thresholds"].items():
+            assert 0.0 < cut <= head["thresholds"][label] < 1.0
 
 
 @pytest.mark.parametrize(("language", "text"), OTHER_LANGUAGES)
@@ -132,6 +148,14 @@ def test_flags_suicidal_ideation_in_each_language(
     prediction = model.predict([text])[0]
     assert prediction.language == language
     assert RiskCategory.SUICIDAL_IDEATION in prediction.flagged, prediction.scores
+
+
+@pytest.mark.parametrize(("language", "text"), OTHER_LANGUAGES)
+def test_suicidal_ideation_in_each_language_reaches_a_band(
+    model: RiskModel, language: str, text: str
+) -> None:
+    prediction = model.predict([text])[0]
+    assert RiskCategory.SUICIDAL_IDEATION in prediction.flagged | prediction.watch
 
 
 @pytest.mark.parametrize(("language", "text"), OTHER_NEGATIVES)
@@ -156,6 +180,7 @@ def test_batch_equals_single(model: RiskModel) -> None:
     for text, together in zip(texts, batch, strict=True):
         alone = model.predict([text])[0]
         assert alone.flagged == together.flagged, text
+        assert alone.watch == together.watch, text
         assert alone.language == together.language
         for category in RiskCategory:
             assert alone.scores[category] == pytest.approx(together.scores[category], abs=1e-4)
@@ -201,7 +226,7 @@ def test_wrong_shape_raises(tmp_path: Path) -> None:
     target = _copy_model(tmp_path)
     with np.load(target / WEIGHTS_FILE) as npz:
         arrays = {name: npz[name] for name in npz.files}
-    arrays["en_bias"] = np.zeros(3, np.float32)
+    arrays["all_bias"] = np.zeros(3, np.float32)
     np.savez_compressed(target / WEIGHTS_FILE, **arrays)
     config = json.loads((target / CONFIG_FILE).read_text(encoding="utf-8"))
     from responses.risk_model import weights_digest
@@ -217,7 +242,8 @@ def test_config_records_its_provenance() -> None:
     assert config["labels"] == [c.value for c in RiskCategory]
     assert set(config["languages"]) == set(LANGUAGES)
     for head in config["heads"].values():
-        assert set(head["thresholds"]) == {c.value for c in RiskCategory}
+        assert set(head["thresholds"]) >= {c.value for c in RiskCategory}
+        assert set(head["watch_thresholds"]) == set(head["thresholds"])
         assert all(0.0 < t < 1.0 for t in head["thresholds"].values())
         assert head["encoder"] and head["dev"]
     for key in ("encoders", "data_sha256", "weights_sha256", "trained_at"):
@@ -228,9 +254,11 @@ def test_trainer_runs_on_a_tiny_slice(tmp_path: Path) -> None:
     from responses.risk_train import TrainOptions, read_examples, train
 
     examples = read_examples()[::15]
-    options = TrainOptions(encoder_en="", encoder_other="", steps=30)
+    options = TrainOptions(encoder="", steps=30)
     result = train(examples, tmp_path / "tiny", options)
     dev = result["dev"]
-    assert isinstance(dev, dict) and 0.0 <= float(dev["en"]["recall_overall"]) <= 1.0
+    assert isinstance(dev, dict)
+    for band in ("confident", "watch"):
+        assert 0.0 <= float(dev["all"][band]["recall_overall"]) <= 1.0
     tiny = load_risk_model(tmp_path / "tiny")
     assert len(tiny.predict(["I want to die", "nice weather"])) == 2
