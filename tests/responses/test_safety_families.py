@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from responses.risk import CssrsLevel, RiskCategory
-from responses.safety import screen
+from responses.risk import CssrsLevel, RiskCategory, RiskPrediction
+from responses.safety import check_in, combine, crisis_response, make_check, screen
 from tests.responses.families_data import (
     EMOJI_CODED,
     EXPLICIT_DE_NL,
     NEGATIVES,
     PLAN_MEANS_TIMING,
+    SH,
     Row,
 )
 
@@ -57,3 +58,88 @@ def test_a_threat_with_a_weapon_is_harm_to_others_not_abuse() -> None:
 def test_an_emoji_alone_is_not_a_flag() -> None:
     for text in ["💊", "🔫", "🔪", "🩸", "💊💊"]:
         assert not screen(text).flagged, text
+
+
+# --- 5. the reply's words fit the categories ----------------------------------------------------
+
+
+def _model(*flagged: RiskCategory) -> RiskPrediction:
+    return RiskPrediction(scores={c: 0.9 for c in flagged}, flagged=frozenset(flagged))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kms fr", "ich denke ständig daran, mich umzubringen", "je vais me tuer ce soir"],
+)
+def test_a_model_harm_to_others_reading_never_relabels_a_self_directed_message(
+    text: str,
+) -> None:
+    check = combine(screen(text), _model(RiskCategory.HARM_TO_OTHERS))
+    assert check.category == RiskCategory.SUICIDAL_IDEATION.value, check
+    assert "instead of acting on it" not in crisis_response(check, "US", "en")
+
+
+def test_a_childs_disclosure_of_a_threat_to_family_is_abuse_not_harm_to_others() -> None:
+    text = "my stepdad told me if i say anything to my teacher he will hurt my little sister"
+    check = combine(screen(text), _model(RiskCategory.HARM_TO_OTHERS))
+    assert check.categories == {RiskCategory.ABUSE}
+    reply = crisis_response(check, "GB")
+    assert "not your fault" in reply and "Childline" in reply
+    assert "distance between you and the person" not in reply
+
+
+def test_the_person_making_a_threat_hears_no_not_your_fault() -> None:
+    check = combine(screen("i'm parked outside her flat with a hammer"), _model(RiskCategory.ABUSE))
+    assert check.categories == {RiskCategory.HARM_TO_OTHERS}
+    reply = crisis_response(check, "GB")
+    assert "not your fault" not in reply and "Childline" not in reply
+    assert reply.startswith("If you are in danger right now") and "999" in reply
+
+
+def test_a_gun_kept_for_oneself_gets_no_wound_care() -> None:
+    check = combine(screen("picked up a handgun last week and it's meant for me"), _model(SH))
+    assert check.urgent
+    reply = crisis_response(check, "US")
+    assert "wound" not in reply and "911" in reply.split("\n")[0]
+    assert "ending your life" in reply
+
+
+def test_danger_from_someone_else_gets_a_get_to_safety_sentence() -> None:
+    check = make_check({RiskCategory.ABUSE, RiskCategory.IMMEDIATE_DANGER})
+    reply = crisis_response(check, "GB")
+    assert "hurt yourself with" not in reply and "somewhere safer" in reply
+    assert "not your fault" in reply
+    both = make_check({RiskCategory.ABUSE, RiskCategory.HARM_TO_OTHERS})
+    worded = crisis_response(both, "US")
+    assert "not your fault" in worded and "instead of acting on it" not in worded
+    assert worded.startswith("If you are in danger right now")  # the urgency stays
+
+
+def test_self_harm_the_rules_read_keeps_its_wound_care() -> None:
+    reply = crisis_response(screen("i cut my arm again tonight, deeper than before"), "GB")
+    assert "wound" in reply
+
+
+# --- 6. helplines -----------------------------------------------------------------------------
+
+
+def test_france_gives_the_samu_beside_112() -> None:
+    reply = crisis_response(screen("j'ai avalé toute la boîte de somnifères"), "FR")
+    first = reply.split("\n")[0]
+    assert "15 (SAMU)" in first and "112" in first
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("de", "findest du auf"),
+        ("fr", "dans ton pays"),
+        ("es", "en tu país"),
+        ("nl", "in jouw land"),
+        ("en", "in your country"),
+    ],
+)
+def test_no_country_gives_the_default_line_in_the_reply_language(lang: str, words: str) -> None:
+    reply = crisis_response(make_check({RiskCategory.SUICIDAL_IDEATION}, language=lang), None)
+    assert "findahelpline.com" in reply and words in reply
+    assert words in check_in({RiskCategory.SUICIDAL_IDEATION}, None, lang)
