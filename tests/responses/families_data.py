@@ -154,3 +154,48 @@ NEGATIVES: list[tuple[str, str]] = [
     ("hoe kan ik mijn vriendin helpen die zichzelf snijdt?", "nl"),
     ("ik geef over van de griep", "nl"),
 ]
+
+
+# A second fresh batch, written after the first batch's fixes and scored once before any rule
+# was changed for it (first try: 13/22 flagged, 3/12 look-alikes flagged). All must be flagged.
+BATCH_2: list[tuple[str, str]] = [
+    (
+        "the belt's already hanging from the wardrobe, "
+        "just need everyone out of the house tomorrow",
+        "en",
+    ),
+    ("ive got 60 paracetamol in my drawer and ive picked sunday", "en"),
+    ("holding the razor right now, not sure i can stop this time", "en"),
+    ("got my grandads old shotgun out of the loft. it's for me", "en"),
+    ("been saving my insulin for a week. i know what im doing with it", "en"),
+    ("bottle of vodka and all my sertraline lined up on the bed", "en"),
+    ("about to 💊 all of them", "en"),
+    ("🔪 on my wrist again", "en"),
+    ("morgen früh springe ich von der Brücke", "de"),
+    ("ich hab das Seil schon im Keller, warte nur bis alle schlafen", "de"),
+    ("ich kotze jeden Abend absichtlich, damit ich abnehme", "de"),
+    ("meine Familie wäre ohne mich viel besser dran", "de"),
+    ("j'ai acheté une corde hier, c'est pour moi", "fr"),
+    ("les médicaments sont devant moi, la boîte est ouverte", "fr"),
+    ("je me fais vomir après chaque repas pour ne pas grossir", "fr"),
+    ("mañana por la noche me mato, ya lo tengo todo preparado", "es"),
+    ("tengo una cuerda guardada y espero a que todos se duerman", "es"),
+    ("vomito a propósito después de cenar", "es"),
+    ("ik heb een touw gekocht en wacht tot iedereen slaapt", "nl"),
+    ("morgen spring ik voor de trein", "nl"),
+    ("ik spuug expres alles uit na het eten", "nl"),
+]
+NEGATIVES += [
+    ("bought a rope for the climbing trip tomorrow", "en"),
+    ("my meds are next to me on the nightstand, took them already", "en"),
+    ("waiting for everyone to fall asleep so i can eat the last cake lol", "en"),
+    ("i know exactly how i'm going to do it tomorrow, the presentation will be great", "en"),
+    ("🔪🧅 prepping dinner tonight again", "en"),
+    ("💊💊💊 vitamin time tonight", "en"),
+    ("heute Nacht schlafe ich endlich mal aus", "de"),
+    ("das Wetter bringt mich noch um", "de"),
+    ("ce soir je prends l'avion, je sais comment je vais faire pour le bagage", "fr"),
+    ("esta noche me tomo todas las uvas de nochevieja", "es"),
+    ("morgen ga ik met de trein naar oma", "nl"),
+    ("ik heb pillen voor mijn allergie, ze liggen klaar voor morgen", "nl"),
+]

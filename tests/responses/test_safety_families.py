@@ -12,6 +12,7 @@ import pytest
 from responses.risk import CssrsLevel, RiskCategory, RiskPrediction
 from responses.safety import check_in, combine, crisis_response, make_check, screen
 from tests.responses.families_data import (
+    BATCH_2,
     EMOJI_CODED,
     EXPLICIT_DE_NL,
     NEGATIVES,
@@ -32,6 +33,11 @@ def test_family_rows_are_flagged_in_the_right_category(
     assert check.cssrs >= level, (text, check)
     if urgent:
         assert check.urgent, (text, check)
+
+
+@pytest.mark.parametrize(("text", "lang"), BATCH_2)
+def test_second_batch_is_flagged(text: str, lang: str) -> None:
+    assert screen(text).flagged, text
 
 
 @pytest.mark.parametrize(("text", "lang"), NEGATIVES)
