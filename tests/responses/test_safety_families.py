@@ -149,3 +149,14 @@ def test_no_country_gives_the_default_line_in_the_reply_language(lang: str, word
     reply = crisis_response(make_check({RiskCategory.SUICIDAL_IDEATION}, language=lang), None)
     assert "findahelpline.com" in reply and words in reply
     assert words in check_in({RiskCategory.SUICIDAL_IDEATION}, None, lang)
+
+
+@pytest.mark.parametrize("text", ["tonight 💊💊", "🔫 soon", "💊💊 right now"])
+def test_nothing_but_the_means_and_a_time_is_a_plan(text: str) -> None:
+    check = screen(text)
+    assert RiskCategory.SUICIDAL_IDEATION in check.categories, text
+
+
+@pytest.mark.parametrize("text", ["took my 💊 this morning", "💊 reminder: tonight at 9"])
+def test_a_pill_emoji_in_a_reminder_is_not_a_plan(text: str) -> None:
+    assert not screen(text).flagged, text
