@@ -61,7 +61,10 @@ class RiskState:
     ``last_distress_at`` the latest distress or loss; ``last_loss_at`` the latest loss;
     ``retracted_at`` the latest retraction after a flag; ``ask_directly`` a pending note
     (one of :data:`ASK_REASONS`) that the next reply should ask directly about suicide,
-    cleared with :func:`mark_asked`.
+    cleared with :func:`mark_asked`. ``sources`` says which of ``responses.safety.SOURCES``
+    raised a flag in this episode; ``worded`` the categories the rules recognised in the
+    person's own words (the others came from the classifier's reading or the context), so
+    /why never claims "you mentioned" what the person did not say.
     """
 
     categories: frozenset[RiskCategory] = frozenset()
@@ -73,6 +76,8 @@ class RiskState:
     last_loss_at: datetime | None = None
     retracted_at: datetime | None = None
     ask_directly: str | None = None
+    sources: frozenset[str] = frozenset()
+    worded: frozenset[RiskCategory] = frozenset()
 
     def to_json(self) -> str:
         """A compact JSON object (ISO 8601 times) for the bot to store per user."""
@@ -88,6 +93,8 @@ class RiskState:
                 "last_loss_at": _iso(self.last_loss_at),
                 "retracted_at": _iso(self.retracted_at),
                 "ask_directly": self.ask_directly,
+                "sources": sorted(self.sources),
+                "worded": sorted(c.value for c in self.worded),
             },
             separators=(",", ":"),
         )
@@ -96,7 +103,9 @@ class RiskState:
     def from_json(cls, text: str | None) -> RiskState:
         """The state stored by :meth:`to_json`. None, empty text, an unknown schema or
         malformed data give the empty state (never raises): a damaged stored state must not
-        stop the screen, and the per-message rules still run on every message."""
+        stop the screen, and the per-message rules still run on every message. A state stored
+        before ``sources``/``worded`` existed (same schema, keys absent) reads as all its
+        categories worded by the rules, which is what /why said of it then."""
         if not text:
             return EMPTY
         try:
@@ -104,8 +113,10 @@ class RiskState:
             if not isinstance(data, dict) or data.get("v") != _SCHEMA:
                 return EMPTY
             ask = data.get("ask_directly")
+            categories = frozenset(RiskCategory(c) for c in data.get("categories", []))
+            worded = data.get("worded")
             return cls(
-                categories=frozenset(RiskCategory(c) for c in data.get("categories", [])),
+                categories=categories,
                 severity=int(data.get("severity", 0)),
                 cssrs=CssrsLevel(int(data.get("cssrs", 0))),
                 raised_at=_time(data.get("raised_at")),
@@ -114,6 +125,14 @@ class RiskState:
                 last_loss_at=_time(data.get("last_loss_at")),
                 retracted_at=_time(data.get("retracted_at")),
                 ask_directly=ask if ask in ASK_REASONS else None,
+                sources=frozenset(
+                    str(x) for x in data.get("sources", ["rules"] if categories else [])
+                ),
+                worded=(
+                    categories
+                    if worded is None
+                    else frozenset(RiskCategory(c) for c in worded) & categories
+                ),
             )
         except (ValueError, TypeError, KeyError):
             return EMPTY
@@ -162,6 +181,8 @@ def _decay(state: RiskState, now: datetime) -> RiskState:
             last_signal_at=None,
             retracted_at=None,
             ask_directly=None,
+            sources=frozenset(),
+            worded=frozenset(),
         )
     if state.last_distress_at is not None and not _within(
         state.last_distress_at, now, DISTRESS_WINDOW
@@ -178,6 +199,7 @@ def _raise(check: SafetyCheck, category: RiskCategory, cssrs: CssrsLevel) -> Saf
         cssrs=max(check.cssrs, cssrs),
         language=check.language,
         sources=check.sources | {"context"},
+        worded=check.worded,
     )
 
 
@@ -232,6 +254,8 @@ def advance(
             last_signal_at=now,
             retracted_at=None,
             ask_directly=note,
+            sources=state.sources | result.sources,
+            worded=state.worded | result.worded,
         )
     elif "retraction" in signals and was_elevated:
         state = replace(state, retracted_at=now, ask_directly="retraction")
@@ -255,24 +279,46 @@ _WHAT: dict[RiskCategory, str] = {
 }
 
 
+def _listed(things: list[str]) -> str:
+    return things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+
+
 def explain(state: RiskState, now: datetime | None = None) -> str:
-    """One plain sentence for /why: whether attune is being careful and because of what
-    (categories named in everyday words, never the person's own message)."""
+    """A few plain sentences for /why: whether attune is being careful and because of what
+    (categories named in everyday words, never the person's own message).
+
+    Honest about the source: what the rules recognised in the person's words is "you
+    mentioned …"; what only the learned classifier or the conversation context raised is the
+    safety check's reading ("my safety check read your messages as possibly about …"), with an
+    invitation to say if it got that wrong."""
     if not state.categories or (now is not None and not elevated(state, now)):
         return "Nothing you've said recently made me worried for your safety."
     order = list(_WHAT)
-    things = [_WHAT[c] for c in sorted(state.categories, key=order.index)]
-    listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+    ranked = sorted(state.categories, key=order.index)
+    said = [_WHAT[c] for c in ranked if c in state.worded]
+    read = [_WHAT[c] for c in ranked if c not in state.worded]
     when = "recently"
     if now is not None and state.raised_at is not None:
         hours = int((now - state.raised_at).total_seconds() // 3600)
         when = "within the last hour" if hours < 1 else f"about {hours} hours ago"
+    how = (
+        "the way our conversation went"
+        if "model" not in state.sources and "context" in state.sources
+        else "your messages"
+    )
+    reading = f"my safety check read {how} as possibly about {_listed(read)}" if read else ""
+    if said:
+        because = f"{when} you mentioned {_listed(said)}"
+        because += f", and {reading}" if reading else ""
+    else:
+        because = f"{when} {reading}"
+    unsure = " If I got that wrong, tell me." if read else ""
     tail = (
         " You said it was nothing, but I'd rather check in gently for a while."
         if (state.retracted_at is not None)
         else ""
     )
     return (
-        f"I'm being careful with my replies because {when} you mentioned {listed}, "
-        f"and I want to make sure you're okay.{tail}"
+        f"I'm being careful with my replies because {because}, "
+        f"and I want to make sure you're okay.{unsure}{tail}"
     )

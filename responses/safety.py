@@ -69,7 +69,9 @@ class SafetyCheck:
     need one label. ``severity`` runs 0 (nothing) .. 4 (urgent: the reply starts with the
     emergency number), from ``risk_taxonomy.toml``. ``cssrs`` is the C-SSRS level of any
     suicidal ideation. ``language`` is the ISO 639-1 code the reply should use; ``sources``
-    says which of ``SOURCES`` raised the flag.
+    says which of ``SOURCES`` raised the flag; ``worded`` the categories the rules recognised
+    in the person's own words (the rest came from the classifier's reading or the context), so
+    that /why can say honestly where a worry came from.
     """
 
     flagged: bool
@@ -79,6 +81,7 @@ class SafetyCheck:
     cssrs: CssrsLevel = CssrsLevel.NONE
     language: str = "en"
     sources: frozenset[str] = frozenset()
+    worded: frozenset[RiskCategory] = frozenset()
 
     @property
     def urgent(self) -> bool:
@@ -109,11 +112,16 @@ def make_check(
     cssrs: CssrsLevel = CssrsLevel.NONE,
     language: str = "en",
     sources: Iterable[str] = ("rules",),
+    worded: Iterable[RiskCategory] | None = None,
 ) -> SafetyCheck:
     """A consistent check for these categories: flagged when there is any, ``category`` and
     ``severity`` from the most severe, C-SSRS level at least 1 when suicidal ideation is in
-    (and NONE when it is not). No categories gives a check that is not flagged."""
+    (and NONE when it is not). No categories gives a check that is not flagged. ``worded``
+    (the categories the rules recognised in the words) defaults to all of them when "rules"
+    is among ``sources``, else none; it is always cut to ``categories``."""
     cats = frozenset(categories)
+    sources = frozenset(sources)
+    said = frozenset(worded) if worded is not None else (cats if "rules" in sources else None)
     lang = language if language in LANGUAGES else "en"
     if not cats:
         return SafetyCheck(flagged=False, language=lang)
@@ -129,7 +137,8 @@ def make_check(
         severity=severity_of(ranked[0], cssrs),
         cssrs=cssrs,
         language=lang,
-        sources=frozenset(sources),
+        sources=sources,
+        worded=(said or frozenset()) & cats,
     )
 
 
@@ -166,11 +175,44 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
         return rules
     sources = set(rules.sources) | {"model"}
     return make_check(
-        rules.categories | model.flagged,
+        rules.categories | _agreeing(rules.categories, model.flagged),
         cssrs=rules.cssrs,
         language=rules.language,
         sources=sources,
+        worded=rules.worded,
     )
+
+
+#: Categories about the writer's own safety, the opposite direction from harm to others.
+_SELF_DIRECTED = frozenset(
+    {
+        RiskCategory.SUICIDAL_IDEATION,
+        RiskCategory.FAREWELL,
+        RiskCategory.SELF_HARM,
+        RiskCategory.EATING_DISORDER,
+    }
+)
+
+
+def _agreeing(
+    rules: frozenset[RiskCategory], model: frozenset[RiskCategory]
+) -> frozenset[RiskCategory]:
+    """The model's categories, less those that point the other way from what the rules read.
+
+    A linear model on n-grams cannot tell "kill myself" from "kill him" or "he'll hurt my mum"
+    (a child's disclosure) from "I'll hurt him" (a threat); when the rules read the direction
+    from the grammar, a model category of the opposite direction is its confusion, and keeping
+    it would put the wrong words in the reply (thanking a child for not acting on a threat,
+    telling the person who threatens that it is not their fault). Where the rules found
+    nothing, the model's reading stands whole (it is there for recall)."""
+    drop: set[RiskCategory] = set()
+    if RiskCategory.HARM_TO_OTHERS not in rules and (
+        rules & _SELF_DIRECTED or RiskCategory.ABUSE in rules
+    ):
+        drop.add(RiskCategory.HARM_TO_OTHERS)
+    if RiskCategory.HARM_TO_OTHERS in rules and RiskCategory.ABUSE not in rules:
+        drop.add(RiskCategory.ABUSE)
+    return model - drop
 
 
 # --- the reply ---------------------------------------------------------------------------------
@@ -192,12 +234,18 @@ def _country(country: str | None) -> dict[str, object]:
     return entry
 
 
-def helplines(country: str | None, kinds: Iterable[str] = ("crisis",)) -> tuple[str, ...]:
+def helplines(
+    country: str | None, kinds: Iterable[str] = ("crisis",), language: str | None = None
+) -> tuple[str, ...]:
     """The helpline lines of these kinds (``helplines.toml``: crisis, child, domestic_violence,
     eating_disorder) for an ISO country code (any case), the general crisis line always last
-    among them; unknown or missing countries get the international default (findahelpline)."""
+    among them; unknown or missing countries get the international default (findahelpline),
+    worded in ``language`` when the default has that language (else English)."""
     entry = _country(country)
     lines_by_kind = entry["lines"]
+    localised = entry.get("localised")
+    if isinstance(localised, dict) and isinstance(localised.get(language or ""), dict):
+        lines_by_kind = localised[str(language)]
     assert isinstance(lines_by_kind, dict)
     out: list[str] = []
     for kind in [*kinds, "crisis"]:
@@ -245,10 +293,15 @@ def crisis_response(
     parts: list[str] = []
     if urgent:
         parts.append(texts["emergency_first"].format(emergency=emergency))
+    if RiskCategory.ABUSE in cats and RiskCategory.HARM_TO_OTHERS in cats:
+        # A threat next to a disclosure is the abuser's threat (to the writer or their family):
+        # the words are the abuse ones; the urgency (emergency number first) stays.
+        ranked = [c for c in ranked if c is not RiskCategory.HARM_TO_OTHERS]
+        entries = [taxonomy["category"][c.value] for c in ranked]
     first = lead.strip() if lead and lead.strip() and lang == "en" else entries[0]["lead"][lang]
     said = [first]
-    for entry in entries:
-        say = entry.get("say", {}).get(lang)
+    for category, entry in zip(ranked, entries, strict=True):
+        say = _say(category, entry, check, cats, lang)
         if say and say not in said and len(said) < 3:
             said.append(say)
     parts.append(" ".join(said))
@@ -256,12 +309,43 @@ def crisis_response(
     if ask:
         parts.append(ask)
     kinds = [kind for entry in entries for kind in entry.get("helplines", ())]
-    lines = list(helplines(country, kinds))
+    lines = list(helplines(country, kinds, lang))
     if not urgent:
         lines.append(texts["emergency_line"].format(emergency=emergency))
     parts.append("\n".join(f"• {line}" for line in lines))
     parts.append(texts["closing"])
     return "\n\n".join(parts)
+
+
+def _say(
+    category: RiskCategory,
+    entry: dict[str, object],
+    check: SafetyCheck,
+    cats: frozenset[RiskCategory],
+    lang: str,
+) -> str | None:
+    """The sentence one category adds, fitted to the others it comes with.
+
+    Immediate danger from someone else (with abuse, no self-directed category) gets the
+    get-to-safety sentence, not "move away from anything you could hurt yourself with"; with
+    harm to others alone it adds nothing (that category's own sentence says keep distance).
+    The self-harm wound-care sentence is left out when only the classifier read self-harm and
+    the rules read suicidal ideation or danger (a gun bought "for myself" is not a wound)."""
+    texts = entry.get("say", {})
+    if category is RiskCategory.IMMEDIATE_DANGER and not cats & _SELF_DIRECTED:
+        if RiskCategory.ABUSE in cats:
+            texts = entry.get("say_abuse", texts)
+        elif RiskCategory.HARM_TO_OTHERS in cats:
+            return None
+    if (
+        category is RiskCategory.SELF_HARM
+        and RiskCategory.SELF_HARM not in check.worded
+        and check.worded & {RiskCategory.SUICIDAL_IDEATION, RiskCategory.IMMEDIATE_DANGER}
+    ):
+        return None
+    assert isinstance(texts, dict)
+    say = texts.get(lang)
+    return str(say) if say else None
 
 
 def direct_question(language: str | None = None) -> str:
@@ -297,7 +381,7 @@ def check_in(
         question = direct_question(lang)
     else:
         question = str(load_toml("risk_taxonomy.toml")["text"][lang]["check_in"])
-    listed = "\n".join(f"• {line}" for line in helplines(country))
+    listed = "\n".join(f"• {line}" for line in helplines(country, language=lang))
     return f"{question}\n{listed}"
 
 

@@ -41,6 +41,14 @@ _QUOTES = str.maketrans(
         "\u00f8": "o",
         "\u00a1": " ",
         "\u00bf": " ",
+        # Means emoji become words the rules can see (an emoji alone is weak evidence: the
+        # patterns that read these tokens also need a first-person time, "again", "myself").
+        "\U0001f48a": " pillemoji ",
+        "\U0001f52b": " gunemoji ",
+        "\U0001f52a": " knifeemoji ",
+        "\U0001f5e1": " knifeemoji ",
+        "\U0001fa92": " razoremoji ",
+        "\U0001fa78": " bloodemoji ",
     }
 )
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")

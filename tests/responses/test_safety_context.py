@@ -137,3 +137,59 @@ def test_explain_names_categories_in_plain_words_without_quoting() -> None:
     text = explain(state, T0 + timedelta(hours=2))
     assert "someone hurting you" in text and "not wanting to be alive" in text
     assert "choked" not in text and "about 2 hours ago" in text
+
+
+# --- /why says where a worry came from (issue 13, second pass) ---------------------------------
+
+
+def test_explain_says_it_was_the_safety_checks_reading_when_only_the_model_raised_it() -> None:
+    from responses.risk import RiskPrediction
+    from responses.safety import combine
+
+    text = "everything is grey and heavy lately"
+    model = RiskPrediction(
+        scores={RiskCategory.SUICIDAL_IDEATION: 0.9},
+        flagged=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    )
+    check = combine(screen(text), model)
+    state, _ = advance(EMPTY, check, text=text, distress=True, now=T0)
+    assert state.sources == {"model"} and state.worded == frozenset()
+    why = explain(state, T0 + timedelta(hours=1))
+    assert "you mentioned" not in why
+    assert "my safety check read your messages as possibly about" in why
+    assert "not wanting to be alive" in why and "If I got that wrong, tell me" in why
+    assert RiskState.from_json(state.to_json()) == state
+
+
+def test_explain_splits_what_was_said_from_what_was_read() -> None:
+    from responses.risk import RiskPrediction
+    from responses.safety import combine
+
+    text = "my dad hits me"
+    model = RiskPrediction(
+        scores={RiskCategory.SUICIDAL_IDEATION: 0.9},
+        flagged=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    )
+    state, _ = advance(EMPTY, combine(screen(text), model), text=text, distress=True, now=T0)
+    why = explain(state, T0)
+    assert "you mentioned someone hurting you" in why
+    assert "possibly about thoughts of not wanting to be alive" in why
+
+
+def test_explain_after_context_names_the_conversation_not_words() -> None:
+    state, _ = _turn(EMPTY, "my mum died on tuesday", T0, distress=True)
+    state, check = _turn(state, "what's the highest bridge in the city?", T0 + timedelta(hours=1))
+    assert check.flagged and state.worded == frozenset()
+    why = explain(state, T0 + timedelta(hours=2))
+    assert "the way our conversation went" in why and "you mentioned" not in why
+
+
+def test_a_state_stored_before_sources_existed_still_reads() -> None:
+    old = (
+        '{"v":1,"categories":["abuse"],"severity":3,"cssrs":0,'
+        '"raised_at":"2026-03-01T20:00:00+00:00","last_signal_at":"2026-03-01T20:00:00+00:00",'
+        '"last_distress_at":null,"last_loss_at":null,"retracted_at":null,"ask_directly":null}'
+    )
+    state = RiskState.from_json(old)
+    assert state.categories == {RiskCategory.ABUSE} and state.worded == {RiskCategory.ABUSE}
+    assert "you mentioned someone hurting you" in explain(state, T0)
