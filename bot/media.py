@@ -3,9 +3,12 @@ becomes a face reading.
 
 The core calls ``hear`` first thing, so a transcript goes through exactly what typed words go
 through — above all the crisis screen: a crisis said aloud is caught like one written down,
-even when the recogniser is unsure of the words (an unsure transcript is still screened; the
-reply then says what was heard). Recordings that give no words get a kind, specific line and
-nothing is stored. The transcript is never logged.
+even when the recogniser is unsure of the words. An unsure transcript (noise, an accent, or
+speech in a language the English-only recogniser turns into invented English words) is not
+taken for what the person said: it is screened by the crisis rules alone (a learned classifier
+reads crisis into invented words) and only a flagged one is answered, saying what was heard;
+otherwise the person is asked to write instead. Recordings that give no words get a kind,
+specific line and nothing is stored. The transcript is never logged.
 
 A video is read twice: its frames by the video reader (a face timeline summarised into one face
 reading that fusion uses like a photo's, and a sentence saying how the face changed) and its
@@ -22,6 +25,7 @@ from bot.inference import EmotionService
 from emotion.photo import PhotoReading
 from emotion.video import VideoProblem, VideoReading
 from emotion.voice import Transcript, VoiceProblem
+from responses import safety
 
 VOICE_NOTES: dict[VoiceProblem, str] = {
     VoiceProblem.EMPTY: "That voice message arrived empty, so there was nothing to hear.",
@@ -93,6 +97,8 @@ async def hear(emotions: EmotionService, message: Message) -> Heard:
     else:
         transcript = Transcript(problem=message.voice_problem)
     without_audio = replace(message, voice=None, voice_problem=None)
+    if transcript.text and not _trusted(transcript):
+        transcript = Transcript(problem=VoiceProblem.UNCLEAR)
     if transcript.text:
         text = "\n".join(part for part in (message.text.strip(), transcript.text) if part)
         note = None
@@ -121,6 +127,8 @@ async def _watch(emotions: EmotionService, message: Message) -> Heard:
         transcript = Transcript(problem=VoiceProblem.UNAVAILABLE)
         if emotions.reads_voice and seen.problem not in _UNREADABLE:
             transcript = await emotions.transcribe(message.video)
+    if transcript.text and not _trusted(transcript):
+        transcript = Transcript(problem=VoiceProblem.UNCLEAR)
     text = "\n".join(p for p in (message.text.strip(), transcript.text) if p)
     notes = []
     if seen.estimate is not None:
@@ -131,6 +139,8 @@ async def _watch(emotions: EmotionService, message: Message) -> Heard:
         notes.append(VIDEO_NOTES[seen.problem or VideoProblem.NO_FACE])
     if transcript.text and transcript.problem is VoiceProblem.UNCLEAR:
         notes.append(UNSURE_HEARD.format(text=_short(transcript.text)))
+    elif transcript.problem is VoiceProblem.UNCLEAR and seen.estimate is not None:
+        notes.append(VOICE_NOTES[VoiceProblem.UNCLEAR])  # the face was read, the words were not
     if seen.estimate is None and not text:
         return Heard(without_video, reply=Reply(VIDEO_NOTES[seen.problem or VideoProblem.NO_FACE]))
     reading = seen.photo_reading() if seen.estimate is not None else None
@@ -144,6 +154,14 @@ async def _watch(emotions: EmotionService, message: Message) -> Heard:
         summary=seen.describe(),
         timeline=timeline_points(seen) if seen.estimate is not None else None,
     )
+
+
+def _trusted(transcript: Transcript) -> bool:
+    """Whether the words heard may be read as what the person said: a sure transcript, or an
+    unsure one the crisis rules flag (a crisis said aloud is answered even when unsure)."""
+    if transcript.problem is not VoiceProblem.UNCLEAR:
+        return True
+    return safety.screen(transcript.text).flagged
 
 
 def timeline_points(

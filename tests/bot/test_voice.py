@@ -76,6 +76,24 @@ async def test_an_unsure_crisis_is_still_screened_and_says_what_was_heard(
     assert "I heard: “i want to kill myself”" in reply.text
 
 
+async def test_unsure_words_that_flag_nothing_are_not_taken_for_what_was_said(
+    repository: Repository,
+) -> None:
+    # German speech through the English recogniser: invented English words, low probability.
+    heard = Transcript(
+        "It's been hoater now, with my noticed crank.", 0.2, 3.0, VoiceProblem.UNCLEAR
+    )
+    core = core_hearing(repository, heard)
+    reply = await core.handle(voice_msg())
+    assert "couldn't make out the words" in reply.text
+    assert "helpline" not in reply.text.lower() and "emergency" not in reply.text.lower()
+    assert await entries(core) == []  # nothing read, nothing stored
+    captioned = await core.handle(voice_msg(text="feeling a bit low today", user="v2"))
+    assert "couldn't make out the words" in captioned.text
+    (entry,) = await entries(core, "v2")
+    assert entry.text == "feeling a bit low today"  # type: ignore[attr-defined]
+
+
 async def test_the_transcript_is_read_and_stored_as_text(repository: Repository) -> None:
     core = core_hearing(repository, Transcript("I am so happy today", 0.9, 2.0))
     reply = await core.handle(voice_msg(text="caption here"))
