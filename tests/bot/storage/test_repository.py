@@ -10,6 +10,9 @@ import pytest
 from bot.domain import Platform, UserRef
 from bot.storage.repository import DuplicateMessage, NewEntry, Repository
 from emotion.labels import Emotion, Source
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 
 def _entry(text: str, label: Emotion = Emotion.HAPPY, **changes: object) -> NewEntry:
@@ -163,6 +166,7 @@ async def test_forget_erases_only_that_user(repository: Repository) -> None:
     assert [e.text for e in await repository.recent_entries(b.id, 10)] == ["b1"]
 
 
+@pytest.mark.backends("sqlite")  # BEGIN IMMEDIATE is SQLite's; PostgreSQL locks per row
 async def test_writes_take_the_lock_up_front_and_reads_do_not(db_url: str) -> None:
     from sqlalchemy import event
 
