@@ -307,6 +307,15 @@ class Repository:
         known = known or await self.find_user(ref)
         if known is not None and (not ref.display_name or known.display_name == ref.display_name):
             return known
+        try:
+            return await self._create_or_rename_user(ref)
+        except IntegrityError:
+            # Another transaction created this user between our read and our insert
+            # (PostgreSQL runs writers side by side; SQLite's BEGIN IMMEDIATE queues them):
+            # their row exists now, so this pass reads it (and renames it if need be).
+            return await self._create_or_rename_user(ref)
+
+    async def _create_or_rename_user(self, ref: UserRef) -> UserRecord:
         async with self._sessions.begin() as session:
             row = await self._find_user(session, ref)
             if row is None:
@@ -468,6 +477,13 @@ class Repository:
 
     async def save_risk_state(self, user_id: int, state: str, now: datetime) -> None:
         """Store a user's conversation risk state (JSON text), replacing the previous one."""
+        try:
+            await self._save_risk_state(user_id, state, now)
+        except IntegrityError:
+            # A concurrent first save inserted the row (PostgreSQL): now the update finds it.
+            await self._save_risk_state(user_id, state, now)
+
+    async def _save_risk_state(self, user_id: int, state: str, now: datetime) -> None:
         async with self._sessions.begin() as session:
             updated = await session.execute(
                 update(RiskStateRow)
@@ -550,7 +566,20 @@ class Repository:
         self, user_id: int, change: Callable[[UserSettings], UserSettings]
     ) -> UserSettings:
         """Read, change (a pure function) and write the user's settings in one locked
-        transaction, so a reminder claimed meanwhile is never overwritten with stale values."""
+        transaction, so a reminder claimed meanwhile is never overwritten with stale values.
+
+        A user's first settings written twice at once (PostgreSQL runs both transactions
+        side by side, and ``FOR UPDATE`` locks no row that does not exist yet) meet the
+        primary key: the loser runs again and then reads, locks and changes the winner's row.
+        """
+        try:
+            return await self._update_settings(user_id, change)
+        except IntegrityError:
+            return await self._update_settings(user_id, change)
+
+    async def _update_settings(
+        self, user_id: int, change: Callable[[UserSettings], UserSettings]
+    ) -> UserSettings:
         async with self._sessions.begin() as session:
             query = (
                 select(UserSettingsRow).where(UserSettingsRow.user_id == user_id).with_for_update()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from bot.domain import Platform, UserRef
-from bot.storage.repository import DuplicateMessage, NewEntry, Repository
+from bot.storage.repository import DuplicateMessage, NewEntry, Repository, UserSettings
 from emotion.labels import Emotion, Source
 from tests.backends import BACKENDS
 
@@ -205,3 +207,30 @@ async def test_risk_state_round_trips_with_the_turn_and_is_forgotten(
     await repository.forget_user(user.id)
     await repository.get_or_create_user(ref)
     assert (await repository.turn_context(ref, "c1", "m2", since=since)).risk_state is None
+
+
+async def test_a_new_users_first_messages_at_once_make_one_user(repository: Repository) -> None:
+    # SQLite takes one writer at a time; PostgreSQL runs these transactions side by side, so
+    # all but one insert meets the unique constraint and must read the winner's row.
+    ref = UserRef(Platform.TELEGRAM, "burst", "Bea")
+    users = await asyncio.gather(*(repository.get_or_create_user(ref) for _ in range(8)))
+    assert len({user.id for user in users}) == 1
+
+
+async def test_first_risk_states_and_settings_written_at_once_keep_one_row(
+    repository: Repository,
+) -> None:
+    user = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "both"))
+    now = datetime.now(UTC)
+    await asyncio.gather(
+        *(repository.save_risk_state(user.id, f'{{"v": {n}}}', now) for n in range(8))
+    )
+    assert (await repository.risk_state(user.id)) in {f'{{"v": {n}}}' for n in range(8)}
+
+    def zone(name: str) -> Callable[[UserSettings], UserSettings]:
+        return lambda settings: replace(settings, timezone=name)
+
+    names = ["Europe/Berlin", "Asia/Tokyo", "America/Lima", "Pacific/Chatham"]
+    await asyncio.gather(*(repository.update_settings(user.id, zone(name)) for name in names))
+    settings = await repository.get_settings(user.id)
+    assert settings is not None and settings.timezone in names
