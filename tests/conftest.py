@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -109,17 +109,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(_postgres_line())
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     # Every PostgreSQL run skipped for want of a server is reported at one place, so ``-ra``
     # folds them into one line with their count instead of one line per test.
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
+    report = yield
     if report.skipped and isinstance(report.longrepr, tuple):
         reason = report.longrepr[2]
         here = [e for e in (call.excinfo.traceback if call.excinfo else []) if e.path == _HERE]
         if here and reason.startswith("Skipped: PostgreSQL not reachable"):
             report.longrepr = (str(_HERE), here[-1].lineno + 1, reason)
+    return report
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

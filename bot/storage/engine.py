@@ -125,7 +125,7 @@ async def scrub(engine: AsyncEngine) -> bool:
     copies every frame back and truncates the WAL to zero bytes. True when both completed;
     False when VACUUM failed (a full disk: it needs room for a copy), a reader kept the WAL
     busy (then ``retry_checkpoint`` in the background), or the database is not SQLite
-    (PostgreSQL: see README on VACUUM).
+    (not called then: PostgreSQL's dead row versions are the server's to vacuum, README).
     """
     if engine.dialect.name != "sqlite":
         return False

@@ -511,8 +511,10 @@ class Repository:
         user by a foreign key, and every table keyed by the platform account, children
         first, the user row last, in one transaction. SQLite overwrites deleted content
         (``secure_delete``, set on every connection) and the WAL, which still holds the old
-        page images, is checkpointed and truncated. PostgreSQL keeps dead row versions until
-        VACUUM (see README). Works without a user row too (rows keyed by the account).
+        page images, is checkpointed and truncated. PostgreSQL: the rows are gone for every
+        query once this commits, but their dead versions stay in the table files until
+        (auto)vacuum reuses the space, and in the WAL and backups (see README). Works
+        without a user row too (rows keyed by the account).
         """
         async with self._sessions.begin() as session:
             row = await self._find_user(session, ref)
@@ -528,11 +530,11 @@ class Repository:
                 )
                 counts[table] = _rowcount(result)
         bind = self._sessions.kw.get("bind")
-        if isinstance(bind, AsyncEngine) and not await scrub(bind):
+        # PostgreSQL: the DELETEs above are all attune does; its dead row versions and WAL
+        # are the server's to reclaim (README: VACUUM, WAL and backup retention).
+        if self.single_writer and isinstance(bind, AsyncEngine) and not await scrub(bind):
             log.warning("erased a user's rows, but their old bytes could not all be scrubbed")
-            if bind.dialect.name == "sqlite" and (
-                self._scrub_retry is None or self._scrub_retry.done()
-            ):
+            if self._scrub_retry is None or self._scrub_retry.done():
                 # A reader in another process holds the WAL: truncate it once it lets go.
                 self._scrub_retry = asyncio.create_task(retry_checkpoint(bind))
         return ForgetResult(

@@ -1,4 +1,5 @@
-"""The mood queries against SQLite and PostgreSQL: corrections count, users stay apart, the index is used."""
+"""The mood queries on SQLite and PostgreSQL: corrections count, users stay apart, and on
+SQLite the index is used."""
 
 from __future__ import annotations
 
