@@ -299,3 +299,15 @@ async def test_instants_dates_and_json_read_back_the_same_whatever_the_servers_z
         assert settings.reminder_next_at.utcoffset() == timedelta(0)
     finally:
         await engine.dispose()
+
+
+@pytest.mark.backends("postgresql")
+async def test_postgresql_sessions_are_read_committed_and_named(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            isolation = (await connection.execute(text("SHOW transaction_isolation"))).scalar()
+            name = (await connection.execute(text("SHOW application_name"))).scalar()
+    finally:
+        await engine.dispose()
+    assert (isolation, name) == ("read committed", "attune")
