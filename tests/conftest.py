@@ -3,8 +3,8 @@ wired to it.
 
 ``db_url`` is SQLite unless the test (or its module) says
 ``@pytest.mark.backends("sqlite", "postgresql")``: then it runs once per backend, the
-PostgreSQL run in a database of its own (``tests/backends.py``), created from the migrated
-schema and dropped afterwards. When no PostgreSQL server answers, those runs are skipped with
+PostgreSQL run in a schema of its own built by the migrations (``tests/backends.py``) and
+dropped afterwards. When no PostgreSQL server answers, those runs are skipped with
 one reason, and the session's first and last lines say so.
 
 Every test also fails when a logger under ``bot`` logs at ERROR or above while it runs
@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -150,15 +151,21 @@ def _server() -> backends.Server:
     return server
 
 
+@dataclass(frozen=True, slots=True)
+class _SharedDatabase:
+    name: str
+    migration_sql: str
+
+
 @pytest.fixture(scope="session")
-def _postgres_template() -> Iterator[str]:
-    """A PostgreSQL database migrated to head with Alembic once a session, copied per test."""
+def _postgres_database() -> Iterator[_SharedDatabase]:
+    """The session's PostgreSQL database, holding one schema per test, and the migrations'
+    SQL those schemas are built with; dropped at the end."""
     server = _server()
     name = backends.new_database_name()
     backends.create_database(server, name)
     try:
-        migrate.upgrade(server.database_url(name))
-        yield name
+        yield _SharedDatabase(name, backends.migration_sql(server))
     finally:
         backends.drop_database(server, name)
 
@@ -180,21 +187,20 @@ def blank_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture()
 def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A database migrated to head: a SQLite file in ``tmp_path``, or a PostgreSQL database
-    of this test's own (a copy of the session's migrated template), dropped afterwards."""
+    """A database migrated to head: a SQLite file in ``tmp_path``, or on PostgreSQL a schema
+    of this test's own (``tests/backends.py``), dropped afterwards."""
     if backend == backends.SQLITE:
         url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
         migrate.upgrade(url)
         yield url
         return
-    template = request.getfixturevalue("_postgres_template")
+    shared: _SharedDatabase = request.getfixturevalue("_postgres_database")
     server = _server()
-    name = backends.new_database_name()
-    backends.create_database(server, name, template=template)
+    url = backends.create_schema(server, shared.name, shared.migration_sql)
     try:
-        yield server.database_url(name)
+        yield url
     finally:
-        backends.drop_database(server, name)
+        backends.drop_schema(server, shared.name, url)
 
 
 @pytest.fixture()

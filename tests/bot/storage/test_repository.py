@@ -245,8 +245,8 @@ async def _server_zone(db_url: str, backend: str, zone: str) -> None:
     engine = create_engine(db_url)
     try:
         async with engine.connect() as connection:
-            name = (await connection.execute(text("SELECT current_database()"))).scalar_one()
-            await connection.execute(text(f"ALTER DATABASE \"{name}\" SET timezone TO '{zone}'"))
+            # The test's own role: its sessions, and no other test's, get the zone.
+            await connection.execute(text(f"ALTER ROLE CURRENT_USER SET timezone TO '{zone}'"))
             await connection.commit()
     finally:
         await engine.dispose()
@@ -302,12 +302,21 @@ async def test_instants_dates_and_json_read_back_the_same_whatever_the_servers_z
 
 
 @pytest.mark.backends("postgresql")
-async def test_postgresql_sessions_are_read_committed_and_named(db_url: str) -> None:
+async def test_postgresql_sessions_are_read_committed_named_and_in_their_own_schema(
+    db_url: str,
+) -> None:
     engine = create_engine(db_url)
     try:
         async with engine.connect() as connection:
             isolation = (await connection.execute(text("SHOW transaction_isolation"))).scalar()
             name = (await connection.execute(text("SHOW application_name"))).scalar()
+            schema, user = (await connection.execute(text("SELECT current_schema, user"))).one()
+            where = text("SELECT DISTINCT table_schema FROM information_schema.tables")
+            schemas = set((await connection.execute(where)).scalars()) - {
+                "pg_catalog",
+                "information_schema",
+            }
     finally:
         await engine.dispose()
     assert (isolation, name) == ("read committed", "attune")
+    assert schema == user and schemas == {user}  # the test's own schema, nothing in public
