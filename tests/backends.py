@@ -37,6 +37,9 @@ DEFAULT_PORT = 5432
 DEFAULT_USERS = ("postgres", "root")
 CONNECT_TIMEOUT_S = 3.0
 URL_VARIABLE = "ATTUNE_TEST_POSTGRES_URL"
+#: The fixtures' own DDL does not wait for the WAL flush: a throwaway schema needs no crash
+#: durability. The tests' own transactions keep the server's setting.
+NO_FLUSH = "SET synchronous_commit = off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,28 +121,26 @@ def migration_sql(server: Server) -> str:
     return config.output_buffer.getvalue()
 
 
-async def _connect_admin(server: Server, database: str) -> Any:
+async def _connect(server: Server, database: str, user: str | None = None) -> Any:
     import asyncpg
 
-    return await asyncpg.connect(_dsn(server.url.set(database=database)), timeout=CONNECT_TIMEOUT_S)
+    url = server.url.set(database=database)
+    if user is not None:
+        url = url.set(username=user, password=None)
+    return await asyncpg.connect(_dsn(url), timeout=CONNECT_TIMEOUT_S)
 
 
 async def _create_schema(server: Server, database: str, name: str, sql: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(
-        _dsn(server.url.set(database=database)), timeout=CONNECT_TIMEOUT_S
-    )
+    admin = await _connect(server, database)
     try:
         await admin.execute(
-            f'CREATE ROLE "{name}" LOGIN; CREATE SCHEMA "{name}" AUTHORIZATION "{name}"'
+            f'{NO_FLUSH}; CREATE ROLE "{name}" LOGIN; CREATE SCHEMA "{name}" AUTHORIZATION "{name}"'
         )
     finally:
         await admin.close()
-    url = server.url.set(username=name, password=None, database=database)
-    owner = await asyncpg.connect(_dsn(url), timeout=CONNECT_TIMEOUT_S)
+    owner = await _connect(server, database, user=name)  # so it owns what the SQL creates
     try:
-        await owner.execute(sql)
+        await owner.execute(f"{NO_FLUSH}; {sql}")
     finally:
         await owner.close()
 
@@ -156,17 +157,15 @@ def create_schema(server: Server, database: str, sql: str) -> str:
 
 
 async def _drop_schema(server: Server, database: str, name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(
-        _dsn(server.url.set(database=database)), timeout=CONNECT_TIMEOUT_S
-    )
+    admin = await _connect(server, database)
     try:
         # Connections a test left open would keep the role; end them first.
         await admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", name
         )
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE; DROP ROLE IF EXISTS "{name}"')
+        await admin.execute(
+            f'{NO_FLUSH}; DROP SCHEMA IF EXISTS "{name}" CASCADE; DROP ROLE IF EXISTS "{name}"'
+        )
     finally:
         await admin.close()
 
