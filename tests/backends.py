@@ -100,7 +100,7 @@ def find_server() -> Server | str:
     for url in candidates:
         try:
             return Server(url, asyncio.run(_probe(url)))
-        except (OSError, TimeoutError, Exception) as error:  # any refusal is a reason to skip
+        except Exception as error:  # refused, timed out, unknown role...: a reason to skip
             errors.append(f"{url.username}: {type(error).__name__}: {error}".strip())
     return f"PostgreSQL not reachable at {where(candidates[0])}: " + "; ".join(errors)
 
