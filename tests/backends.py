@@ -22,6 +22,8 @@ import asyncio
 import io
 import os
 import secrets
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,6 +177,49 @@ def drop_schema(server: Server, database: str, url: str) -> None:
     name = make_url(url).username
     assert name is not None and name.startswith("attune_test_"), url
     asyncio.run(_drop_schema(server, database, name))
+
+
+class SchemaPool:
+    """Test schemas built ahead and dropped after use in one worker thread, so a test waits
+    for neither: building and dropping one took about as long as a short test here.
+
+    ``take`` hands out a schema's URL (``create_schema``) and queues the next; ``give_back``
+    queues its drop; ``close`` drops the ones built ahead and raises the first error any
+    background build or drop met (a leftover role would otherwise go unnoticed).
+    """
+
+    AHEAD = 2
+
+    def __init__(self, server: Server, database: str, sql: str) -> None:
+        self._server, self._database, self._sql = server, database, sql
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-schemas")
+        self._ahead: deque[Future[str]] = deque()
+        self._drops: list[Future[None]] = []
+
+    def _build_next(self) -> None:
+        self._ahead.append(
+            self._worker.submit(create_schema, self._server, self._database, self._sql)
+        )
+
+    def take(self) -> str:
+        while len(self._ahead) <= self.AHEAD:
+            self._build_next()
+        url = self._ahead.popleft().result()
+        self._build_next()
+        return url
+
+    def give_back(self, url: str) -> None:
+        self._drops.append(self._worker.submit(drop_schema, self._server, self._database, url))
+
+    def close(self) -> None:
+        for built in self._ahead:
+            self._drops.append(
+                self._worker.submit(drop_schema, self._server, self._database, built.result())
+            )
+        self._ahead.clear()
+        self._worker.shutdown(wait=True)
+        for drop in self._drops:
+            drop.result()
 
 
 async def _admin(server: Server, sql: str) -> None:

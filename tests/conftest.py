@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import AsyncIterator, Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -151,21 +150,19 @@ def _server() -> backends.Server:
     return server
 
 
-@dataclass(frozen=True, slots=True)
-class _SharedDatabase:
-    name: str
-    migration_sql: str
-
-
 @pytest.fixture(scope="session")
-def _postgres_database() -> Iterator[_SharedDatabase]:
-    """The session's PostgreSQL database, holding one schema per test, and the migrations'
-    SQL those schemas are built with; dropped at the end."""
+def _postgres_schemas() -> Iterator[backends.SchemaPool]:
+    """The session's PostgreSQL database, holding one schema per test (built from the
+    migrations' SQL, ahead of time); the database is dropped at the end."""
     server = _server()
     name = backends.new_database_name()
     backends.create_database(server, name)
     try:
-        yield _SharedDatabase(name, backends.migration_sql(server))
+        pool = backends.SchemaPool(server, name, backends.migration_sql(server))
+        try:
+            yield pool
+        finally:
+            pool.close()
     finally:
         backends.drop_database(server, name)
 
@@ -194,13 +191,12 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         migrate.upgrade(url)
         yield url
         return
-    shared: _SharedDatabase = request.getfixturevalue("_postgres_database")
-    server = _server()
-    url = backends.create_schema(server, shared.name, shared.migration_sql)
+    schemas: backends.SchemaPool = request.getfixturevalue("_postgres_schemas")
+    url = schemas.take()
     try:
         yield url
     finally:
-        backends.drop_schema(server, shared.name, url)
+        schemas.give_back(url)
 
 
 @pytest.fixture()
