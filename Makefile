@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=24"
-	$(PIP) install -q -c constraints.txt -e '.[dev,web,voice]'
+	$(PIP) install -q -c constraints.txt -e '.[dev,web,voice,postgres]'
 	# The web demo's Gradio declares pillow<13, which our pillow pin breaks only on paper:
 	# install it without its declared deps (the [web] extra lists them). See docs/web.md.
 	$(PIP) install -q --no-deps -c constraints.txt gradio

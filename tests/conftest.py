@@ -1,4 +1,11 @@
-"""Shared fixtures: a migrated SQLite database in a temp folder and an app wired to it.
+"""Shared fixtures: a migrated database (SQLite in a temp folder, or PostgreSQL) and an app
+wired to it.
+
+``db_url`` is SQLite unless the test (or its module) says
+``@pytest.mark.backends("sqlite", "postgresql")``: then it runs once per backend, the
+PostgreSQL run in a schema of its own built by the migrations (``tests/backends.py``) and
+dropped afterwards. When no PostgreSQL server answers, those runs are skipped with
+one reason, and the session's first and last lines say so.
 
 Every test also fails when a logger under ``bot`` logs at ERROR or above while it runs
 (``fail_on_bot_errors``): the core turns any crash into a kind apology and one ERROR line, so
@@ -8,8 +15,9 @@ test that provokes an error on purpose says so with ``@pytest.mark.allow_error_l
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +26,12 @@ from bot.storage import migrate
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from emotion.tflog import quiet_tensorflow
+from tests import backends
 
 quiet_tensorflow()  # conftest loads before any test module imports TensorFlow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+_HERE = Path(__file__)
 
 
 class _ErrorRecords(logging.Handler):
@@ -66,11 +76,127 @@ def fail_on_bot_errors(request: pytest.FixtureRequest) -> Iterator[None]:
         )
 
 
+@functools.cache
+def postgres_server() -> backends.Server | str:
+    """The PostgreSQL server the tests use, or why there is none (probed once a session)."""
+    return backends.find_server()
+
+
+def _postgres_line() -> str:
+    server = postgres_server()
+    if isinstance(server, str):
+        return f"{server} -- the PostgreSQL runs of the storage and core tests are skipped"
+    return (
+        f"PostgreSQL {server.version} at {backends.where(server.url)} as {server.url.username}: "
+        "the storage and core tests run on SQLite and on PostgreSQL"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "backends(*names): run the test once per database backend named "
+        "('sqlite', 'postgresql'); without it db_url is SQLite (tests/conftest.py)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return _postgres_line()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Also at the end: ``pytest -q`` (``make test``) prints no header.
+    terminalreporter.write_line(_postgres_line())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Every PostgreSQL run skipped for want of a server is reported at one place, so ``-ra``
+    # folds them into one line with their count instead of one line per test.
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2]
+        here = [e for e in (call.excinfo.traceback if call.excinfo else []) if e.path == _HERE]
+        if here and reason.startswith("Skipped: PostgreSQL not reachable"):
+            report.longrepr = (str(_HERE), here[-1].lineno + 1, reason)
+    return report
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is None or "backend" not in metafunc.fixturenames:
+        return
+    unknown = set(marker.args) - set(backends.BACKENDS)
+    if unknown or not marker.args:
+        raise pytest.UsageError(f"backends() takes names from {backends.BACKENDS}: {marker.args}")
+    metafunc.parametrize("backend", marker.args, indirect=True)
+
+
 @pytest.fixture()
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
-    migrate.upgrade(url)
-    return url
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of this run: ``"sqlite"`` or ``"postgresql"`` (skipped, with the
+    reason, when no PostgreSQL server answers)."""
+    name: str = getattr(request, "param", backends.SQLITE)
+    if name == backends.POSTGRESQL and isinstance(postgres_server(), str):
+        pytest.skip(str(postgres_server()))
+    return name
+
+
+def _server() -> backends.Server:
+    server = postgres_server()
+    assert not isinstance(server, str), server
+    return server
+
+
+@pytest.fixture(scope="session")
+def _postgres_schemas() -> Iterator[backends.SchemaPool]:
+    """The session's PostgreSQL database, holding one schema per test (built from the
+    migrations' SQL, ahead of time); the database is dropped at the end."""
+    server = _server()
+    name = backends.new_database_name()
+    backends.create_database(server, name)
+    try:
+        pool = backends.SchemaPool(server, name, backends.migration_sql(server))
+        try:
+            yield pool
+        finally:
+            pool.close()
+    finally:
+        backends.drop_database(server, name)
+
+
+@pytest.fixture()
+def blank_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database (no migrations run) on ``backend``, dropped afterwards."""
+    if backend == backends.SQLITE:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'attune.db'}"
+        return
+    server = _server()
+    name = backends.new_database_name()
+    backends.create_database(server, name)
+    try:
+        yield server.database_url(name)
+    finally:
+        backends.drop_database(server, name)
+
+
+@pytest.fixture()
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database migrated to head: a SQLite file in ``tmp_path``, or on PostgreSQL a schema
+    of this test's own (``tests/backends.py``), dropped afterwards."""
+    if backend == backends.SQLITE:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    schemas: backends.SchemaPool = request.getfixturevalue("_postgres_schemas")
+    url = schemas.take()
+    try:
+        yield url
+    finally:
+        schemas.give_back(url)
 
 
 @pytest.fixture()

@@ -1,4 +1,5 @@
-"""Engine and session factory, with SQLite made safe for two processes writing at once.
+"""Engine and session factory, with SQLite made safe for two processes writing at once,
+and PostgreSQL (asyncpg) pooled and pinned to READ COMMITTED.
 
 SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout,
 ``secure_delete`` (deleted content is overwritten with zeros, so an erased message does not
@@ -125,7 +126,7 @@ async def scrub(engine: AsyncEngine) -> bool:
     copies every frame back and truncates the WAL to zero bytes. True when both completed;
     False when VACUUM failed (a full disk: it needs room for a copy), a reader kept the WAL
     busy (then ``retry_checkpoint`` in the background), or the database is not SQLite
-    (PostgreSQL: see README on VACUUM).
+    (not called then: PostgreSQL's dead row versions are the server's to vacuum, README).
     """
     if engine.dialect.name != "sqlite":
         return False
@@ -160,12 +161,30 @@ async def retry_checkpoint(engine: AsyncEngine) -> bool:
     return False
 
 
+#: What a PostgreSQL connection calls itself in ``pg_stat_activity`` and the server's logs.
+APPLICATION_NAME = "attune"
+
+
 def create_engine(url: str) -> AsyncEngine:
+    """An async engine for ``url``: SQLite with the pragmas above, or a server database.
+
+    A server database (PostgreSQL through asyncpg) gets SQLAlchemy's default queue pool (5
+    connections, 10 more on demand), a ping before a pooled connection is reused (a server
+    restart or a dropped idle connection costs one retry, not a failed message), READ
+    COMMITTED, stated so a server default cannot change it (the repository relies on its
+    unique constraints, ``SELECT ... FOR UPDATE`` and compare-and-set updates, not on
+    serialised writers), and ``application_name`` so operators can tell attune's sessions
+    apart. https://docs.sqlalchemy.org/en/20/dialects/postgresql.html#module-sqlalchemy.dialects.postgresql.asyncpg
+    """
     ensure_sqlite_folder(url)
-    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url))
     if is_sqlite(url):
+        engine = create_async_engine(url)
         add_sqlite_pragmas(engine)
-    return engine
+        return engine
+    options: dict[str, Any] = {"pool_pre_ping": True, "isolation_level": "READ COMMITTED"}
+    if make_url(url).get_driver_name() == "asyncpg":
+        options["connect_args"] = {"server_settings": {"application_name": APPLICATION_NAME}}
+    return create_async_engine(url, **options)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -307,6 +307,15 @@ class Repository:
         known = known or await self.find_user(ref)
         if known is not None and (not ref.display_name or known.display_name == ref.display_name):
             return known
+        try:
+            return await self._create_or_rename_user(ref)
+        except IntegrityError:
+            # Another transaction created this user between our read and our insert
+            # (PostgreSQL runs writers side by side; SQLite's BEGIN IMMEDIATE queues them):
+            # their row exists now, so this pass reads it (and renames it if need be).
+            return await self._create_or_rename_user(ref)
+
+    async def _create_or_rename_user(self, ref: UserRef) -> UserRecord:
         async with self._sessions.begin() as session:
             row = await self._find_user(session, ref)
             if row is None:
@@ -468,6 +477,13 @@ class Repository:
 
     async def save_risk_state(self, user_id: int, state: str, now: datetime) -> None:
         """Store a user's conversation risk state (JSON text), replacing the previous one."""
+        try:
+            await self._save_risk_state(user_id, state, now)
+        except IntegrityError:
+            # A concurrent first save inserted the row (PostgreSQL): now the update finds it.
+            await self._save_risk_state(user_id, state, now)
+
+    async def _save_risk_state(self, user_id: int, state: str, now: datetime) -> None:
         async with self._sessions.begin() as session:
             updated = await session.execute(
                 update(RiskStateRow)
@@ -495,8 +511,10 @@ class Repository:
         user by a foreign key, and every table keyed by the platform account, children
         first, the user row last, in one transaction. SQLite overwrites deleted content
         (``secure_delete``, set on every connection) and the WAL, which still holds the old
-        page images, is checkpointed and truncated. PostgreSQL keeps dead row versions until
-        VACUUM (see README). Works without a user row too (rows keyed by the account).
+        page images, is checkpointed and truncated. PostgreSQL: the rows are gone for every
+        query once this commits, but their dead versions stay in the table files until
+        (auto)vacuum reuses the space, and in the WAL and backups (see README). Works
+        without a user row too (rows keyed by the account).
         """
         async with self._sessions.begin() as session:
             row = await self._find_user(session, ref)
@@ -512,11 +530,11 @@ class Repository:
                 )
                 counts[table] = _rowcount(result)
         bind = self._sessions.kw.get("bind")
-        if isinstance(bind, AsyncEngine) and not await scrub(bind):
+        # PostgreSQL: the DELETEs above are all attune does; its dead row versions and WAL
+        # are the server's to reclaim (README: VACUUM, WAL and backup retention).
+        if self.single_writer and isinstance(bind, AsyncEngine) and not await scrub(bind):
             log.warning("erased a user's rows, but their old bytes could not all be scrubbed")
-            if bind.dialect.name == "sqlite" and (
-                self._scrub_retry is None or self._scrub_retry.done()
-            ):
+            if self._scrub_retry is None or self._scrub_retry.done():
                 # A reader in another process holds the WAL: truncate it once it lets go.
                 self._scrub_retry = asyncio.create_task(retry_checkpoint(bind))
         return ForgetResult(
@@ -550,7 +568,20 @@ class Repository:
         self, user_id: int, change: Callable[[UserSettings], UserSettings]
     ) -> UserSettings:
         """Read, change (a pure function) and write the user's settings in one locked
-        transaction, so a reminder claimed meanwhile is never overwritten with stale values."""
+        transaction, so a reminder claimed meanwhile is never overwritten with stale values.
+
+        A user's first settings written twice at once (PostgreSQL runs both transactions
+        side by side, and ``FOR UPDATE`` locks no row that does not exist yet) meet the
+        primary key: the loser runs again and then reads, locks and changes the winner's row.
+        """
+        try:
+            return await self._update_settings(user_id, change)
+        except IntegrityError:
+            return await self._update_settings(user_id, change)
+
+    async def _update_settings(
+        self, user_id: int, change: Callable[[UserSettings], UserSettings]
+    ) -> UserSettings:
         async with self._sessions.begin() as session:
             query = (
                 select(UserSettingsRow).where(UserSettingsRow.user_id == user_id).with_for_update()

@@ -17,6 +17,9 @@ from bot.storage.repository import Repository
 from emotion.labels import Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoProblem, PhotoReading
 from emotion.text.lexicon import LexiconEstimator
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 
 class BrokenEstimator:

@@ -17,6 +17,9 @@ from bot.storage.repository import Repository
 from bot.textclean import clean_text, snippet, visible_text
 from emotion.text.lexicon import LexiconEstimator
 from responses import safety
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 BEA = UserRef(Platform.TELEGRAM, "7001", display_name="Bea")
 

@@ -18,7 +18,10 @@ from bot.inference import EmotionService
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from emotion.text.lexicon import LexiconEstimator
+from tests.backends import BACKENDS
 from tests.bot.private_history import GROUP_TEXTS, add_sad_days, mentions_private_past
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 ANN = UserRef(Platform.TELEGRAM, "501", display_name="Ann")
 

@@ -21,6 +21,9 @@ from bot.reminders import (
 )
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -21,6 +21,9 @@ from bot.storage.repository import Repository
 from emotion.text.lexicon import LexiconEstimator
 from responses.risk import RiskCategory, RiskPrediction
 from responses.risk_state import RiskState
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 NO_RISK = RiskPrediction(scores=dict.fromkeys(RiskCategory, 0.0), flagged=frozenset())
 

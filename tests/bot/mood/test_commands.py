@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
+
 from bot.domain import Message, Platform, UserRecord, UserRef
 from bot.mood.checkin import remind_reply, timezone_reply
 from bot.mood.commands import NOTHING_TO_EXPORT, export_reply, mood_reply
@@ -12,7 +14,10 @@ from bot.mood.export import JSON_NAME
 from bot.mood.report import NO_HISTORY
 from bot.storage.repository import Repository
 from emotion.labels import Emotion
+from tests.backends import BACKENDS
 from tests.bot.mood.conftest import AddEntry
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 ANN = UserRef(Platform.TELEGRAM, "ann", "Ann")

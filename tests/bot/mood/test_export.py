@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.domain import MediaKind, MoodEntry, Platform, TimelinePoint, UserRecord
 from bot.mood.export import (
     CORRECTIONS_CSV,
@@ -21,6 +23,9 @@ from bot.mood.export import (
 )
 from bot.storage.repository import UserSettings
 from emotion.labels import Emotion, Source
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 USER = UserRecord(1, Platform.TELEGRAM, "42", "Ann", datetime(2026, 1, 1, tzinfo=UTC))

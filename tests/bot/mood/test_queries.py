@@ -1,4 +1,5 @@
-"""The mood queries against SQLite: corrections count, users stay apart, the index is used."""
+"""The mood queries on SQLite and PostgreSQL: corrections count, users stay apart, and on
+SQLite the index is used."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from bot.mood.queries import (
 )
 from bot.storage.repository import Repository
 from emotion.labels import LABELS, Emotion
+from tests.backends import BACKENDS
 from tests.bot.mood.conftest import AddEntry
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
@@ -50,6 +54,8 @@ def _plan(db_url: str, sql: str) -> str:
         return " | ".join(str(row[-1]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
 
 
+# SQLite's plans: PostgreSQL's planner picks a sequential scan on a table this small.
+@pytest.mark.backends("sqlite")
 @pytest.mark.parametrize(
     "statement",
     [
@@ -64,6 +70,7 @@ def test_mood_queries_use_the_user_time_index(db_url: str, statement: object) ->
     assert "TEMP B-TREE" not in plan  # no sort step: the index gives the order
 
 
+@pytest.mark.backends("sqlite")
 def test_due_reminders_use_their_index(db_url: str) -> None:
     plan = _plan(db_url, explain_sql(due_reminders_query(T0, ["telegram", "console"], 100)))
     assert "ix_user_settings_reminder_next_at" in plan

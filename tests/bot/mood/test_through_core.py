@@ -21,6 +21,9 @@ from bot.notify import ConsoleNotifier
 from bot.reminders import reminder_reply
 from bot.storage.repository import Repository
 from emotion.text.lexicon import LexiconEstimator
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 ANN = UserRef(Platform.TELEGRAM, "ann", "Ann")
 BOB = UserRef(Platform.TELEGRAM, "bob", "Bob")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.domain import Platform, UserRef
 from bot.storage.mailbox import NewOutbound
 from bot.storage.repository import Repository
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 
 async def test_an_update_is_stored_once_and_not_after_it_was_answered(

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from bot.domain import Platform, UserRef
-from bot.storage.repository import DuplicateMessage, NewEntry, Repository
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.repository import DuplicateMessage, NewEntry, Repository, UserSettings
 from emotion.labels import Emotion, Source
+from tests.backends import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 
 def _entry(text: str, label: Emotion = Emotion.HAPPY, **changes: object) -> NewEntry:
@@ -163,10 +171,9 @@ async def test_forget_erases_only_that_user(repository: Repository) -> None:
     assert [e.text for e in await repository.recent_entries(b.id, 10)] == ["b1"]
 
 
+@pytest.mark.backends("sqlite")  # BEGIN IMMEDIATE is SQLite's; PostgreSQL locks per row
 async def test_writes_take_the_lock_up_front_and_reads_do_not(db_url: str) -> None:
     from sqlalchemy import event
-
-    from bot.storage.engine import create_engine, session_factory
 
     engine = create_engine(db_url)
     begins: list[str] = []
@@ -201,3 +208,115 @@ async def test_risk_state_round_trips_with_the_turn_and_is_forgotten(
     await repository.forget_user(user.id)
     await repository.get_or_create_user(ref)
     assert (await repository.turn_context(ref, "c1", "m2", since=since)).risk_state is None
+
+
+async def test_a_new_users_first_messages_at_once_make_one_user(repository: Repository) -> None:
+    # SQLite takes one writer at a time; PostgreSQL runs these transactions side by side, so
+    # all but one insert meets the unique constraint and must read the winner's row.
+    ref = UserRef(Platform.TELEGRAM, "burst", "Bea")
+    users = await asyncio.gather(*(repository.get_or_create_user(ref) for _ in range(8)))
+    assert len({user.id for user in users}) == 1
+
+
+async def test_first_risk_states_and_settings_written_at_once_keep_one_row(
+    repository: Repository,
+) -> None:
+    user = await repository.get_or_create_user(UserRef(Platform.TELEGRAM, "both"))
+    now = datetime.now(UTC)
+    await asyncio.gather(
+        *(repository.save_risk_state(user.id, f'{{"v": {n}}}', now) for n in range(8))
+    )
+    assert (await repository.risk_state(user.id)) in {f'{{"v": {n}}}' for n in range(8)}
+
+    def zone(name: str) -> Callable[[UserSettings], UserSettings]:
+        return lambda settings: replace(settings, timezone=name)
+
+    names = ["Europe/Berlin", "Asia/Tokyo", "America/Lima", "Pacific/Chatham"]
+    await asyncio.gather(*(repository.update_settings(user.id, zone(name)) for name in names))
+    settings = await repository.get_settings(user.id)
+    assert settings is not None and settings.timezone in names
+
+
+async def _server_zone(db_url: str, backend: str, zone: str) -> None:
+    """Give a PostgreSQL test database a session time zone far from UTC (+13:45 in
+    Chatham's summer), as a server configured for its operator's locale would have."""
+    if backend != "postgresql":
+        return  # SQLite has no server zone: values are stored as UTC text
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            # The test's own role: its sessions, and no other test's, get the zone.
+            await connection.execute(text(f"ALTER ROLE CURRENT_USER SET timezone TO '{zone}'"))
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_instants_dates_and_json_read_back_the_same_whatever_the_servers_zone(
+    db_url: str, backend: str
+) -> None:
+    await _server_zone(db_url, backend, "Pacific/Chatham")
+    engine = create_engine(db_url)
+    repository = Repository(session_factory(engine))
+    try:
+        if backend == "postgresql":
+            async with engine.connect() as connection:
+                zone = (await connection.execute(text("SHOW timezone"))).scalar_one()
+            assert zone == "Pacific/Chatham"
+        user = await repository.get_or_create_user(UserRef(Platform.CONSOLE, "tz-json"))
+        # Just before and after midnight UTC, written with offsets on either side of it.
+        late = datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=-5)))
+        early = datetime(2027, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=13, minutes=45)))
+        awkward = {"happy": 0.1 + 0.2, "sad": 1 / 3, "fear": 1e-300, "zäh ✓": 5e-324}
+        weights = {"text": 0.7, "face": 0.2, "history": 0.1}  # order kept, as written
+        for moment, name in ((late, "late"), (early, "early")):
+            await repository.add_entry(
+                user.id,
+                _entry(name, created_at=moment, text_probs=awkward, weights=weights),
+                platform=Platform.CONSOLE,
+                message_id=None,
+            )
+        newest, oldest = await repository.recent_entries(user.id, 2)
+        assert (oldest.text, newest.text) == ("early", "late")  # early is 10:45 UTC on 31 Dec
+        assert oldest.created_at == early and newest.created_at == late
+        assert newest.created_at.utcoffset() == timedelta(0)
+        assert newest.text_probs == awkward and list(newest.weights or {}) == list(weights)
+        assert await repository.first_entry_at(user.id) == early
+        window = await repository.mood_points(user.id, early, late)  # [start, end)
+        assert len(window) == 1
+
+        sent_on = date(2026, 12, 31)
+        next_at = datetime(2027, 1, 1, 9, tzinfo=ZoneInfo("Pacific/Chatham"))
+        await repository.update_settings(
+            user.id,
+            lambda s: replace(
+                s, reminder_next_at=next_at, reminder_last_sent_on=sent_on, timezone="UTC"
+            ),
+        )
+        settings = await repository.get_settings(user.id)
+        assert settings is not None
+        assert settings.reminder_next_at == next_at and settings.reminder_last_sent_on == sent_on
+        assert settings.reminder_next_at.utcoffset() == timedelta(0)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.backends("postgresql")
+async def test_postgresql_sessions_are_read_committed_named_and_in_their_own_schema(
+    db_url: str,
+) -> None:
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            isolation = (await connection.execute(text("SHOW transaction_isolation"))).scalar()
+            name = (await connection.execute(text("SHOW application_name"))).scalar()
+            schema, user = (await connection.execute(text("SELECT current_schema, user"))).one()
+            where = text("SELECT DISTINCT table_schema FROM information_schema.tables")
+            schemas = set((await connection.execute(where)).scalars()) - {
+                "pg_catalog",
+                "information_schema",
+            }
+    finally:
+        await engine.dispose()
+    assert (isolation, name) == ("read committed", "attune")
+    assert schema == user and schemas == {user}  # the test's own schema, nothing in public

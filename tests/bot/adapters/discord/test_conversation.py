@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import discord
+import pytest
 import simcord
 
 from bot import outbox
@@ -15,8 +16,11 @@ from bot.core import Core
 from bot.domain import Platform, Reply
 from bot.storage.mailbox import NewOutbound
 from bot.storage.repository import Repository
+from tests.backends import BACKENDS
 
 from .conftest import make_bot, texts_of
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 
 def bot_messages(channel: simcord.ChannelHandle, bot: discord.Client) -> list[discord.Message]:

@@ -17,10 +17,13 @@ from bot.core import Core, CoreOptions
 from bot.domain import Platform, UserRef
 from bot.inference import EmotionService
 from bot.storage.repository import Repository
+from tests.backends import BACKENDS
 from tests.bot.private_history import GROUP_TEXTS, add_sad_days, mentions_private_past
 
 from .conftest import MAX_IMAGE_BYTES
 from .test_conversation import bot_messages
+
+pytestmark = pytest.mark.backends(*BACKENDS)
 
 
 @pytest.fixture()
