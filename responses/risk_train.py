@@ -1,11 +1,15 @@
 """Train the learned risk classifier: ``python -m responses.risk_train``.
 
 Reads every ``responses/data/risk_train/*.tsv`` (``labels<TAB>text``, the language is the file
-name's stem before ``_``), holds out a stratified, seeded dev split (15%), fits one head for
+name's stem before ``_``) and the hand-written everyday lines of ``data/risk_chat``, holds out
+a stratified, seeded dev split (15%), adds ordinary-chat negatives sampled from GoEmotions
+train (``responses/risk_chat.py``; fitted on only, at ``chat_weight``), fits one head for
 every language: linear on hashed n-grams plus one ReLU hidden layer on the multilingual USE
 sentence embedding, with a sigmoid output per RiskCategory and a shared "any risk" output
 (plus a language head on the n-grams when more than one language is present), chooses the
-watch (recall-first) and confident (<= 5% false alarms) cuts on the dev split, and writes
+watch (recall-first, <= 3% of ordinary chat) and confident (<= 5% false alarms on the hard
+negatives, <= 1% of ordinary chat) cuts on the dev split and on the first GoEmotions dev
+comments (held apart, never fitted), and writes
 ``weights.npz`` and ``config.json`` to ``responses/data/risk_model/``. The committed model is
 the one trained on the 85% split, so the dev figures it prints (last line, JSON) are the
 committed model's own.
@@ -196,7 +200,8 @@ def split(examples: Sequence[Example], fraction: float, seed: int) -> tuple[list
         strata.setdefault((ex.language, ex.source, ",".join(sorted(ex.labels))), []).append(i)
     train: list[int] = []
     dev: list[int] = []
-    for key in sorted(strata):
+    # The risk files' strata first, so adding chat lines leaves their dev split unchanged.
+    for key in sorted(strata, key=lambda key: (key[1] == "chat", key)):
         members = np.array(strata[key])
         rng.shuffle(members)
         n_dev = round(len(members) * fraction)

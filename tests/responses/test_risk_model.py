@@ -169,7 +169,8 @@ def test_watch_band_lies_below_the_confident_one(model: RiskModel) -> None:
 def test_ordinary_chat_is_in_neither_band(model: RiskModel) -> None:
     predictions = model.predict(ORDINARY_CHAT)
     in_a_band = [
-        (text, dict(p.scores)) for p, text in zip(predictions, ORDINARY_CHAT, strict=True)
+        (text, dict(p.scores))
+        for p, text in zip(predictions, ORDINARY_CHAT, strict=True)
         if p.flagged or p.watch
     ]
     assert not in_a_band, in_a_band
