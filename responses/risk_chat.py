@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from responses.safety import screen
@@ -78,10 +78,12 @@ def read_goemotions(path: Path) -> list[str]:
     return [line.split("\t", 1)[0].strip() for line in lines if line.strip()]
 
 
-def sample_chat(path: Path, n: int, seed: int) -> list[str]:
+def sample_chat(path: Path, n: int, seed: int, exclude: Collection[str] = frozenset()) -> list[str]:
     """``n`` clear comments (``is_clear_chat``) drawn from ``path`` with a seeded RNG, names
-    unmasked; fewer when the file has fewer."""
-    texts = sorted(set(read_goemotions(path)))
+    unmasked; fewer when the file has fewer. Comments in ``exclude`` (the held-apart sample:
+    GoEmotions repeats short comments such as "Thank you!" across its splits) are never drawn.
+    """
+    texts = sorted(set(read_goemotions(path)) - set(exclude))
     random.Random(seed).shuffle(texts)
     chosen: list[str] = []
     for text in texts:  # screening every comment would take minutes; stop at n

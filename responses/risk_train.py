@@ -41,6 +41,7 @@ from responses.risk_chat import (
     HAND_DIR,
     file_digest,
     first_comments,
+    read_goemotions,
     read_hand_written,
     sample_chat,
 )
@@ -134,8 +135,11 @@ def read_ordinary_chat(train_path: Path, dev_path: Path, options: TrainOptions) 
 
     Raises OSError when a file is missing or unreadable.
     """
-    sample = sample_chat(train_path, options.chat_samples, options.seed)
     dev = first_comments(dev_path, options.chat_dev)
+    # GoEmotions repeats short comments across its splits: none of the held-apart ones (as
+    # written in the file, before unmasking) may become a training line.
+    held_apart = read_goemotions(dev_path)[: options.chat_dev]
+    sample = sample_chat(train_path, options.chat_samples, options.seed, exclude=held_apart)
     return OrdinaryChat(
         tuple(Example(text, frozenset(), "en", "chat") for text in sample),
         tuple(dev),

@@ -90,3 +90,11 @@ def test_cuts_respect_the_ordinary_chat_caps() -> None:
     assert (ordinary >= watch).mean() <= options.max_ordinary_watch
     plain_watch, plain_confident = choose_thresholds(scores, y, options)
     assert plain_confident < confident and plain_watch < watch
+
+
+def test_sample_never_draws_an_excluded_comment(tmp_path: Path) -> None:
+    everyday = [f"comment number {i} about the weather" for i in range(40)]
+    path = _goemotions(tmp_path, everyday)
+    held_apart = set(everyday[:30])
+    sample = sample_chat(path, 40, seed=13, exclude=held_apart)
+    assert sorted(sample) == sorted(everyday[30:])
