@@ -70,6 +70,24 @@ MAX_FLAGGED_NEGATIVES = 1
 MAX_WATCHED_NEGATIVES = 2
 
 
+#: Everyday chat a person sends a companion bot (greetings, small talk, selfies), written for
+#: this test. The model is trained with ordinary-chat negatives and its cuts keep <= 1%
+#: (confident) and <= 3% (watch) of held-apart ordinary chat in a band, so none of these may be
+#: in either band.
+ORDINARY_CHAT = [
+    "heyy, good evening!",
+    "morning! slept well?",
+    "how's your week going so far?",
+    "here is a selfie of me and my cousin at the lake",
+    "new haircut selfie, be honest",
+    "what do you think of this photo from my trip?",
+    "I'm making pancakes for breakfast",
+    "the football match is on tonight, can't wait",
+    "my plants finally grew new leaves",
+    "thanks for the chat earlier, that was fun",
+]
+
+
 # Clear cases in the other languages, written for this test.
 OTHER_LANGUAGES = [
     ("de", "ich will mich umbringen, ich halte das nicht mehr aus"),
@@ -99,7 +117,14 @@ def test_examples_are_not_training_lines() -> None:
         for line in path.read_text(encoding="utf-8").splitlines()
         if "\t" in line and not line.startswith("#")
     }
-    others = [t for _, t in OTHER_LANGUAGES + OTHER_NEGATIVES]
+    chat_dir = DEFAULT_MODEL_DIR.parent / "risk_chat"
+    lines |= {
+        line.strip().lower()
+        for path in chat_dir.glob("*.tsv")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    }
+    others = [t for _, t in OTHER_LANGUAGES + OTHER_NEGATIVES] + ORDINARY_CHAT
     for text in [t for texts in CLEAR.values() for t in texts] + NEGATIVE + others:
         assert text.lower() not in lines, text
 
@@ -139,6 +164,25 @@ def test_watch_band_lies_below_the_confident_one(model: RiskModel) -> None:
     for head in config["heads"].values():
         for label, cut in head["watch_thresholds"].items():
             assert 0.0 < cut <= head["thresholds"][label] < 1.0
+
+
+def test_ordinary_chat_is_in_neither_band(model: RiskModel) -> None:
+    predictions = model.predict(ORDINARY_CHAT)
+    in_a_band = [
+        (text, dict(p.scores))
+        for p, text in zip(predictions, ORDINARY_CHAT, strict=True)
+        if p.flagged or p.watch
+    ]
+    assert not in_a_band, in_a_band
+
+
+def test_config_records_the_ordinary_chat_limits() -> None:
+    config = json.loads((DEFAULT_MODEL_DIR / CONFIG_FILE).read_text(encoding="utf-8"))
+    chat = config["ordinary_chat"]
+    assert len(chat["train_sha256"]) == 64 and chat["train_sampled"] > 1000
+    for head in config["heads"].values():
+        assert head["dev"]["confident"]["ordinary_rate"] <= 0.01
+        assert head["dev"]["watch"]["ordinary_rate"] <= 0.03
 
 
 @pytest.mark.parametrize(("language", "text"), OTHER_LANGUAGES)
