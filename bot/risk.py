@@ -6,6 +6,14 @@ on every message first and alone decide when nothing else works. The learned ris
 (never queued behind a photo or a video in the emotion models' worker) with a short deadline:
 a classifier that is missing, fails or is slow leaves the rules' answer standing, with one
 warning in the log and nothing for the person to notice.
+
+Who decides what. The crisis reply comes from the rules (and, across turns, the conversation
+risk state). The classifier alone never sends it: measured on ordinary chat and written
+look-alikes it is not precise enough (even its confident band takes about 1 in 100 ordinary
+messages and 1 in 6 look-alikes of the dev crisis set for risk; responses/README.md), so a
+message only the classifier saw, in either band, gets the gentle check-in that asks directly
+and lists the helplines. When the rules did flag, the classifier adds the categories they
+missed (``responses.safety.combine``).
 """
 
 from __future__ import annotations
@@ -29,9 +37,10 @@ DEFAULT_TIMEOUT_S = 1.5
 
 @dataclass(frozen=True, slots=True)
 class Screened:
-    """One message's screen: ``check`` decides the crisis reply (rules, plus the classifier's
-    confident band); ``watch`` holds categories only the classifier's recall-first band saw,
-    which the core answers with a gentle check-in that asks directly instead."""
+    """One message's screen: ``check`` decides the crisis reply (the rules, with the
+    classifier's categories added when the rules flagged); ``watch`` holds the categories only
+    the classifier saw (either band), which the core answers with a gentle check-in that asks
+    directly instead."""
 
     check: safety.SafetyCheck
     watch: frozenset[RiskCategory] = frozenset()
@@ -85,9 +94,9 @@ class RiskScreen:
         if not text.strip():
             return Screened(rules)
         prediction = await self.predict(text)
-        check = safety.combine(rules, prediction)
-        watch = prediction.watch if prediction is not None and not check.flagged else frozenset()
-        return Screened(check, watch)
+        if rules.flagged or prediction is None:
+            return Screened(safety.combine(rules, prediction))
+        return Screened(rules, prediction.flagged | prediction.watch)
 
     async def predict(self, text: str) -> RiskPrediction | None:
         """The classifier's reading of ``text``, or None when it is missing, failed or slow."""

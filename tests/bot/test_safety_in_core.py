@@ -180,15 +180,29 @@ async def test_an_edit_that_flags_nothing_stays_silent(core: Core) -> None:
     assert len(await core.repository.recent_entries(found.id, 5)) == 1  # no entry for edits
 
 
-async def test_the_classifiers_confident_band_gets_the_crisis_reply(db_url: str) -> None:
-    text = "i've sorted out who gets my guitar and wrote letters for everyone"
-    flagged = RiskPrediction(
+async def test_the_classifier_alone_never_sends_the_crisis_reply(db_url: str) -> None:
+    text = "everything feels so grey lately, idk"  # the rules do not flag it
+    confident = RiskPrediction(
         scores={**NO_RISK.scores, RiskCategory.FAREWELL: 0.93},
         flagged=frozenset({RiskCategory.FAREWELL}),
     )
-    async with _core(db_url, ScriptedClassifier({text: flagged})) as core:
+    async with _core(db_url, ScriptedClassifier({text: confident})) as core:
+        reply = await core.handle(msg(text))
+        assert "ending your life" in reply.text  # asked directly ...
+        assert "findahelpline" in reply.text  # ... with a way to help
+        assert await _tone_of_last(core) != "crisis"
+
+
+async def test_when_the_rules_flag_the_classifier_adds_categories(db_url: str) -> None:
+    text = "I want to kill myself, I already gave my cat to my sister"
+    both = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.FAREWELL: 0.95},
+        flagged=frozenset({RiskCategory.FAREWELL}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: both})) as core:
         reply = await core.handle(msg(text))
         assert "findahelpline" in reply.text
+        assert await _tone_of_last(core) == "crisis"
 
 
 async def test_the_classifiers_unsure_band_gets_a_check_in_not_the_crisis_reply(
