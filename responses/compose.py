@@ -179,7 +179,8 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
     if act.act is Act.GOODBYE:
         return [ReplySet.GOODBYE_GENTLE if gentle else ReplySet.GOODBYE]
     if act.act is Act.ACKNOWLEDGE:
-        return [ReplySet.ACK_GENTLE if gentle else ReplySet.ACK]
+        # The other set follows so a run of "ok"s never has to repeat within the window.
+        return [ReplySet.ACK_GENTLE] if gentle else [ReplySet.ACK, ReplySet.SMALL_TALK]
     if act.act is Act.ADVICE:
         return [ReplySet.ADVICE]
     if act.act is Act.ABOUT_BOT:
@@ -194,8 +195,8 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
         if _HOW_ARE_YOU.search(text):
             return [ReplySet.HOW_ARE_YOU, ReplySet.SMALL_TALK]
         if act.question:
-            return [ReplySet.SMALL_TALK_QUESTION]
-        return [ReplySet.SMALL_TALK]
+            return [ReplySet.SMALL_TALK_QUESTION, ReplySet.SMALL_TALK]
+        return [ReplySet.SMALL_TALK, ReplySet.ACK]
     return None
 
 

@@ -207,3 +207,46 @@ def test_grim_words_are_never_celebrated_whatever_the_model_says() -> None:
             random.Random(seed),
         )
         assert out.tone != "celebrate"
+
+
+NEUTRAL = fused(neutral=0.8, happy=0.2)
+
+
+@pytest.mark.parametrize(
+    ("messages", "previous"),
+    [
+        (["ok", "yeah", "sure", "right", "fine", "cool", "yep", "hmm", "okay", "k", "alright"], ()),
+        (["ok", "mm", "yeah", "i see", "okay", "right", "yes", "sure", "k", "hmm", "ok"], (SAD,)),
+        (["nice weather today", "the match was on", "pizza again"] * 4, ()),
+    ],
+)
+def test_short_replies_do_not_repeat_within_the_window(
+    messages: list[str], previous: tuple[Turn, ...]
+) -> None:
+    from responses.bank import NO_REPEAT_WINDOW
+
+    rng = random.Random(7)
+    seen: list[str] = []
+    texts: list[str] = []
+    for text in messages:
+        out = compose(
+            ComposeInput(
+                text=text,
+                fusion=NEUTRAL,
+                previous=previous,
+                recent_reply_ids=tuple(seen[-NO_REPEAT_WINDOW:]),
+            ),
+            rng,
+        )
+        assert out.reply_id not in seen[-NO_REPEAT_WINDOW:], (text, out.text)
+        assert out.text not in texts[-NO_REPEAT_WINDOW:], (text, out.text)
+        seen.append(out.reply_id)
+        texts.append(out.text)
+
+
+def test_reply_texts_are_unique_across_the_bank() -> None:
+    """The no-repeat window compares ids: two ids with one text would repeat unseen."""
+    from responses.bank import bank
+
+    texts = [reply.template for replies in bank().values() for reply in replies]
+    assert len(texts) == len(set(texts))
