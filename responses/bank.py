@@ -46,6 +46,8 @@ class ReplySet(StrEnum):
     ACK = "ack"
     ACK_GENTLE = "ack_gentle"
     ADVICE = "advice"
+    ADVICE_MEDICINE = "advice_medicine"
+    ADVICE_DIAGNOSIS = "advice_diagnosis"
     ABOUT_BOT = "about_bot"
     ABOUT_BOT_DOUBT = "about_bot_doubt"
     SMALL_TALK = "small_talk"

@@ -181,6 +181,10 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
     if act.act is Act.ACKNOWLEDGE:
         # The other set follows so a run of "ok"s never has to repeat within the window.
         return [ReplySet.ACK_GENTLE] if gentle else [ReplySet.ACK, ReplySet.SMALL_TALK]
+    if act.act is Act.ADVICE and act.health == "medicine":
+        return [ReplySet.ADVICE_MEDICINE]
+    if act.act is Act.ADVICE and act.health == "diagnosis":
+        return [ReplySet.ADVICE_DIAGNOSIS]
     if act.act is Act.ADVICE:
         return [ReplySet.ADVICE]
     if act.act is Act.ABOUT_BOT:

@@ -250,3 +250,32 @@ def test_reply_texts_are_unique_across_the_bank() -> None:
 
     texts = [reply.template for replies in bank().values() for reply in replies]
     assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("should she take ibuprofen for the pain?", "advice_medicine"),
+        ("can I take paracetamol and ibuprofen together", "advice_medicine"),
+        ("is it ok to double my sertraline dose?", "advice_medicine"),
+        ("how much melatonin should my son have?", "advice_medicine"),
+        ("do you think I have anxiety disorder?", "advice_diagnosis"),
+        ("am I depressed?", "advice_diagnosis"),
+        ("could my daughter have ADHD?", "advice_diagnosis"),
+        ("I wonder if my boyfriend has depression?", "advice_diagnosis"),
+    ],
+)
+def test_health_questions_get_an_honest_no_medical_advice_answer(text: str, kind: str) -> None:
+    out = run(text, NEUTRAL)
+    assert out.act is Act.ADVICE and out.tone == kind
+    lowered = out.text.lower()
+    assert any(w in lowered for w in ("doctor", "pharmacist", "gp", "therapist"))
+    assert "can't" in lowered or "not able" in lowered or "won't guess" in lowered
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I took my meds today", "my mum was diagnosed with cancer", "my mum has cancer, what now?"],
+)
+def test_health_news_is_not_a_health_question(text: str) -> None:
+    assert run(text, NEUTRAL).tone not in {"advice_medicine", "advice_diagnosis"}
