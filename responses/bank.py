@@ -36,6 +36,7 @@ class ReplySet(StrEnum):
     REFLECT_CHECK_IN = "reflect_check_in"
     REFLECT_CURIOUS = "reflect_curious"
     SARCASM = "sarcasm"
+    AMUSED = "amused"  # laughing hyperbole ("I'm dead 😂"): answer the fun, not the words
     # Dialogue acts (responses.acts); "_gentle" after a heavy turn.
     GREETING = "greeting"
     GREETING_GENTLE = "greeting_gentle"

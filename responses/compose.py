@@ -279,6 +279,10 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     if fusion.disagreement and not reading.sarcastic:
         # Face and words tell different stories: name both and ask (check_in's own replies).
         options = [(tone, replace(context, event=None, belief=None, topic=None))]
+    elif "laughter" in reading.rules and not (data.risk_elevated or heavy_before):
+        # "I'm dead 😂" is a laugh: never "so you're dead", never sympathy.
+        plain = replace(context, event=None, belief=None, topic=None)
+        options = [(ReplySet.AMUSED, plain), (Tone.CURIOUS, plain)]
     elif reading.sarcastic:
         options = [(ReplySet.SARCASM, replace(context, topic=None)), (ReplySet.SARCASM, context)]
     else:

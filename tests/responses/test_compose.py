@@ -279,3 +279,50 @@ def test_health_questions_get_an_honest_no_medical_advice_answer(text: str, kind
 )
 def test_health_news_is_not_a_health_question(text: str) -> None:
     assert run(text, NEUTRAL).tone not in {"advice_medicine", "advice_diagnosis"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm dead 😂",
+        "dying of laughter rn",
+        "lmao im dead, my brother walked into the glass door",
+        "crying laughing at my cat falling off the sofa",
+        "i'm literally wheezing 🤣",
+        "can't stop laughing at this meme 😆",
+    ],
+)
+@pytest.mark.parametrize("model", [fused(sad=0.6, neutral=0.4), fused(neutral=0.9, happy=0.1)])
+def test_laughing_hyperbole_is_amusement(text: str, model: FusionResult) -> None:
+    out = run(text, model)
+    assert out.tone == "amused", out.text
+    assert out.fusion.estimate.top is Emotion.HAPPY
+    lowered = out.text.lower()
+    assert "dead" not in lowered and "dying" not in lowered and "hard" not in lowered
+
+
+@pytest.mark.parametrize(
+    "text", ["my grandpa died lol", "lol I feel dead inside", "I'm dead tired", "i'm dying"]
+)
+def test_heavy_words_beside_laughter_are_not_a_joke(text: str) -> None:
+    assert run(text, fused(sad=0.7, neutral=0.3)).tone != "amused"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("this exam is killing me", "this exam is a lot right now"),
+        ("my commute is literally killing me", "your commute is a lot right now"),
+        ("these night shifts are killing me", "these night shifts are a lot right now"),
+    ],
+)
+def test_idioms_are_not_reflected_literally(text: str, said: str) -> None:
+    out = run(text, fused(fear=0.5, sad=0.3, neutral=0.2))
+    assert "killing" not in out.text
+    assert out.reflection.event == said
+
+
+def test_death_hyperbole_is_never_said_back() -> None:
+    for text in ("I'm literally dying of embarrassment", "my sister is gonna be the death of me"):
+        out = run(text, fused(sad=0.5, neutral=0.5))
+        assert "dying" not in out.text and "death" not in out.text, out.text
