@@ -36,6 +36,9 @@ class ReplySet(StrEnum):
     REFLECT_CHECK_IN = "reflect_check_in"
     REFLECT_CURIOUS = "reflect_curious"
     SARCASM = "sarcasm"
+    # Another language (responses.foreign): a plain reply; the note about English only once.
+    OTHER_LANGUAGE = "other_language"
+    OTHER_LANGUAGE_PLAIN = "other_language_plain"
     AMUSED = "amused"  # laughing hyperbole ("I'm dead 😂"): answer the fun, not the words
     # Dialogue acts (responses.acts); "_gentle" after a heavy turn.
     GREETING = "greeting"

@@ -27,8 +27,9 @@ from emotion.fusion import FusionResult
 from emotion.labels import Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoProblem, PhotoReading
 from responses import bank
-from responses.acts import Act, ActReading, classify_act
+from responses.acts import FORMULAIC, Act, ActReading, classify_act
 from responses.bank import ChosenReply, ReplyContext, ReplySet
+from responses.foreign import other_language
 from responses.reading import (
     ContextReading,
     PreviousTurn,
@@ -247,6 +248,15 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
 
     base = bank.context_for(fusion, name=data.name, previous=data.previous_label, trend=data.trend)
     context = replace(base, prev_topic=prev_topic)
+
+    if act.act not in FORMULAIC and other_language(text) is not None:
+        # The bank and the reflections are English: never parrot other words back as an
+        # English topic. Say once (within the no-repeat window) that English reads best.
+        noted = any(i.startswith(f"{ReplySet.OTHER_LANGUAGE}-") for i in data.recent_reply_ids)
+        plain = replace(context, event=None, belief=None, topic=None, prev_topic=None)
+        sets = [ReplySet.OTHER_LANGUAGE_PLAIN] if noted else [ReplySet.OTHER_LANGUAGE]
+        chosen_set, chosen = _pick([(s, plain) for s in sets], data, rng)
+        return Composed(chosen.text, chosen.id, chosen_set, act.act, fusion, reading)
 
     sets = _act_sets(act, text, heavy_before, data.risk_elevated)
     if act.act is Act.ADVICE:

@@ -326,3 +326,35 @@ def test_death_hyperbole_is_never_said_back() -> None:
     for text in ("I'm literally dying of embarrassment", "my sister is gonna be the death of me"):
         out = run(text, fused(sad=0.5, neutral=0.5))
         assert "dying" not in out.text and "death" not in out.text, out.text
+
+
+def test_other_languages_are_not_parroted_and_the_note_comes_once() -> None:
+    from responses.bank import NO_REPEAT_WINDOW
+
+    rng = random.Random(5)
+    seen: list[str] = []
+    said = [
+        "Ich bin heute so glücklich",
+        "Je suis très fatigué aujourd'hui",
+        "Hoy fue un día muy largo en el trabajo",
+        "Ik heb vandaag een leuke dag gehad met mijn zus",
+        "Мне сегодня грустно",
+    ]
+    notes = 0
+    for text in said:
+        data = ComposeInput(text=text, fusion=NEUTRAL, recent_reply_ids=tuple(seen[-10:]))
+        out = compose(data, rng)
+        assert out.reflection.event is None
+        for word in text.split():
+            if len(word) > 3:
+                assert word not in out.text, (text, out.text)
+        notes += "English" in out.text
+        seen.append(out.reply_id)
+    assert notes == 1 and len(set(seen)) == len(seen) <= NO_REPEAT_WINDOW
+
+
+@pytest.mark.parametrize(
+    "text", ["we found him though", "I went to a café in München", "my flatmate never cleans up"]
+)
+def test_english_with_a_foreign_word_is_still_reflected(text: str) -> None:
+    assert "English" not in run(text, NEUTRAL).text
