@@ -27,6 +27,7 @@ class ReplySet(StrEnum):
 
     PHOTO_UNREADABLE = "photo_unreadable"
     NO_FACE = "no_face"
+    PHOTO_PLAIN = "photo_plain"  # a face too unsure or neutral to say how they look
     CRISIS = "crisis"
     # Reflections of what was said, one set per tone (see responses.compose).
     REFLECT_COMFORT = "reflect_comfort"

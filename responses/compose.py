@@ -49,6 +49,10 @@ ANALYSED_CHARS = 600
 #: Problems where the photo itself was fine but held no readable face.
 NO_FACE_PROBLEMS = frozenset({PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL})
 
+#: Face confidence below which a reply never says how someone looks (the face model's own
+#: confidence, 0..1; at 0.28 "you look like you're carrying a lot" was a guess).
+FACE_CLAIM_CONFIDENCE = 0.5
+
 #: Tones allowed while a risk is elevated in the conversation.
 _GENTLE = frozenset({Tone.COMFORT, Tone.CHECK_IN, Tone.CALM})
 
@@ -117,6 +121,26 @@ def _photo_only(data: ComposeInput, rng: random.Random) -> Composed:
     chosen_set = ReplySet.NO_FACE if problem in NO_FACE_PROBLEMS else ReplySet.PHOTO_UNREADABLE
     chosen = bank.pick(chosen_set, ReplyContext(name=data.name), data.recent_reply_ids, rng)
     return Composed(chosen.text, chosen.id, str(chosen_set), Act.SHARING, data.fusion)
+
+
+def _face_says_something(photo: PhotoReading | None) -> bool:
+    """Whether the face read clearly enough, and showed enough, to be talked about."""
+    face = photo.estimate if photo is not None else None
+    return (
+        face is not None
+        and face.confidence >= FACE_CLAIM_CONFIDENCE
+        and face.top is not Emotion.NEUTRAL
+    )
+
+
+def _caption_wins(data: ComposeInput) -> FusionResult:
+    """With a photo whose face says little (unsure or neutral), the words decide the reading:
+    "finally finished my first marathon" beside a blank face is happy news, not a puzzle."""
+    fusion = data.fusion
+    if data.photo is None or fusion.text is None or _face_says_something(data.photo):
+        return fusion
+    words = EmotionEstimate(fusion.text.probabilities, Source.FUSED, fusion.text.confidence)
+    return replace(fusion, estimate=words, disagreement=False)
 
 
 def _previous_turn(data: ComposeInput) -> PreviousTurn | None:
@@ -230,6 +254,14 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     """
     if not data.text.strip() and data.photo is not None and data.photo.problem is not None:
         return _photo_only(data, rng)
+    if not data.text.strip() and data.photo is not None and not _face_says_something(data.photo):
+        # A photo without words and a face that says little: thank them and ask, warmly,
+        # without guessing a feeling from the face or from earlier days.
+        plain = ReplyContext(name=data.name)
+        chosen_set, chosen = _pick([(ReplySet.PHOTO_PLAIN, plain)], data, rng)
+        return Composed(chosen.text, chosen.id, chosen_set, Act.SHARING, data.fusion)
+    if data.text.strip() and data.photo is not None:
+        data = replace(data, fusion=_caption_wins(data))
     # A selfie without words shares a feeling: no act to read, the tone decides.
     # The rules read at most ANALYSED_CHARS: news sits near the start, and the cost stays
     # under a few milliseconds for any message (the model still reads all of it).
@@ -247,7 +279,9 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     prev_topic = topic_of(previous.text) if previous is not None else None
 
     base = bank.context_for(fusion, name=data.name, previous=data.previous_label, trend=data.trend)
-    context = replace(base, prev_topic=prev_topic)
+    # "You look ..." replies only when the face itself said something clearly.
+    photo_read = base.photo_read and _face_says_something(data.photo)
+    context = replace(base, prev_topic=prev_topic, photo_read=photo_read)
 
     if act.act not in FORMULAIC and other_language(text) is not None:
         # The bank and the reflections are English: never parrot other words back as an

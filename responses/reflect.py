@@ -335,6 +335,13 @@ def _event(clause: str) -> str | None:
         pass
     elif _FEELING_FIRST.match(" ".join(w.lower() for w in words[:2])):
         words = ["I'm", *words]  # "tired of pretending" -> "you're tired of pretending"
+    elif (
+        first in {"finally", "just", "actually", "already", "also", "literally"}
+        and len(words) > 2
+        and _SUBJECTLESS_VERB.match(words[1].lower())
+        and words[2].lower() not in {"me", "us"}
+    ):
+        words = ["I", *words]  # "finally finished my first marathon"
     elif _SUBJECTLESS_VERB.match(first):
         if len(words) > 1 and words[1].lower() in {"me", "us"}:
             return None  # "wish me luck", "tell me": a request to attune, not news

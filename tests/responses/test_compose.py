@@ -358,3 +358,68 @@ def test_other_languages_are_not_parroted_and_the_note_comes_once() -> None:
 )
 def test_english_with_a_foreign_word_is_still_reflected(text: str) -> None:
     assert "English" not in run(text, NEUTRAL).text
+
+
+def _photo(confidence: float, **probs: float) -> PhotoReading:
+    from emotion.photo import FaceBox
+
+    face = EmotionEstimate.from_mapping(
+        {Emotion(k): v for k, v in probs.items()}, Source.FACE, confidence
+    )
+    return PhotoReading(face, (FaceBox(100, 100, 200, 200, 0.9),), None, (640, 480))
+
+
+def _sad_days() -> list[object]:
+    from emotion.fusion import HistoryPoint
+    from emotion.labels import LABELS
+
+    one_hot = tuple(1.0 if label is Emotion.SAD else 0.0 for label in LABELS)
+    return [HistoryPoint(NOW - timedelta(hours=h), one_hot) for h in (1, 5, 9)]
+
+
+@pytest.mark.parametrize(
+    "face",
+    [
+        {"confidence": 0.28, "neutral": 0.4, "sad": 0.3, "happy": 0.15, "fear": 0.15},
+        {"confidence": 0.8, "neutral": 0.7, "sad": 0.2, "happy": 0.1},
+        {"confidence": 0.35, "sad": 0.45, "neutral": 0.35, "angry": 0.2},
+    ],
+)
+def test_an_unsure_or_neutral_face_alone_gets_a_plain_warm_reply(face: dict[str, float]) -> None:
+    photo = _photo(**face)
+    fusion = fuse(None, photo, _sad_days(), now=NOW, half_life=timedelta(hours=72))  # type: ignore[arg-type]
+    for seed in range(12):
+        out = compose(ComposeInput(text="", fusion=fusion, photo=photo), random.Random(seed))
+        assert out.tone == "photo_plain", out.text
+        assert "look" not in out.text.lower() and "hard" not in out.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("caption", "named"),
+    [
+        ("finally finished my first marathon", "marathon"),
+        ("just passed my driving test!!", "driving test"),
+        ("we got engaged last night 💍", "engaged"),
+    ],
+)
+@pytest.mark.parametrize("face_confidence", [0.28, 0.8])
+def test_a_happy_caption_wins_over_a_blank_face(
+    caption: str, named: str, face_confidence: float
+) -> None:
+    words = EmotionEstimate.from_mapping(
+        {Emotion.HAPPY: 0.7, Emotion.NEUTRAL: 0.2, Emotion.SURPRISE: 0.1}, Source.TEXT, 0.8
+    )
+    photo = _photo(face_confidence, neutral=0.6, sad=0.3, happy=0.1)
+    fusion = fuse(words, photo, _sad_days(), now=NOW, half_life=timedelta(hours=72))  # type: ignore[arg-type]
+    for seed in range(6):
+        data = ComposeInput(text=caption, fusion=fusion, photo=photo)
+        out = compose(data, random.Random(seed))
+        assert out.tone == "celebrate", out.text
+        assert named in out.text, out.text
+
+
+def test_a_clear_face_alone_may_still_be_talked_about() -> None:
+    photo = _photo(0.9, happy=0.85, neutral=0.15)
+    fusion = fuse(None, photo, (), now=NOW, half_life=timedelta(hours=72))
+    out = run("", fusion, photo=photo)
+    assert out.tone == "celebrate"
