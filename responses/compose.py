@@ -288,8 +288,8 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
         # English topic. Say once (within the no-repeat window) that English reads best.
         noted = any(i.startswith(f"{ReplySet.OTHER_LANGUAGE}-") for i in data.recent_reply_ids)
         plain = replace(context, event=None, belief=None, topic=None, prev_topic=None)
-        sets = [ReplySet.OTHER_LANGUAGE_PLAIN] if noted else [ReplySet.OTHER_LANGUAGE]
-        chosen_set, chosen = _pick([(s, plain) for s in sets], data, rng)
+        language_set = ReplySet.OTHER_LANGUAGE_PLAIN if noted else ReplySet.OTHER_LANGUAGE
+        chosen_set, chosen = _pick([(language_set, plain)], data, rng)
         return Composed(chosen.text, chosen.id, chosen_set, act.act, fusion, reading)
 
     sets = _act_sets(act, text, heavy_before, data.risk_elevated)
