@@ -261,3 +261,10 @@ async def test_the_same_correction_twice_is_not_answered_word_for_word(core: Cor
     assert "fear" in first.text and "fear" in again.text
     assert len({first.text, again.text, changed.text}) == 3
     assert "angry" in changed.text
+
+
+async def test_short_acknowledgements_do_not_repeat_within_ten(core: Core) -> None:
+    said = ["ok", "yeah", "sure", "right", "fine", "cool", "yep", "hmm", "okay", "k", "alright"]
+    texts = [(await core.handle(msg(text))).text for text in said]
+    for i, text in enumerate(texts):
+        assert text not in texts[max(0, i - 10) : i], (said[i], text)
