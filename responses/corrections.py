@@ -59,6 +59,8 @@ _MODIFIERS = re.compile(
 #: plain statement about being tired, not a verdict on attune's reading).
 _SWAP_FRAME = re.compile(r"(?:^|\b(?:im|i am|i m|i feel|more like|but|rather))$")
 
+_ANY_NEGATOR = re.compile(r"\b(?:not|no longer|never|isnt|arent|wasnt|werent|aint|dont|didnt)\b")
+
 #: A feeling aimed at attune itself ("not mad at you"): a reassurance, not a correction.
 _AT_US = re.compile(r"\b(?:not|never|nt) (?:\w+ ){0,3}(?:with|at) (?:you|u)\b")
 #: Saying outright that the reading was wrong, which makes it a correction after all.
@@ -178,13 +180,16 @@ def parse_correction(text: str) -> Emotion | None:
         return None
     # "more hurt than angry": what follows "than" is what they are not.
     kept = " ".join(re.sub(r"\bthan\b[^.]*", " ", cleaned).split())
+    disagrees = bool(_DISAGREE.search(kept))
+    if not disagrees and not _ANY_NEGATOR.search(kept):
+        return None  # neither shape can hold; skips the vocabulary scan (most messages)
     mentions = _mentions(kept)
     said = [
         (pos, label)
         for pos, label, negated in mentions
         if not negated and not kept.startswith("not ", pos)
     ]
-    if _DISAGREE.search(kept):
+    if disagrees:
         framed = [label for pos, label in said if _framed(kept, pos, _FRAME)]
         return framed[-1] if framed else None
     denied = [
