@@ -158,7 +158,14 @@ async def apply_correction(core: Core, user: UserRecord | None, label: Emotion) 
     entries = await core.repository.recent_entries(user.id, 1) if user else []
     if user is None or not entries:
         return Reply("Thanks for telling me. There's nothing to correct yet — how are you now?")
+    before = entries[0].correction
     await core.repository.set_correction(user.id, entries[0].id, label)
+    if before is label:
+        # The same correction twice in a row ("no, I'm anxious", then /feel fear): say it is
+        # already kept instead of repeating the whole thank-you word for word.
+        return Reply(f"I already have that down as {label.value} — thanks for making sure.")
+    if before is not None:
+        return Reply(f"Updated: I've changed it from {before.value} to {label.value}.")
     return Reply(
         f"Thank you for correcting me — I've noted that you feel {label.value}. "
         "I'll keep that in mind. Do you want to tell me more?"

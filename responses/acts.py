@@ -98,6 +98,24 @@ _ABOUT_BOT = re.compile(
     r"program|computer)|do\s+(?:you|u)\s+(?:actually\s+|really\s+|even\s+)?(?:care|understand|"
     r"feel|get\s+it)|you\s+(?:wouldn'?t|can'?t|don'?t)\s+(?:get|understand)\b)"
 )
+#: Medicines and doses: asked about, they need a pharmacist or doctor, never attune's guess.
+_MEDICINE = re.compile(
+    r"\b(?:ibuprofen|paracetamol|acetaminophen|tylenol|advil|nurofen|aspirin|codeine|"
+    r"antibiotics?|antidepressants?|ssris?|sertraline|fluoxetine|prozac|zoloft|xanax|valium|"
+    r"diazepam|melatonin|sleeping\s+pills?|painkillers?|medication|medicines?|meds|pills?|"
+    r"tablets?|doses?|dosage|prescription|prescribed|\d+\s*mg|supplements?|inhaler|insulin)\b"
+)
+#: Asking whether someone has a condition: a diagnosis attune must not give.
+_DIAGNOSIS = re.compile(
+    r"\b(?:(?:do|does|could|might|would|can|think|if|whether)\s+(?:\w+\s+)?"
+    r"(?:i|she|he|they|we|my\s+\w+)\s+(?:\w+\s+)?"
+    r"(?:have|has|be\s+having|be\s+getting|be)\b.*\b(?:disorder|adhd|add|autism|autistic|"
+    r"bipolar|ocd|ptsd|depression|depressed|anxiety|schizophreni\w*|psychotic|dementia|"
+    r"illness|disease|condition|syndrome|infection|cancer|diabetes|allergy|allergic)|"
+    r"(?:am\s+i|is\s+(?:she|he|my\s+\w+))\s+(?:\w+\s+)?(?:depressed|bipolar|autistic|"
+    r"psychotic|an?\s+alcoholic|anorexic|sick|ill)\b|"
+    r"\b(?:diagnos\w*|symptoms?\s+of)\b)"
+)
 _SMALL_TALK_Q = re.compile(
     r"^(?:how\s+(?:are|r)\s+(?:you|u|ya)|how'?s\s+it\s+going|how\s+(?:was|is)\s+your\s+\w+|"
     r"what'?s\s+up|wh?at\s+up|wassup|whats\s+new|how\s+have\s+you\s+been|"
@@ -159,6 +177,9 @@ class ActReading:
     act: Act
     formulas: tuple[Act, ...] = ()
     question: bool = False
+    #: For an advice question about health: "medicine" (drugs, doses) or "diagnosis" (does
+    #: someone have a condition). Attune answers those honestly that it cannot advise.
+    health: str | None = None
 
 
 def normalise(text: str) -> str:
@@ -200,6 +221,17 @@ def segments(text: str) -> list[str]:
     return parts
 
 
+def _health_question(whole: str, asked: bool) -> str | None:
+    """ "medicine" or "diagnosis" when ``whole`` asks about a medicine or a condition."""
+    if not (asked or _QUESTION_START.match(whole) or _ADVICE.search(whole)):
+        return None  # "I took my meds today" is news, not a question
+    if _MEDICINE.search(whole):
+        return "medicine"
+    if _DIAGNOSIS.search(whole):
+        return "diagnosis"
+    return None
+
+
 def classify_act(text: str) -> ActReading:
     """Classify one message (any length; empty text is small talk)."""
     parts = segments(text)
@@ -218,6 +250,9 @@ def classify_act(text: str) -> ActReading:
     if content:
         if parse_correction(text) is not None:
             return ActReading(Act.CORRECTION, tuple(formulas))
+        health = _health_question(whole, asked)
+        if health is not None:
+            return ActReading(Act.ADVICE, tuple(formulas), question=True, health=health)
         if _ABOUT_BOT.search(whole):
             return ActReading(Act.ABOUT_BOT, tuple(formulas), question=True)
         if _ADVICE.search(whole):

@@ -27,6 +27,7 @@ class ReplySet(StrEnum):
 
     PHOTO_UNREADABLE = "photo_unreadable"
     NO_FACE = "no_face"
+    PHOTO_PLAIN = "photo_plain"  # a face too unsure or neutral to say how they look
     CRISIS = "crisis"
     # Reflections of what was said, one set per tone (see responses.compose).
     REFLECT_COMFORT = "reflect_comfort"
@@ -36,6 +37,10 @@ class ReplySet(StrEnum):
     REFLECT_CHECK_IN = "reflect_check_in"
     REFLECT_CURIOUS = "reflect_curious"
     SARCASM = "sarcasm"
+    # Another language (responses.foreign): a plain reply; the note about English only once.
+    OTHER_LANGUAGE = "other_language"
+    OTHER_LANGUAGE_PLAIN = "other_language_plain"
+    AMUSED = "amused"  # laughing hyperbole ("I'm dead 😂"): answer the fun, not the words
     # Dialogue acts (responses.acts); "_gentle" after a heavy turn.
     GREETING = "greeting"
     GREETING_GENTLE = "greeting_gentle"
@@ -46,6 +51,8 @@ class ReplySet(StrEnum):
     ACK = "ack"
     ACK_GENTLE = "ack_gentle"
     ADVICE = "advice"
+    ADVICE_MEDICINE = "advice_medicine"
+    ADVICE_DIAGNOSIS = "advice_diagnosis"
     ABOUT_BOT = "about_bot"
     ABOUT_BOT_DOUBT = "about_bot_doubt"
     SMALL_TALK = "small_talk"

@@ -27,8 +27,9 @@ from emotion.fusion import FusionResult
 from emotion.labels import Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoProblem, PhotoReading
 from responses import bank
-from responses.acts import Act, ActReading, classify_act
+from responses.acts import FORMULAIC, Act, ActReading, classify_act
 from responses.bank import ChosenReply, ReplyContext, ReplySet
+from responses.foreign import other_language
 from responses.reading import (
     ContextReading,
     PreviousTurn,
@@ -47,6 +48,10 @@ ANALYSED_CHARS = 600
 
 #: Problems where the photo itself was fine but held no readable face.
 NO_FACE_PROBLEMS = frozenset({PhotoProblem.NO_FACE, PhotoProblem.FACE_TOO_SMALL})
+
+#: Face confidence below which a reply never says how someone looks (the face model's own
+#: confidence, 0..1; at 0.28 "you look like you're carrying a lot" was a guess).
+FACE_CLAIM_CONFIDENCE = 0.5
 
 #: Tones allowed while a risk is elevated in the conversation.
 _GENTLE = frozenset({Tone.COMFORT, Tone.CHECK_IN, Tone.CALM})
@@ -118,6 +123,26 @@ def _photo_only(data: ComposeInput, rng: random.Random) -> Composed:
     return Composed(chosen.text, chosen.id, str(chosen_set), Act.SHARING, data.fusion)
 
 
+def _face_says_something(photo: PhotoReading | None) -> bool:
+    """Whether the face read clearly enough, and showed enough, to be talked about."""
+    face = photo.estimate if photo is not None else None
+    return (
+        face is not None
+        and face.confidence >= FACE_CLAIM_CONFIDENCE
+        and face.top is not Emotion.NEUTRAL
+    )
+
+
+def _caption_wins(data: ComposeInput) -> FusionResult:
+    """With a photo whose face says little (unsure or neutral), the words decide the reading:
+    "finally finished my first marathon" beside a blank face is happy news, not a puzzle."""
+    fusion = data.fusion
+    if data.photo is None or fusion.text is None or _face_says_something(data.photo):
+        return fusion
+    words = EmotionEstimate(fusion.text.probabilities, Source.FUSED, fusion.text.confidence)
+    return replace(fusion, estimate=words, disagreement=False)
+
+
 def _previous_turn(data: ComposeInput) -> PreviousTurn | None:
     if not data.previous:
         return None
@@ -179,7 +204,12 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
     if act.act is Act.GOODBYE:
         return [ReplySet.GOODBYE_GENTLE if gentle else ReplySet.GOODBYE]
     if act.act is Act.ACKNOWLEDGE:
-        return [ReplySet.ACK_GENTLE if gentle else ReplySet.ACK]
+        # The other set follows so a run of "ok"s never has to repeat within the window.
+        return [ReplySet.ACK_GENTLE] if gentle else [ReplySet.ACK, ReplySet.SMALL_TALK]
+    if act.act is Act.ADVICE and act.health == "medicine":
+        return [ReplySet.ADVICE_MEDICINE]
+    if act.act is Act.ADVICE and act.health == "diagnosis":
+        return [ReplySet.ADVICE_DIAGNOSIS]
     if act.act is Act.ADVICE:
         return [ReplySet.ADVICE]
     if act.act is Act.ABOUT_BOT:
@@ -194,8 +224,8 @@ def _act_sets(act: ActReading, text: str, heavy: bool, risk: bool) -> list[Reply
         if _HOW_ARE_YOU.search(text):
             return [ReplySet.HOW_ARE_YOU, ReplySet.SMALL_TALK]
         if act.question:
-            return [ReplySet.SMALL_TALK_QUESTION]
-        return [ReplySet.SMALL_TALK]
+            return [ReplySet.SMALL_TALK_QUESTION, ReplySet.SMALL_TALK]
+        return [ReplySet.SMALL_TALK, ReplySet.ACK]
     return None
 
 
@@ -224,6 +254,14 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     """
     if not data.text.strip() and data.photo is not None and data.photo.problem is not None:
         return _photo_only(data, rng)
+    if not data.text.strip() and data.photo is not None and not _face_says_something(data.photo):
+        # A photo without words and a face that says little: thank them and ask, warmly,
+        # without guessing a feeling from the face or from earlier days.
+        plain = ReplyContext(name=data.name)
+        chosen_set, chosen = _pick([(ReplySet.PHOTO_PLAIN, plain)], data, rng)
+        return Composed(chosen.text, chosen.id, chosen_set, Act.SHARING, data.fusion)
+    if data.text.strip() and data.photo is not None:
+        data = replace(data, fusion=_caption_wins(data))
     # A selfie without words shares a feeling: no act to read, the tone decides.
     # The rules read at most ANALYSED_CHARS: news sits near the start, and the cost stays
     # under a few milliseconds for any message (the model still reads all of it).
@@ -241,7 +279,18 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     prev_topic = topic_of(previous.text) if previous is not None else None
 
     base = bank.context_for(fusion, name=data.name, previous=data.previous_label, trend=data.trend)
-    context = replace(base, prev_topic=prev_topic)
+    # "You look ..." replies only when the face itself said something clearly.
+    photo_read = base.photo_read and _face_says_something(data.photo)
+    context = replace(base, prev_topic=prev_topic, photo_read=photo_read)
+
+    if act.act not in FORMULAIC and other_language(text) is not None:
+        # The bank and the reflections are English: never parrot other words back as an
+        # English topic. Say once (within the no-repeat window) that English reads best.
+        noted = any(i.startswith(f"{ReplySet.OTHER_LANGUAGE}-") for i in data.recent_reply_ids)
+        plain = replace(context, event=None, belief=None, topic=None, prev_topic=None)
+        language_set = ReplySet.OTHER_LANGUAGE_PLAIN if noted else ReplySet.OTHER_LANGUAGE
+        chosen_set, chosen = _pick([(language_set, plain)], data, rng)
+        return Composed(chosen.text, chosen.id, chosen_set, act.act, fusion, reading)
 
     sets = _act_sets(act, text, heavy_before, data.risk_elevated)
     if act.act is Act.ADVICE:
@@ -274,6 +323,10 @@ def compose(data: ComposeInput, rng: random.Random) -> Composed:
     if fusion.disagreement and not reading.sarcastic:
         # Face and words tell different stories: name both and ask (check_in's own replies).
         options = [(tone, replace(context, event=None, belief=None, topic=None))]
+    elif "laughter" in reading.rules and not (data.risk_elevated or heavy_before):
+        # "I'm dead 😂" is a laugh: never "so you're dead", never sympathy.
+        plain = replace(context, event=None, belief=None, topic=None)
+        options = [(ReplySet.AMUSED, plain), (Tone.CURIOUS, plain)]
     elif reading.sarcastic:
         options = [(ReplySet.SARCASM, replace(context, topic=None)), (ReplySet.SARCASM, context)]
     else:

@@ -25,6 +25,9 @@ A pure function over the text, the model's estimate, the dialogue act and the pr
 * **happy tears** — "crying happy tears" is joy, whatever "crying" suggests.
 * **low energy** — "just tired", "worn out", "exhausted" read low rather than calm or happy.
 * **emoji alone** — "😭😭😭" reads as the emoji's feeling (the emoji table beside /feel).
+* **laughter** — laughing hyperbole ("I'm dead 😂", "dying of laughter", "crying laughing",
+  "lmao I can't") is amusement, not distress: read happy-ish, and the reply answers the fun.
+  Only when nothing else in the message is heavy ("my dog died lol" stays a loss).
 * **loss** — a death or a pet put down reads sad even when told flatly ("we had to put our
   dog down today"); models trained on Reddit comments often read such plain reports neutral.
 
@@ -123,6 +126,18 @@ _LOSS = re.compile(
     r"(?:lost|losing)\s+my\s+(?:mum|mom|dad|father|mother|grandma|grandpa|gran|nan|"
     r"granddad|brother|sister|son|daughter|wife|husband|partner|friend|best\s+friend|baby|"
     r"dog|cat|pet|uncle|aunt|cousin)|miscarriage|put\s+to\s+sleep|r\.?i\.?p)\b"
+)
+#: Laughter markers: laughing emoji and chat laughter.
+_LAUGHTER = re.compile(r"😂|🤣|😆|😹|\b(?:lol+|lmf?ao+|haha\w*|hehe\w*|rofl|xd+|ded)\b")
+#: Hyperbole that means "this is so funny" — with laughter, or self-evidently about laughing.
+_LAUGH_HYPERBOLE = re.compile(
+    r"\b(?:dying|dead|died|crying|cried|wheezing|screaming|peeing|in\s+tears)\s+"
+    r"(?:of|from|with|laughing|laughter)\b(?:\s+laughter)?|\blaughing\s+so\s+hard|"
+    r"\b(?:cry|crying|cried)[- ]laughing|\bcan'?t\s+stop\s+laughing|\bi'?m\s+weak\b"
+)
+_DEAD_JOKE = re.compile(
+    r"\b(?:i'?m|im|i\s+am)\s+(?:literally\s+|actually\s+|so\s+)?(?:dead|dying|deceased|"
+    r"crying|screaming|wheezing|weak|done)\b|💀"
 )
 _HAPPY_TEARS = re.compile(r"\b(?:happy\s+tears|tears\s+of\s+joy|crying\s+(?:happy|with\s+joy))\b")
 #: Lukewarm words: "fine", "nothing special" are not joy, whatever a model makes of them.
@@ -239,6 +254,18 @@ def contrast_focus(text: str) -> str | None:
     return tail if len(tail.split()) >= 2 else None
 
 
+def _laughing(lowered: str) -> bool:
+    """Laughing hyperbole with nothing heavy beside it (see "laughter" in the docstring)."""
+    laughs = bool(_LAUGHTER.search(lowered))
+    hyperbole = bool(_LAUGH_HYPERBOLE.search(lowered))
+    if not (hyperbole or (laughs and _DEAD_JOKE.search(lowered))):
+        return False
+    if _LOSS.search(_DEAD_JOKE.sub(" ", _LAUGH_HYPERBOLE.sub(" ", lowered))):
+        return False  # "grandpa died lol i'm dead inside": not a joke to answer with fun
+    rest = _LAUGHTER.sub(" ", _DEAD_JOKE.sub(" ", _LAUGH_HYPERBOLE.sub(" ", lowered)))
+    return clause_valence(rest) > -0.4 and not _HOPELESS_LONELY.search(rest)
+
+
 def read_in_context(
     text: str,
     estimate: EmotionEstimate,
@@ -273,6 +300,9 @@ def read_in_context(
             current = _with(current, probs, max(current.confidence, 0.5))
             return ContextReading(current, ("emoji",))
 
+    if _laughing(lowered):
+        probs = _onto({Emotion.HAPPY: 0.7, Emotion.SURPRISE: 0.1, Emotion.NEUTRAL: 0.2})
+        return ContextReading(_with(current, probs, max(current.confidence, 0.5)), ("laughter",))
     if _HAPPY_TEARS.search(lowered):
         probs = _onto({Emotion.HAPPY: 0.75, Emotion.SURPRISE: 0.15, Emotion.NEUTRAL: 0.1})
         return ContextReading(_with(current, probs, max(current.confidence, 0.5)), ("happy tears",))

@@ -289,7 +289,38 @@ def _score(clause: str) -> float:
     return score
 
 
+#: "X is killing me": an idiom for "X is a lot"; said back literally it sounds absurd or grim.
+_KILLING = re.compile(
+    r"^(.*?\S)\s*(?:\s(is|are|was|were)|('s|'re))\s+(?:literally\s+|actually\s+|really\s+|"
+    r"honestly\s+|absolutely\s+|so\s+|just\s+)?(?:killing|murdering|destroying)\s+me\b.*$",
+    re.I,
+)
+#: Death hyperbole ("I'm dead", "dying of embarrassment"): never echoed as news.
+_DEATH_HYPERBOLE = re.compile(
+    r"\b(?:i'?m|im|i\s+am)\s+(?:literally\s+|actually\s+|so\s+|lowkey\s+)?(?:dead|dying|"
+    r"deceased)\b|\bdying\s+(?:of|from|with|laughing)\b|\bkill\s+me\s+now\b|"
+    r"\bcould\s+(?:have\s+|'ve\s+)?died\b|\bdeath\s+of\s+me\b",
+    re.I,
+)
+
+
+def _idiom(clause: str) -> str | None:
+    """The clause with a hyperbolic idiom said plainly, or None when it cannot be said back."""
+    if _DEATH_HYPERBOLE.search(clause):
+        return None
+    killing = _KILLING.match(clause)
+    if killing:
+        verb = killing.group(2) or {"'s": "is", "'re": "are"}[killing.group(3).lower()]
+        present = {"was": "is", "were": "are"}.get(verb.lower(), verb.lower())
+        return f"{killing.group(1)} {present} a lot right now"
+    return clause
+
+
 def _event(clause: str) -> str | None:
+    idiom = _idiom(clause.replace("\u2019", "'"))
+    if idiom is None:
+        return None
+    clause = idiom
     why = _WHY_ME.match(clause)
     if why:
         clause = f"{why.group(1)} {clause[why.end() :]}"
@@ -304,6 +335,13 @@ def _event(clause: str) -> str | None:
         pass
     elif _FEELING_FIRST.match(" ".join(w.lower() for w in words[:2])):
         words = ["I'm", *words]  # "tired of pretending" -> "you're tired of pretending"
+    elif (
+        first in {"finally", "just", "actually", "already", "also", "literally"}
+        and len(words) > 2
+        and _SUBJECTLESS_VERB.match(words[1].lower())
+        and words[2].lower() not in {"me", "us"}
+    ):
+        words = ["I", *words]  # "finally finished my first marathon"
     elif _SUBJECTLESS_VERB.match(first):
         if len(words) > 1 and words[1].lower() in {"me", "us"}:
             return None  # "wish me luck", "tell me": a request to attune, not news

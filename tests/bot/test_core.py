@@ -240,3 +240,31 @@ async def test_a_crisis_message_never_waits_on_the_models(repository: Repository
         assert model.read == ["what a lovely afternoon"]  # the flagged one went to no model
     finally:
         service.close()
+
+
+async def test_negated_positives_do_not_rewrite_the_mood_log(core: Core) -> None:
+    said = ("not the worst day", "it wasn't bad at all actually", "I'm not unhappy, just tired")
+    for text in said:
+        reply = await core.handle(msg(text))
+        assert "correcting me" not in reply.text and "noted that you feel" not in reply.text
+    user = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
+    assert user is not None
+    entries = await core.repository.recent_entries(user.id, 5)
+    assert len(entries) == 3 and all(e.correction is None for e in entries)
+
+
+async def test_the_same_correction_twice_is_not_answered_word_for_word(core: Core) -> None:
+    await core.handle(msg("exam went okay I suppose"))
+    first = await core.handle(msg("no, I'm actually scared"))
+    again = await core.handle(msg("/feel fear"))
+    changed = await core.handle(msg("/feel angry"))
+    assert "fear" in first.text and "fear" in again.text
+    assert len({first.text, again.text, changed.text}) == 3
+    assert "angry" in changed.text
+
+
+async def test_short_acknowledgements_do_not_repeat_within_ten(core: Core) -> None:
+    said = ["ok", "yeah", "sure", "right", "fine", "cool", "yep", "hmm", "okay", "k", "alright"]
+    texts = [(await core.handle(msg(text))).text for text in said]
+    for i, text in enumerate(texts):
+        assert text not in texts[max(0, i - 10) : i], (said[i], text)

@@ -90,3 +90,43 @@ def test_only_real_corrections_fire() -> None:
     # "more X than Y" corrects to X.
     assert parse_correction("no, I'm more hurt than angry") is Emotion.SAD
     assert parse_correction("actually more nervous than excited") is Emotion.FEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "emotion"),
+    [
+        ("nope, I'm really nervous", Emotion.FEAR),
+        ("you're wrong, i'm more annoyed than anything", Emotion.ANGRY),
+        ("I'm not angry, I'm heartbroken", Emotion.SAD),
+        ("not scared but furious", Emotion.ANGRY),
+        ("no, more like excited", Emotion.HAPPY),
+        ("that's not how i feel, i feel calm", Emotion.NEUTRAL),
+    ],
+)
+def test_explicit_corrections_of_the_reading(text: str, emotion: Emotion) -> None:
+    assert parse_correction(text) is emotion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Negated positives and negatives (litotes) are plain statements about the day.
+        "not the worst day I've had",
+        "wasn't bad at all actually",
+        "I'm not unhappy, just tired",
+        "honestly it wasn't too bad",
+        "isn't terrible actually, could be worse",
+        "no, not bad at all",
+        "I'm not dissatisfied, just busy",
+        # "no"/"actually" that start something else, and plain statements.
+        "no worries, I'm fine",
+        "no way, I'm so happy for her",
+        "actually the trip was amazing",
+        "I'm actually really happy today",
+        "the exam went fine actually",
+        "no, the exam went fine",
+        "I'm not tired, just bored of this weather",
+    ],
+)
+def test_negated_positives_and_statements_are_not_corrections(text: str) -> None:
+    assert parse_correction(text) is None
