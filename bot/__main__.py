@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import getpass
 import logging
-import signal
 import sys
 
 from bot.config import Settings, SettingsError, load_settings
@@ -68,15 +67,11 @@ async def _chat(settings: Settings, user: str) -> None:
 
 async def _serve(settings: Settings) -> None:
     from bot.adapters.registry import NoAdapterStarted, start_adapters
-    from bot.app import build_app
+    from bot.app import build_app, stop_on_signals
     from bot.reminders import ReminderScheduler
 
     app = build_app(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     try:
         adapters = await start_adapters(app)
     except NoAdapterStarted as error:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -60,3 +63,17 @@ def build_app(settings: Settings, emotions: EmotionService | None = None) -> App
     options = CoreOptions.from_settings(settings)
     core = Core(repository, service, options, writer=writer, risk=risk)
     return App(settings, engine, repository, service, core, writer=writer, risk=risk)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, for a server to wait on before it closes cleanly.
+
+    Call it inside the running loop. Where the loop cannot take signal handlers (Windows),
+    Ctrl+C still raises KeyboardInterrupt as usual.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop

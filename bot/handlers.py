@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from bot import recordings
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Choice, MoodEntry, Reply, UserRecord
+from bot.entry_text import entry_row
 from bot.mood import checkin
 from bot.mood import commands as mood_commands
 from bot.mood.timezones import resolve_zone
-from bot.textclean import snippet, visible_text
+from bot.textclean import visible_text
 from emotion.labels import Emotion
 from responses import corrections, risk_state
 from responses.risk_state import RiskState
@@ -69,22 +70,16 @@ async def privacy(ctx: CommandContext) -> Reply:
 
 
 def _format_entry(entry: MoodEntry, zone: tzinfo = UTC) -> str:
-    when = entry.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    parts = [f"{when}  “{snippet(entry.text) or '(photo)'}”"]
+    row = entry_row(entry, zone)
     sources = []
-    if entry.text_probs:
-        sources.append(f"words: {_top(entry.text_probs)}")
-    if entry.face_probs:
-        sources.append(f"face: {_top(entry.face_probs)}")
-    sources.append(f"overall: {entry.fused_label.value}")
-    if entry.correction:
-        sources.append(f"you said: {entry.correction.value}")
-    parts.append("   " + ", ".join(sources))
-    return "\n".join(parts)
-
-
-def _top(probs: dict[str, float]) -> str:
-    return max(probs.items(), key=lambda item: item[1])[0]
+    if row.words:
+        sources.append(f"words: {row.words}")
+    if row.face:
+        sources.append(f"face: {row.face}")
+    sources.append(f"overall: {row.overall}")
+    if row.correction:
+        sources.append(f"you said: {row.correction}")
+    return f"{row.when}  “{row.text}”\n   " + ", ".join(sources)
 
 
 HISTORY_USAGE = "Use /history or /history N, with N a number like 10."

@@ -117,10 +117,6 @@ class EmotionService:
         )
 
     @property
-    def reads_photos(self) -> bool:
-        return self._photos is not None
-
-    @property
     def reads_voice(self) -> bool:
         return self._voice is not None
 

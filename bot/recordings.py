@@ -11,6 +11,7 @@ from datetime import UTC, tzinfo
 
 from bot.commands import CommandContext
 from bot.domain import MediaKind, MoodEntry, Reply
+from bot.entry_text import local_time
 from bot.mood.timeline_chart import render_timeline_async
 from bot.mood.timezones import resolve_zone
 
@@ -31,7 +32,7 @@ async def _when(ctx: CommandContext, entry: MoodEntry) -> str:
     zone: tzinfo = UTC
     if settings is not None and settings.timezone:
         zone = resolve_zone(settings.timezone)
-    return entry.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return local_time(entry.created_at, zone)
 
 
 async def heard(ctx: CommandContext) -> Reply:

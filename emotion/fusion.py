@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
@@ -269,8 +269,3 @@ def fuse(
         history=prior,
         trust=MappingProxyType(dict(trust)),
     )
-
-
-def with_params(**changes: float) -> FusionParams:
-    """DEFAULT_PARAMS with some fields changed (for the bench's weight search)."""
-    return replace(DEFAULT_PARAMS, **changes)

@@ -26,7 +26,6 @@ import contextlib
 import logging
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -548,7 +547,7 @@ CSS = """
 
 async def serve_web(settings: Settings) -> None:
     """``python -m bot web``: build the app, serve the page until SIGINT/SIGTERM, close."""
-    from bot.app import build_app
+    from bot.app import build_app, stop_on_signals
 
     try:
         import gradio  # noqa: F401
@@ -560,11 +559,7 @@ async def serve_web(settings: Settings) -> None:
         settings.text_model_dir, settings.face_model_dir, timeout_s=settings.model_timeout_s
     )
     app = build_app(settings, emotions)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     adapter = WebAdapter(app, port=settings.web_port)
     try:
         try:

@@ -14,7 +14,7 @@ import io
 from datetime import UTC, tzinfo
 
 from bot.domain import Attachment, MoodEntry, Reply
-from bot.textclean import snippet
+from bot.entry_text import entry_row, top_label
 from emotion.labels import LABELS
 from emotion.photo import PhotoReading
 
@@ -39,10 +39,6 @@ def label_value(probs: dict[str, float] | None) -> dict[str, float] | None:
     return {label.value: round(float(probs.get(label.value, 0.0)), 4) for label in LABELS}
 
 
-def _top(probs: dict[str, float] | None) -> str:
-    return max(probs.items(), key=lambda item: item[1])[0] if probs else ""
-
-
 def summary_markdown(entry: MoodEntry | None, explanation: str) -> str:
     """The verdict beside the charts: overall label, whether words and face disagreed, /why."""
     if entry is None:
@@ -57,7 +53,8 @@ def summary_markdown(entry: MoodEntry | None, explanation: str) -> str:
         )
         lines.append(f"**Photo:** {faces} found")
     if entry.text_probs and entry.face_probs:
-        pair = f"words read as *{_top(entry.text_probs)}*, face as *{_top(entry.face_probs)}*"
+        words, face = top_label(entry.text_probs), top_label(entry.face_probs)
+        pair = f"words read as *{words}*, face as *{face}*"
         if entry.disagreement:
             lines.append(f"**⚠ Disagreement flag: yes** — {pair}.")
         else:
@@ -140,14 +137,5 @@ def downloads_html(files: tuple[Attachment, ...]) -> str:
 
 def history_rows(entries: list[MoodEntry], zone: tzinfo = UTC) -> list[list[str]]:
     """Stored entries as table rows (newest first), times in the user's zone."""
-    return [
-        [
-            e.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            snippet(e.text) or "(photo)",
-            _top(e.text_probs),
-            _top(e.face_probs),
-            e.fused_label.value,
-            e.correction.value if e.correction else "",
-        ]
-        for e in entries
-    ]
+    rows = (entry_row(e, zone) for e in entries)
+    return [[r.when, r.text, r.words, r.face, r.overall, r.correction] for r in rows]

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.domain import Attachment, MediaKind, MoodEntry, TimelinePoint, UserRecord
+from bot.entry_text import top_label
 from bot.storage.repository import UserSettings
 from emotion.labels import LABELS, VALENCE, Emotion, Source
 
@@ -257,10 +258,6 @@ def safe_cell(text: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _top(probs: Mapping[str, float] | None) -> str:
-    return max(probs.items(), key=lambda item: item[1])[0] if probs else ""
-
-
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -283,8 +280,8 @@ def entries_csv(entries: Iterable[MoodEntry], times: Mapping[int, Stamp]) -> byt
             f"{mood(e):.4f}",
             e.dominant.value,
             *(f"{e.fused_probs.get(label.value, 0.0):.4f}" for label in LABELS),
-            _top(e.text_probs),
-            _top(e.face_probs),
+            top_label(e.text_probs),
+            top_label(e.face_probs),
             int(e.disagreement),
             int(e.crisis),
             e.face_count,

@@ -457,9 +457,6 @@ class Repository:
             )
             return [_entry(row) for row in (await session.execute(query)).scalars()]
 
-    async def recent_reply_ids(self, user_id: int, limit: int = 10) -> list[str]:
-        return [e.reply_id for e in await self.recent_entries(user_id, limit) if e.reply_id]
-
     async def set_correction(self, user_id: int, entry_id: int, label: Emotion) -> bool:
         """Record the user's own reading of an entry; only their own entries can be changed."""
         async with self._sessions.begin() as session:
