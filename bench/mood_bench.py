@@ -28,15 +28,15 @@ from sqlalchemy import insert, select
 
 from bot.domain import Platform, Reply, UserRecord, UserRef
 from bot.mood.commands import export_reply, mood_reply
-from bot.mood.queries import (
+from bot.storage import migrate
+from bot.storage.engine import create_engine, session_factory
+from bot.storage.models import EntryRow
+from bot.storage.queries import (
     due_reminders_query,
     explain_sql,
     first_entry_query,
     mood_points_query,
 )
-from bot.storage import migrate
-from bot.storage.engine import create_engine, session_factory
-from bot.storage.models import EntryRow
 from bot.storage.repository import Repository
 from emotion.labels import LABELS, VALENCE
 

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from bot.commands import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
-from bot.domain import Message, MoodEntry, Reply, UserRecord
+from bot.domain import Message, MoodEntry, NewEntry, Reply, UserRecord
 from bot.inference import EmotionService
 from bot.llm import WriterRequest
 from bot.media import hear
@@ -33,7 +33,7 @@ from bot.phrases import (
     photo_note,
 )
 from bot.risk import RiskScreen, Screened
-from bot.storage.repository import DuplicateMessage, NewEntry, Repository, TurnContext
+from bot.storage.repository import DuplicateMessage, Repository, TurnContext
 from bot.storage.writebehind import DEFERRED, STORAGE_ERRORS, WriteBehind
 from bot.textclean import clean_text
 from emotion.fusion import FusionResult, HistoryPoint, fuse

@@ -7,8 +7,11 @@ storage; everything in between speaks these frozen dataclasses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
 
 from emotion.labels import Emotion, Source
 from emotion.photo import PhotoProblem
@@ -171,3 +174,79 @@ class MoodEntry:
         if self.heard_from is None:
             return None
         return self.text[self.heard_from :].strip() or None
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """What the core wants stored for one analysed message."""
+
+    chat_id: str
+    text: str
+    text_probs: dict[str, float] | None
+    face_probs: dict[str, float] | None
+    fused_probs: dict[str, float]
+    history_probs: dict[str, float] | None
+    weights: dict[str, float] | None
+    fused_label: Emotion
+    valence: float
+    dominant: Source
+    disagreement: bool
+    crisis: bool
+    face_count: int
+    tone: str | None
+    reply_id: str | None
+    created_at: datetime | None = None
+    fused_confidence: float | None = None
+    media_kind: MediaKind | None = None
+    heard_from: int | None = None
+    media_summary: str | None = None
+    media_timeline: tuple[TimelinePoint, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MoodPoints:
+    """One row per entry, oldest first, as parallel numpy arrays (cheap to aggregate)."""
+
+    times: npt.NDArray[np.float64]  # POSIX seconds, UTC
+    labels: npt.NDArray[np.int64]  # index into LABELS
+    valence: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.times.shape[0])
+
+    @classmethod
+    def empty(cls) -> MoodPoints:
+        return cls(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """A user's time zone and daily check-in reminder; ``None`` means not set.
+
+    ``remind_at`` is a local wall-clock time in ``timezone`` (UTC when unset);
+    ``reminder_next_at`` is that reminder's next instant in UTC, kept in step by whoever
+    changes the reminder (see ``bot.reminders``).
+    """
+
+    user_id: int
+    timezone: str | None = None
+    remind_at: time | None = None
+    remind_platform: Platform | None = None
+    remind_chat_id: str | None = None
+    reminder_next_at: datetime | None = None
+    reminder_last_sent_on: date | None = None
+    reminders_opted_in_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """A reminder the scheduler found due: enough to plan, claim and send it."""
+
+    user_id: int
+    timezone: str | None
+    remind_at: time
+    platform: Platform
+    chat_id: str
+    next_at: datetime
+    last_sent_on: date | None

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain import Platform, Reply
+from bot.domain import DueReminder, Platform, Reply, UserSettings
 from bot.mood.timezones import local_date, local_instant, zone_or_utc
 from bot.notify import Notifiers
-from bot.storage.repository import DueReminder, Repository, UserSettings
+from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 

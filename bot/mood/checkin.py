@@ -12,10 +12,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
 
 from bot.commands import CommandContext
-from bot.domain import Message, Reply, UserRecord
+from bot.domain import Message, Reply, UserRecord, UserSettings
 from bot.mood.timezones import UnknownZone, local_date, resolve_zone, zone_or_utc
 from bot.reminders import with_reminder, with_timezone, without_reminder
-from bot.storage.repository import Repository, UserSettings
+from bot.storage.repository import Repository
 
 _HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 

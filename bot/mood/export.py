@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from bot.domain import Attachment, MediaKind, MoodEntry, TimelinePoint, UserRecord
+from bot.domain import Attachment, MediaKind, MoodEntry, TimelinePoint, UserRecord, UserSettings
 from bot.entry_text import top_label
-from bot.storage.repository import UserSettings
 from emotion.labels import LABELS, VALENCE, Emotion, Source
 
 SCHEMA = "attune-export"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from bot.mood.queries import MoodPoints
+from bot.domain import MoodPoints
 from bot.mood.timezones import day_starts, local_date, local_instant
 from emotion.labels import LABELS, N_LABELS, Emotion
 

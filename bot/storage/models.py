@@ -1,5 +1,6 @@
 """ORM models. These rows never leave ``bot.storage``: the repository converts them.
 
+Every instant is a ``UtcDateTime`` (stored UTC, read back zone-aware UTC on every backend).
 The schema is created only by the Alembic migrations in ``migrations/``; a test checks that
 these models and the migrated schema match. Image bytes are never stored.
 """
@@ -12,7 +13,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.storage.erasure import ERASE_BY
+from bot.storage.types import UtcDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,7 +48,7 @@ class UserRow(Base):
     platform: Mapped[str] = mapped_column(String(16))
     platform_user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     entries: Mapped[list[EntryRow]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -63,7 +64,7 @@ class EntryRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     chat_id: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     text: Mapped[str] = mapped_column(Text)
     text_probs: Mapped[dict[str, float] | None] = mapped_column(JSON)
     face_probs: Mapped[dict[str, float] | None] = mapped_column(JSON)
@@ -106,7 +107,7 @@ class ProcessedMessageRow(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     message_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class UserSettingsRow(Base):
@@ -127,11 +128,11 @@ class UserSettingsRow(Base):
     remind_at: Mapped[str | None] = mapped_column(String(5))
     remind_platform: Mapped[str | None] = mapped_column(String(16))
     remind_chat_id: Mapped[str | None] = mapped_column(String(64))
-    reminder_next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    reminder_next_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     reminder_last_sent_on: Mapped[date | None] = mapped_column(Date)
     #: When the user opted in to reminders (their consent); cleared by ``/remind off``.
-    reminders_opted_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reminders_opted_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class InboxRow(Base):
@@ -157,7 +158,7 @@ class InboxRow(Base):
     #: The sender's platform user id, so /forget can erase what is still waiting.
     platform_user_id: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class OutboxRow(Base):
@@ -177,7 +178,7 @@ class OutboxRow(Base):
     platform_user_id: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[str] = mapped_column(Text)
     progress: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class RiskStateRow(Base):
@@ -193,4 +194,4 @@ class RiskStateRow(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     state: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -19,9 +19,19 @@ from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.domain import MediaKind, MoodEntry, Platform, TimelinePoint, UserRecord, UserRef
-from bot.mood import queries
-from bot.mood.queries import MoodPoints
+from bot.domain import (
+    DueReminder,
+    MediaKind,
+    MoodEntry,
+    MoodPoints,
+    NewEntry,
+    Platform,
+    TimelinePoint,
+    UserRecord,
+    UserRef,
+    UserSettings,
+)
+from bot.storage import queries
 from bot.storage.engine import read_session_factory, retry_checkpoint, scrub
 from bot.storage.erasure import Account, erase_statements
 from bot.storage.mailbox import Mailbox
@@ -33,6 +43,7 @@ from bot.storage.models import (
     UserRow,
     UserSettingsRow,
 )
+from bot.storage.types import as_utc
 from emotion.labels import Emotion, Source
 
 log = logging.getLogger(__name__)
@@ -40,33 +51,6 @@ log = logging.getLogger(__name__)
 
 class DuplicateMessage(Exception):
     """This platform message was already answered."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewEntry:
-    """What the core wants stored for one analysed message."""
-
-    chat_id: str
-    text: str
-    text_probs: dict[str, float] | None
-    face_probs: dict[str, float] | None
-    fused_probs: dict[str, float]
-    history_probs: dict[str, float] | None
-    weights: dict[str, float] | None
-    fused_label: Emotion
-    valence: float
-    dominant: Source
-    disagreement: bool
-    crisis: bool
-    face_count: int
-    tone: str | None
-    reply_id: str | None
-    created_at: datetime | None = None
-    fused_confidence: float | None = None
-    media_kind: MediaKind | None = None
-    heard_from: int | None = None
-    media_summary: str | None = None
-    media_timeline: tuple[TimelinePoint, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,52 +78,13 @@ class TurnContext:
     risk_state: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class UserSettings:
-    """A user's time zone and daily check-in reminder; ``None`` means not set.
-
-    ``remind_at`` is a local wall-clock time in ``timezone`` (UTC when unset);
-    ``reminder_next_at`` is that reminder's next instant in UTC, kept in step by whoever
-    changes the reminder (see ``bot.reminders``).
-    """
-
-    user_id: int
-    timezone: str | None = None
-    remind_at: time | None = None
-    remind_platform: Platform | None = None
-    remind_chat_id: str | None = None
-    reminder_next_at: datetime | None = None
-    reminder_last_sent_on: date | None = None
-    reminders_opted_in_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DueReminder:
-    """A reminder the scheduler found due: enough to plan, claim and send it."""
-
-    user_id: int
-    timezone: str | None
-    remind_at: time
-    platform: Platform
-    chat_id: str
-    next_at: datetime
-    last_sent_on: date | None
-
-
-def _utc(value: datetime) -> datetime:
-    """In UTC, aware. SQLite gives naive datetimes back and drops offsets on the way in, so
-    everything is stored in UTC and naive values are read as UTC."""
-    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _user(row: UserRow) -> UserRecord:
     return UserRecord(
         id=row.id,
         platform=Platform(row.platform),
         platform_user_id=row.platform_user_id,
         display_name=row.display_name,
-        created_at=_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -158,12 +103,10 @@ def _settings(row: UserSettingsRow) -> UserSettings:
         remind_at=_parse_hhmm(row.remind_at),
         remind_platform=Platform(row.remind_platform) if row.remind_platform else None,
         remind_chat_id=row.remind_chat_id,
-        reminder_next_at=_utc(row.reminder_next_at) if row.reminder_next_at else None,
+        reminder_next_at=row.reminder_next_at,
         reminder_last_sent_on=row.reminder_last_sent_on,
-        reminders_opted_in_at=(
-            _utc(row.reminders_opted_in_at) if row.reminders_opted_in_at else None
-        ),
-        updated_at=_utc(row.updated_at),
+        reminders_opted_in_at=row.reminders_opted_in_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -193,7 +136,7 @@ def _entry(row: EntryRow | Row[Any] | SimpleNamespace) -> MoodEntry:
     return MoodEntry(
         id=row.id,
         user_id=row.user_id,
-        created_at=_utc(row.created_at),
+        created_at=row.created_at,
         text=row.text,
         text_probs=row.text_probs,
         face_probs=row.face_probs,
@@ -379,7 +322,7 @@ class Repository:
         message_id: str | None,
     ) -> MoodEntry:
         """Store the entry and its message id in one transaction; a repeat raises."""
-        created_at = _utc(entry.created_at or datetime.now(UTC))
+        created_at = as_utc(entry.created_at or datetime.now(UTC))
         values: dict[str, Any] = dict(
             user_id=user_id,
             chat_id=entry.chat_id,
@@ -552,7 +495,7 @@ class Repository:
     async def first_entry_at(self, user_id: int) -> datetime | None:
         async with self._reads() as session:
             first = (await session.execute(queries.first_entry_query(user_id))).scalar()
-            return _utc(first) if first is not None else None
+            return first
 
     # --- settings and reminders ---------------------------------------------------------
 
@@ -593,13 +536,9 @@ class Repository:
             row.remind_at = _hhmm(new.remind_at)
             row.remind_platform = new.remind_platform.value if new.remind_platform else None
             row.remind_chat_id = new.remind_chat_id
-            row.reminder_next_at = (
-                new.reminder_next_at.astimezone(UTC) if new.reminder_next_at else None
-            )
+            row.reminder_next_at = new.reminder_next_at
             row.reminder_last_sent_on = new.reminder_last_sent_on
-            row.reminders_opted_in_at = (
-                new.reminders_opted_in_at.astimezone(UTC) if new.reminders_opted_in_at else None
-            )
+            row.reminders_opted_in_at = new.reminders_opted_in_at
             row.updated_at = datetime.now(UTC)
             return new
 
@@ -623,7 +562,7 @@ class Repository:
                         remind_at=time.fromisoformat(remind_at),
                         platform=Platform(platform),
                         chat_id=chat_id,
-                        next_at=_utc(next_at),
+                        next_at=next_at,
                         last_sent_on=last_sent_on,
                     )
                 )
@@ -640,10 +579,10 @@ class Repository:
         """
         conditions = [
             UserSettingsRow.user_id == user_id,
-            UserSettingsRow.reminder_next_at == expected_next_at.astimezone(UTC),
+            UserSettingsRow.reminder_next_at == expected_next_at,
             UserSettingsRow.remind_at.is_not(None),
         ]
-        values: dict[str, object] = {"reminder_next_at": next_at.astimezone(UTC)}
+        values: dict[str, object] = {"reminder_next_at": next_at}
         if sent_on is not None:
             conditions.append(
                 (UserSettingsRow.reminder_last_sent_on.is_(None))
@@ -665,11 +604,4 @@ def _rowcount(result: object) -> int:
     return int(count) if isinstance(count, int) and count > 0 else 0
 
 
-__all__: Sequence[str] = (
-    "DueReminder",
-    "DuplicateMessage",
-    "ForgetResult",
-    "NewEntry",
-    "Repository",
-    "UserSettings",
-)
+__all__: Sequence[str] = ("DuplicateMessage", "ForgetResult", "Repository", "TurnContext")

@@ -8,9 +8,9 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from bot.domain import MoodEntry, Platform, UserRecord, UserRef
-from bot.mood.queries import LABEL_INDEX, MoodPoints
-from bot.storage.repository import NewEntry, Repository
+from bot.domain import MoodEntry, MoodPoints, NewEntry, Platform, UserRecord, UserRef
+from bot.storage.queries import LABEL_INDEX
+from bot.storage.repository import Repository
 from emotion.labels import VALENCE, Emotion, Source
 
 AddEntry = Callable[..., Awaitable[MoodEntry]]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from bot.domain import MoodPoints
 from bot.mood.chart import (
     DPI,
     HEIGHT_IN,
@@ -19,7 +20,6 @@ from bot.mood.chart import (
     render_chart_async,
 )
 from bot.mood.palette import EMOTION_COLOURS
-from bot.mood.queries import MoodPoints
 from bot.mood.summary import Period, summarise, window
 from emotion.labels import LABELS, Emotion
 from tests.bot.mood.conftest import points

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import MediaKind, MoodEntry, Platform, TimelinePoint, UserRecord
+from bot.domain import MediaKind, MoodEntry, Platform, TimelinePoint, UserRecord, UserSettings
 from bot.mood.export import (
     CORRECTIONS_CSV,
     ENTRIES_CSV,
@@ -21,7 +21,6 @@ from bot.mood.export import (
     build_export,
     entries_from_json,
 )
-from bot.storage.repository import UserSettings
 from emotion.labels import Emotion, Source
 from tests.backends import BACKENDS
 

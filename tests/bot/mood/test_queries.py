@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain import Platform, UserRecord, UserRef
-from bot.mood.queries import (
+from bot.storage.queries import (
     due_reminders_query,
     explain_sql,
     first_entry_query,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from bot.mood.queries import MoodPoints
+from bot.domain import MoodPoints
 from bot.mood.report import describe, mood_word
 from bot.mood.summary import Period, parse_period, summarise, window
 from emotion.labels import Emotion

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.domain import Platform, UserRef
+from bot.domain import NewEntry, Platform, UserRef, UserSettings
 from bot.storage.engine import create_engine, session_factory
-from bot.storage.repository import DuplicateMessage, NewEntry, Repository, UserSettings
+from bot.storage.repository import DuplicateMessage, Repository
 from emotion.labels import Emotion, Source
 from tests.backends import BACKENDS
 
@@ -41,6 +41,29 @@ def _entry(text: str, label: Emotion = Emotion.HAPPY, **changes: object) -> NewE
     )
     fields.update(changes)
     return NewEntry(**fields)  # type: ignore[arg-type]
+
+
+async def test_instants_in_any_zone_are_stored_and_compared_as_utc(
+    repository: Repository,
+) -> None:
+    """One UTC column type: an instant given in another zone is the same instant when stored,
+    read back (aware, UTC) and compared against, on SQLite (which drops offsets) as on
+    PostgreSQL."""
+    user = await repository.get_or_create_user(UserRef(Platform.CONSOLE, "zones"))
+    tokyo = ZoneInfo("Asia/Tokyo")
+    at = datetime(2026, 1, 1, 9, tzinfo=tokyo)  # 00:00 UTC
+    await repository.add_entry(
+        user.id, _entry("new year", created_at=at), platform=Platform.CONSOLE, message_id=None
+    )
+    (entry,) = await repository.recent_entries(user.id, 1)
+    assert entry.created_at == at and entry.created_at.tzinfo is UTC
+    just_after = datetime(2026, 1, 1, 1, 31, tzinfo=timezone(timedelta(hours=1, minutes=30)))
+    assert [e.text for e in await repository.entries_since(user.id, just_after)] == []
+    just_before = datetime(2025, 12, 31, 18, 59, tzinfo=ZoneInfo("America/New_York"))
+    assert [e.text for e in await repository.entries_since(user.id, just_before)] == ["new year"]
+    east = datetime(2026, 1, 1, 8, 59, tzinfo=tokyo)  # 23:59 UTC: its wall time reads later
+    assert [e.text for e in await repository.entries_since(user.id, east)] == ["new year"]
+    assert await repository.first_entry_at(user.id) == at
 
 
 async def test_users_are_unique_per_platform(repository: Repository) -> None:

@@ -1,23 +1,24 @@
-"""The SQL behind /mood: lean column selects over ``ix_entries_user_id_created_at``.
+"""The SQL behind /mood and the reminder scheduler: lean column selects over the indexes.
 
 Only what the summary needs leaves the database: the time, the label the user would agree
 with (their correction wins) and that label's valence (a corrected entry takes the corrected
 label's ``VALENCE``; otherwise the stored fused valence). The repository executes these
-statements; ``explain_sql`` renders them for ``EXPLAIN QUERY PLAN`` in tests and the bench.
+statements (nothing outside ``bot.storage`` builds SQL); ``explain_sql`` renders them for
+``EXPLAIN QUERY PLAN`` in tests and the bench. Instants are bound and read as UTC by the
+``UtcDateTime`` columns themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.dialects import sqlite
 
+from bot.domain import MoodPoints
 from bot.storage.models import EntryRow, UserSettingsRow
 from emotion.labels import LABELS, VALENCE
 
@@ -32,29 +33,13 @@ EFFECTIVE_VALENCE: ColumnElement[float] = case(
 )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class MoodPoints:
-    """One row per entry, oldest first, as parallel numpy arrays (cheap to aggregate)."""
-
-    times: npt.NDArray[np.float64]  # POSIX seconds, UTC
-    labels: npt.NDArray[np.int64]  # index into LABELS
-    valence: npt.NDArray[np.float64]
-
-    def __len__(self) -> int:
-        return int(self.times.shape[0])
-
-    @classmethod
-    def empty(cls) -> MoodPoints:
-        return cls(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0))
-
-
 def mood_points_query(
     user_id: int, start: datetime | None, end: datetime
 ) -> Select[datetime, str, float]:
     """Entries of one user in [start, end), oldest first; ``start=None`` means from the first."""
-    conditions = [EntryRow.user_id == user_id, EntryRow.created_at < _utc(end)]
+    conditions = [EntryRow.user_id == user_id, EntryRow.created_at < end]
     if start is not None:
-        conditions.append(EntryRow.created_at >= _utc(start))
+        conditions.append(EntryRow.created_at >= start)
     return (
         select(EntryRow.created_at, EFFECTIVE_LABEL, EFFECTIVE_VALENCE)
         .where(*conditions)
@@ -82,7 +67,7 @@ def due_reminders_query(
             UserSettingsRow.reminder_last_sent_on,
         )
         .where(
-            UserSettingsRow.reminder_next_at <= _utc(now),
+            UserSettingsRow.reminder_next_at <= now,
             UserSettingsRow.remind_platform.in_(sorted(platforms)),
         )
         .order_by(UserSettingsRow.reminder_next_at)
@@ -91,11 +76,12 @@ def due_reminders_query(
 
 
 def to_points(rows: Iterable[tuple[datetime, str, float]]) -> MoodPoints:
+    """``mood_points_query``'s rows as ``MoodPoints`` (parallel arrays, oldest first)."""
     times: list[float] = []
     labels: list[int] = []
     valence: list[float] = []
     for created_at, label, value in rows:
-        times.append(utc(created_at).timestamp())
+        times.append(created_at.timestamp())  # aware UTC: a UtcDateTime column
         labels.append(LABEL_INDEX[label])
         valence.append(float(value))
     if not times:
@@ -105,16 +91,6 @@ def to_points(rows: Iterable[tuple[datetime, str, float]]) -> MoodPoints:
         np.asarray(labels, dtype=np.int64),
         np.asarray(valence, dtype=np.float64),
     )
-
-
-def utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _utc(value: datetime) -> datetime:
-    """Bind UTC only: SQLite stores the wall time and drops the zone."""
-    return value.astimezone(UTC)
 
 
 def explain_sql(statement: Select[*tuple[Any, ...]]) -> str:
