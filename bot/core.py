@@ -72,10 +72,6 @@ class CoreOptions:
         )
 
 
-def _probs(estimate: EmotionEstimate | None) -> dict[str, float] | None:
-    return estimate.as_dict() if estimate is not None else None
-
-
 def history_point(entry: MoodEntry) -> HistoryPoint:
     """An entry as the history prior sees it: the user's own correction wins."""
     if entry.correction is not None:
@@ -278,19 +274,10 @@ class Core:
             notes.append(heard.note)
         if cleaned.truncated:
             notes.append(LONG_MESSAGE.format(limit=f"{self.options.max_text_chars:,}"))
-        entry = NewEntry(
+        entry = NewEntry.read(
+            result,
             chat_id=message.chat_id,
             text=text,
-            text_probs=_probs(text_estimate),
-            face_probs=_probs(reading.estimate if reading else None),
-            fused_probs=result.estimate.as_dict(),
-            history_probs=_probs(result.history),
-            weights={source.value: w for source, w in result.weights.items()},
-            fused_label=result.estimate.top,
-            fused_confidence=result.estimate.confidence,
-            valence=result.estimate.valence,
-            dominant=result.dominant,
-            disagreement=result.disagreement,
             crisis=check.flagged,
             face_count=len(reading.faces) if reading else 0,
             tone=tone_name,

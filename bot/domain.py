@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
 
-from emotion.labels import Emotion, Source
+from emotion.fusion import FusionResult
+from emotion.labels import Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoProblem
 from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
@@ -178,7 +180,9 @@ class MoodEntry:
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """What the core wants stored for one analysed message."""
+    """What the core wants stored for one analysed message (``MoodEntry`` before it has an
+    id). Build it with ``NewEntry.read``: the reading's fields come from a ``FusionResult``,
+    and ``fusion_of`` gives that result back from the stored entry."""
 
     chat_id: str
     text: str
@@ -201,6 +205,82 @@ class NewEntry:
     heard_from: int | None = None
     media_summary: str | None = None
     media_timeline: tuple[TimelinePoint, ...] | None = None
+
+    @classmethod
+    def read(
+        cls,
+        result: FusionResult,
+        *,
+        chat_id: str,
+        text: str,
+        crisis: bool,
+        face_count: int,
+        tone: str | None,
+        reply_id: str | None,
+        media_kind: MediaKind | None = None,
+        heard_from: int | None = None,
+        media_summary: str | None = None,
+        media_timeline: tuple[TimelinePoint, ...] | None = None,
+    ) -> NewEntry:
+        """The entry for a message read as ``result`` (the fusion's words, face, history
+        prior, weights and fused estimate, flattened to label-keyed probabilities)."""
+        return cls(
+            chat_id=chat_id,
+            text=text,
+            text_probs=_probs(result.text),
+            face_probs=_probs(result.face),
+            fused_probs=result.estimate.as_dict(),
+            history_probs=_probs(result.history),
+            weights={source.value: weight for source, weight in result.weights.items()},
+            fused_label=result.estimate.top,
+            fused_confidence=result.estimate.confidence,
+            valence=result.estimate.valence,
+            dominant=result.dominant,
+            disagreement=result.disagreement,
+            crisis=crisis,
+            face_count=face_count,
+            tone=tone,
+            reply_id=reply_id,
+            media_kind=media_kind,
+            heard_from=heard_from,
+            media_summary=media_summary,
+            media_timeline=media_timeline,
+        )
+
+
+def _probs(estimate: EmotionEstimate | None) -> dict[str, float] | None:
+    return estimate.as_dict() if estimate is not None else None
+
+
+def _estimate(
+    probs: dict[str, float] | None, source: Source, confidence: float = 1.0
+) -> EmotionEstimate | None:
+    if probs is None:
+        return None
+    return EmotionEstimate.from_mapping(
+        {Emotion(k): v for k, v in probs.items()}, source, confidence=confidence
+    )
+
+
+def fusion_of(entry: MoodEntry) -> FusionResult:
+    """The ``FusionResult`` an entry was stored from (``NewEntry.read``'s inverse), as /why
+    explains it. Per-source trust is not kept; entries from before the fused confidence was
+    stored fall back to the top probability."""
+    confidence = entry.fused_confidence
+    if confidence is None:
+        confidence = max(entry.fused_probs.values(), default=0.0)
+    fused = _estimate(entry.fused_probs, Source.FUSED, confidence)
+    assert fused is not None
+    weights = {Source(k): v for k, v in (entry.weights or {}).items()}
+    return FusionResult(
+        estimate=fused,
+        weights=MappingProxyType(weights),
+        dominant=entry.dominant,
+        disagreement=entry.disagreement,
+        text=_estimate(entry.text_probs, Source.TEXT),
+        face=_estimate(entry.face_probs, Source.FACE),
+        history=_estimate(entry.history_probs, Source.HISTORY),
+    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)

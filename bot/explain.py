@@ -1,4 +1,5 @@
-"""/why for a stored entry: rebuild what the fusion saw, then let ``responses`` explain it.
+"""/why for a stored entry: rebuild what the fusion saw (``bot.domain.fusion_of``), then let
+``responses`` explain it.
 
 Entries keep each source's probabilities, the history prior and the weights precisely so the
 explanation can be given later, even after a restart.
@@ -6,42 +7,10 @@ explanation can be given later, even after a restart.
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
-from bot.domain import MediaKind, MoodEntry
-from emotion.fusion import FusionResult
-from emotion.labels import Emotion, EmotionEstimate, Source
+from bot.domain import MediaKind, MoodEntry, fusion_of
+from emotion.labels import Source
 from emotion.photo import PhotoProblem, PhotoReading
 from responses.explain import explain
-
-
-def _estimate(
-    probs: dict[str, float] | None, source: Source, confidence: float = 1.0
-) -> EmotionEstimate | None:
-    if probs is None:
-        return None
-    return EmotionEstimate.from_mapping(
-        {Emotion(k): v for k, v in probs.items()}, source, confidence=confidence
-    )
-
-
-def fusion_of(entry: MoodEntry) -> FusionResult:
-    # Entries from before the confidence was stored fall back to the top probability.
-    confidence = entry.fused_confidence
-    if confidence is None:
-        confidence = max(entry.fused_probs.values(), default=0.0)
-    fused = _estimate(entry.fused_probs, Source.FUSED, confidence)
-    assert fused is not None
-    weights = {Source(k): v for k, v in (entry.weights or {}).items()}
-    return FusionResult(
-        estimate=fused,
-        weights=MappingProxyType(weights),
-        dominant=entry.dominant,
-        disagreement=entry.disagreement,
-        text=_estimate(entry.text_probs, Source.TEXT),
-        face=_estimate(entry.face_probs, Source.FACE),
-        history=_estimate(entry.history_probs, Source.HISTORY),
-    )
 
 
 def explain_entry(entry: MoodEntry) -> str:

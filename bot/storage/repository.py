@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 from typing import Any
@@ -130,34 +130,40 @@ def timeline_from_json(value: Sequence[Sequence[Any]] | None) -> tuple[TimelineP
     )
 
 
+#: How the entries table's columns differ from ``MoodEntry``'s fields (enums by value, the
+#: video timeline as JSON); every other field is its column as it is.
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "fused_label": Emotion,
+    "dominant": Source,
+    "correction": lambda value: Emotion(value) if value else None,
+    "media_kind": lambda value: MediaKind(value) if value else None,
+    "media_timeline": timeline_from_json,
+}
+_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "fused_label": lambda label: label.value,
+    "dominant": lambda source: source.value,
+    "media_kind": lambda kind: kind.value if kind else None,
+    "media_timeline": timeline_json,
+}
+_ENTRY_FIELDS = tuple(f.name for f in fields(MoodEntry))
+_NEW_ENTRY_FIELDS = tuple(f.name for f in fields(NewEntry))
+
+
 def _entry(row: EntryRow | Row[Any] | SimpleNamespace) -> MoodEntry:
     """From anything with the entries table's column names as attributes: an ORM row, a plain
-    result row, or the values just inserted."""
-    return MoodEntry(
-        id=row.id,
-        user_id=row.user_id,
-        created_at=row.created_at,
-        text=row.text,
-        text_probs=row.text_probs,
-        face_probs=row.face_probs,
-        fused_probs=row.fused_probs,
-        history_probs=row.history_probs,
-        weights=row.weights,
-        fused_label=Emotion(row.fused_label),
-        fused_confidence=row.fused_confidence,
-        valence=row.valence,
-        dominant=Source(row.dominant),
-        disagreement=row.disagreement,
-        crisis=row.crisis,
-        face_count=row.face_count,
-        correction=Emotion(row.correction) if row.correction else None,
-        tone=row.tone,
-        reply_id=row.reply_id,
-        media_kind=MediaKind(row.media_kind) if row.media_kind else None,
-        heard_from=row.heard_from,
-        media_summary=row.media_summary,
-        media_timeline=timeline_from_json(row.media_timeline),
-    )
+    result row, or the values just inserted (``_entry_columns``' inverse)."""
+    values = {name: getattr(row, name) for name in _ENTRY_FIELDS}
+    for name, convert in _FROM_COLUMN.items():
+        values[name] = convert(values[name])
+    return MoodEntry(**values)
+
+
+def _entry_columns(user_id: int, entry: NewEntry, created_at: datetime) -> dict[str, Any]:
+    """The entries row for ``entry``: each field as its column, no correction yet."""
+    values = {name: getattr(entry, name) for name in _NEW_ENTRY_FIELDS}
+    for name, convert in _TO_COLUMN.items():
+        values[name] = convert(values[name])
+    return {**values, "user_id": user_id, "created_at": created_at, "correction": None}
 
 
 class Repository:
@@ -323,31 +329,7 @@ class Repository:
     ) -> MoodEntry:
         """Store the entry and its message id in one transaction; a repeat raises."""
         created_at = as_utc(entry.created_at or datetime.now(UTC))
-        values: dict[str, Any] = dict(
-            user_id=user_id,
-            chat_id=entry.chat_id,
-            created_at=created_at,
-            text=entry.text,
-            text_probs=entry.text_probs,
-            face_probs=entry.face_probs,
-            fused_probs=entry.fused_probs,
-            history_probs=entry.history_probs,
-            weights=entry.weights,
-            fused_label=entry.fused_label.value,
-            fused_confidence=entry.fused_confidence,
-            valence=entry.valence,
-            dominant=entry.dominant.value,
-            disagreement=entry.disagreement,
-            crisis=entry.crisis,
-            face_count=entry.face_count,
-            tone=entry.tone,
-            reply_id=entry.reply_id,
-            correction=None,
-            media_kind=entry.media_kind.value if entry.media_kind else None,
-            heard_from=entry.heard_from,
-            media_summary=entry.media_summary,
-            media_timeline=timeline_json(entry.media_timeline),
-        )
+        values = _entry_columns(user_id, entry, created_at)
         try:
             # Plain INSERTs: the ORM's unit of work costs more than the writes themselves.
             async with self._sessions.begin() as session:

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.domain import NewEntry, Platform, UserRef, UserSettings
+from bot.domain import NewEntry, Platform, UserRef, UserSettings, fusion_of
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import DuplicateMessage, Repository
-from emotion.labels import Emotion, Source
+from emotion.fusion import HistoryPoint, fuse
+from emotion.labels import Emotion, EmotionEstimate, Source
+from emotion.photo import FaceBox, PhotoReading
 from tests.backends import BACKENDS
 
 pytestmark = pytest.mark.backends(*BACKENDS)
@@ -343,3 +345,36 @@ async def test_postgresql_sessions_are_read_committed_named_and_in_their_own_sch
         await engine.dispose()
     assert (isolation, name) == ("read committed", "attune")
     assert schema == user and schemas == {user}  # the test's own schema, nothing in public
+
+
+async def test_a_fusion_result_survives_storing_for_why(repository: Repository) -> None:
+    """``NewEntry.read`` and ``fusion_of`` are one mapper pair: what the fusion said is what
+    /why rebuilds from the stored entry (every source, weight, the verdict and its confidence)."""
+    words = EmotionEstimate.from_mapping({Emotion.SAD: 0.7, Emotion.NEUTRAL: 0.3}, Source.TEXT, 1.0)
+    face = EmotionEstimate.from_mapping(
+        {Emotion.HAPPY: 0.8, Emotion.NEUTRAL: 0.2}, Source.FACE, 1.0
+    )
+    box = FaceBox(x=10, y=10, width=100, height=100, confidence=0.95)
+    now = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    past = [HistoryPoint(now - timedelta(hours=5), tuple(1.0 if i == 4 else 0.0 for i in range(7)))]
+    result = fuse(
+        words,
+        PhotoReading(estimate=face, faces=(box,), image_size=(200, 200)),
+        past,
+        now=now,
+        half_life=timedelta(hours=72),
+    )
+    user = await repository.get_or_create_user(UserRef(Platform.CONSOLE, "mapper"))
+    entry = NewEntry.read(
+        result, chat_id="c", text="meh", crisis=False, face_count=1, tone="t", reply_id="r"
+    )
+    await repository.add_entry(user.id, entry, platform=Platform.CONSOLE, message_id=None)
+    (stored,) = await repository.recent_entries(user.id, 1)
+    back = fusion_of(stored)
+    assert back.estimate.as_dict() == result.estimate.as_dict()
+    assert back.estimate.confidence == result.estimate.confidence
+    assert dict(back.weights) == dict(result.weights)
+    assert (back.dominant, back.disagreement) == (result.dominant, result.disagreement)
+    for mine, theirs in ((back.text, words), (back.face, face), (back.history, result.history)):
+        assert mine is not None and theirs is not None
+        assert mine.as_dict() == theirs.as_dict()
