@@ -17,11 +17,11 @@ import random
 import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.commands import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
-from bot.domain import Message, MoodEntry, NewEntry, Reply, UserRecord
+from bot.domain import Answer, Message, MoodEntry, NewEntry, Reply, TurnReport, UserRecord
 from bot.inference import EmotionService
 from bot.llm import WriterRequest
 from bot.media import hear
@@ -81,6 +81,20 @@ def history_point(entry: MoodEntry) -> HistoryPoint:
     return HistoryPoint(at=entry.created_at, probabilities=probs)
 
 
+@dataclass(slots=True)
+class _Notes:
+    """What one turn read and kept, gathered as the turn goes (frozen into a TurnReport)."""
+
+    entry: MoodEntry | None = None
+    fusion: FusionResult | None = None
+    photo: PhotoReading | None = None
+    risk_state: RiskState | None = None
+    at: datetime | None = None
+
+    def report(self) -> TurnReport:
+        return TurnReport(self.entry, self.fusion, self.photo, self.risk_state, self.at)
+
+
 class ReplyWriter(Protocol):
     """Writes a reply for a composed moment, or None to let the bank's reply stand."""
 
@@ -115,16 +129,21 @@ class Core:
         self.risk = risk or RiskScreen(None)
 
     async def handle(self, message: Message, *, replay: bool = False) -> Reply:
-        """Answer one message. Never raises: a fault becomes a kind apology, logged once —
-        except for crisis language, which always gets the crisis reply (help never waits on
-        storage or models).
+        """Answer one message (``handle_turn``'s reply, for adapters that show only that)."""
+        return (await self.handle_turn(message, replay=replay)).reply
+
+    async def handle_turn(self, message: Message, *, replay: bool = False) -> Answer:
+        """Answer one message, and report what was read and kept for it. Never raises: a fault
+        becomes a kind apology, logged once — except for crisis language, which always gets the
+        crisis reply (help never waits on storage or models). The report is empty then.
 
         ``replay``: the message may have been handled before a crash that came before its
         answer was recorded as sent (a recovered inbox row); it is answered even if it was
         seen, and stored at most once.
         """
+        notes = _Notes()
         try:
-            return await self._handle(message, replay)
+            return Answer(await self._handle(message, replay, notes), notes.report())
         except Exception as error:
             log.error(
                 "could not handle a %s message (%s)",
@@ -136,8 +155,8 @@ class Core:
             check = safety.screen(text)
             if check.flagged:
                 log.warning("crisis language detected; helpline reply sent despite the fault")
-                return Reply(self._crisis_text([], check))
-            return Reply(INTERNAL_ERROR)
+                return Answer(Reply(self._crisis_text([], check)))
+            return Answer(Reply(INTERNAL_ERROR))
 
     async def _turn(self, message: Message, since: datetime | None) -> TurnContext:
         """The turn's context; with an unreadable database, an empty one (answer anyway)."""
@@ -161,7 +180,7 @@ class Core:
             0, ref.platform, ref.user_id, ref.display_name, datetime.now(UTC)
         )
 
-    async def _handle(self, message: Message, replay: bool = False) -> Reply:
+    async def _handle(self, message: Message, replay: bool, kept: _Notes) -> Reply:
         heard = await hear(self.emotions, message)  # voice/video: words -> text, faces -> reading
         if heard.reply is not None:
             return heard.reply
@@ -266,6 +285,7 @@ class Core:
                 state = risk_state.mark_asked(state)
         if state != before:
             await self._save_risk_state(user, message, state, now)
+        kept.fusion, kept.photo, kept.risk_state, kept.at = result, reading, state, now
 
         notes = []
         if reading is not None and reading.problem is not None and text:
@@ -287,8 +307,10 @@ class Core:
             media_summary=heard.summary,
             media_timeline=heard.timeline,
         )
-        if await self._store(user, message, entry) is False and not replay:
+        stored = await self._store(user, message, entry)
+        if stored is False and not replay:
             return Reply("", duplicate=True)
+        kept.entry = stored or None
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
         return Reply("\n\n".join(p for p in parts if p), private=private_reply)
 
@@ -330,20 +352,22 @@ class Core:
 
         await self.writes.run("risk state", write)
 
-    async def _store(self, user: UserRecord, message: Message, entry: NewEntry) -> bool | None:
-        """Store the entry with its message id: True, False for a message stored before, or
-        None when the database did not take it in time (it is stored once it does)."""
+    async def _store(
+        self, user: UserRecord, message: Message, entry: NewEntry
+    ) -> MoodEntry | Literal[False] | None:
+        """Store the entry with its message id: the stored entry, False for a message stored
+        before, or None when the database did not take it in time (it is stored once it
+        does)."""
         repository = self.repository
 
-        async def write() -> bool:
+        async def write() -> MoodEntry | Literal[False]:
             owner = user if user.id else await repository.get_or_create_user(message.user)
             try:
-                await repository.add_entry(
+                return await repository.add_entry(
                     owner.id, entry, platform=message.user.platform, message_id=message.message_id
                 )
             except DuplicateMessage:
                 return False
-            return True
 
         stored = await self.writes.run("entry", write)
         return None if stored is DEFERRED else stored

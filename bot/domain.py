@@ -16,9 +16,10 @@ import numpy.typing as npt
 
 from emotion.fusion import FusionResult
 from emotion.labels import Emotion, EmotionEstimate, Source
-from emotion.photo import PhotoProblem
+from emotion.photo import PhotoProblem, PhotoReading
 from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
+from responses.risk_state import RiskState
 
 
 class MediaKind(StrEnum):
@@ -330,3 +331,31 @@ class DueReminder:
     chat_id: str
     next_at: datetime
     last_sent_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnReport:
+    """What the core read and kept for one message, beside its reply, for an adapter that
+    shows it (the web demo's charts and face boxes); chat adapters ignore it.
+
+    ``entry``: the entry stored for the message (None for a command, a correction, a
+    duplicate, or an entry the database has not taken yet). ``fusion``: the reading as
+    stored (words, face, history prior, weights). ``photo``: the photo or video reading with
+    its face boxes (never the pixels). ``risk_state``: the conversation's risk state after
+    the message (None when not read), ``at`` the
+    instant the message was read, so /why's wording can be given without reading again.
+    """
+
+    entry: MoodEntry | None = None
+    fusion: FusionResult | None = None
+    photo: PhotoReading | None = None
+    risk_state: RiskState | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One message's reply and what the core read for it (``Core.handle_turn``)."""
+
+    reply: Reply
+    report: TurnReport = TurnReport()

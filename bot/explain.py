@@ -7,10 +7,14 @@ explanation can be given later, even after a restart.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.domain import MediaKind, MoodEntry, fusion_of
 from emotion.labels import Source
 from emotion.photo import PhotoProblem, PhotoReading
+from responses import risk_state
 from responses.explain import explain
+from responses.risk_state import RiskState
 
 
 def explain_entry(entry: MoodEntry) -> str:
@@ -32,3 +36,12 @@ def explain_entry(entry: MoodEntry) -> str:
     if entry.correction is not None:
         text += f"\n\nYou told me it was really {entry.correction.value}, so that is what I keep."
     return text
+
+
+def why_text(entry: MoodEntry, state: RiskState, now: datetime) -> str:
+    """/why's whole answer: ``explain_entry``, and while the conversation's risk state still
+    shapes replies (``state`` at ``now``), a line that says so."""
+    answer = explain_entry(entry)
+    if risk_state.elevated(state, now):
+        answer = f"{answer}\n\n{risk_state.explain(state, now)}"
+    return answer

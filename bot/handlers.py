@@ -19,7 +19,7 @@ from bot.mood import commands as mood_commands
 from bot.mood.timezones import resolve_zone
 from bot.textclean import visible_text
 from emotion.labels import Emotion
-from responses import corrections, risk_state
+from responses import corrections
 from responses.risk_state import RiskState
 
 if TYPE_CHECKING:
@@ -176,18 +176,14 @@ async def feel(ctx: CommandContext) -> Reply:
 
 
 async def why(ctx: CommandContext) -> Reply:
-    from bot.explain import explain_entry
+    from bot.explain import why_text
 
     entries = await ctx.core.repository.recent_entries(ctx.user.id, 1) if ctx.user else []
     if not entries:
         return Reply("I haven't read anything from you yet, so there's nothing to explain.")
-    answer = explain_entry(entries[0])
-    # The conversation's risk state shapes replies for hours: say so while it does.
+    # The conversation's risk state shapes replies for hours: /why says so while it does.
     state = RiskState.from_json(await ctx.core.repository.risk_state(entries[0].user_id))
-    now = datetime.now(UTC)
-    if risk_state.elevated(state, now):
-        answer = f"{answer}\n\n{risk_state.explain(state, now)}"
-    return Reply(answer)
+    return Reply(why_text(entries[0], state, datetime.now(UTC)))
 
 
 def default_commands() -> CommandTable:

@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,12 +45,13 @@ from bot.adapters.web_render import (
     photo_html,
     summary_markdown,
 )
-from bot.adapters.web_tap import ReadingTap, handle_and_read
 from bot.app import App
 from bot.config import Settings
 from bot.domain import Choice, Message, MoodEntry, Platform, Reply, UserRef
+from bot.explain import why_text
 from bot.mood.timezones import zone_or_utc
 from emotion.photo import PhotoProblem, PhotoReading
+from responses.risk_state import RiskState
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -218,17 +220,9 @@ class WebAdapter:
         assert self._loop is not None, "start() first"
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
 
-    async def _latest(self, ref: UserRef) -> MoodEntry | None:
-        user = await self._app.repository.find_user(ref)
-        if user is None:
-            return None
-        entries = await self._app.repository.recent_entries(user.id, 1)
-        return entries[0] if entries else None
-
     async def chat(self, name: str, text: str, photo: PhotoInput) -> ChatResult:
-        """One message through the core; the new stored entry (if any) and /why beside it."""
+        """One message through the core; the entry it stored (if any) and /why beside it."""
         ref = user_ref(name)
-        before = await self._latest(ref)
         message = Message(
             user=ref,
             chat_id=f"web:{ref.user_id}",
@@ -236,12 +230,13 @@ class WebAdapter:
             photo=photo.data,
             photo_problem=photo.problem,
         )
-        reply, reading = await handle_and_read(self._core, message)
-        after = await self._latest(ref)
-        if after is None or (before is not None and after.id == before.id):
-            return ChatResult(reply, None, "", reading)
-        why = await self._core.handle(Message(user=ref, chat_id=message.chat_id, text="/why"))
-        return ChatResult(reply, after, why.text, reading)
+        answer = await self._core.handle_turn(message)
+        report = answer.report
+        if report.entry is None:
+            return ChatResult(answer.reply, None, "", report.photo)
+        state = report.risk_state or RiskState()
+        why = why_text(report.entry, state, report.at or datetime.now(UTC))
+        return ChatResult(answer.reply, report.entry, why, report.photo)
 
     async def _send_moment(self, name: str, text: str, data: bytes) -> str:
         """A live frame (JPEG bytes) sent as a photo message; the reply's text."""
@@ -555,10 +550,7 @@ async def serve_web(settings: Settings) -> None:
         raise SystemExit(
             "attune: the web demo needs Gradio: `make demo` installs it (the attune[web] extra)"
         ) from None
-    emotions = ReadingTap.load(
-        settings.text_model_dir, settings.face_model_dir, timeout_s=settings.model_timeout_s
-    )
-    app = build_app(settings, emotions)
+    app = build_app(settings)
     stop = stop_on_signals()
     adapter = WebAdapter(app, port=settings.web_port)
     try:

@@ -22,10 +22,10 @@ import pytest
 pytest.importorskip("gradio", reason="the web extra is not installed (make test installs it)")
 
 from bot.adapters.web import WebAdapter
-from bot.adapters.web_tap import ReadingTap
 from bot.app import App, build_app
 from bot.config import load_settings
 from bot.domain import MoodEntry, Platform, UserRef
+from bot.inference import EmotionService
 from bot.storage import migrate
 from emotion.photo import PhotoReader
 from emotion.text.lexicon import LexiconEstimator
@@ -92,7 +92,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     ready: Future[Demo] = Future()
 
     async def serve() -> None:
-        app = build_app(settings, ReadingTap(LexiconEstimator(), reader))
+        app = build_app(settings, EmotionService(LexiconEstimator(), reader))
         adapter = WebAdapter(app, port=free_port())
         stop = asyncio.Event()
         try:

@@ -21,9 +21,9 @@ from bot.adapters.web_render import (
     photo_html,
     summary_markdown,
 )
-from bot.adapters.web_tap import ReadingTap, handle_and_read
 from bot.core import Core
 from bot.domain import Attachment, Message, MoodEntry
+from bot.inference import EmotionService
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
@@ -139,24 +139,37 @@ class _WidthFaces:
 
 
 @pytest.fixture()
-async def tapped_core(db_url: str) -> AsyncIterator[Core]:
+async def reading_core(db_url: str) -> AsyncIterator[Core]:
     engine = create_engine(db_url)
-    service = ReadingTap(LexiconEstimator(), _WidthFaces())
+    service = EmotionService(LexiconEstimator(), _WidthFaces())
     yield Core(Repository(session_factory(engine)), service)
     service.close()
     await engine.dispose()
 
 
-async def test_the_tap_gives_each_call_its_own_reading(tapped_core: Core) -> None:
+async def test_each_turn_reports_its_own_reading_and_entry(reading_core: Core) -> None:
+    """The web demo's charts and face boxes come from ``Core.handle_turn``'s report: each
+    call gets its own photo reading and stored entry, concurrent calls included."""
+
     def message(name: str, width: int) -> Message:
         ref = user_ref(name)
         return Message(user=ref, chat_id=f"web:{ref.user_id}", text="hi", photo=bytes([width]))
 
-    results = await asyncio.gather(
-        *(handle_and_read(tapped_core, message(f"u{w}", w)) for w in (60, 70, 80))
+    answers = await asyncio.gather(
+        *(reading_core.handle_turn(message(f"u{w}", w)) for w in (60, 70, 80))
     )
-    widths = [reading.faces[0].width for _, reading in results if reading is not None]
+    widths = [a.report.photo.faces[0].width for a in answers if a.report.photo is not None]
     assert widths == [60, 70, 80]
+    for answer, name in zip(answers, ("u60", "u70", "u80"), strict=True):
+        user = await reading_core.repository.find_user(user_ref(name))
+        assert user is not None and answer.report.entry is not None
+        assert [answer.report.entry] == await reading_core.repository.recent_entries(user.id, 1)
+        assert answer.report.fusion is not None
+        assert answer.report.entry.fused_probs == answer.report.fusion.estimate.as_dict()
     plain = Message(user=user_ref("u1"), chat_id="web:u1", text="no photo here")
-    reply, reading = await handle_and_read(tapped_core, plain)
-    assert reply.text and reading is None
+    answer = await reading_core.handle_turn(plain)
+    assert answer.reply.text and answer.report.photo is None and answer.report.entry is not None
+    command = await reading_core.handle_turn(
+        Message(user=user_ref("u1"), chat_id="web:u1", text="/why")
+    )
+    assert command.reply.text and command.report.entry is None
