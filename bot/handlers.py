@@ -126,6 +126,7 @@ async def forget(ctx: CommandContext) -> Reply:
     action = ctx.args.lower()
     if action == "confirm":
         result = await ctx.core.repository.forget(ctx.message.user)
+        recordings.forget_unread(ctx)
         problems = [await hook(ctx.message.user) for hook in ctx.core.on_forget]
         count = f"{result.entries} entr{'y' if result.entries == 1 else 'ies'}"
         left = [problem for problem in problems if problem]
@@ -175,10 +176,16 @@ async def feel(ctx: CommandContext) -> Reply:
     return await apply_correction(ctx.core, ctx.user, label)
 
 
+UNREAD_WHY = "so I read nothing from it and kept nothing of it."
+
+
 async def why(ctx: CommandContext) -> Reply:
     from bot.explain import why_text
 
     entries = await ctx.core.repository.recent_entries(ctx.user.id, 1) if ctx.user else []
+    missed = await recordings.unread_since(ctx, entries[0] if entries else None, UNREAD_WHY)
+    if missed is not None:  # a newer recording gave nothing to read: say what happened to it
+        return Reply(missed)
     if not entries:
         return Reply("I haven't read anything from you yet, so there's nothing to explain.")
     # The conversation's risk state shapes replies for hours: /why says so while it does.

@@ -19,9 +19,11 @@ without sound is fine as long as one of the two gives something.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from bot.domain import MAX_TIMELINE_POINTS, MediaKind, Message, Reply, TimelinePoint
 from bot.inference import EmotionService
+from bot.unread import UnreadRecording, unread_for
 from emotion.photo import PhotoReading
 from emotion.video import VideoProblem, VideoReading
 from emotion.voice import Transcript, VoiceProblem
@@ -114,6 +116,9 @@ async def hear(emotions: EmotionService, message: Message) -> Heard:
     line = VOICE_NOTES[problem]
     if message.text.strip():  # a caption was written: read that, and say why the voice was not
         return Heard(without_audio, note=line, kind=MediaKind.VOICE)
+    # Nothing is stored: remember what happened, so /why and /heard can say (bot.unread).
+    missed = UnreadRecording(MediaKind.VOICE, datetime.now(UTC), voice_problem=problem)
+    unread_for(emotions).note(message.user, missed)
     return Heard(without_audio, reply=Reply(line))
 
 
@@ -142,7 +147,16 @@ async def _watch(emotions: EmotionService, message: Message) -> Heard:
     elif transcript.problem is VoiceProblem.UNCLEAR and seen.estimate is not None:
         notes.append(VOICE_NOTES[VoiceProblem.UNCLEAR])  # the face was read, the words were not
     if seen.estimate is None and not text:
-        return Heard(without_video, reply=Reply(VIDEO_NOTES[seen.problem or VideoProblem.NO_FACE]))
+        problem = seen.problem or VideoProblem.NO_FACE
+        missed = UnreadRecording(
+            MediaKind.VIDEO,
+            datetime.now(UTC),
+            video_problem=problem,
+            voice_problem=transcript.problem,
+            frames=seen.frames_sampled,
+        )
+        unread_for(emotions).note(message.user, missed)  # nothing is stored (bot.unread)
+        return Heard(without_video, reply=Reply(VIDEO_NOTES[problem]))
     reading = seen.photo_reading() if seen.estimate is not None else None
     note = " ".join(n for n in notes if n) or None
     return Heard(

@@ -10,9 +10,11 @@ import asyncio
 import os
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from bot.storage.engine import create_engine
+from bot.storage.engine import READ_ONLY, create_engine
 from bot.storage.models import Base
 
 config = context.config
@@ -51,9 +53,22 @@ def _run_sync(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _current_heads(connection: Connection) -> set[str]:
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
 async def run_migrations_online() -> None:
     engine = create_engine(_url())
     try:
+        # Whether there is anything to do is found out by a read, which SQLite's WAL never
+        # makes wait: a database whose write lock another process holds (a backup, a long
+        # erasure, a second tool) must not stop attune from starting and answering — writes
+        # wait in the write-behind, the crisis reply never does.
+        async with engine.connect() as probe:
+            reader = await probe.execution_options(**{READ_ONLY: True})
+            current = await reader.run_sync(_current_heads)
+        if current == set(ScriptDirectory.from_config(config).get_heads()):
+            return
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync)
             await connection.commit()

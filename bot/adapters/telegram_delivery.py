@@ -167,12 +167,16 @@ class Delivery:
                 seconds = retry_after_seconds(error)
                 self.rate_limited += 1
                 log.warning("%s: Telegram asked to wait %.1fs (429)", what, seconds)
-                # Telegram does not say which limit was hit: hold this chat and everything
-                # else (as PTB's AIORateLimiter does), rather than draw more 429s.
+                # Telegram does not say which limit was hit. The overall budget keeps us under
+                # the bot-wide limit, so a 429 in a chat is almost always that chat's own
+                # limit: hold only that chat. Holding everything (as PTB's AIORateLimiter
+                # does) kept a crisis reply in another chat waiting the whole retry_after
+                # (29.8 s measured). If it was the bot-wide limit after all, each other chat
+                # draws at most one 429 of its own and is held in turn.
                 if bucket is not None:
-                    bucket.pause(seconds + 0.05)
-                if limited:
-                    self._overall.pause(seconds + 0.05)  # the next take() waits it out
+                    bucket.pause(seconds + 0.05)  # the next take() waits it out
+                elif limited:
+                    self._overall.pause(seconds + 0.05)
                 else:
                     await asyncio.sleep(seconds + 0.05)
                     _note_wait(seconds + 0.05)

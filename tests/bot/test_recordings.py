@@ -12,7 +12,7 @@ import pytest
 from bot.core import Core, CoreOptions
 from bot.domain import MAX_TIMELINE_POINTS, MediaKind, Message, MoodEntry, Platform, UserRef
 from bot.inference import EmotionService
-from bot.media import timeline_points
+from bot.media import VIDEO_NOTES, timeline_points
 from bot.recordings import NO_FACE_TIMELINE, NO_RECORDING, NO_VIDEO
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
@@ -217,5 +217,82 @@ async def test_forget_leaves_nothing_to_hear_or_draw(repository: Repository) -> 
     core = core_with(repository, Transcript("I am so happy today", 0.9, 2.0))
     await core.handle(video())
     await core.handle(msg("/forget confirm"))
+    assert (await core.handle(msg("/heard"))).text == NO_RECORDING
+    assert (await core.handle(msg("/timeline"))).text == NO_VIDEO
+
+
+#: A video whose 38 sampled frames showed no face, and whose sound had no words.
+FACELESS_38 = VideoReading(problem=VideoProblem.NO_FACE, duration_s=6.0, frames_sampled=38)
+SILENT = Transcript(problem=VoiceProblem.SILENT)
+UNSURE = Transcript("It's been hoater now, with my noticed crank.", 0.2, 3.0, VoiceProblem.UNCLEAR)
+
+
+async def test_after_a_faceless_silent_video_the_commands_say_what_happened(
+    repository: Repository,
+) -> None:
+    core = core_with(repository, SILENT, FACELESS_38)
+    await core.handle(msg("a calm morning"))  # an older entry: not what /why should explain now
+    reply = await core.handle(video())
+    assert reply.text == VIDEO_NOTES[VideoProblem.NO_FACE]
+    said = "had no face I could see in its 38 frames, and no words I could hear"
+    why = await core.handle(msg("/why"))
+    assert why.text.startswith("Your last video (") and said in why.text
+    assert "calm" not in why.text and "nothing yet" not in why.text
+    timeline = await core.handle(msg("/timeline"))
+    assert said in timeline.text and "no timeline to draw" in timeline.text
+    assert timeline.image_png is None and timeline.private
+    heard = await core.handle(msg("/heard"))
+    assert said in heard.text and heard.private
+    assert (await last(core)).text == "a calm morning"  # still nothing stored of the video
+
+
+async def test_after_an_unclear_voice_message_heard_and_why_say_so(
+    repository: Repository,
+) -> None:
+    core = core_with(repository, UNSURE)
+    await core.handle(video())  # read: a face, and (unsure, so dropped) words
+    await core.handle(voice())
+    heard = (await core.handle(msg("/heard"))).text
+    assert heard.startswith("Your last voice message (")
+    assert "had words I couldn't make out" in heard and "hoater" not in heard
+    assert "couldn't make out" in (await core.handle(msg("/why"))).text
+    # A voice message is no video: /timeline still draws the video before it.
+    timeline = await core.handle(msg("/timeline"))
+    assert timeline.image_png is not None and timeline.text.startswith(SUMMARY)
+
+
+@pytest.mark.parametrize("problem", [VoiceProblem.SILENT, VoiceProblem.TOO_LONG])
+async def test_heard_after_a_voice_message_without_words_names_its_problem(
+    repository: Repository, problem: VoiceProblem
+) -> None:
+    core = core_with(repository, Transcript(problem=problem))
+    await core.handle(voice())
+    heard = (await core.handle(msg("/heard"))).text
+    expected = {
+        VoiceProblem.SILENT: "had no words I could hear",
+        VoiceProblem.TOO_LONG: "was longer than I can listen to",
+    }[problem]
+    assert heard.startswith("Your last voice message (") and expected in heard
+    assert heard != NO_RECORDING
+
+
+async def test_what_is_read_later_is_what_the_commands_show(repository: Repository) -> None:
+    core = core_with(repository, SILENT, FACELESS_38)
+    await core.handle(video())
+    await core.handle(msg("a quiet evening at home"))
+    # /why explains the newer typed message; /timeline still tells of the faceless video.
+    why = (await core.handle(msg("/why"))).text
+    assert "Your last video" not in why
+    assert "38 frames" in (await core.handle(msg("/timeline"))).text
+    readable = core_with(repository, NO_SOUND)  # the same person, a video with a face now
+    await readable.handle(video())
+    assert (await readable.handle(msg("/timeline"))).image_png is not None
+
+
+async def test_forget_also_forgets_the_unread_recording(repository: Repository) -> None:
+    core = core_with(repository, SILENT, FACELESS_38)
+    await core.handle(video())
+    await core.handle(msg("/forget confirm"))
+    assert (await core.handle(msg("/why"))).text.startswith("I haven't read anything")
     assert (await core.handle(msg("/heard"))).text == NO_RECORDING
     assert (await core.handle(msg("/timeline"))).text == NO_VIDEO

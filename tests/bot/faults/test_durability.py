@@ -3,8 +3,8 @@
 One bot process (and one database) serves every scenario in turn; the kill scenarios restart
 it. Scenarios: SIGKILL at several points of a multi-user burst, SIGTERM with a backlog of 150,
 sendMessage failing for 30 s (with malformed answers) then healing, a foreign write lock held
-for 20 s around a crisis message. Each prints its counts (messages, replies, lost,
-duplicated). Deadlines are generous "eventually" bounds, not timings.
+for 20 s around a crisis message, a restart while another process holds the write lock. Each
+prints its counts (messages, replies, lost, duplicated). Deadlines are generous "eventually" bounds, not timings.
 
 The text model is the lexicon (the model folders point nowhere, as in a checkout without the
 trained models), so the process starts in seconds.
@@ -18,6 +18,7 @@ import os
 import signal
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -309,3 +310,42 @@ async def test_sigterm_with_a_backlog_of_150_answers_all(
     report(capsys, f"SIGTERM with 150 queued ({before_restart} answered before exit)", counts)
     assert counts[2:] == (0, 0)
     assert _table_count(rig.db, "SELECT count(*) FROM inbox") == 0
+
+
+async def test_starting_while_another_process_holds_the_write_lock_still_answers_a_crisis(
+    rig: Rig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Start-up used to run the migrations in a write transaction even when there was nothing
+    # to migrate: a backup or another tool holding the write lock kept attune from starting,
+    # so a person in crisis got no answer at all.
+    fake, bot = rig.fake, rig.bot
+    assert await bot.stop(signal.SIGTERM) == 0
+    alice = rig.users(1)[0]
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold_lock() -> None:
+        with contextlib.closing(sqlite3.connect(rig.db, timeout=30)) as conn:
+            conn.isolation_level = None
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE users SET display_name = display_name WHERE id < 0")
+            locked.set()
+            release.wait(60.0)
+            conn.execute("ROLLBACK")
+
+    holder = asyncio.create_task(asyncio.to_thread(hold_lock))
+    try:
+        await asyncio.to_thread(locked.wait, 30.0)
+        started = time.monotonic()
+        await bot.start()
+        await fake.push_text(alice, CRISIS)
+        sent = await fake.wait_count(alice.id, 1, within=30)
+        crisis_after = time.monotonic() - started
+        assert "findahelpline" in sent[0].text
+        assert not release.is_set()
+    finally:
+        release.set()
+        await holder
+    counts = rig.counts({alice.id: 1})
+    report(capsys, f"start under a write lock (crisis reply {crisis_after:.1f}s after)", counts)
+    assert counts[2:] == (0, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import warnings
 from datetime import timedelta
@@ -113,3 +114,32 @@ async def test_a_malformed_answer_is_retried_but_a_migrated_chat_is_not() -> Non
 
     with pytest.raises(ChatMigrated):
         await delivery.call("sendMessage", moved, chat_id=1)
+
+
+async def test_a_429_in_one_chat_holds_that_chat_only() -> None:
+    """A crisis reply in another chat must not wait out someone else's retry_after."""
+    delivery = Delivery(FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rate_limited = RetryAfter(timedelta(seconds=3))
+    first = [rate_limited]
+    order: list[str] = []
+    refused = asyncio.Event()
+
+    async def busy_chat() -> str:
+        if first:
+            refused.set()
+            raise first.pop()
+        order.append("busy")
+        return "sent"
+
+    async def other_chat() -> str:
+        order.append("other")
+        return "sent"
+
+    held = asyncio.create_task(delivery.call("sendMessage", busy_chat, chat_id=1))
+    await refused.wait()
+    await asyncio.sleep(0)  # the 429 is handled
+    assert await asyncio.wait_for(delivery.call("sendMessage", other_chat, chat_id=2), 2.0)
+    assert order == ["other"], "the other chat waited for the first chat's retry_after"
+    assert await held == "sent" and order == ["other", "busy"]
