@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from bot.commands.mood import export_reply, mood_reply
 from bot.domain import Platform, Reply, UserRecord, UserRef
-from bot.mood.commands import export_reply, mood_reply
 from bot.storage import migrate
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.models import EntryRow

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.commands.catalog import default_commands
 from bot.config import Settings
 from bot.core import Core, CoreOptions
 from bot.inference import EmotionService
@@ -61,7 +62,8 @@ def build_app(settings: Settings, emotions: EmotionService | None = None) -> App
         )
     risk = RiskScreen.load(settings.risk_model_dir)
     options = CoreOptions.from_settings(settings)
-    core = Core(repository, service, options, writer=writer, risk=risk)
+    commands = default_commands()  # every family's commands, for every adapter
+    core = Core(repository, service, options, writer=writer, risk=risk, commands=commands)
     return App(settings, engine, repository, service, core, writer=writer, risk=risk)
 
 

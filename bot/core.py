@@ -15,11 +15,14 @@ from __future__ import annotations
 import logging
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from bot.commands import CommandContext, CommandTable, ForgetHook, parse_command
+from bot.commands.catalog import default_commands
+from bot.commands.mood import correct
+from bot.commands.table import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
 from bot.domain import Answer, Message, MoodEntry, NewEntry, Reply, TurnReport, UserRecord
 from bot.inference import EmotionService
@@ -36,6 +39,7 @@ from bot.risk import RiskScreen, Screened
 from bot.storage.repository import DuplicateMessage, Repository, TurnContext
 from bot.storage.writebehind import DEFERRED, STORAGE_ERRORS, WriteBehind
 from bot.textclean import clean_text
+from bot.unread import unread_for
 from emotion.fusion import FusionResult, HistoryPoint, fuse
 from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoReading
@@ -111,13 +115,16 @@ class Core:
         rng: random.Random | None = None,
         writer: ReplyWriter | None = None,
         risk: RiskScreen | None = None,
+        commands: CommandTable | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        from bot.handlers import default_commands
-
         self.repository = repository
         self.emotions = emotions
         self.options = options or CoreOptions()
-        self.commands: CommandTable = default_commands()
+        #: The commands served (built by the composition root; the default table otherwise).
+        self.commands: CommandTable = commands if commands is not None else default_commands()
+        #: The current instant (zone-aware UTC) as commands see it.
+        self.clock = clock or _utc_now
         #: Run after /forget erased an account's rows (adapters erase their own files).
         self.on_forget: list[ForgetHook] = []
         self._rng = rng or random.Random()
@@ -210,7 +217,7 @@ class Core:
         if not check.flagged and message.photo is None and message.is_private_chat:
             label = corrections.parse_correction(text)
             if label is not None:
-                return await self._correct(turn.user, label)
+                return await self._correct(turn.user, message, label)
         user = await self._user(message, turn.user)
 
         # Help never waits on a model: a flagged message is read by the lexicon (microseconds)
@@ -456,15 +463,32 @@ class Core:
             except DuplicateMessage:
                 if not replay:
                     return Reply("", duplicate=True)
-        reply = await command.handler(CommandContext(self, user, message, args))
+        reply = await command.handler(self._context(user, message, args))
         if command.private and not reply.private:
             reply = replace(reply, private=True)
         return reply
 
-    async def _correct(self, user: UserRecord | None, label: Emotion) -> Reply:
-        from bot.handlers import apply_correction
+    def _context(self, user: UserRecord | None, message: Message, args: str) -> CommandContext:
+        """What a command (or a correction) gets: the repository, the table, the clock, the
+        caller and the adapters' erasure hooks — not the core."""
+        return CommandContext(
+            repository=self.repository,
+            commands=self.commands,
+            clock=self.clock,
+            user=user,
+            message=message,
+            args=args,
+            on_forget=self.on_forget,
+            unread=unread_for(self.emotions),
+        )
 
-        return await apply_correction(self, user, label)
+    async def _correct(self, user: UserRecord | None, message: Message, label: Emotion) -> Reply:
+        """A correction in words goes the way of /feel: the same handler, the same context."""
+        return await correct(self._context(user, message, ""), label)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _heard_from(raw: str, transcript: str | None, stored: str) -> int | None:

@@ -268,3 +268,35 @@ async def test_short_acknowledgements_do_not_repeat_within_ten(core: Core) -> No
     texts = [(await core.handle(msg(text))).text for text in said]
     for i, text in enumerate(texts):
         assert text not in texts[max(0, i - 10) : i], (said[i], text)
+
+
+async def test_the_core_serves_the_table_and_clock_it_is_given(db_url: str) -> None:
+    """The composition root builds the command table; handlers get what the context carries
+    (repository, table, clock, caller), never the core."""
+    from datetime import UTC, datetime
+
+    from bot.commands import Command, CommandContext, CommandTable
+
+    seen: list[CommandContext] = []
+
+    async def ping(ctx: CommandContext) -> Reply:
+        seen.append(ctx)
+        names = ",".join(c.name for c in ctx.commands)
+        return Reply(f"pong {ctx.clock():%Y-%m-%d %H:%M} {names} {ctx.args}")
+
+    at = datetime(2026, 2, 3, 4, 5, tzinfo=UTC)
+    engine = create_engine(db_url)
+    service = EmotionService(LexiconEstimator(), None)
+    repository = Repository(session_factory(engine))
+    table = CommandTable([Command("ping", "answers", ping)])
+    core = Core(repository, service, commands=table, clock=lambda: at)
+    try:
+        assert (await core.handle(msg("/ping now"))).text == "pong 2026-02-03 04:05 ping now"
+        unknown = (await core.handle(msg("/help"))).text  # not in this table
+        assert unknown.startswith("I don't know the command /help")
+        (ctx,) = seen
+        assert ctx.repository is repository and ctx.commands is table and ctx.user is None
+        assert not hasattr(ctx, "core")
+    finally:
+        service.close()
+        await engine.dispose()

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.commands.account import NOTHING_TO_FORGET
+from bot.commands.history import HISTORY_USAGE, parse_count
 from bot.core import Core, CoreOptions
 from bot.domain import Message, Platform, UserRef
-from bot.handlers import HISTORY_USAGE, NOTHING_TO_FORGET, parse_count
 from bot.inference import EmotionService
 from bot.phrases import EMPTY_MESSAGE, INTERNAL_ERROR, UNKNOWN_COMMAND
 from bot.storage.engine import create_engine, session_factory

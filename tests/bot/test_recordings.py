@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from bot.commands.history import NO_FACE_TIMELINE, NO_RECORDING, NO_VIDEO
 from bot.core import Core, CoreOptions
 from bot.domain import MAX_TIMELINE_POINTS, MediaKind, Message, MoodEntry, Platform, UserRef
 from bot.inference import EmotionService
 from bot.media import VIDEO_NOTES, timeline_points
-from bot.recordings import NO_FACE_TIMELINE, NO_RECORDING, NO_VIDEO
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from emotion.labels import Emotion, EmotionEstimate, Source

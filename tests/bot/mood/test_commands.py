@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.commands.mood import NOTHING_TO_EXPORT, export_reply, mood_reply
+from bot.commands.settings import remind_reply, timezone_reply
 from bot.domain import Message, Platform, UserRecord, UserRef
-from bot.mood.checkin import remind_reply, timezone_reply
-from bot.mood.commands import NOTHING_TO_EXPORT, export_reply, mood_reply
 from bot.mood.export import JSON_NAME
 from bot.mood.report import NO_HISTORY
 from bot.storage.repository import Repository

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.adapters.console import ConsoleChat
+from bot.commands.mood import NOTHING_TO_EXPORT
 from bot.core import Core
 from bot.domain import Message, Platform, Reply, UserRef
 from bot.inference import EmotionService
-from bot.mood.commands import NOTHING_TO_EXPORT
 from bot.mood.report import NO_HISTORY
 from bot.notify import ConsoleNotifier
 from bot.reminders import reminder_reply

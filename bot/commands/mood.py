@@ -1,6 +1,6 @@
-"""/mood and /export: the handlers, kept apart from the command table.
+"""The mood family: /feel (and corrections in words), /mood and /export.
 
-Each handler is a thin wrapper over a function that takes the repository, the user and the
+/mood and /export are thin wrappers over a function that takes the repository, the user and the
 clock explicitly, so the behaviour is testable without the whole core. Replies are private:
 they show the user's own data.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.commands import CommandContext
+from bot.commands.table import Command, CommandContext
 from bot.domain import Reply, UserRecord
 from bot.mood.chart import render_chart_async
 from bot.mood.export import ExportData, build_export_async
@@ -17,6 +17,8 @@ from bot.mood.report import NO_HISTORY, describe, empty_period
 from bot.mood.summary import parse_period, summarise, window
 from bot.mood.timezones import resolve_zone, zone_or_utc
 from bot.storage.repository import Repository
+from emotion.labels import Emotion
+from responses import corrections
 
 #: Before any entry can exist; ``entries_since`` from here returns the whole history.
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
@@ -64,10 +66,46 @@ async def export_reply(repository: Repository, user: UserRecord, now: datetime) 
 async def mood(ctx: CommandContext) -> Reply:
     if ctx.user is None:
         return Reply(NO_HISTORY if parse_period(ctx.args) else MOOD_USAGE, private=True)
-    return await mood_reply(ctx.core.repository, ctx.user, ctx.args, datetime.now(UTC))
+    return await mood_reply(ctx.repository, ctx.user, ctx.args, ctx.clock())
 
 
 async def export(ctx: CommandContext) -> Reply:
     if ctx.user is None:
         return Reply(NOTHING_TO_EXPORT, private=True)
-    return await export_reply(ctx.core.repository, ctx.user, datetime.now(UTC))
+    return await export_reply(ctx.repository, ctx.user, ctx.clock())
+
+
+async def correct(ctx: CommandContext, label: Emotion) -> Reply:
+    """Record ``label`` as what the user really felt in their newest entry: /feel, and a
+    correction in words ("that's wrong, I'm anxious"), which the core routes here."""
+    user = ctx.user
+    entries = await ctx.repository.recent_entries(user.id, 1) if user else []
+    if user is None or not entries:
+        return Reply("Thanks for telling me. There's nothing to correct yet — how are you now?")
+    before = entries[0].correction
+    await ctx.repository.set_correction(user.id, entries[0].id, label)
+    if before is label:
+        # The same correction twice in a row ("no, I'm anxious", then /feel fear): say it is
+        # already kept instead of repeating the whole thank-you word for word.
+        return Reply(f"I already have that down as {label.value} — thanks for making sure.")
+    if before is not None:
+        return Reply(f"Updated: I've changed it from {before.value} to {label.value}.")
+    return Reply(
+        f"Thank you for correcting me — I've noted that you feel {label.value}. "
+        "I'll keep that in mind. Do you want to tell me more?"
+    )
+
+
+async def feel(ctx: CommandContext) -> Reply:
+    label = corrections.parse_feel_argument(ctx.args)
+    if label is None:
+        names = ", ".join(e.value for e in Emotion)
+        return Reply(f"Tell me which feeling fits: /feel LABEL, one of {names}.")
+    return await correct(ctx, label)
+
+
+MOOD = (
+    Command("feel", "correct my reading of your last message", feel, True, "LABEL"),
+    Command("mood", "your mood summary and chart", mood, True, "[week|month|all]"),
+    Command("export", "all your data as JSON and CSV files", export, True),
+)

@@ -1,4 +1,4 @@
-"""/timezone and /remind: the user's zone and their opt-in daily check-in.
+"""The settings family: /timezone and /remind, the user's zone and their opt-in daily check-in.
 
 Changes go through ``Repository.update_settings`` with a pure function from
 ``bot.reminders``, in one locked transaction, so a reminder the scheduler claims at the same
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
-from bot.commands import CommandContext
+from bot.commands.table import Command, CommandContext
 from bot.domain import Message, Reply, UserRecord, UserSettings
 from bot.mood.timezones import UnknownZone, local_date, resolve_zone, zone_or_utc
 from bot.reminders import with_reminder, with_timezone, without_reminder
@@ -145,12 +145,16 @@ async def remind_reply(
 
 
 async def timezone(ctx: CommandContext) -> Reply:
-    return await timezone_reply(
-        ctx.core.repository, ctx.user, ctx.args, datetime.now(UTC), ctx.user_row
-    )
+    return await timezone_reply(ctx.repository, ctx.user, ctx.args, ctx.clock(), ctx.user_row)
 
 
 async def remind(ctx: CommandContext) -> Reply:
     return await remind_reply(
-        ctx.core.repository, ctx.user, ctx.message, ctx.args, datetime.now(UTC), ctx.user_row
+        ctx.repository, ctx.user, ctx.message, ctx.args, ctx.clock(), ctx.user_row
     )
+
+
+SETTINGS = (
+    Command("timezone", "set your time zone (IANA name)", timezone, True, "ZONE"),
+    Command("remind", "a daily check-in at your time", remind, True, "HH:MM|off"),
+)

@@ -1,4 +1,5 @@
-"""The one command table: every adapter registers and routes commands from here.
+"""The command table and the context a command runs in: every adapter registers and routes
+commands from one table.
 
 A command added once (name, description, handler, whether its answer is private) works in
 the console, Telegram (setMyCommands) and Discord (app commands) alike.
@@ -7,40 +8,50 @@ the console, Telegram (setMyCommands) and Discord (app commands) alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.domain import Message, Reply, UserRecord, UserRef
+from bot.storage.repository import Repository
+from bot.unread import UnreadRecordings
 from responses import safety
 
-if TYPE_CHECKING:
-    from bot.core import Core
+#: Called after /forget erased the database rows of an account, to erase what an adapter
+#: keeps elsewhere (the console's exported files and charts). It returns a line for the user
+#: when something could not be erased (None when all went), so /forget never claims too much.
+ForgetHook = Callable[[UserRef], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
 class CommandContext:
-    """One command call. ``user`` is None for someone attune holds no row for: a command
-    only reads or answers then, and ``user_row()`` creates the row when one must store
-    something (a time zone, a reminder), so /help or /start after /forget keep nothing."""
+    """One command call and what its handler may use — never the core itself.
 
-    core: Core
+    ``user`` is None for someone attune holds no row for: a command only reads or answers
+    then, and ``user_row()`` creates the row when one must store something (a time zone, a
+    reminder), so /help or /start after /forget keep nothing. ``commands`` is the table being
+    served (for /help), ``clock`` gives the current instant (zone-aware UTC), ``on_forget``
+    the adapters' erasure hooks, ``unread`` the recordings that gave nothing to read.
+    """
+
+    repository: Repository
+    commands: CommandTable
+    clock: Callable[[], datetime]
     user: UserRecord | None
     message: Message
     args: str
+    on_forget: Sequence[ForgetHook] = ()
+    unread: UnreadRecordings = field(default_factory=UnreadRecordings)
 
     async def user_row(self) -> UserRecord:
         """The user's row, created now if there is none."""
         if self.user is not None:
             return self.user
-        return await self.core.repository.get_or_create_user(self.message.user)
+        return await self.repository.get_or_create_user(self.message.user)
 
 
+#: A command's code: the call's context in, the answer out (never a platform object).
 Handler = Callable[[CommandContext], Awaitable[Reply]]
-#: Called after /forget erased the database rows of an account, to erase what an adapter
-#: keeps elsewhere (the console's exported files and charts). It returns a line for the user
-#: when something could not be erased (None when all went), so /forget never claims too much.
-ForgetHook = Callable[[UserRef], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,8 @@ class Command:
 
 
 class CommandTable:
+    """Commands by name, in the order they were added (the order /help lists them)."""
+
     def __init__(self, commands: Iterable[Command] = ()) -> None:
         self._commands: dict[str, Command] = {}
         for command in commands:
