@@ -14,7 +14,7 @@ temporary SQLite database) and reports:
 * added latency per message: the time ``responses.compose`` takes (acts, reading in context,
   reflection, bank), p50 and p95 over all turns, measured apart from the model and storage.
 
-Usage: ``.venv/bin/python bench/conversation_bench.py [--lexicon]``.
+Usage: ``.venv/bin/python -m bench.conversation_bench [--lexicon]``.
 """
 
 from __future__ import annotations

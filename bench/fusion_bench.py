@@ -16,7 +16,7 @@ which no choice looked at.
 Required: fused beats the better single source on congruent pairs, and on all pairs falls at
 most 1 point below text only.
 
-Run ``python bench/fusion_bench.py [--text model|lexicon] [--fer PATH] [--dev PATH]``.
+Run ``python -m bench.fusion_bench [--text model|lexicon] [--fer PATH] [--dev PATH]``.
 Model predictions are cached under /tmp/attune_fusion_bench (keyed by model files and inputs),
 so reruns take seconds. The last line printed is JSON.
 """

@@ -21,13 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.emotion.voice.speech import espeak_wav, to_ogg_opus
 

@@ -5,7 +5,7 @@ other users, so the index has something to skip), then times the command functio
 handlers call — query, summary, chart (in its worker thread) and export — and prints the
 query plans. Targets: /mood month ≤ 500 ms p50, /export ≤ 2 s. Exit status 1 if missed.
 
-    .venv/bin/python bench/mood_bench.py [--entries 10000] [--runs 15]
+    .venv/bin/python -m bench.mood_bench [--entries 10000] [--runs 15]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Crisis screen bench: the rules, the learned risk classifier, and the screen as attune runs it.
 
-Run ``python bench/safety_bench.py [--heldout FILE] [--dialogues FILE] [--ordinary N]``.
+Run ``python -m bench.safety_bench [--heldout FILE] [--dialogues FILE] [--ordinary N]``.
 
 Reads the held-out test split (``tests/responses/data/risk_heldout.tsv``:
 ``labels<TAB>language<TAB>text``; ``risk_heldout_dialogues.tsv``:

@@ -1,6 +1,6 @@
 """Telegram adapter bench: the real PTB stack and core against the fake Bot API server.
 
-Run ``python bench/telegram_bench.py [--users 20] [--seconds 8] [--rate 30] [--photo-seconds 8]``.
+Run ``python -m bench.telegram_bench [--users 20] [--seconds 8] [--rate 30] [--photo-seconds 8]``.
 The bot runs as deployed: the trained text model (``--lexicon`` swaps in the VADER baseline),
 the face reader for selfies, SQLite on disk. The fake server runs in the same process and
 shares the two cores, so every figure here includes its cost too.
@@ -34,7 +34,6 @@ import json
 import logging
 import os
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Iterable
@@ -42,8 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram_delivery import Limits
 from bot.app import build_app

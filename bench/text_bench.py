@@ -1,6 +1,6 @@
 """Text model bench: load time, per-message latency (preprocessing included), peak memory.
 
-Run ``python bench/text_bench.py [--model DIR] [--dev FILE.tsv] [--n 300]``. Messages are sent
+Run ``python -m bench.text_bench [--model DIR] [--dev FILE.tsv] [--n 300]``. Messages are sent
 one at a time through ``TextModel.estimate`` (the way the bot calls it); with ``--dev`` they are
 the first rows of that file and the dev figures are printed too. The last line is JSON.
 Targets on the 2-core machine: p50 <= 10 ms, p95 <= 25 ms, load <= 5 s, peak RSS <= 1 GB.
