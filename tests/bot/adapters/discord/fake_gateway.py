@@ -10,7 +10,6 @@ it names. Point discord.py at it with ``discord.http.Route.BASE = fake.api_base`
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from typing import Any
@@ -146,12 +145,3 @@ class FakeDiscordGateway:
         finally:
             self._sockets.discard(socket)
         return socket
-
-
-async def wait_for(condition: Any, *, within: float = 30.0) -> None:
-    """Poll ``condition()`` until true (a generous ceiling, not a timing assertion)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not condition():
-        assert loop.time() < deadline, "the condition never became true"
-        await asyncio.sleep(0.05)

@@ -27,6 +27,7 @@ from bot.core import Core
 from bot.domain import Platform, Reply
 from bot.storage.mailbox import NewOutbound
 from bot.storage.repository import Repository
+from tests.backends import BACKENDS
 
 from .conftest import MAX_IMAGE_BYTES
 from .fake_gateway import FakeDiscordGateway
@@ -179,6 +180,7 @@ async def shard_env(core: Core) -> AsyncIterator[simcord.Env]:
     await env.shutdown()
 
 
+@pytest.mark.backends(*BACKENDS)
 async def test_each_process_answers_only_its_own_shards_servers_and_dms_on_shard_0(
     shard_env: simcord.Env, core: Core
 ) -> None:
@@ -203,6 +205,7 @@ async def test_each_process_answers_only_its_own_shards_servers_and_dms_on_shard
     assert len(bot_messages(alice.dm_channel, shard_env.bot)) == 1  # DMs come on shard 0
 
 
+@pytest.mark.backends(*BACKENDS)
 async def test_after_a_restart_each_process_recovers_only_its_own_shards_messages(
     shard_env: simcord.Env, core: Core, repository: Repository
 ) -> None:
