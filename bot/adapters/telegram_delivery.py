@@ -202,5 +202,9 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``bot.adapters.text_split.split_text`` with Telegram's limit as the default."""
-    return shared_split_text(text, limit)
+    """``bot.adapters.text_split.split_text`` with Telegram's limit as the default.
+
+    Text that is only whitespace stays one part, as this module's callers have always had at
+    least one part for any non-empty text.
+    """
+    return shared_split_text(text, limit) or ([text] if text else [])

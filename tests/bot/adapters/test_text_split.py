@@ -31,6 +31,7 @@ def test_platform_limits_are_kept() -> None:
     assert max(map(utf16_len, discord)) <= 2000 and len(discord) == 5
     assert " ".join(telegram) == text and " ".join(discord) == text
     assert telegram_split(text) == telegram  # Telegram's default limit is 4096
+    assert telegram_split("   ") == ["   "] and telegram_split("") == []
 
 
 def test_blank_text_gives_no_chunks_and_outer_whitespace_is_dropped() -> None:
