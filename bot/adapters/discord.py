@@ -274,7 +274,10 @@ async def _start_with_token(bot: AttuneBot, token: str) -> None:
 
 
 class DiscordAdapter:
-    """Runs ``AttuneBot`` in its own task on the shared loop; ``start`` returns once ready."""
+    """Runs ``AttuneBot`` in its own task on the shared loop; ``start`` returns once ready.
+
+    With ``shards`` it runs ``ShardedAttuneBot`` on those shards only (see ``build_bot``).
+    """
 
     name = "discord"
 
