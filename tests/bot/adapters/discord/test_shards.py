@@ -14,7 +14,7 @@ import simcord
 import yarl
 
 from bot import outbox
-from bot.__main__ import main
+from bot.__main__ import _parser, _shard_plan, main
 from bot.adapters.discord import (
     AttuneBot,
     DiscordAdapter,
@@ -96,6 +96,16 @@ def test_the_discord_command_refuses_a_bad_range_before_anything_starts(
     )
     assert main(["discord", "--shards", "0-3"]) == 2
     assert "--shards needs --shard-count" in capsys.readouterr().err
+
+
+def test_the_discord_command_reads_its_shards() -> None:
+    def plan(*argv: str) -> ShardPlan | None:
+        return _shard_plan(_parser().parse_args(["discord", *argv]))
+
+    assert plan() is None  # one unsharded connection, as python -m bot
+    assert plan("--shard-count", "4") == ShardPlan((0, 1, 2, 3), 4)  # all four, one process
+    assert plan("--shards", "4-7", "--shard-count", "8") == ShardPlan((4, 5, 6, 7), 8)
+    assert _shard_plan(_parser().parse_args(["run"])) is None
 
 
 # ------------------------------------------------------ what discord.py sends Discord
