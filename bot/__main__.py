@@ -1,5 +1,7 @@
 """``python -m bot`` — run the adapters whose tokens are set (else the console chat),
-``chat`` for an interactive/piped console conversation, ``migrate`` to upgrade the schema.
+``chat`` for an interactive/piped console conversation, ``migrate`` to upgrade the schema,
+``discord [--shards 0-3 --shard-count 8]`` to serve Discord alone (optionally a share of its
+shards, one process per share; docs/deploy.md).
 
 Migrations run before the event loop starts (Alembic's async env runs its own loop).
 """
@@ -13,6 +15,7 @@ import getpass
 import logging
 import sys
 
+from bot.adapters.discord_shards import ShardPlan, ShardSpecError, parse_shards
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging, redact
 from emotion.tflog import quiet_tensorflow
@@ -33,7 +36,27 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default=None, help="whose conversation this is")
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("web", help="the local web demo on 127.0.0.1 (needs attune[web])")
+    discord = commands.add_parser(
+        "discord", help="serve Discord alone; with --shards, only those shards (one process each)"
+    )
+    discord.add_argument(
+        "--shards", default=None, help="this process's shards, e.g. 0-3 or 0,2,5-7 (inclusive)"
+    )
+    discord.add_argument(
+        "--shard-count", type=int, default=None, help="how many shards the bot has in all"
+    )
     return parser
+
+
+def _shard_plan(args: argparse.Namespace) -> ShardPlan | None:
+    """The ``discord`` command's shards: None (all, one connection) without flags; all of
+    ``--shard-count`` without ``--shards``. Raises ``ShardSpecError`` (one line)."""
+    spec, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
+    if spec is None and count is None:
+        return None
+    if count is None:
+        raise ShardSpecError("--shards needs --shard-count (how many shards the bot has in all)")
+    return parse_shards(spec if spec is not None else f"0-{count - 1}", count)
 
 
 def _default_user() -> str:
@@ -65,7 +88,9 @@ async def _chat(settings: Settings, user: str) -> None:
         await app.close()
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(
+    settings: Settings, *, discord_only: bool = False, shards: ShardPlan | None = None
+) -> None:
     from bot.adapters.registry import NoAdapterStarted, start_adapters
     from bot.app import build_app, stop_on_signals
     from bot.reminders import ReminderScheduler
@@ -73,7 +98,7 @@ async def _serve(settings: Settings) -> None:
     app = build_app(settings)
     stop = stop_on_signals()
     try:
-        adapters = await start_adapters(app)
+        adapters = await start_adapters(app, discord_only=discord_only, shards=shards)
     except NoAdapterStarted as error:
         await app.close()
         reason = redact(str(error), _secrets(settings))
@@ -111,9 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     quiet_tensorflow()
     args = _parser().parse_args(argv)
     try:
+        shards = _shard_plan(args)
         settings = load_settings()
-    except SettingsError as error:
+    except (SettingsError, ShardSpecError) as error:
         print(f"attune: {error}", file=sys.stderr)
+        return 2
+    if args.command == "discord" and settings.discord_token is None:
+        print("attune: python -m bot discord needs ATTUNE_DISCORD_TOKEN", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, _secrets(settings))
 
@@ -141,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.adapters.web import serve_web
 
             asyncio.run(serve_web(settings))
+        elif command == "discord":
+            asyncio.run(_serve(settings, discord_only=True, shards=shards))
         elif settings.has_platform_tokens:
             asyncio.run(_serve(settings))
         else:

@@ -8,6 +8,12 @@ task and returns once the bot is ready; if Discord refuses the privileged messag
 intent (close code 4014) it logs one line saying how to enable it and reconnects without
 it, so DMs, mentions and slash commands keep working.
 
+Shards: by default one process runs the whole bot (``commands.Bot``, one gateway
+connection). Given a ``ShardPlan`` (``python -m bot discord --shards 0-3 --shard-count 8``)
+it runs discord.py's ``AutoShardedBot`` with exactly those ``shard_ids``; each process then
+answers the servers its shards carry (DMs arrive on shard 0), recovers only its own stored
+messages, and only shard 0's process syncs the slash commands (one sync, not one per process).
+
 Privacy: replies the core marks private never appear in a server channel — they go to the
 user by DM, or as an ephemeral answer to a slash command. Message text is never logged.
 """
@@ -25,6 +31,7 @@ from discord.ext import commands
 
 from bot.adapters.discord_cog import AttuneCog, http_error
 from bot.adapters.discord_render import ChoiceButton
+from bot.adapters.discord_shards import ShardPlan
 from bot.commands import CommandTable
 from bot.domain import Platform, Reply
 from bot.notify import Notifiers
@@ -117,14 +124,20 @@ class AttuneBot(commands.Bot):
         max_image_bytes: int,
         guild_id: int | None = None,
         on_ready_hook: Callable[[], None] | None = None,
+        shards: ShardPlan | None = None,
+        **options: Any,
     ) -> None:
+        """``shards``: this process's share of the shards (``ShardedAttuneBot`` passes it with
+        discord.py's ``shard_ids``/``shard_count`` in ``options``); None runs them all."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            **options,
         )
         self.core = core
+        self.shard_plan = shards
         self.max_image_bytes = max_image_bytes
         self.guild_id = guild_id
         self._on_ready_hook = on_ready_hook
@@ -138,12 +151,15 @@ class AttuneBot(commands.Bot):
         return cog
 
     async def setup_hook(self) -> None:
-        cog = AttuneCog(self)
+        cog = AttuneCog(
+            self, self.core, max_image_bytes=self.max_image_bytes, shards=self.shard_plan
+        )
         await self.add_cog(cog)
         self.add_dynamic_items(ChoiceButton)
         for slash in app_commands_for(self.core.commands, cog.run_slash):
             self.tree.add_command(slash)
-        await self._sync_commands()
+        if self.shard_plan is None or self.shard_plan.receives_dms:
+            await self._sync_commands()
 
     async def _sync_commands(self) -> None:
         """Register the slash commands with Discord: globally, or in one test server (instant)."""
@@ -165,16 +181,8 @@ class AttuneBot(commands.Bot):
         await self.cog.press_choice(interaction, payload)
 
     async def deliver(self, chat_id: str, reply: Reply) -> None:
-        """Send a reply nobody asked for (a daily check-in) to a channel; raise if it fails.
-
-        The reminder's chat is the DM channel the user set it from (``/remind`` is refused
-        in servers), so this never posts a user's check-in publicly.
-        """
-        channel = self.get_channel(int(chat_id)) or await self.fetch_channel(int(chat_id))
-        if not isinstance(channel, discord.abc.Messageable):
-            raise RuntimeError(f"discord: channel {chat_id} cannot receive messages")
-        if not await self.cog._send(channel, reply, reply.text, None, "a check-in"):
-            raise RuntimeError(f"discord: check-in to channel {chat_id} was not delivered")
+        """Send a check-in to a channel through the cog; raise if it fails."""
+        await self.cog.deliver(chat_id, reply)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: the cog reads every message, and commands.Bot's own parser
@@ -183,10 +191,11 @@ class AttuneBot(commands.Bot):
     async def on_ready(self) -> None:
         me = self.user
         log.info(
-            "discord: ready as %s (id %s) in %d servers",
+            "discord: ready as %s (id %s) in %d servers%s",
             me.name if me else "?",
             me.id if me else "?",
             len(self.guilds),
+            f" on {self.shard_plan.describe()}" if self.shard_plan is not None else "",
         )
         if self._on_ready_hook is not None:
             self._on_ready_hook()
@@ -202,12 +211,73 @@ class AttuneBot(commands.Bot):
             self.closed.set()
 
 
+class ShardedAttuneBot(AttuneBot, commands.AutoShardedBot):
+    """``AttuneBot`` on discord.py's ``AutoShardedBot``, running only ``shards.shard_ids``.
+
+    discord.py opens one gateway connection per shard id and identifies each with
+    ``[shard_id, shard_count]``; the rest of the bot is ``AttuneBot`` unchanged
+    (``commands.Bot`` adds nothing of its own, so the MRO puts ``AutoShardedBot`` next).
+    """
+
+    def __init__(
+        self,
+        core: Core,
+        *,
+        intents: discord.Intents,
+        max_image_bytes: int,
+        shards: ShardPlan,
+        guild_id: int | None = None,
+        on_ready_hook: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(
+            core,
+            intents=intents,
+            max_image_bytes=max_image_bytes,
+            guild_id=guild_id,
+            on_ready_hook=on_ready_hook,
+            shards=shards,
+            shard_ids=list(shards.shard_ids),
+            shard_count=shards.shard_count,
+        )
+
+
+def build_bot(
+    core: Core,
+    *,
+    intents: discord.Intents,
+    max_image_bytes: int,
+    guild_id: int | None = None,
+    on_ready_hook: Callable[[], None] | None = None,
+    shards: ShardPlan | None = None,
+) -> AttuneBot:
+    """The bot for one process: all shards (``AttuneBot``) or a share (``ShardedAttuneBot``)."""
+    if shards is None:
+        return AttuneBot(
+            core,
+            intents=intents,
+            max_image_bytes=max_image_bytes,
+            guild_id=guild_id,
+            on_ready_hook=on_ready_hook,
+        )
+    return ShardedAttuneBot(
+        core,
+        intents=intents,
+        max_image_bytes=max_image_bytes,
+        guild_id=guild_id,
+        on_ready_hook=on_ready_hook,
+        shards=shards,
+    )
+
+
 async def _start_with_token(bot: AttuneBot, token: str) -> None:
     await bot.start(token)
 
 
 class DiscordAdapter:
-    """Runs ``AttuneBot`` in its own task on the shared loop; ``start`` returns once ready."""
+    """Runs ``AttuneBot`` in its own task on the shared loop; ``start`` returns once ready.
+
+    With ``shards`` it runs ``ShardedAttuneBot`` on those shards only (see ``build_bot``).
+    """
 
     name = "discord"
 
@@ -220,8 +290,10 @@ class DiscordAdapter:
         guild_id: int | None = None,
         runner: Runner | None = None,
         notifiers: Notifiers | None = None,
+        shards: ShardPlan | None = None,
     ) -> None:
         self._core = core
+        self._shards = shards
         self._notifiers = notifiers
         self._max_image_bytes = max_image_bytes
         self._guild_id = guild_id
@@ -231,12 +303,13 @@ class DiscordAdapter:
         self.bot: AttuneBot | None = None
 
     def _build(self, *, message_content: bool) -> AttuneBot:
-        return AttuneBot(
+        return build_bot(
             self._core,
             intents=attune_intents(message_content=message_content),
             max_image_bytes=self._max_image_bytes,
             guild_id=self._guild_id,
             on_ready_hook=self._ready.set,
+            shards=self._shards,
         )
 
     async def start(self) -> None:

@@ -5,9 +5,14 @@ selfie is downloaded only after Discord's reported size passed the limit, and re
 core marks private never appear in a server channel: they go by DM, or ephemerally.
 Message text is never logged; failures to send are logged (status and code) and skipped.
 
-Durable inbox: a message to answer is stored (channel and message id only; the text is
-fetched again from Discord if needed) when it is received and removed once answered, so a
-message received before a crash or restart is answered when the bot is ready again.
+Durable inbox: a message to answer is stored (channel, message and server id only; the text
+is fetched again from Discord if needed) when it is received and removed once answered, so a
+message received before a crash or restart is answered when the bot is ready again. With
+shards split over processes, each process recovers only what its own shards received (the
+stored server id says which shard; DMs and rows stored without one belong to shard 0).
+
+The cog knows the bot only as a ``discord.Client`` plus the core and limits it is given, so
+it imports nothing from ``bot.adapters.discord`` (which imports the cog).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from bot.adapters.discord_convert import (
     to_message,
 )
 from bot.adapters.discord_render import Part, parts, send_kwargs
+from bot.adapters.discord_shards import ShardPlan
 from bot.domain import Platform, Reply
 from bot.storage.mailbox import NewOutbound, OutboxItem
 from bot.storage.writebehind import DEFERRED
@@ -46,7 +52,7 @@ from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
 if TYPE_CHECKING:
-    from bot.adapters.discord import AttuneBot
+    from bot.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +141,37 @@ def http_error(error: discord.HTTPException) -> str:
     return f"HTTP {error.status}, code {error.code}"
 
 
+def stored_guild(payload: str, *path: str) -> int | None:
+    """The server id stored with an inbox row (or, with ``path="to"``, an outbox row's
+    destination); None for a DM, a row stored before server ids were kept, or a damaged one
+    (shard 0's process takes those, and drops what it cannot read, as before)."""
+    try:
+        data = json.loads(payload)
+        for key in path:
+            data = data[key]
+        guild = data.get("guild")
+        return int(guild) if guild is not None else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 class AttuneCog(commands.Cog, name="attune"):
     """Messages, slash commands and button presses, all turned into ``Core.handle`` calls."""
 
-    def __init__(self, bot: AttuneBot) -> None:
+    def __init__(
+        self,
+        bot: discord.Client,
+        core: Core,
+        *,
+        max_image_bytes: int,
+        shards: ShardPlan | None = None,
+    ) -> None:
+        """``bot``: the connected client (user, channels); ``shards``: this process's share
+        when shards are split over processes (None: it runs them all)."""
         self.bot = bot
-        self.core = bot.core
+        self.core = core
+        self.max_image_bytes = max_image_bytes
+        self.shard_plan = shards
         self.locks = UserLocks()
         self._seen: OrderedDict[int, None] = OrderedDict()
         self.mailbox = self.core.repository.mailbox(Platform.DISCORD)
@@ -172,7 +203,8 @@ class AttuneCog(commands.Cog, name="attune"):
             return
         answered = False
         chat, key, author = str(message.channel.id), str(message.id), str(message.author.id)
-        payload = json.dumps({"channel": message.channel.id, "message": message.id})
+        guild = message.guild.id if message.guild is not None else None
+        payload = json.dumps({"channel": message.channel.id, "message": message.id, "guild": guild})
         mailbox = self.mailbox
 
         async def store() -> int | None:
@@ -215,8 +247,12 @@ class AttuneCog(commands.Cog, name="attune"):
         mailbox = self.mailbox
         await self.core.writes.run("inbox answered", lambda: mailbox.discard(chat, key))
 
+    def _owns(self, guild_id: int | None) -> bool:
+        return self.shard_plan is None or self.shard_plan.owns(guild_id)
+
     async def recover(self) -> None:
-        """Once per process, when ready: answer what was received but not answered."""
+        """Once per process, when ready: answer what was received but not answered (by this
+        process's shards, when they are split over processes)."""
         if self._recovered:
             return
         self._recovered = True
@@ -226,6 +262,8 @@ class AttuneCog(commands.Cog, name="attune"):
         except Exception as error:
             log.error("discord: could not read the inbox (%s)", type(error).__name__)
             return
+        pending = [item for item in pending if self._owns(stored_guild(item.payload))]
+        unsent = [row for row in unsent if self._owns(stored_guild(row.payload, "to"))]
         for row in unsent:
             await self._redeliver(row)
         me = self.bot.user
@@ -252,7 +290,7 @@ class AttuneCog(commands.Cog, name="attune"):
             log.info("discord: answered %d messages received before the restart", len(pending))
 
     async def _answer(self, message: discord.Message, bot_id: int, *, replay: bool = False) -> None:
-        plan = plan_attachments(message.attachments, self.bot.max_image_bytes)
+        plan = plan_attachments(message.attachments, self.max_image_bytes)
         skipped = list(plan.skipped)
         recording = plan.voice is not None or plan.video is not None
         wants_photo = plan.photo is not None or bool(plan.sniff) or recording
@@ -315,7 +353,11 @@ class AttuneCog(commands.Cog, name="attune"):
         reference = message.to_reference(fail_if_not_exists=False) if in_server else None
         if not (reply.private and in_server):
             # The common case, one channel: through the outbox, retried until Discord takes it.
-            to = {"channel": message.channel.id, "reference": message.id if in_server else None}
+            to = {
+                "channel": message.channel.id,
+                "reference": message.id if in_server else None,
+                "guild": message.guild.id if message.guild is not None else None,
+            }
             payload = outbox.encode(Reply(text, reply.image_png, reply.files, reply.choices), to)
             new = NewOutbound(str(message.channel.id), str(message.author.id), payload)
             mailbox = self.mailbox
@@ -389,6 +431,19 @@ class AttuneCog(commands.Cog, name="attune"):
         await self._send_durably(
             channel, reply, reply.text, reference, "a stored reply", item.id, item.progress
         )
+
+    async def deliver(self, chat_id: str, reply: Reply) -> None:
+        """Send a reply nobody asked for (a daily check-in) to a channel; raise if it fails.
+
+        The reminder's chat is the DM channel the user set it from (``/remind`` is refused
+        in servers), so this never posts a user's check-in publicly. Any shard's process can
+        send it: sending goes through the REST API, not the gateway.
+        """
+        channel = self.bot.get_channel(int(chat_id)) or await self.bot.fetch_channel(int(chat_id))
+        if not isinstance(channel, discord.abc.Messageable):
+            raise RuntimeError(f"discord: channel {chat_id} cannot receive messages")
+        if not await self._send(channel, reply, reply.text, None, "a check-in"):
+            raise RuntimeError(f"discord: check-in to channel {chat_id} was not delivered")
 
     async def _send(
         self,

@@ -18,7 +18,7 @@ from emotion.photo import PhotoProblem
 from emotion.video import VideoProblem
 from emotion.voice import VoiceProblem
 
-#: Discord's limit for one message's content.
+#: Discord's limit for one message's content (UTF-16 units, as ``text_split`` counts).
 MAX_MESSAGE_CHARS = 2000
 
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".heic", ".heif")
@@ -224,23 +224,6 @@ def skipped_line(names: Sequence[str]) -> str:
     """The one short line for attachments that are not read (only the first photo is)."""
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"(I only read photos, one per message — I left {shown} unopened.)"
-
-
-def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Cut text into messages Discord accepts, at a line break or space where possible."""
-    chunks: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut < limit // 2:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut < limit // 2:
-            cut = limit
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks
 
 
 def prompt_owner(message: discord.Message | None) -> int | None:

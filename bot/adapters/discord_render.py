@@ -15,7 +15,8 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord_convert import split_text
+from bot.adapters.discord_convert import MAX_MESSAGE_CHARS
+from bot.adapters.text_split import split_text
 from bot.domain import Choice, Reply
 
 #: custom ids are at most 100 characters; every payload is a command.
@@ -83,7 +84,7 @@ class Part:
 
 def parts(text: str) -> list[Part]:
     """Split a reply's text into parts; a reply with only files still gets one part."""
-    chunks: list[str | None] = list(split_text(text)) or [None]
+    chunks: list[str | None] = list(split_text(text, MAX_MESSAGE_CHARS)) or [None]
     return [Part(chunk, index == len(chunks) - 1) for index, chunk in enumerate(chunks)]
 
 

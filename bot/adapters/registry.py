@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.adapters.discord_shards import ShardPlan
 from bot.app import App
 
 log = logging.getLogger(__name__)
@@ -24,10 +25,14 @@ class Adapter(Protocol):
     async def stop(self) -> None: ...
 
 
-async def start_adapters(app: App) -> list[Adapter]:
+async def start_adapters(
+    app: App, *, discord_only: bool = False, shards: ShardPlan | None = None
+) -> list[Adapter]:
+    """Start every platform whose token is set (``discord_only``: Discord alone, for a
+    process that runs a share of the shards, ``shards``; None runs them all)."""
     adapters: list[Adapter] = []
     # Telegram and Discord adapters register here when their tokens are set.
-    if app.settings.telegram_token is not None:
+    if app.settings.telegram_token is not None and not discord_only:
         from bot.adapters.telegram import TelegramAdapter
 
         adapters.append(TelegramAdapter(app.core, app.settings, notifiers=app.notifiers))
@@ -41,6 +46,7 @@ async def start_adapters(app: App) -> list[Adapter]:
                 max_image_bytes=app.settings.max_image_bytes,
                 guild_id=app.settings.discord_guild_id,
                 notifiers=app.notifiers,
+                shards=shards,
             )
         )
     return await start_all(adapters)

@@ -36,13 +36,15 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.adapters.text_split import split_text as shared_split_text
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Errors a retry cannot fix: the request itself is wrong, or refused for good.
 PERMANENT = (BadRequest, Forbidden, InvalidToken, ChatMigrated, Conflict, EndPointNotFound)
 
-#: Telegram's hard limit for one text message, in characters.
+#: Telegram's hard limit for one text message (``text_split`` counts it in UTF-16 units).
 MAX_TEXT = 4096
 #: Telegram's limit for a photo or document caption.
 MAX_CAPTION = 1024
@@ -204,27 +206,9 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long reply into messages of at most ``limit`` characters.
+    """``bot.adapters.text_split.split_text`` with Telegram's limit as the default.
 
-    Prefers a paragraph break, then a line break, then a space in the last fifth of each
-    chunk, so words are not cut; a single unbroken run longer than ``limit`` is cut hard.
+    Text that is only whitespace stays one part, as this module's callers have always had at
+    least one part for any non-empty text.
     """
-    parts: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for separator in ("\n\n", "\n", " "):
-            at = window.rfind(separator)
-            if at >= limit * 4 // 5:
-                cut = at
-                break
-        if cut <= 0:
-            parts.append(window)
-            rest = rest[limit:]
-        else:
-            parts.append(rest[:cut].rstrip())
-            rest = rest[cut:].lstrip()
-    if rest.strip() or not parts:
-        parts.append(rest)
-    return parts
+    return shared_split_text(text, limit) or ([text] if text else [])

@@ -4,7 +4,8 @@ One bot process (and one database) serves every scenario in turn; the kill scena
 it. Scenarios: SIGKILL at several points of a multi-user burst, SIGTERM with a backlog of 150,
 sendMessage failing for 30 s (with malformed answers) then healing, a foreign write lock held
 for 20 s around a crisis message, a restart while another process holds the write lock. Each
-prints its counts (messages, replies, lost, duplicated). Deadlines are generous "eventually" bounds, not timings.
+prints its counts (messages, replies, lost, duplicated). Deadlines are generous "eventually"
+bounds, not timings.
 
 The text model is the lexicon (the model folders point nowhere, as in a checkout without the
 trained models), so the process starts in seconds.

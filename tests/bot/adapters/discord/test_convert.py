@@ -13,10 +13,10 @@ from bot.adapters.discord_convert import (
     looks_like_image,
     plan_attachments,
     skipped_line,
-    split_text,
     strip_mentions,
 )
 from bot.adapters.discord_render import choice_view, parts, reply_files
+from bot.adapters.text_split import split_text
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Attachment, Choice, Reply
 from emotion.photo import PhotoProblem
@@ -95,13 +95,13 @@ def test_skipped_line_is_short() -> None:
 
 def test_split_text_keeps_every_character_within_the_limit() -> None:
     text = ("word " * 300 + "\n") * 3
-    chunks = split_text(text)
+    chunks = split_text(text, MAX_MESSAGE_CHARS)
     assert all(0 < len(c) <= MAX_MESSAGE_CHARS for c in chunks)
     assert "".join(chunks).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
         "\n", ""
     )
-    assert split_text("x" * 4500) == ["x" * 2000, "x" * 2000, "x" * 500]
-    assert split_text("   ") == []
+    assert split_text("x" * 4500, MAX_MESSAGE_CHARS) == ["x" * 2000, "x" * 2000, "x" * 500]
+    assert split_text("   ", MAX_MESSAGE_CHARS) == []
 
 
 def test_strip_mentions_only_removes_the_bot() -> None:
