@@ -190,6 +190,8 @@ class TelegramAdapter:
         self.stats = Stats()
         self.mailbox = core.repository.mailbox(Platform.TELEGRAM)
         self._writes = core.writes
+        #: The storage writes this adapter's answers wait on (kept back when the db is slow).
+        self.writes = core.writes
         #: Stored updates PTB has not handed to ``_on_update`` yet, by update id.
         self._received: dict[int, Received] = {}
         # Before building: PTB logs its base URL (token included) at DEBUG right away.

@@ -119,9 +119,18 @@ class TelegramWorker:
                     break
                 # Rows handed over once are not handed over again while we hold the chat: a
                 # row still here may be one whose "answered"/"sent" write is still queued.
+                log.debug(
+                    "telegram: chat %s: sending replies %s, answering updates %s",
+                    chat_id,
+                    [r.id for r in replies],
+                    [u.id for u in updates],
+                )
                 seen_out.update(r.id for r in replies)
                 seen_in.update(u.id for u in updates)
                 await self.adapter.answer_stored(chat_id, replies, updates)
+                # Writes kept back (a slow database) still hold rows this worker answered
+                # or sent: read the chat again, or let it go, only once they landed.
+                await self.adapter.writes.settled()
         except asyncio.CancelledError:
             self.adapter.abandon(chat_id)
             raise
@@ -134,22 +143,32 @@ class TelegramWorker:
                 await self.leases.release([chat_id])
 
     async def _keep(self, chat_id: str, serving: asyncio.Task[None]) -> None:
-        """Renew the chat's lease every third of its length; if it cannot be renewed before
-        it runs out (lost to another worker, or no database), stop answering the chat."""
+        """Renew the chat's lease every third of its length. A renewal that fails or hangs is
+        tried again until the lease is about to run out; then the chat is left (lost to
+        another worker, or no database), before anyone else may take it."""
         lease_s = self.leases.lease_s
-        renewed = time.monotonic()
+        # A lease taken at ``t`` holds until ``t + lease_s`` (its expiry is computed after
+        # ``t``): leave a tenth of it for clock drift between machines.
+        holds_until = time.monotonic() + lease_s * 0.9
         while True:
             await asyncio.sleep(lease_s / 3)
-            try:
-                held = await asyncio.wait_for(self.leases.take(chat_id), lease_s / 3)
-            except (TimeoutError, *STORAGE_ERRORS) as error:
-                log.warning("telegram: could not renew a lease (%s)", type(error).__name__)
-                held = time.monotonic() - renewed < lease_s * 2 / 3
-                if held:
+            while True:
+                asked = time.monotonic()
+                left = holds_until - asked
+                if left <= 0:
+                    held = False
+                    break
+                try:
+                    held = await asyncio.wait_for(self.leases.take(chat_id), left)
+                except (TimeoutError, *STORAGE_ERRORS) as error:
+                    log.warning("telegram: could not renew a lease (%s)", type(error).__name__)
+                    await asyncio.sleep(min(0.2, max(0.0, holds_until - time.monotonic())))
                     continue
+                if held:
+                    holds_until = asked + lease_s * 0.9
+                break
             if not held:
                 log.warning("telegram: lost the lease of chat %s; leaving it", chat_id)
                 self.adapter.abandon(chat_id)
                 serving.cancel()
                 return
-            renewed = time.monotonic()

@@ -60,8 +60,9 @@ class ChatLeases:
         self._postgres = isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql"
 
     async def waiting(self, limit: int) -> list[str]:
-        """Chats with stored work (inbox or outbox rows) and no live lease of another worker,
-        oldest work first; at most ``limit``."""
+        """Chats with stored work (inbox or outbox rows) and no live lease (this worker's own
+        included: a chat it holds is already being answered), oldest work first; at most
+        ``limit``."""
         platform = self.platform.value
         work = union(
             select(InboxRow.chat_id, InboxRow.id.label("row")).where(InboxRow.platform == platform),
@@ -69,11 +70,7 @@ class ChatLeases:
                 OutboxRow.platform == platform
             ),
         ).subquery()
-        free = or_(
-            ChatLeaseRow.chat_id.is_(None),
-            ChatLeaseRow.expires_at < datetime.now(UTC),
-            ChatLeaseRow.worker_id == self.worker_id,
-        )
+        free = or_(ChatLeaseRow.chat_id.is_(None), ChatLeaseRow.expires_at < datetime.now(UTC))
         query = (
             select(work.c.chat_id)
             .outerjoin(
@@ -108,7 +105,8 @@ class ChatLeases:
 
     async def take(self, chat_id: str) -> bool:
         """Take or renew this chat's lease: True if it is ours until ``lease_s`` from now,
-        False while another worker's lease on it is live."""
+        False while another worker's lease on it is live. (A lease of ours that a /forget
+        erased is simply taken again.)"""
         now = datetime.now(UTC)
         values = {
             "platform": self.platform.value,
