@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     worker_chats: int = Field(default=16, gt=0)
     #: How often an idle worker looks for waiting chats (s).
     worker_poll_s: float = Field(default=0.2, gt=0)
+    #: Telegram messages per second this process sends at most, over all chats (Telegram
+    #: allows about 30 for a bot): with several workers, give each its share (30 / workers).
+    telegram_send_per_s: float = Field(default=28.0, gt=0)
     discord_token: SecretStr | None = None
     #: Sync Discord slash commands to this one server only (instant; for testing).
     discord_guild_id: int | None = Field(default=None, gt=0)

@@ -186,7 +186,7 @@ class TelegramAdapter:
         self._notifiers = notifiers
         self._poll_timeout_s = poll_timeout_s
         self._album_window_s = album_window_s
-        self.delivery = Delivery(limits)
+        self.delivery = Delivery(limits or Limits(overall_per_s=settings.telegram_send_per_s))
         self.stats = Stats()
         self.mailbox = core.repository.mailbox(Platform.TELEGRAM)
         self._writes = core.writes
@@ -225,6 +225,9 @@ class TelegramAdapter:
         self._core_slots = asyncio.Semaphore(core_concurrency)
         self._lanes: dict[str, deque[_Job]] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
+        #: Worker: stored updates handed to a lane and not finished yet (inbox id -> chat), so
+        #: one still queued is never handed over a second time.
+        self._in_hand: dict[int, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._albums: dict[tuple[str, str], _Album] = {}
         self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
@@ -503,12 +506,18 @@ class TelegramAdapter:
                 _ANSWERING.reset(token)
                 if not cancelled and not all(r.answered for r in received):
                     await self._finish(received, None)
+                for item in received:
+                    if item.inbox_id is not None:
+                        self._in_hand.pop(item.inbox_id, None)
 
         return run
 
     async def _finish(self, received: list[Received], reply: _Outbound | None) -> None:
         """Record that these updates are answered and, in the same transaction, store their
         reply in the outbox. A database that does not take it in time delays only this."""
+        for item in received:
+            if item.inbox_id is not None:
+                self._in_hand.pop(item.inbox_id, None)
         received = [r for r in received if not r.answered]
         for item in received:
             item.answered = True
@@ -582,6 +591,9 @@ class TelegramAdapter:
         for item in replies:
             self._submit(chat_id, lambda item=item: self._redeliver(item))  # type: ignore[misc]
         for row in updates:
+            if row.id in self._in_hand:
+                continue  # still queued here from an earlier turn
+            self._in_hand[row.id] = chat_id
             update = self._stored_update(row)
             if update is None:
                 lost = Received(row.chat_id, row.message_id, "", inbox_id=row.id)
@@ -605,6 +617,8 @@ class TelegramAdapter:
         lane = self._lanes.get(chat_id)
         if lane is not None:
             lane.clear()
+        for inbox_id in [i for i, chat in self._in_hand.items() if chat == chat_id]:
+            del self._in_hand[inbox_id]
         task = self._lane_tasks.get(chat_id)
         if task is not None:
             task.cancel()

@@ -93,15 +93,24 @@ class TelegramWorker:
             taken: list[str] = []
             if free > 0:
                 try:
-                    taken = await self.leases.claim(free)
+                    # Never a chat a task of ours still has (its lease may have run out while
+                    # this busy process did not get round to renewing it).
+                    taken = await self.leases.claim(free, exclude=set(self._held))
                 except STORAGE_ERRORS as error:
                     log.warning("telegram: could not claim chats (%s)", type(error).__name__)
+            if taken:
+                log.debug("telegram: took chats %s", taken)
             for chat_id in taken:
                 task = asyncio.create_task(self._serve_chat(chat_id))
                 self._held[chat_id] = task
-                task.add_done_callback(lambda _t, chat_id=chat_id: self._held.pop(chat_id, None))  # type: ignore[misc]
+                task.add_done_callback(self._let_go)
             if not taken or free <= len(taken):
                 await asyncio.sleep(self._poll_s)
+
+    def _let_go(self, task: asyncio.Task[None]) -> None:
+        for chat_id, held in list(self._held.items()):
+            if held is task:
+                del self._held[chat_id]
 
     async def _serve_chat(self, chat_id: str) -> None:
         """Answer one held chat until it has no stored work left, then release it."""
@@ -141,6 +150,7 @@ class TelegramWorker:
             heartbeat.cancel()
             with contextlib.suppress(Exception):
                 await self.leases.release([chat_id])
+            log.debug("telegram: released chat %s", chat_id)
 
     async def _keep(self, chat_id: str, serving: asyncio.Task[None]) -> None:
         """Renew the chat's lease every third of its length. A renewal that fails or hangs is

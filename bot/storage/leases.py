@@ -23,7 +23,7 @@ part of the lease (NTP does). Source of the pattern: leases (Gray and Cheriton, 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, union
@@ -85,15 +85,16 @@ class ChatLeases:
         async with self._reads() as session:
             return [str(row[0]) for row in (await session.execute(query)).all()]
 
-    async def claim(self, limit: int) -> list[str]:
-        """Take up to ``limit`` waiting chats; the ones now ours (each taken atomically).
+    async def claim(self, limit: int, exclude: Collection[str] = ()) -> list[str]:
+        """Take up to ``limit`` waiting chats, none of ``exclude``; the ones now ours (each
+        taken atomically).
 
         Candidates are the oldest ``4 * limit`` waiting chats in random order, so workers
         polling at the same moment mostly try different chats.
         """
         if limit <= 0:
             return []
-        candidates = await self.waiting(4 * limit)
+        candidates = [c for c in await self.waiting(4 * limit + len(exclude)) if c not in exclude]
         random.shuffle(candidates)
         taken: list[str] = []
         for chat_id in candidates:
