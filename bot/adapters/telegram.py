@@ -279,6 +279,11 @@ class TelegramAdapter:
         url = self._settings.telegram_webhook_url
         if url:
             configured = self._settings.telegram_webhook_secret
+            if configured is None and self.role == "receive":
+                log.warning(
+                    "telegram: no ATTUNE_TELEGRAM_WEBHOOK_SECRET: each receiver sets the webhook "
+                    "with a random one, so with several receivers set the same secret on all"
+                )
             self.webhook_secret = (
                 configured.get_secret_value() if configured else secrets.token_urlsafe(32)
             )
