@@ -162,10 +162,8 @@ async def _run(
                 await process.stop(signal.SIGTERM, within=120)
         await fake.stop()
     if args.debug:
-        for index, process in enumerate(processes):
-            Path(f"/tmp/workers-bench-{backend}-{workers}-{index}.log").write_text(
-                "".join([*process.history, *process.log])
-            )
+        logs = {f"process-{i}.log": "".join([*p.history, *p.log]) for i, p in enumerate(processes)}
+        await asyncio.to_thread(_write_logs, folder, logs)
     times = [HANDLER.search("".join(p.log)) for p in answering]
     found = [(float(m.group(1)), float(m.group(2))) for m in times if m is not None]
     seconds = last - started
@@ -184,6 +182,12 @@ async def _run(
         duplicated,
         kill,
     )
+
+
+def _write_logs(folder: Path, logs: dict[str, str]) -> None:
+    for name, text in logs.items():
+        (folder / name).write_text(text)
+    print(f"logs in {folder}", file=sys.stderr)
 
 
 def _fresh_postgres(server: backends.Server) -> tuple[str, str]:
@@ -241,6 +245,6 @@ if __name__ == "__main__":
     parser.add_argument("--within", type=float, default=600.0, help="longest wait for replies")
     parser.add_argument("--no-kill", action="store_true", help="skip the SIGKILL run")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
-    parser.add_argument("--debug", action="store_true", help="logs to /tmp, bad chats shown")
+    parser.add_argument("--debug", action="store_true", help="keep DEBUG logs, show bad chats")
     results = asyncio.run(main(parser.parse_args()))
     print(json.dumps([asdict(r) for r in results]))
