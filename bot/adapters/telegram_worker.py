@@ -14,7 +14,8 @@ A worker that dies (SIGKILL, power) stops renewing: ``ATTUNE_WORKER_LEASE_S`` la
 worker takes its chats over, sends what is left in their outbox and answers what is left in
 their inbox. One reply can go out twice: one Telegram accepted in the instant before the kill,
 before its outbox row was marked sent (Telegram has no idempotency key); the row is marked
-sent right after each accepted call to keep that window to one database write. A worker
+sent as soon as Telegram accepted the reply (a reply of several calls records its progress
+between them), so the window is one answer from Telegram plus one database write. A worker
 that cannot renew (a stall longer than the lease, or a database it cannot reach) abandons the
 chat itself before the lease could pass on, so two live workers never send for one chat.
 """

@@ -16,6 +16,10 @@ crash costs at most one lease of delay, and its connection is not needed to rele
 ``SELECT … FOR UPDATE SKIP LOCKED`` would only spread workers over candidates; shuffling
 the candidates does that here without a second statement.
 
+Why not a job-queue library (procrastinate and the like, with per-key locks): they are
+PostgreSQL-only, while the same inbox serves the single process on SQLite; and they would be a
+second queue beside the inbox table that already is one (dedupe, order, /forget erasure).
+
 Time is the workers' clocks (UTC): machines sharing a database must agree within a small
 part of the lease (NTP does). Source of the pattern: leases (Gray and Cheriton, 1989).
 """
