@@ -62,11 +62,11 @@ class EncoderOptions:
     """Hyper-parameters; the defaults are the ones the committed model was trained with."""
 
     seed: int = 13
-    n_frozen: int = 3
+    n_frozen: int = 2
     max_tokens: int = 64
-    epochs: int = 3
+    epochs: int = 6
     batch_size: int = 32
-    encoder_lr: float = 5e-5
+    encoder_lr: float = 1e-4
     head_lr: float = 1e-3
     warmup: float = 0.06
     dropout: float = 0.1
@@ -162,9 +162,13 @@ def cut_for(
 
 #: Encoder weights tried per language group when tuning the ensemble (English; the others).
 WEIGHT_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-#: The confident band may send the crisis reply alone only within these dev limits.
+#: Both bands at and above the confident cut keep to these dev false alarms on the hard negatives.
 MAX_FALSE_ALARMS = 0.05
-MAX_ORDINARY = 0.005
+#: Confident band (the USE trainer's limit): share of the filtered ordinary chat.
+MAX_ORDINARY_CONFIDENT = 0.01
+#: Decisive band (sends the crisis reply alone): share of the RAW ordinary chat (every one of
+#: the first GoEmotions dev comments, the few real disclosures among them counting as alarms).
+MAX_ORDINARY_DECISIVE = 0.005
 
 
 def watch_cut(
@@ -190,6 +194,10 @@ def watch_cut(
     return min(cut, confident)
 
 
+def _share(hits: npt.NDArray[np.bool_]) -> float | None:
+    return round(float(hits.mean()), 3) if hits.size else None
+
+
 def band_figures(
     top: npt.NDArray[np.float32],
     y: npt.NDArray[np.float32],
@@ -212,8 +220,8 @@ def band_figures(
         },
         "per_language": {
             lang: {
-                "recall": round(float(hit[positive & (langs == lang)].mean()), 3),
-                "false_alarms": round(float(hit[hard & (langs == lang)].mean()), 3),
+                "recall": _share(hit[positive & (langs == lang)]),
+                "false_alarms": _share(hit[hard & (langs == lang)]),
             }
             for lang in sorted(set(langs.tolist()))
         },
@@ -223,18 +231,33 @@ def band_figures(
     }
 
 
+#: Language groups with their own weight and cuts: English (the MiniLM reader's language and
+#: the only one of the ordinary chat) and the other four pooled (too few dev lines each).
+GROUPS: dict[str, tuple[str, ...]] = {"en": ("en",), "other": ("de", "fr", "es", "nl")}
+
+
 def tune_ensemble(out: Path) -> dict[str, object]:
-    """Choose the ensemble's per-language weights and both cuts on dev, write them into
+    """Choose the ensemble's weight and three cuts per language group on dev, write them into
     ``out/config.json`` → ``ensemble`` and return that section.
 
     Scores come from the runtime loaders (what ships): the committed USE classifier (its dev
-    split is this trainer's) and the MiniLM reader in ``out``. Weights: English and the other
-    languages each from ``WEIGHT_GRID``, the pair with the highest dev recall in the
-    confident band (ties: the lower weights, which skip more MiniLM runs). Confident cut: the
-    lowest with <= 5 % of the dev hard negatives and <= 0.5 % of the held-apart ordinary chat
-    (GoEmotions dev, filtered, plus the dev split's hand-written chat lines). ``decisive``
-    only when that cut exists below 0.995.
+    split is this trainer's) and the MiniLM reader in ``out``. A dev line belongs to the group
+    of the language the USE model's head READS (as at run time); the false alarms are those of
+    the group's hard negatives. Held-apart ordinary chat: the first ``chat_dev`` GoEmotions
+    DEV comments, filtered as in ``risk_chat`` (plus the dev split's hand-written chat lines of
+    the group) and raw (all of them; English, so for the English group only).
+
+    * decisive (the crisis reply without a rule): the lowest cut with <= 5 % of the group's
+      dev hard negatives and <= 0.5 % of the RAW ordinary chat in the band; none when no cut
+      below 0.995 does it;
+    * confident: the lowest cut with <= 5 % of the hard negatives and <= 1 % of the filtered
+      ordinary chat (as ``risk_train``); never above the decisive cut;
+    * watch: recall first (``watch_cut``).
+
+    Weight: from ``WEIGHT_GRID``, the one with the highest dev recall of the group in its
+    decisive band (ties: the lower weight, which skips more MiniLM runs).
     """
+    from responses.risk_chat import first_comments
     from responses.risk_encoder import load_encoder_reader
     from responses.risk_model import load_risk_model
 
@@ -242,67 +265,108 @@ def tune_ensemble(out: Path) -> dict[str, object]:
     examples = read_examples() + read_hand_chat()
     _train, dev_idx = split(examples, base.dev_fraction, base.seed)
     ordinary = read_ordinary_chat(CHAT_TRAIN, CHAT_DEV, base)
+    raw_chat = first_comments(CHAT_DEV, base.chat_dev, clear_only=False)
     dev = [examples[i] for i in dev_idx]
-    texts = [ex.text for ex in dev] + list(ordinary.dev)
+    texts = [ex.text for ex in dev] + list(ordinary.dev) + raw_chat
     use_model = load_risk_model()
     raw = use_model.raw_scores(texts)
     use = np.stack([row for row, _ in raw])
     read_as = np.array([lang for _, lang in raw])
     reader = load_encoder_reader(out)
     minilm = reader.scores(texts)
-    n = len(dev)
-    chat = np.array([ex.source == "chat" for ex in dev])
-    y = targets(dev)[~chat]
-    hard = ~y.any(axis=1)
-    langs = np.array([ex.language for ex in dev])[~chat]
-    # Routing follows the language the USE model's head READ, as at run time.
-    english = read_as == "en"
-    best: tuple[float, float, float, float] | None = None
-    for w_en in WEIGHT_GRID:
-        for w_other in WEIGHT_GRID:
-            w = np.where(english, w_en, w_other)[:, None]
+    n, n_chat = len(dev), len(ordinary.dev)
+    is_chat = np.array([ex.source == "chat" for ex in dev])
+    y_all = targets(dev)
+    written_in = np.array([ex.language for ex in dev])
+    dev_read_as = read_as[:n]
+
+    def select(
+        top: npt.NDArray[np.float32], group: tuple[str, ...]
+    ) -> tuple[
+        npt.NDArray[np.float32],
+        npt.NDArray[np.float32],
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.float32],
+        npt.NDArray[np.float32],
+        npt.NDArray[np.str_],
+    ]:
+        """Dev scores, labels, hard mask, filtered and raw ordinary chat, languages."""
+        rows = np.isin(dev_read_as, group)
+        keep = rows & ~is_chat
+        chat_rows = rows & is_chat
+        y = y_all[keep]
+        if "en" in group:
+            filtered = np.concatenate([top[n : n + n_chat], top[:n][chat_rows]])
+            raw_top = top[n + n_chat :]
+        else:
+            filtered = top[:n][chat_rows]
+            raw_top = filtered
+        return top[:n][keep], y, ~y.any(axis=1), filtered, raw_top, written_in[keep]
+
+    def cuts(top: npt.NDArray[np.float32], group: tuple[str, ...]) -> tuple[float, float, float]:
+        dev_top, y, hard, filtered, raw_top, _ = select(top, group)
+        decisive = cut_for(dev_top, ~hard, hard, raw_top, MAX_FALSE_ALARMS, MAX_ORDINARY_DECISIVE)
+        confident = cut_for(
+            dev_top, ~hard, hard, filtered, MAX_FALSE_ALARMS, MAX_ORDINARY_CONFIDENT
+        )
+        confident = min(confident, decisive)
+        return decisive, confident, watch_cut(dev_top, y, filtered, confident, base)
+
+    def figures_at(
+        top: npt.NDArray[np.float32], group: tuple[str, ...], cut: float
+    ) -> dict[str, object]:
+        dev_top, y, hard, filtered, raw_top, langs = select(top, group)
+        out = band_figures(dev_top, y, hard, filtered, langs, cut)
+        out["ordinary_raw"] = round(float((raw_top >= cut).mean()), 4) if raw_top.size else None
+        out["n_ordinary_raw"] = int(raw_top.size)
+        return out
+
+    bands: dict[str, dict[str, float | None]] = {}
+    weights: dict[str, float] = {}
+    dev_figures: dict[str, object] = {}
+    use_top, minilm_top = use.max(axis=1), minilm.max(axis=1)
+    for name, group in GROUPS.items():
+        best: tuple[float, float] | None = None
+        for w in WEIGHT_GRID:
             top = (w * minilm + (1 - w) * use).max(axis=1)
-            dev_top, everyday = top[:n][~chat], np.concatenate([top[n:], top[:n][chat]])
-            cut = cut_for(dev_top, ~hard, hard, everyday, MAX_FALSE_ALARMS, MAX_ORDINARY)
-            recall = float((dev_top[~hard] >= cut).mean())
+            dev_top, _y, hard, _f, raw_top, _l = select(top, group)
+            decisive = cut_for(
+                dev_top, ~hard, hard, raw_top, MAX_FALSE_ALARMS, MAX_ORDINARY_DECISIVE
+            )
+            recall = float((dev_top[~hard] >= decisive).mean())
             if best is None or recall > best[0] + 1e-9:
-                best = (recall, w_en, w_other, cut)
-    assert best is not None
-    _, w_en, w_other, confident = best
-    w = np.where(english, w_en, w_other)[:, None]
-    top = (w * minilm + (1 - w) * use).max(axis=1)
-    dev_top, everyday = top[:n][~chat], np.concatenate([top[n:], top[:n][chat]])
-    watch = watch_cut(dev_top, y, everyday, confident, base)
-    use_top = use.max(axis=1)
-    use_dev, use_everyday = use_top[:n][~chat], np.concatenate([use_top[n:], use_top[:n][chat]])
-    use_cut = cut_for(use_dev, ~hard, hard, use_everyday, MAX_FALSE_ALARMS, MAX_ORDINARY)
-    ensemble: dict[str, object] = {
-        "weights": {lang: (w_en if lang == "en" else w_other) for lang in use_model.languages},
-        "confident": confident,
-        "watch": watch,
-        "decisive": confident < 0.995,
-        "limits": {"max_false_alarms": MAX_FALSE_ALARMS, "max_ordinary": MAX_ORDINARY},
-        "use_weights_sha256": use_model.config["weights_sha256"],
-        "dev": {
-            "confident": band_figures(dev_top, y, hard, everyday, langs, confident),
-            "watch": band_figures(dev_top, y, hard, everyday, langs, watch),
-            "use_alone_same_limits": band_figures(use_dev, y, hard, use_everyday, langs, use_cut),
-            "minilm_alone_same_limits": band_figures(
-                minilm.max(axis=1)[:n][~chat],
-                y,
-                hard,
-                np.concatenate([minilm.max(axis=1)[n:], minilm.max(axis=1)[:n][chat]]),
-                langs,
-                cut_for(
-                    minilm.max(axis=1)[:n][~chat],
-                    ~hard,
-                    hard,
-                    np.concatenate([minilm.max(axis=1)[n:], minilm.max(axis=1)[:n][chat]]),
-                    MAX_FALSE_ALARMS,
-                    MAX_ORDINARY,
-                ),
+                best = (recall, w)
+        assert best is not None
+        w = best[1]
+        top = (w * minilm + (1 - w) * use).max(axis=1)
+        decisive, confident, watch = cuts(top, group)
+        for lang in group:
+            weights[lang] = w
+            bands[lang] = {
+                "decisive": decisive if decisive < 0.995 else None,
+                "confident": confident,
+                "watch": watch,
+            }
+        dev_figures[name] = {
+            "weight": w,
+            "decisive": figures_at(top, group, decisive),
+            "confident": figures_at(top, group, confident),
+            "watch": figures_at(top, group, watch),
+            "use_alone_decisive_limits": figures_at(use_top, group, cuts(use_top, group)[0]),
+            "minilm_alone_decisive_limits": figures_at(
+                minilm_top, group, cuts(minilm_top, group)[0]
             ),
+        }
+    ensemble: dict[str, object] = {
+        "weights": weights,
+        "bands": bands,
+        "limits": {
+            "max_false_alarms": MAX_FALSE_ALARMS,
+            "max_ordinary_confident_filtered": MAX_ORDINARY_CONFIDENT,
+            "max_ordinary_decisive_raw": MAX_ORDINARY_DECISIVE,
         },
+        "use_weights_sha256": use_model.config["weights_sha256"],
+        "dev": dev_figures,
         "tuned_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     config = json.loads((out / CONFIG_FILE).read_text(encoding="utf-8"))
@@ -384,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     head_vars = net.head_variables()
     pw = tf.constant(pos_weight.astype(np.float32))
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True)  # type: ignore[untyped-decorator]
     def step_fn(h: tf.Tensor, mask: tf.Tensor, y: tf.Tensor, w: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits = net.upper(h, mask, training=True)
@@ -433,11 +497,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         top = dev_scores.max(axis=1)
         y_dev = y_all[dev_idx]
-        positive = y_dev[:, :-1].any(axis=1)
+        positive: npt.NDArray[np.bool_] = np.asarray(y_dev[:, :-1].any(axis=1))
         hard = ~positive & ~is_chat_dev
         everyday = np.concatenate([ord_scores.max(axis=1), top[is_chat_dev]])
         cut = cut_for(top, positive, hard, everyday, 0.05, 0.005)
-        fig = {
+        fig: dict[str, object] = {
             "epoch": epoch + 1,
             "loss": round(float(np.mean(losses)), 4),
             "seconds": round(time.perf_counter() - t0, 1),

@@ -3,13 +3,17 @@
 ``RiskEnsemble.predict`` scores a message with ``responses.risk_model.RiskModel`` (multilingual,
 cheap) and, for the languages the ensemble gives the MiniLM reader a weight, with
 ``responses.risk_encoder.EncoderReader``; each output (every category and "any") is the
-weighted mean ``w * minilm + (1 - w) * use`` with ``w`` per language read, and the two bands
+weighted mean ``w * minilm + (1 - w) * use`` with ``w`` per language read, and the bands
 are cuts on it as in ``RiskModel`` (a message is in a band when its highest combined score
 reaches the cut). Weights and cuts were chosen on the trainers' dev split and held-apart
 ordinary chat only (``data/risk_encoder/config.json`` → ``ensemble``, with its dev figures).
 
-``decisive`` (from the same config) says whether the confident band was measured precise
-enough on dev to send the crisis reply by itself; every prediction carries it.
+Weights and cuts are per language (English; the other four share theirs). A prediction is
+``decisive`` (the core sends the crisis reply without a rule) when its highest combined score
+reaches the decisive cut of its language: the lowest cut that kept <= 5 % of that language
+group's dev hard negatives and <= 0.5 % of raw held-apart ordinary chat in the band (``None``
+in the config when no cut did; then nothing is decisive). Between the confident and the
+decisive cut a message is ``flagged`` but not decisive: the core asks instead.
 
 The MiniLM reader is skipped for a message when its weight is 0 for the language read, or
 when the USE score is so low that even a MiniLM score of 1 could not lift the combined
@@ -22,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,17 @@ from responses.risk_encoder import EncoderReader, load_encoder_reader, read_conf
 from responses.risk_model import RiskModel, RiskModelError, band, load_risk_model
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Bands:
+    """The cuts on the highest combined score for one language: ``watch`` (recall first,
+    check-in), ``confident`` (the categories ``combine`` adds when the rules flagged) and
+    ``decisive`` (the crisis reply without a rule; None when no cut met the dev limits)."""
+
+    watch: float
+    confident: float
+    decisive: float | None
 
 
 class RiskEnsemble:
@@ -50,14 +66,22 @@ class RiskEnsemble:
         self.weights: dict[str, float] = {k: float(v) for k, v in ensemble["weights"].items()}
         if any(not 0.0 <= w <= 1.0 for w in self.weights.values()):
             raise RiskModelError(f"ensemble weights outside [0, 1]: {self.weights}")
-        self.confident = float(ensemble["confident"])
-        self.watch_cut = float(ensemble["watch"])
-        if not 0.0 < self.watch_cut <= self.confident <= 1.0:
-            raise RiskModelError(f"ensemble cuts out of order: {self.watch_cut}, {self.confident}")
-        self.decisive = bool(ensemble.get("decisive", False))
-        n = len(labels)
-        self._confident = np.full(n, self.confident, np.float32)
-        self._watch = np.full(n, self.watch_cut, np.float32)
+        self.bands: dict[str, Bands] = {}
+        for lang, cuts in ensemble["bands"].items():
+            decisive = cuts.get("decisive")
+            bands = Bands(
+                float(cuts["watch"]),
+                float(cuts["confident"]),
+                None if decisive is None else float(decisive),
+            )
+            top = bands.decisive if bands.decisive is not None else 1.0
+            if not 0.0 < bands.watch <= bands.confident <= top <= 1.0:
+                raise RiskModelError(f"ensemble cuts for {lang} out of order: {bands}")
+            self.bands[lang] = bands
+        missing = [lang for lang in model.languages if lang not in self.bands]
+        if missing:
+            raise RiskModelError(f"ensemble has no cuts for {missing}")
+        self._width = len(labels)
         self._lock = threading.Lock()
 
     def combined(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.float32], str]]:
@@ -68,7 +92,7 @@ class RiskEnsemble:
         need = []
         for i, (row, lang) in enumerate(raw):
             w = self.weights.get(lang, 0.0)
-            if w > 0.0 and w + (1.0 - w) * float(row.max()) >= self.watch_cut:
+            if w > 0.0 and w + (1.0 - w) * float(row.max()) >= self._bands(lang).watch:
                 need.append(i)
         minilm = np.zeros((len(texts), len(self.categories) + 1), np.float32)
         if need:
@@ -81,7 +105,7 @@ class RiskEnsemble:
         return out
 
     def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
-        """One RiskPrediction per text, in order (``decisive`` set from the config).
+        """One RiskPrediction per text, in order (``decisive`` at the config's decisive cut).
 
         Blocking (two encoders; ``bench/safety_bench.py`` prints the latency): call it off
         the event loop.
@@ -91,17 +115,25 @@ class RiskEnsemble:
         k = len(self.categories)
         results = []
         for row, lang in self.combined(texts):
-            flagged = band(self.categories, row, self._confident)
+            cuts = self._bands(lang)
+            flagged = band(self.categories, row, np.full(self._width, cuts.confident, np.float32))
+            watch = band(self.categories, row, np.full(self._width, cuts.watch, np.float32))
             results.append(
                 RiskPrediction(
                     scores={c: float(v) for c, v in zip(self.categories, row[:k], strict=True)},
                     flagged=flagged,
                     language=lang,
-                    watch=band(self.categories, row, self._watch) - flagged,
-                    decisive=self.decisive and bool(flagged),
+                    watch=watch - flagged,
+                    decisive=cuts.decisive is not None
+                    and bool(flagged)
+                    and float(row.max()) >= cuts.decisive,
                 )
             )
         return results
+
+    def _bands(self, language: str) -> Bands:
+        """The cuts for messages read as ``language`` (English's for any other)."""
+        return self.bands.get(language, self.bands["en"])
 
 
 def load_risk_ensemble(
