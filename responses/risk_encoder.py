@@ -166,6 +166,17 @@ class EncoderReader:
             reduce_retracing=True,
         )
 
+    def warm_up(self) -> None:
+        """Run one message of every padded length once. oneDNN builds its kernels per input
+        shape on first use, which under load took longer than the screen's deadline: the
+        first long message after start-up would otherwise be screened by the rules alone."""
+        import tensorflow as tf
+
+        longest = int(self.config["max_tokens"])
+        for length in range(PAD_MULTIPLE, longest + PAD_MULTIPLE, PAD_MULTIPLE):
+            ids = np.full((1, length), 100, np.int32)  # [UNK]: any id will do
+            self._run(tf.constant(ids), tf.constant(np.ones((1, length), np.float32)))
+
     def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Shape (len(texts), len(labels)), float32, rows in the order given."""
         import tensorflow as tf
@@ -222,5 +233,5 @@ def load_encoder_reader(model_dir: Path | None = None) -> EncoderReader:
         raise
     except (ImportError, FileNotFoundError, KeyError, ValueError, OSError) as error:
         raise RiskModelError(f"{model_dir}: risk encoder does not load ({error})") from error
-    reader.scores(["warm-up", "aufwärmen"])
+    reader.warm_up()
     return reader
