@@ -160,3 +160,17 @@ def test_an_ensemble_tuned_beside_another_use_classifier_is_not_used(tmp_path: P
     (target / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
     assert weights_digest(target / WEIGHTS_FILE) == config["weights_sha256"]
     assert isinstance(load_risk_ensemble(encoder_dir=target), RiskModel)
+
+
+def test_the_cut_is_the_lowest_within_both_limits() -> None:
+    from responses.risk_encoder_train import cut_for
+
+    hard_scores = np.array([0.1, 0.2, 0.3, 0.9], np.float32)  # one of four look-alikes at 0.9
+    positives = np.array([0.5, 0.95], np.float32)
+    top = np.concatenate([hard_scores, positives])
+    hard = np.array([True] * 4 + [False] * 2)
+    ordinary = np.array([0.6] + [0.0] * 199, np.float32)  # 1 in 200 at 0.6
+    # <= 25 % look-alikes needs a cut above 0.3; <= 0.5 % ordinary chat allows 0.6 itself.
+    assert cut_for(top, ~hard, hard, ordinary, 0.25, 0.005) == pytest.approx(0.305)
+    # No ordinary message allowed: the cut must rise above 0.6.
+    assert cut_for(top, ~hard, hard, ordinary, 0.25, 0.0) == pytest.approx(0.605)
