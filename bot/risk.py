@@ -34,7 +34,8 @@ from responses.risk import RiskCategory, RiskPrediction
 log = logging.getLogger(__name__)
 
 #: How long a message may wait for the classifier before the rules' answer stands alone (s).
-#: The classifier takes about 10 ms here; the bound only matters when its thread is stuck.
+#: The classifier takes about 3-20 ms here (p50; hundreds under heavy load, see the README's
+#: crisis-screen table); the bound only matters when its thread is stuck or starved.
 DEFAULT_TIMEOUT_S = 1.5
 
 
