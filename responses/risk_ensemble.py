@@ -107,14 +107,22 @@ class RiskEnsemble:
     def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
         """One RiskPrediction per text, in order (``decisive`` at the config's decisive cut).
 
+        When the MiniLM reader raises, the USE classifier's own predictions are returned (its
+        bands, never decisive), so the message still gets a check-in where it reads risk.
+
         Blocking (two encoders; ``bench/safety_bench.py`` prints the latency): call it off
         the event loop.
         """
         if not texts:
             return []
+        try:
+            combined = self.combined(texts)
+        except Exception as error:  # the MiniLM reader failed: the USE classifier still reads
+            log.warning("risk encoder failed (%s); the USE classifier alone", type(error).__name__)
+            return self.model.predict(texts)
         k = len(self.categories)
         results = []
-        for row, lang in self.combined(texts):
+        for row, lang in combined:
             cuts = self._bands(lang)
             flagged = band(self.categories, row, np.full(self._width, cuts.confident, np.float32))
             watch = band(self.categories, row, np.full(self._width, cuts.watch, np.float32))

@@ -174,3 +174,23 @@ def test_the_cut_is_the_lowest_within_both_limits() -> None:
     assert cut_for(top, ~hard, hard, ordinary, 0.25, 0.005) == pytest.approx(0.305)
     # No ordinary message allowed: the cut must rise above 0.6.
     assert cut_for(top, ~hard, hard, ordinary, 0.25, 0.0) == pytest.approx(0.605)
+
+
+class _BrokenReader(_CountingReader):
+    def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        raise RuntimeError("the MiniLM reader crashed")
+
+
+def test_a_failing_reader_leaves_the_use_classifiers_reading(ensemble: RiskEnsemble) -> None:
+    broken = RiskEnsemble(
+        ensemble.model,
+        _BrokenReader(ensemble.reader, 0.0),  # type: ignore[arg-type]
+        CONFIG["ensemble"],
+    )
+    texts = [t for texts in CLEAR.values() for t in texts]
+    alone = ensemble.model.predict(texts)
+    got = broken.predict(texts)
+    assert [p.flagged for p in got] == [p.flagged for p in alone]
+    assert [p.watch for p in got] == [p.watch for p in alone]
+    assert not any(p.decisive for p in got)
+    assert any(p.flagged or p.watch for p in got)
