@@ -24,6 +24,7 @@ import asyncio
 import io
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 
 #: Seconds between frames the browser sends (about 15 a second).
 STREAM_EVERY_S = 1 / 15
+#: Seconds between redraws of the chart: the minute it spans barely moves in a frame's time,
+#: and each redraw is one more image for the server to encode and the page to fetch.
+CHART_EVERY_S = 0.5
 #: Browser tabs streaming at once: a stream holds its slot until the camera stops, so a limit
 #: of one would keep a second tab waiting for the first to stop. The lock shares the models.
 LIVE_TABS = 4
@@ -56,6 +60,15 @@ class LiveSession:
     timeline: LiveTimeline | None = None
     last_frame: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
     last_estimate: EmotionEstimate | None = None
+    #: When the chart was last drawn (time.monotonic(); None: never).
+    chart_at: float | None = None
+
+    def chart_due(self, now: float) -> bool:
+        """Whether to redraw the chart now (``CHART_EVERY_S`` since the last; marks it)."""
+        if self.chart_at is not None and now - self.chart_at < CHART_EVERY_S:
+            return False
+        self.chart_at = now
+        return True
 
 
 class LiveReader:
@@ -83,7 +96,8 @@ class LiveReader:
     def frame(
         self, rgb: npt.NDArray[np.uint8] | None, session: LiveSession | None
     ) -> tuple[npt.NDArray[np.uint8] | None, npt.NDArray[np.uint8] | None, LiveSession]:
-        """(drawn frame, chart, session) for one webcam frame; blocking."""
+        """(drawn frame, chart, session) for one webcam frame; blocking. The chart is None
+        when it is not due for a redraw (``CHART_EVERY_S``)."""
         from emotion.face.live import LiveTimeline
 
         session = session or LiveSession()
@@ -100,7 +114,8 @@ class LiveReader:
             self.frames_read += 1
         session.timeline.add(drawn.main)
         session.last_frame, session.last_estimate = rgb, drawn.main
-        return drawn.image, session.timeline.render(), session
+        chart = session.timeline.render() if session.chart_due(time.monotonic()) else None
+        return drawn.image, chart, session
 
 
 def jpeg(rgb: npt.NDArray[np.uint8]) -> bytes:
@@ -165,7 +180,8 @@ def build_live_tab(
     async def on_frame(
         frame: npt.NDArray[np.uint8] | None, state: LiveSession | None
     ) -> tuple[Any, Any, LiveSession]:
-        return await asyncio.to_thread(reader.frame, frame, state)
+        drawn_frame, chart_image, state = await asyncio.to_thread(reader.frame, frame, state)
+        return drawn_frame, gr.skip() if chart_image is None else chart_image, state
 
     camera.stream(
         on_frame,
