@@ -62,12 +62,19 @@ class LiveSession:
     last_estimate: EmotionEstimate | None = None
     #: When the chart was last drawn (time.monotonic(); None: never).
     chart_at: float | None = None
+    #: Whether a reading was added to the timeline since the chart was last drawn.
+    chart_stale: bool = False
 
     def chart_due(self, now: float) -> bool:
-        """Whether to redraw the chart now (``CHART_EVERY_S`` since the last; marks it)."""
-        if self.chart_at is not None and now - self.chart_at < CHART_EVERY_S:
+        """Whether to redraw the chart now (marks it drawn): the first time, then at most every
+        ``CHART_EVERY_S`` and only with new readings — the chart is drawn relative to its last
+        reading, so without one it would be the same picture, and Gradio rewrites an
+        identical output's file in place while the page may still be fetching it."""
+        if self.chart_at is not None and (
+            not self.chart_stale or now - self.chart_at < CHART_EVERY_S
+        ):
             return False
-        self.chart_at = now
+        self.chart_at, self.chart_stale = now, False
         return True
 
 
@@ -113,6 +120,7 @@ class LiveReader:
             drawn = annotator.annotate(rgb)
             self.frames_read += 1
         session.timeline.add(drawn.main)
+        session.chart_stale = session.chart_stale or drawn.main is not None
         session.last_frame, session.last_estimate = rgb, drawn.main
         chart = session.timeline.render() if session.chart_due(time.monotonic()) else None
         return drawn.image, chart, session
@@ -180,8 +188,8 @@ def build_live_tab(
     async def on_frame(
         frame: npt.NDArray[np.uint8] | None, state: LiveSession | None
     ) -> tuple[Any, Any, LiveSession]:
-        drawn_frame, chart_image, state = await asyncio.to_thread(reader.frame, frame, state)
-        return drawn_frame, gr.skip() if chart_image is None else chart_image, state
+        drawn_frame, chart_image, updated = await asyncio.to_thread(reader.frame, frame, state)
+        return drawn_frame, gr.skip() if chart_image is None else chart_image, updated
 
     camera.stream(
         on_frame,
