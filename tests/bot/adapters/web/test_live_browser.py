@@ -145,15 +145,11 @@ def _chart_span(driver: WebDriver) -> int:
     return int(xs.max() - xs.min()) if len(xs) else 0
 
 
-def test_the_live_view_draws_boxes_and_sends_a_moment(
-    demo: Demo, camera_browser: WebDriver, tmp_path: Path
-) -> None:
-    if not demo.reads_photos:
-        pytest.skip(demo.no_photo_reason)
-    browser, wait = camera_browser, WebDriverWait(camera_browser, WAIT_S)
-    browser.get(demo.url)
+def _start_stream(browser: WebDriver, wait: WebDriverWait[WebDriver], url: str, name: str) -> None:
+    """Open the demo's Live tab, allow the camera and start streaming (watching what is shown)."""
+    browser.get(url)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#name input, #name textarea"))
-    browser.find_element(By.CSS_SELECTOR, "#name input, #name textarea").send_keys("Grace")
+    browser.find_element(By.CSS_SELECTOR, "#name input, #name textarea").send_keys(name)
     browser.find_element(By.XPATH, "//button[@role='tab' and contains(., 'Live')]").click()
     grant = wait.until(
         lambda d: d.find_elements(
@@ -166,6 +162,15 @@ def test_the_live_view_draws_boxes_and_sends_a_moment(
         lambda d: d.find_elements(By.CSS_SELECTOR, "#live-camera button.capture-button")
     )
     record[0].click()  # start streaming
+
+
+def test_the_live_view_draws_boxes_and_sends_a_moment(
+    demo: Demo, camera_browser: WebDriver, tmp_path: Path
+) -> None:
+    if not demo.reads_photos:
+        pytest.skip(demo.no_photo_reason)
+    browser, wait = camera_browser, WebDriverWait(camera_browser, WAIT_S)
+    _start_stream(browser, wait, demo.url, "Grace")
     shown: list[np.ndarray] = []
 
     def frame_arrived(driver: WebDriver) -> bool:
@@ -227,3 +232,25 @@ def test_the_live_view_draws_boxes_and_sends_a_moment(
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#live-reply").text.strip())
     entry = demo.entries("Grace")[0]
     assert entry.text == "this is me right now" and entry.face_count == 1
+
+
+def test_a_second_tab_streams_while_the_first_does(demo: Demo, camera_browser: WebDriver) -> None:
+    """Each tab's stream holds one of the event's slots for as long as it runs: a second tab
+    must get its own, not wait for the first tab's camera to stop."""
+    if not demo.reads_photos:
+        pytest.skip(demo.no_photo_reason)
+    browser, wait = camera_browser, WebDriverWait(camera_browser, WAIT_S)
+    first = browser.current_window_handle
+    if browser.execute_script("return (window.__shown || []).length") == 0:
+        _start_stream(browser, wait, demo.url, "Ada")  # run alone: start the first tab here
+        wait.until(lambda d: _shown_frame(d) is not None)
+    browser.switch_to.new_window("tab")
+    try:
+        _start_stream(browser, wait, demo.url, "Alan")
+        wait.until(
+            lambda d: _shown_frame(d) is not None,
+            message="the second tab got no frame back while the first streamed",
+        )
+    finally:
+        browser.close()
+        browser.switch_to.window(first)
