@@ -81,9 +81,10 @@ class LiveSession:
 class LiveReader:
     """Loads the live view's own models on first use; reads one frame at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, annotator: LiveAnnotator | None = None) -> None:
         self._lock = threading.Lock()
-        self._annotator: LiveAnnotator | None = None
+        #: Loaded on the first frame unless given (tests give a stand-in).
+        self._annotator: LiveAnnotator | None = annotator
         self._failed = False
         #: Webcam frames read since start, over all tabs (for the tests and the bench).
         self.frames_read = 0
@@ -104,7 +105,8 @@ class LiveReader:
         self, rgb: npt.NDArray[np.uint8] | None, session: LiveSession | None
     ) -> tuple[npt.NDArray[np.uint8] | None, npt.NDArray[np.uint8] | None, LiveSession]:
         """(drawn frame, chart, session) for one webcam frame; blocking. The chart is None
-        when it is not due for a redraw (``CHART_EVERY_S``)."""
+        when it is not due for a redraw (``CHART_EVERY_S``); both are None for a frame the same
+        as the last one read (nothing new to show)."""
         from emotion.face.live import LiveTimeline
 
         session = session or LiveSession()
@@ -113,6 +115,12 @@ class LiveReader:
         if rgb is None:
             return None, session.timeline.render(), session
         rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+        last = session.last_frame
+        if last is not None and last.shape == rgb.shape and np.array_equal(last, rgb):
+            # The page captured the camera faster than it films: the same picture again. Its
+            # answer would be the same picture too, which Gradio would rewrite in place (same
+            # content, same file) while the page may still be fetching it.
+            return None, None, session
         with self._lock:
             annotator = self._load()
             if annotator is None:
@@ -189,6 +197,8 @@ def build_live_tab(
         frame: npt.NDArray[np.uint8] | None, state: LiveSession | None
     ) -> tuple[Any, Any, LiveSession]:
         drawn_frame, chart_image, updated = await asyncio.to_thread(reader.frame, frame, state)
+        if frame is not None and drawn_frame is None:  # the same picture as last time
+            return gr.skip(), gr.skip(), updated
         return drawn_frame, gr.skip() if chart_image is None else chart_image, updated
 
     camera.stream(
