@@ -5,8 +5,10 @@ Run ``python -m bench.safety_bench [--heldout FILE] [--dialogues FILE] [--ordina
 Reads the held-out test split (``tests/responses/data/risk_heldout.tsv``:
 ``labels<TAB>language<TAB>text``; ``risk_heldout_dialogues.tsv``:
 ``dialogue_id<TAB>turn<TAB>expected<TAB>language<TAB>text``) — never used for tuning — and
-prints, for the rules alone, the classifier alone and the product screen
-(``bot.risk.RiskScreen``: rules, plus the classifier's confident band):
+prints, for the rules alone, the classifier alone (its confident band, and its decisive band,
+the one that sends the crisis reply by itself) and the product screen (``bot.risk.RiskScreen``:
+rules, plus the classifier's decisive band; ``--before`` adds the USE classifier alone and the
+earlier policy, where only the rules sent the crisis reply):
 
 * ``crisis``: the message gets the crisis reply (flagged); ``help``: it gets the crisis reply
   or the gentle check-in that asks directly and lists helplines (the classifier's unsure band);
@@ -117,13 +119,19 @@ def product_screen(screen: RiskScreen, loop: asyncio.AbstractEventLoop) -> Scree
     return run
 
 
-def model_screen(screen: RiskScreen, loop: asyncio.AbstractEventLoop) -> Screen:
+def model_screen(
+    screen: RiskScreen, loop: asyncio.AbstractEventLoop, *, decisive: bool = False
+) -> Screen:
+    """The classifier alone: *crisis* = its confident band (``decisive``: its decisive band,
+    the one that sends the crisis reply in the product), *help* = any band."""
+
     def run(text: str) -> Verdict:
         prediction = loop.run_until_complete(screen.predict(text))
         if prediction is None:
             return Verdict(False, False, frozenset())
-        flagged = bool(prediction.flagged)
-        return Verdict(flagged, flagged or bool(prediction.watch), prediction.flagged)
+        crisis = prediction.decisive if decisive else bool(prediction.flagged)
+        either = bool(prediction.flagged) or bool(prediction.watch)
+        return Verdict(crisis, crisis or either, prediction.flagged)
 
     return run
 
@@ -262,6 +270,11 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--ordinary", type=int, default=1000, help="GoEmotions dev comments")
     parser.add_argument("--country", default="GB", help="helpline country for the dialogues")
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="also run the USE classifier alone under the earlier policy (rules decide)",
+    )
     args = parser.parse_args()
     rows = read_messages(args.heldout)
     dialogues = read_dialogues(args.dialogues) if args.dialogues.is_file() else {}
@@ -271,8 +284,16 @@ def main() -> None:
     risk = RiskScreen(load_risk_classifier(args.model))
     load_s = round(time.perf_counter() - start, 2)
     screens: dict[str, Screen] = {"rules": rules_screen}
+    before: RiskScreen | None = None
+    if args.before:
+        from responses.risk_model import load_risk_model
+
+        before = RiskScreen(load_risk_model(args.model))
+        screens["USE classifier alone (before)"] = model_screen(before, loop)
+        screens["attune before (rules + USE check-ins)"] = product_screen(before, loop)
     if risk.has_classifier:
-        screens["classifier"] = model_screen(risk, loop)
+        screens["classifier, confident band"] = model_screen(risk, loop)
+        screens["classifier, decisive band"] = model_screen(risk, loop, decisive=True)
         screens["attune (rules + classifier)"] = product_screen(risk, loop)
     out: dict[str, object] = {
         "n_messages": len(rows),
@@ -289,6 +310,8 @@ def main() -> None:
         print(f"== dialogues through the core: {figures}")
         out["dialogues"] = figures
     risk.close()
+    if before is not None:
+        before.close()
     loop.close()
     print(json.dumps(out))
 

@@ -1,7 +1,9 @@
 """``python -m bot`` — run the adapters whose tokens are set (else the console chat),
 ``chat`` for an interactive/piped console conversation, ``migrate`` to upgrade the schema,
 ``discord [--shards 0-3 --shard-count 8]`` to serve Discord alone (optionally a share of its
-shards, one process per share; docs/deploy.md).
+shards, one process per share; docs/deploy.md), ``receive`` and ``worker`` to split Telegram
+into receivers that only store updates and any number of workers that answer them (one
+database, usually PostgreSQL).
 
 Migrations run before the event loop starts (Alembic's async env runs its own loop).
 """
@@ -44,6 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     discord.add_argument(
         "--shard-count", type=int, default=None, help="how many shards the bot has in all"
+    )
+    commands.add_parser(
+        "receive",
+        help="Telegram: only store incoming updates in the inbox (polling, or the webhook "
+        "server when ATTUNE_TELEGRAM_WEBHOOK_URL is set); workers answer them",
+    )
+    commands.add_parser(
+        "worker",
+        help="Telegram: answer the stored inbox and send the outbox, one of any number of "
+        "workers sharing the database (no receiving)",
     )
     return parser
 
@@ -116,6 +128,48 @@ async def _serve(
         await app.close()
 
 
+async def _serve_role(settings: Settings, role: str) -> None:
+    """``receive`` or ``worker``: one Telegram role until SIGINT/SIGTERM."""
+    from bot.adapters.registry import Adapter
+    from bot.adapters.telegram import TelegramAdapter
+    from bot.adapters.telegram_worker import TelegramWorker
+    from bot.app import build_app, stop_on_signals
+    from bot.reminders import ReminderScheduler
+
+    if settings.telegram_token is None:
+        raise SystemExit(f"attune: {role} needs ATTUNE_TELEGRAM_TOKEN")
+    app = build_app(settings)
+    stop = stop_on_signals()
+    runner: Adapter
+    if role == "receive":
+        runner = TelegramAdapter(app.core, settings, role="receive")
+    else:
+        adapter = TelegramAdapter(app.core, settings, notifiers=app.notifiers, role="work")
+        runner = TelegramWorker(
+            adapter,
+            lease_s=settings.worker_lease_s,
+            chats=settings.worker_chats,
+            poll_s=settings.worker_poll_s,
+        )
+    try:
+        await runner.start()
+    except Exception as error:
+        await app.close()
+        reason = redact(f"{type(error).__name__}: {error}", _secrets(settings))
+        raise SystemExit(f"attune: {role} did not start — {reason}") from None
+    try:
+        if role == "receive":
+            await stop.wait()
+        else:  # check-ins go out from the workers (the reminder's claim stops a second send)
+            async with ReminderScheduler(app.repository, app.notifiers):
+                await stop.wait()
+    finally:
+        log.info("shutting down")
+        with contextlib.suppress(Exception):
+            await runner.stop()
+        await app.close()
+
+
 def _database_problem(error: BaseException, url: str) -> str:
     """One line for a database that cannot be opened or written (full disk, read-only,
     missing folder permissions): where it is and what the driver said."""
@@ -166,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "chat":
             asyncio.run(_chat(settings, args.user or _default_user()))
+        elif command in ("receive", "worker"):
+            asyncio.run(_serve_role(settings, command))
         elif command == "web":
             from bot.adapters.web import serve_web
 

@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8443, gt=0, lt=65536)
     #: Checked against Telegram's X-Telegram-Bot-Api-Secret-Token header; random if unset.
     telegram_webhook_secret: SecretStr | None = None
+    #: ``python -m bot worker``: how long a worker's claim on a chat holds without renewal
+    #: (s). A worker that dies leaves its chats to the others this long after its last renewal.
+    worker_lease_s: float = Field(default=30.0, gt=0)
+    #: How many chats one worker answers at once (each in order, on its own lane).
+    worker_chats: int = Field(default=16, gt=0)
+    #: How often an idle worker looks for waiting chats (s).
+    worker_poll_s: float = Field(default=0.2, gt=0)
+    #: Telegram messages per second this process sends at most, over all chats (Telegram
+    #: allows about 30 for a bot): with several workers, give each its share (30 / workers).
+    telegram_send_per_s: float = Field(default=28.0, gt=0)
     discord_token: SecretStr | None = None
     #: Sync Discord slash commands to this one server only (instant; for testing).
     discord_guild_id: int | None = Field(default=None, gt=0)

@@ -8,7 +8,8 @@ speech in a language the English-only recogniser turns into invented English wor
 taken for what the person said: it is screened by the crisis rules alone (a learned classifier
 reads crisis into invented words) and only a flagged one is answered, saying what was heard;
 otherwise the person is asked to write instead. Recordings that give no words get a kind,
-specific line and nothing is stored. The transcript is never logged.
+specific line and nothing is stored (only what happened is remembered, in memory, so /why,
+/heard and /timeline can say it: ``bot.unread``). The transcript is never logged.
 
 A video is read twice: its frames by the video reader (a face timeline summarised into one face
 reading that fusion uses like a photo's, and a sentence saying how the face changed) and its

@@ -8,12 +8,15 @@ a classifier that is missing, fails or is slow leaves the rules' answer standing
 warning in the log and nothing for the person to notice.
 
 Who decides what. The crisis reply comes from the rules (and, across turns, the conversation
-risk state). The classifier alone never sends it: measured on ordinary chat and written
-look-alikes it is not precise enough (even its confident band takes about 1 in 100 ordinary
-messages and 1 in 6 look-alikes of the dev crisis set for risk; responses/README.md), so a
-message only the classifier saw, in either band, gets the gentle check-in that asks directly
-and lists the helplines. When the rules did flag, the classifier adds the categories they
-missed (``responses.safety.combine``).
+risk state), and from the classifier's confident band only when the loaded classifier marks
+its predictions ``decisive``: the two readers combined (``responses.risk_ensemble``: USE +
+n-grams and the fine-tuned MiniLM), whose confident band was chosen on dev data at <= 5 % of
+the look-alikes and <= 0.5 % of ordinary chat (responses/README.md). The USE classifier alone
+(the MiniLM reader did not load) is not decisive: its confident band took about 1 in 100
+ordinary messages. A message only a non-decisive classifier saw, and any message in the
+watch band only, gets the gentle check-in that asks directly and lists the helplines. When
+the rules did flag, the classifier adds the categories they missed
+(``responses.safety.combine``).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from responses.risk import RiskCategory, RiskPrediction
 log = logging.getLogger(__name__)
 
 #: How long a message may wait for the classifier before the rules' answer stands alone (s).
-#: The classifier takes about 10 ms here; the bound only matters when its thread is stuck.
+#: The classifier takes about 3-20 ms here (p50; hundreds under heavy load, see the README's
+#: crisis-screen table); the bound only matters when its thread is stuck or starved.
 DEFAULT_TIMEOUT_S = 1.5
 
 
@@ -53,11 +57,12 @@ class RiskClassifier(Protocol):
 
 
 def load_risk_classifier(model_dir: Path | None = None) -> RiskClassifier | None:
-    """The committed risk classifier, or None (rules only) when it cannot be loaded."""
+    """The committed risk classifier (both readers, or the USE one alone when the MiniLM reader
+    does not load), or None (rules only) when it cannot be loaded."""
     try:
-        from responses.risk_model import load_risk_model
+        from responses.risk_ensemble import load_risk_ensemble
 
-        model: RiskClassifier = load_risk_model(model_dir)
+        model: RiskClassifier = load_risk_ensemble(model_dir)
         return model
     except Exception as error:  # a broken model must never stop the bot, nor the screen
         log.warning("risk classifier unavailable (%s); screening with rules only", error)
@@ -95,6 +100,8 @@ class RiskScreen:
             return Screened(rules)
         prediction = await self.predict(text)
         if rules.flagged or prediction is None:
+            return Screened(safety.combine(rules, prediction))
+        if prediction.decisive and prediction.flagged:
             return Screened(safety.combine(rules, prediction))
         return Screened(rules, prediction.flagged | prediction.watch)
 

@@ -258,44 +258,64 @@ class RiskModel:
         if not texts:
             return []
         with self._lock:
-            x = hash_features(texts)
-            if self._lang_ngram is not None and self._lang_bias is not None:
-                lang_index = np.argmax(x.dot(self._lang_ngram) + self._lang_bias, axis=1)
-                langs = [self.languages[int(i)] for i in lang_index]
-            else:
-                langs = [self.languages[0]] * len(texts)
-            k = len(self.categories)
-            results: list[RiskPrediction | None] = [None] * len(texts)
-            for head in self._heads:
-                rows = [i for i, lang in enumerate(langs) if self._head_for(lang) is head]
-                if not rows:
-                    continue
-                scores = head.scores([texts[i] for i in rows], x.take(rows))
-                for i, row in zip(rows, scores, strict=True):
-                    flagged = self._band(row, head.thresholds, k)
-                    results[i] = RiskPrediction(
-                        scores={c: float(v) for c, v in zip(self.categories, row[:k], strict=True)},
-                        flagged=flagged,
-                        language=langs[i],
-                        watch=self._band(row, head.watch, k) - flagged,
-                    )
+            scored = self._score(texts)
+        k = len(self.categories)
+        results = []
+        for row, lang, head in scored:
+            flagged = band(self.categories, row, head.thresholds)
+            results.append(
+                RiskPrediction(
+                    scores={c: float(v) for c, v in zip(self.categories, row[:k], strict=True)},
+                    flagged=flagged,
+                    language=lang,
+                    watch=band(self.categories, row, head.watch) - flagged,
+                )
+            )
+        return results
+
+    def raw_scores(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.float32], str]]:
+        """Per text, in order: the sigmoid scores of its head (the categories, then "any" when
+        the head has that output) and the language it was read as. For combining this model
+        with another reader (``responses.risk_ensemble``); blocking like ``predict``."""
+        if not texts:
+            return []
+        with self._lock:
+            return [(row, lang) for row, lang, _ in self._score(texts)]
+
+    def _score(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.float32], str, _Head]]:
+        x = hash_features(texts)
+        if self._lang_ngram is not None and self._lang_bias is not None:
+            lang_index = np.argmax(x.dot(self._lang_ngram) + self._lang_bias, axis=1)
+            langs = [self.languages[int(i)] for i in lang_index]
+        else:
+            langs = [self.languages[0]] * len(texts)
+        results: list[tuple[npt.NDArray[np.float32], str, _Head] | None] = [None] * len(texts)
+        for head in self._heads:
+            rows = [i for i, lang in enumerate(langs) if self._head_for(lang) is head]
+            if not rows:
+                continue
+            scores = head.scores([texts[i] for i in rows], x.take(rows))
+            for i, row in zip(rows, scores, strict=True):
+                results[i] = (row, langs[i], head)
         return [r for r in results if r is not None]
 
-    def _band(
-        self, row: npt.NDArray[np.float32], cuts: npt.NDArray[np.float32], k: int
-    ) -> frozenset[RiskCategory]:
-        """The categories a message shows at these cuts (per category, then "any" if present).
 
-        A message is in the band when some category, or the "any" output, reaches its cut;
-        the categories are those at or above their own cut, else the highest-scoring one
-        (the "any" output says there is risk, the category scores say which).
-        """
-        hit = frozenset(
-            c for c, v, t in zip(self.categories, row[:k], cuts[:k], strict=True) if v >= t
-        )
-        if hit or row.shape[0] == k or row[k] < cuts[k]:
-            return hit
-        return frozenset({self.categories[int(np.argmax(row[:k]))]})
+def band(
+    categories: Sequence[RiskCategory],
+    row: npt.NDArray[np.float32],
+    cuts: npt.NDArray[np.float32],
+) -> frozenset[RiskCategory]:
+    """The categories a message shows at these cuts (per category, then "any" if present).
+
+    A message is in the band when some category, or the "any" output, reaches its cut;
+    the categories are those at or above their own cut, else the highest-scoring one
+    (the "any" output says there is risk, the category scores say which).
+    """
+    k = len(categories)
+    hit = frozenset(c for c, v, t in zip(categories, row[:k], cuts[:k], strict=True) if v >= t)
+    if hit or row.shape[0] == k or row[k] < cuts[k]:
+        return hit
+    return frozenset({categories[int(np.argmax(row[:k]))]})
 
 
 def load_risk_model(model_dir: Path | None = None) -> RiskModel:

@@ -27,7 +27,7 @@ from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -69,7 +69,7 @@ from bot.adapters.telegram_inbox import DurableQueue, Received, update_key
 from bot.config import Settings
 from bot.domain import Message, Platform, Reply, UserRef
 from bot.notify import Notifiers
-from bot.storage.mailbox import NewOutbound, OutboxItem
+from bot.storage.mailbox import InboxItem, NewOutbound, OutboxItem
 from bot.storage.writebehind import DEFERRED
 from emotion.photo import PhotoProblem
 from emotion.video import VideoProblem
@@ -98,6 +98,10 @@ _Job = Callable[[], Awaitable[None]]
 _ANSWERING: ContextVar[list[Received] | None] = ContextVar("telegram_answering", default=None)
 #: Platform calls of the reply being delivered: how many went out before (skipped on retry).
 _STEPS: ContextVar[_Steps | None] = ContextVar("telegram_steps", default=None)
+#: What one process does: ``serve`` receives and answers (``python -m bot``), ``receive`` only
+#: stores updates in the inbox (``python -m bot receive``), ``work`` only answers the inbox
+#: and sends the outbox of the chats it holds (``python -m bot worker``, ``telegram_worker``).
+Role = Literal["serve", "receive", "work"]
 
 
 @dataclass(slots=True)
@@ -172,18 +176,22 @@ class TelegramAdapter:
         request_timeout_s: float = 20.0,
         core_concurrency: int = 4,
         notifiers: Notifiers | None = None,
+        role: Role = "serve",
     ) -> None:
         if settings.telegram_token is None:
             raise ValueError("the Telegram adapter needs ATTUNE_TELEGRAM_TOKEN")
         self._core = core
         self._settings = settings
+        self.role: Role = role
         self._notifiers = notifiers
         self._poll_timeout_s = poll_timeout_s
         self._album_window_s = album_window_s
-        self.delivery = Delivery(limits)
+        self.delivery = Delivery(limits or Limits(overall_per_s=settings.telegram_send_per_s))
         self.stats = Stats()
         self.mailbox = core.repository.mailbox(Platform.TELEGRAM)
         self._writes = core.writes
+        #: The storage writes this adapter's answers wait on (kept back when the db is slow).
+        self.writes = core.writes
         #: Stored updates PTB has not handed to ``_on_update`` yet, by update id.
         self._received: dict[int, Received] = {}
         # Before building: PTB logs its base URL (token included) at DEBUG right away.
@@ -216,6 +224,10 @@ class TelegramAdapter:
         # lock with coarse busy-wait sleeps (measured: p95 up 3x at 20 concurrent chats).
         self._core_slots = asyncio.Semaphore(core_concurrency)
         self._lanes: dict[str, deque[_Job]] = {}
+        self._lane_tasks: dict[str, asyncio.Task[None]] = {}
+        #: Worker: stored updates handed to a lane and not finished yet (inbox id -> chat), so
+        #: one still queued is never handed over a second time.
+        self._in_hand: dict[int, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._albums: dict[tuple[str, str], _Album] = {}
         self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
@@ -254,13 +266,24 @@ class TelegramAdapter:
         await self.delivery.call("getMe", app.initialize, limited=False)
         bot = app.bot
         self._me = BotIdentity(bot.id, bot.username)
+        if self.role == "work":  # no receiving: the worker's loop hands it stored chats
+            if self._notifiers is not None:
+                self._notifiers.register(Platform.TELEGRAM, self)
+            log.info("telegram: connected as @%s (worker)", self.me.username)
+            return
         await self._register_commands()
-        await self._recover()
+        if self.role == "serve":  # a receiver leaves the stored work to the workers
+            await self._recover()
         updater = app.updater
         assert updater is not None
         url = self._settings.telegram_webhook_url
         if url:
             configured = self._settings.telegram_webhook_secret
+            if configured is None and self.role == "receive":
+                log.warning(
+                    "telegram: no ATTUNE_TELEGRAM_WEBHOOK_SECRET: each receiver sets the webhook "
+                    "with a random one, so with several receivers set the same secret on all"
+                )
             self.webhook_secret = (
                 configured.get_secret_value() if configured else secrets.token_urlsafe(32)
             )
@@ -282,8 +305,11 @@ class TelegramAdapter:
                 error_callback=self._polling_error,
             )
             mode = "long polling"
+        if self.role == "receive":
+            mode += ", receive only"
         await app.start()
-        if self._notifiers is not None:  # check-ins can reach Telegram chats from now on
+        if self._notifiers is not None and self.role == "serve":
+            # check-ins can reach Telegram chats from now on
             self._notifiers.register(Platform.TELEGRAM, self)
         log.info("telegram: connected as @%s (%s)", self.me.username, mode)
 
@@ -315,7 +341,16 @@ class TelegramAdapter:
                 waiting + len(self._tasks),
             )
         await self._close()
-        log.info("telegram: stopped")
+        shown = self.handler_percentiles()
+        if shown is not None:  # counts and times only, for the operator and the bench
+            log.info(
+                "telegram: stopped; answered %d (handler p50 %.1f ms, p95 %.1f ms)",
+                self.stats.handled,
+                shown[0] * 1000,
+                shown[1] * 1000,
+            )
+        else:
+            log.info("telegram: stopped")
 
     async def _close(self) -> None:
         app = self.application
@@ -392,10 +427,8 @@ class TelegramAdapter:
         for item in replies:
             self._submit(item.chat_id, lambda item=item: self._redeliver(item))  # type: ignore[misc]
         for row in pending:
-            try:
-                update = Update.de_json(json.loads(row.payload), self.application.bot)
-            except Exception as error:
-                log.error("telegram: a stored update is unreadable (%s)", type(error).__name__)
+            update = self._stored_update(row)
+            if update is None:
                 continue
             received = update_key(update)
             received.inbox_id, received.replay = row.id, True
@@ -410,6 +443,8 @@ class TelegramAdapter:
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Called by PTB for each update in order; only queues work, never waits on it."""
         received = self._received.pop(update.update_id, None) or update_key(update)
+        if self.role == "receive":
+            return  # stored in the inbox: a worker answers it
         self._dispatch(update, received)
 
     def _dispatch(self, update: Update, received: Received) -> None:
@@ -476,12 +511,18 @@ class TelegramAdapter:
                 _ANSWERING.reset(token)
                 if not cancelled and not all(r.answered for r in received):
                     await self._finish(received, None)
+                for item in received:
+                    if item.inbox_id is not None:
+                        self._in_hand.pop(item.inbox_id, None)
 
         return run
 
     async def _finish(self, received: list[Received], reply: _Outbound | None) -> None:
         """Record that these updates are answered and, in the same transaction, store their
         reply in the outbox. A database that does not take it in time delays only this."""
+        for item in received:
+            if item.inbox_id is not None:
+                self._in_hand.pop(item.inbox_id, None)
         received = [r for r in received if not r.answered]
         for item in received:
             item.answered = True
@@ -514,25 +555,92 @@ class TelegramAdapter:
             lane = self._lanes[key] = deque()
             task = asyncio.create_task(self._run_lane(key, lane))
             self._tasks.add(task)
+            self._lane_tasks[key] = task
             task.add_done_callback(self._tasks.discard)
         lane.append(job)
 
     async def _run_lane(self, key: str, lane: deque[_Job]) -> None:
-        while lane and not self._closing:
-            job = lane.popleft()
-            try:
-                await job()
-            except Exception as error:  # one bad update must not stop the chat
-                # Where it failed, without the exception's message (it may quote the text).
-                where = "".join(traceback.format_tb(error.__traceback__)[-3:])
-                log.error(
-                    "telegram: could not answer in chat %s (%s)\n%s",
-                    key,
-                    type(error).__name__,
-                    where,
-                )
-                log.debug("telegram: the failure in full", exc_info=error)
-        del self._lanes[key]
+        try:
+            while lane and not self._closing:
+                job = lane.popleft()
+                try:
+                    await job()
+                except Exception as error:  # one bad update must not stop the chat
+                    # Where it failed, without the exception's message (it may quote text).
+                    where = "".join(traceback.format_tb(error.__traceback__)[-3:])
+                    log.error(
+                        "telegram: could not answer in chat %s (%s)\n%s",
+                        key,
+                        type(error).__name__,
+                        where,
+                    )
+                    log.debug("telegram: the failure in full", exc_info=error)
+        finally:  # also when cancelled (shutdown, or a worker that lost the chat's lease)
+            if self._lanes.get(key) is lane:
+                del self._lanes[key]
+                del self._lane_tasks[key]
+
+    # -- worker ----------------------------------------------------------------------------
+
+    async def answer_stored(
+        self, chat_id: str, replies: list[OutboxItem], updates: list[InboxItem]
+    ) -> None:
+        """A worker's turn at one chat it holds the lease of: send the chat's stored replies,
+        then answer its stored updates, all in id order on the chat's lane, through the same
+        code as live updates; returns once the lane has done them.
+
+        The updates count as replays (``Core.handle(replay=True)``): a worker that died may
+        have handled one without recording its answer. An update that cannot be read any
+        more leaves the inbox (logged): kept, it would hold the chat forever.
+        """
+        for item in replies:
+            self._submit(chat_id, lambda item=item: self._redeliver(item))  # type: ignore[misc]
+        for row in updates:
+            if row.id in self._in_hand:
+                continue  # still queued here from an earlier turn
+            self._in_hand[row.id] = chat_id
+            update = self._stored_update(row)
+            if update is None:
+                lost = Received(row.chat_id, row.message_id, "", inbox_id=row.id)
+                self._submit(chat_id, lambda lost=lost: self._finish([lost], None))  # type: ignore[misc]
+                continue
+            received = update_key(update)
+            received.inbox_id, received.replay = row.id, True
+            self._dispatch(update, received)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def mark() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        self._submit(chat_id, mark)  # lanes run in order: done once all the above are
+        await done
+
+    def abandon(self, chat_id: str) -> None:
+        """Stop answering this chat now (its lease was lost to another worker): what is left
+        stays in the inbox and outbox for the lease's new holder."""
+        lane = self._lanes.get(chat_id)
+        if lane is not None:
+            lane.clear()
+        for inbox_id in [i for i, chat in self._in_hand.items() if chat == chat_id]:
+            del self._in_hand[inbox_id]
+        task = self._lane_tasks.get(chat_id)
+        if task is not None:
+            task.cancel()
+
+    def _stored_update(self, row: InboxItem) -> Update | None:
+        try:
+            return Update.de_json(json.loads(row.payload), self.application.bot)
+        except Exception as error:
+            log.error("telegram: a stored update is unreadable (%s)", type(error).__name__)
+            return None
+
+    def handler_percentiles(self) -> tuple[float, float] | None:
+        """Handler time p50 and p95 (s) over the recent window, or None before any."""
+        times = sorted(self.stats.handler_times)
+        if not times:
+            return None
+        return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))]
 
     async def _timed(self, arrived: float, work: Awaitable[None]) -> None:
         started = time.monotonic()

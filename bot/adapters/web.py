@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.adapters.web_guard import guard_middleware
-from bot.adapters.web_live import build_live_tab
+from bot.adapters.web_live import LiveReader, build_live_tab
 from bot.adapters.web_render import (
     HISTORY_HEADERS,
     chart_html,
@@ -155,6 +155,8 @@ class WebAdapter:
         self._blocks: gr.Blocks | None = None
         self._tmp: str | None = None
         self._previous_tmp: str | None = None
+        #: The live tab's frame reader (set when the page is built).
+        self.live: LiveReader | None = None
 
     @property
     def url(self) -> str:
@@ -329,7 +331,7 @@ class WebAdapter:
                     with gr.Column(scale=3):
                         verdict = gr.Markdown(elem_id="verdict", line_breaks=True)
             with gr.Tab("Live", id="live"):
-                build_live_tab(gr, name_box, self._send_moment, clean_name)
+                self.live = build_live_tab(gr, name_box, self._send_moment, clean_name)
             with gr.Tab("Your mood", id="mood"):
                 gr.Markdown(
                     "Your mood over time, as /mood shows it; every entry attune keeps about you; "

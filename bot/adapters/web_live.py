@@ -2,12 +2,20 @@
 a rolling chart of the last minute, and "send this moment" to make a frame a message.
 
 Frames stream from the browser through Gradio's streaming ``Image`` (``stream_every`` ~15 a
-second). The handler runs one frame at a time (``concurrency_limit=1``) and, with
-``trigger_mode="always_last"``, a frame that arrives while one is being read replaces any other
-waiting one: under load frames are dropped, the picture never lags behind. Reading happens in
-Gradio's worker threads with the live view's own models (its own face reader and detector, so
-the bot's model thread is never shared), under a lock. Frames are held in memory only: the last
-one, for "send this moment", in the browser session's state.
+second) into one long-running streaming event per browser tab: the first frame starts it, each
+later frame is posted to it (``/stream/{event_id}``) and replaces the one waiting there, and the
+handler is called again with the newest frame as soon as it has answered the last. So under load
+frames are dropped, never queued: the picture never lags behind.
+
+The stream must keep Gradio's own trigger mode for streams ("multiple"): with "always_last"
+the page defers every frame after the first until the event ends — and a stream's event only
+ends when the camera stops — so the handler saw the first frame only (Gradio 6.31's
+``Blocks`` dispatch: a deferred trigger never reaches ``send_chunk``).
+
+Each tab's stream holds one of the event's ``LIVE_TABS`` slots while it runs; reading happens in
+worker threads with the live view's own models (its own face reader and detector, so the bot's
+model thread is never shared), one frame at a time under a lock. Frames are held in memory only:
+the last one, for "send this moment", in the browser session's state.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import asyncio
 import io
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -35,6 +44,12 @@ log = logging.getLogger(__name__)
 
 #: Seconds between frames the browser sends (about 15 a second).
 STREAM_EVERY_S = 1 / 15
+#: Seconds between redraws of the chart: the minute it spans barely moves in a frame's time,
+#: and each redraw is one more image for the server to encode and the page to fetch.
+CHART_EVERY_S = 0.5
+#: Browser tabs streaming at once: a stream holds its slot until the camera stops, so a limit
+#: of one would keep a second tab waiting for the first to stop. The lock shares the models.
+LIVE_TABS = 4
 MOMENT_NEEDS_FRAME = "Start the camera first: there is no moment to send yet."
 
 
@@ -45,15 +60,34 @@ class LiveSession:
     timeline: LiveTimeline | None = None
     last_frame: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
     last_estimate: EmotionEstimate | None = None
+    #: When the chart was last drawn (time.monotonic(); None: never).
+    chart_at: float | None = None
+    #: Whether a reading was added to the timeline since the chart was last drawn.
+    chart_stale: bool = False
+
+    def chart_due(self, now: float) -> bool:
+        """Whether to redraw the chart now (marks it drawn): the first time, then at most every
+        ``CHART_EVERY_S`` and only with new readings — the chart is drawn relative to its last
+        reading, so without one it would be the same picture, and Gradio rewrites an
+        identical output's file in place while the page may still be fetching it."""
+        if self.chart_at is not None and (
+            not self.chart_stale or now - self.chart_at < CHART_EVERY_S
+        ):
+            return False
+        self.chart_at, self.chart_stale = now, False
+        return True
 
 
 class LiveReader:
     """Loads the live view's own models on first use; reads one frame at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, annotator: LiveAnnotator | None = None) -> None:
         self._lock = threading.Lock()
-        self._annotator: LiveAnnotator | None = None
+        #: Loaded on the first frame unless given (tests give a stand-in).
+        self._annotator: LiveAnnotator | None = annotator
         self._failed = False
+        #: Webcam frames read since start, over all tabs (for the tests and the bench).
+        self.frames_read = 0
 
     def _load(self) -> LiveAnnotator | None:
         if self._annotator is None and not self._failed:
@@ -70,7 +104,9 @@ class LiveReader:
     def frame(
         self, rgb: npt.NDArray[np.uint8] | None, session: LiveSession | None
     ) -> tuple[npt.NDArray[np.uint8] | None, npt.NDArray[np.uint8] | None, LiveSession]:
-        """(drawn frame, chart, session) for one webcam frame; blocking."""
+        """(drawn frame, chart, session) for one webcam frame; blocking. The chart is None
+        when it is not due for a redraw (``CHART_EVERY_S``); both are None for a frame the same
+        as the last one read (nothing new to show)."""
         from emotion.face.live import LiveTimeline
 
         session = session or LiveSession()
@@ -79,14 +115,23 @@ class LiveReader:
         if rgb is None:
             return None, session.timeline.render(), session
         rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+        last = session.last_frame
+        if last is not None and last.shape == rgb.shape and np.array_equal(last, rgb):
+            # The page captured the camera faster than it films: the same picture again. Its
+            # answer would be the same picture too, which Gradio would rewrite in place (same
+            # content, same file) while the page may still be fetching it.
+            return None, None, session
         with self._lock:
             annotator = self._load()
             if annotator is None:
                 return rgb, session.timeline.render(), session
             drawn = annotator.annotate(rgb)
+            self.frames_read += 1
         session.timeline.add(drawn.main)
+        session.chart_stale = session.chart_stale or drawn.main is not None
         session.last_frame, session.last_estimate = rgb, drawn.main
-        return drawn.image, session.timeline.render(), session
+        chart = session.timeline.render() if session.chart_due(time.monotonic()) else None
+        return drawn.image, chart, session
 
 
 def jpeg(rgb: npt.NDArray[np.uint8]) -> bytes:
@@ -100,8 +145,9 @@ def build_live_tab(
     name_box: gr.Textbox,
     send_moment: Callable[[str, str, bytes], Awaitable[str]],
     clean_name: Callable[[str], str],
-) -> None:
-    """The tab's components and events, inside the caller's ``gr.Blocks``/``gr.Tab`` context.
+) -> LiveReader:
+    """The tab's components and events, inside the caller's ``gr.Blocks``/``gr.Tab`` context;
+    returns the reader that reads its frames.
 
     ``send_moment(name, text, jpeg_bytes)`` sends the frame as a photo message and returns the
     reply's text.
@@ -123,9 +169,22 @@ def build_live_tab(
             height=240,
             elem_id="live-camera",
         )
-        drawn = gr.Image(label="What attune sees", type="numpy", height=360, elem_id="live-view")
+        # JPEG, PNG for the chart: Gradio's default WebP costs 31 ms a frame and 19 a chart
+        # here (JPEG 1.5, PNG 3.7), three times the reading itself.
+        drawn = gr.Image(
+            label="What attune sees",
+            type="numpy",
+            format="jpeg",
+            height=360,
+            elem_id="live-view",
+        )
     chart = gr.Image(
-        label="The last minute", type="numpy", height=170, elem_id="live-chart", interactive=False
+        label="The last minute",
+        type="numpy",
+        format="png",
+        height=170,
+        elem_id="live-chart",
+        interactive=False,
     )
     with gr.Row():
         moment_text = gr.Textbox(
@@ -137,15 +196,18 @@ def build_live_tab(
     async def on_frame(
         frame: npt.NDArray[np.uint8] | None, state: LiveSession | None
     ) -> tuple[Any, Any, LiveSession]:
-        return await asyncio.to_thread(reader.frame, frame, state)
+        drawn_frame, chart_image, updated = await asyncio.to_thread(reader.frame, frame, state)
+        if frame is not None and drawn_frame is None:  # the same picture as last time
+            return gr.skip(), gr.skip(), updated
+        return drawn_frame, gr.skip() if chart_image is None else chart_image, updated
 
     camera.stream(
         on_frame,
         [camera, session],
         [drawn, chart, session],
         stream_every=STREAM_EVERY_S,
-        concurrency_limit=1,
-        trigger_mode="always_last",
+        concurrency_limit=LIVE_TABS,
+        trigger_mode="multiple",  # Gradio's mode for streams: see the module's docstring
         show_progress="hidden",
         api_visibility="private",
     )
@@ -160,3 +222,4 @@ def build_live_tab(
         return await send_moment(name, text, data)
 
     send.click(on_send, [name_box, moment_text, session], [answer], api_visibility="private")
+    return reader

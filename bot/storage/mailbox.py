@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import Platform
 from bot.storage.engine import read_session_factory
+from bot.storage.leases import ChatLeases
 from bot.storage.models import InboxRow, OutboxRow, ProcessedMessageRow
 
 
@@ -58,6 +59,10 @@ class Mailbox:
         self._reads = read_session_factory(sessions)
         self.platform = platform
 
+    def leases(self, worker_id: str, lease_s: float) -> ChatLeases:
+        """This platform's chat leases, held by ``worker_id`` (``bot.storage.leases``)."""
+        return ChatLeases(self._sessions, self.platform, worker_id, lease_s)
+
     async def receive(
         self, chat_id: str, message_id: str, platform_user_id: str, payload: str
     ) -> int | None:
@@ -88,13 +93,16 @@ class Mailbox:
         except IntegrityError:
             return None
 
-    async def pending(self) -> list[InboxItem]:
-        """Updates stored but not answered, in arrival order (per chat order follows)."""
+    async def pending(self, chat_id: str | None = None) -> list[InboxItem]:
+        """Updates stored but not answered, in arrival order (per chat order follows); only
+        this chat's when ``chat_id`` is given."""
         query = (
             select(InboxRow.id, InboxRow.chat_id, InboxRow.message_id, InboxRow.payload)
             .where(InboxRow.platform == self.platform.value)
             .order_by(InboxRow.id)
         )
+        if chat_id is not None:
+            query = query.where(InboxRow.chat_id == chat_id)
         async with self._reads() as session:
             return [InboxItem(*row) for row in (await session.execute(query)).all()]
 
@@ -137,13 +145,16 @@ class Mailbox:
                 )
         return ids
 
-    async def outbound(self) -> list[OutboxItem]:
-        """Replies stored but not yet accepted by the platform, oldest first."""
+    async def outbound(self, chat_id: str | None = None) -> list[OutboxItem]:
+        """Replies stored but not yet accepted by the platform, oldest first; only this
+        chat's when ``chat_id`` is given."""
         query = (
             select(OutboxRow.id, OutboxRow.chat_id, OutboxRow.payload, OutboxRow.progress)
             .where(OutboxRow.platform == self.platform.value)
             .order_by(OutboxRow.id)
         )
+        if chat_id is not None:
+            query = query.where(OutboxRow.chat_id == chat_id)
         async with self._reads() as session:
             return [OutboxItem(*row) for row in (await session.execute(query)).all()]
 

@@ -195,3 +195,21 @@ class RiskStateRow(Base):
     )
     state: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ChatLeaseRow(Base):
+    """A worker's claim on one chat: while ``expires_at`` is ahead, only ``worker_id``
+    answers that chat's inbox and sends its outbox (``bot.storage.leases``).
+
+    The row lives only while the chat has work (the worker deletes it when done). A private
+    chat's id is its person's account id, so /forget erases the row by it; a worker still
+    answering re-takes its lease at the next renewal, as nobody else holds it.
+    """
+
+    __tablename__ = "chat_leases"
+    __table_args__ = ({"info": {ERASE_BY: {"platform": "platform", "user": "chat_id"}}},)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

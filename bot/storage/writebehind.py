@@ -148,6 +148,17 @@ class WriteBehind:
                 log.info("storage: a kept write (%s) is stored now", what)
             self._queue.popleft()
 
+    async def settled(self) -> None:
+        """Return once no write is kept back (at once when none is); unlike ``flush`` it
+        neither gives up nor stops the retrying. A worker waits for this before it lets a
+        chat go, so the next holder never sees a row this process already answered."""
+        while self.backlog:
+            waiting = [*self._inflight] + ([self._worker] if self._worker else [])
+            if not waiting:
+                await asyncio.sleep(0.05)  # kept, and its retry is about to be started
+                continue
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+
     async def flush(self, timeout_s: float) -> int:
         """Give kept writes up to ``timeout_s`` to land (at shutdown); how many are lost."""
         with contextlib.suppress(TimeoutError):

@@ -152,10 +152,11 @@ class VideoReader:
 
     def _main_face(self, rgb: npt.NDArray[np.uint8]) -> FaceBox | None:
         """The largest face: BlazeFace short range first (a video selfie's face is close), the
-        photo reader's detector (full range, then Haar) when that finds none."""
+        photo reader's detector (full range, then Haar) when that finds none — without its
+        look at tiles, which would multiply by the frames of a faceless video."""
         found = tuple(as_cascade_box(f) for f in self._close.detect(rgb)) if self._close else ()
         if not found:
-            found = self._faces.detector.detect(rgb)
+            found = self._faces.detector.detect(rgb, tiled=False)
         if not found or found[0].width < self.settings.min_face_pixels:
             return None
         return found[0]

@@ -180,7 +180,9 @@ async def test_an_edit_that_flags_nothing_stays_silent(core: Core) -> None:
     assert len(await core.repository.recent_entries(found.id, 5)) == 1  # no entry for edits
 
 
-async def test_the_classifier_alone_never_sends_the_crisis_reply(db_url: str) -> None:
+async def test_a_classifier_that_is_not_decisive_never_sends_the_crisis_reply(
+    db_url: str,
+) -> None:
     text = "everything feels so grey lately, idk"  # the rules do not flag it
     confident = RiskPrediction(
         scores={**NO_RISK.scores, RiskCategory.FAREWELL: 0.93},
@@ -190,6 +192,35 @@ async def test_the_classifier_alone_never_sends_the_crisis_reply(db_url: str) ->
         reply = await core.handle(msg(text))
         assert "ending your life" in reply.text  # asked directly ...
         assert "findahelpline" in reply.text  # ... with a way to help
+        assert await _tone_of_last(core) != "crisis"
+
+
+async def test_a_decisive_confident_band_sends_the_crisis_reply_alone(db_url: str) -> None:
+    # The ensemble's confident band, measured precise enough on dev (responses/README.md),
+    # marks its predictions decisive: then it needs no rule to send the crisis reply.
+    text = "everything feels so grey lately, idk"  # the rules do not flag it
+    decisive = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.93},
+        flagged=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+        decisive=True,
+    )
+    async with _core(db_url, ScriptedClassifier({text: decisive})) as core:
+        reply = await core.handle(msg(text))
+        assert "findahelpline" in reply.text
+        assert await _tone_of_last(core) == "crisis"
+
+
+async def test_a_decisive_classifiers_watch_band_still_only_asks(db_url: str) -> None:
+    text = "i just feel really tired of all of it"  # the rules do not flag it
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.6},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+        decisive=True,
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure})) as core:
+        reply = await core.handle(msg(text))
+        assert "ending your life" in reply.text
         assert await _tone_of_last(core) != "crisis"
 
 

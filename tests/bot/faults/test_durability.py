@@ -53,6 +53,8 @@ class BotProcess:
     """``python -m bot`` with its stderr collected (to wait for start-up, and to check)."""
 
     env: dict[str, str]
+    #: The subcommand and its options (``worker``, ``receive``); none: ``python -m bot``.
+    args: tuple[str, ...] = ()
     process: asyncio.subprocess.Process | None = None
     log: list[str] = field(default_factory=list)
     #: The logs of earlier runs of this process.
@@ -66,6 +68,7 @@ class BotProcess:
             sys.executable,
             "-m",
             "bot",
+            *self.args,
             cwd=REPO_ROOT,
             env=self.env,
             stdin=asyncio.subprocess.DEVNULL,

@@ -22,6 +22,7 @@ TABLES = {
     "inbox",
     "outbox",
     "risk_states",
+    "chat_leases",
 }
 
 

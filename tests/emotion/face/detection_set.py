@@ -139,6 +139,24 @@ def scenes(*, fer_count: int = 24, width: int = 640, height: int = 480) -> Itera
         yield Scene(f"empty-{i}", _light(_background(width, height, 1000 + i), LIGHTS[i % 4]), ())
 
 
+def unturned(faces: Sequence[FaceBox], turns: int, width: int, height: int) -> list[FaceBox]:
+    """Boxes found in the image turned ``turns`` quarter turns counter-clockwise (``np.rot90``,
+    as ``FaceDetector.detect_turned`` reports them) put back in the upright ``width`` x
+    ``height`` image's pixels, to score them against its truths."""
+    back = []
+    for f in faces:
+        if turns % 4 == 1:
+            box = (width - (f.y + f.height), f.x, f.height, f.width)
+        elif turns % 4 == 2:
+            box = (width - (f.x + f.width), height - (f.y + f.height), f.width, f.height)
+        elif turns % 4 == 3:
+            box = (f.y, height - (f.x + f.width), f.height, f.width)
+        else:
+            box = (f.x, f.y, f.width, f.height)
+        back.append(FaceBox(*box, f.confidence))
+    return back
+
+
 def matches(face: FaceBox, truth: tuple[int, int, int]) -> bool:
     cx, cy, side = truth
     fx, fy = face.x + face.width / 2, face.y + face.height / 2

@@ -95,10 +95,12 @@ def talking_video(wav: bytes, side: int = 320, fps: int = 15) -> bytes:
     return out.getvalue()
 
 
-def camera_frame(width: int = 640, height: int = 480) -> npt.NDArray[np.uint8]:
+def camera_frame(
+    width: int = 640, height: int = 480, background: int = 90
+) -> npt.NDArray[np.uint8]:
     """The fake camera's picture (BGR): the portrait in the middle of a grey frame."""
     face = portrait_bgr(min(width, height) * 3 // 5)
-    frame = np.full((height, width, 3), 90, np.uint8)
+    frame = np.full((height, width, 3), background, np.uint8)
     top, left = (height - face.shape[0]) // 2, (width - face.shape[1]) // 2
     frame[max(0, top) : top + face.shape[0], left : left + face.shape[1]] = face[
         max(0, -top) : height - top
@@ -106,13 +108,36 @@ def camera_frame(width: int = 640, height: int = 480) -> npt.NDArray[np.uint8]:
     return frame
 
 
+#: The live clip's background greys, each held for ``SHADE_S`` seconds: a frame's shade tells
+#: which part of the clip it came from (all within 24 of ``camera_frame``'s 90, so a picture
+#: drawn on is still told from the camera's own by a difference of more than 80).
+SHADES = (66, 78, 90, 102, 114)
+SHADE_S = 0.6
+#: The clip's frame rate (frames a second), as its header declares it.
+CLIP_FPS = 15
+#: The ticker: a square a little lighter than the background that steps right every frame, so
+#: no two frames of a loop are the same picture.
+TICKER = 16
+TICKER_LIFT = 30
+
+
+def live_frame(i: int, width: int = 640, height: int = 480) -> npt.NDArray[np.uint8]:
+    """Frame ``i`` of the live clip (BGR): ``camera_frame`` on its shade, with the ticker."""
+    shade = SHADES[int(i / (SHADE_S * CLIP_FPS)) % len(SHADES)]
+    frame = camera_frame(width, height, shade)
+    x = 8 + (i * 12) % (width - 2 * TICKER)
+    frame[8 : 8 + TICKER, x : x + TICKER] = shade + TICKER_LIFT
+    return frame
+
+
 def write_y4m(path: str, seconds: float = 3.0, width: int = 640, height: int = 480) -> None:
-    """A YUV4MPEG2 file of ``camera_frame`` (Chromium's fake camera plays it on a loop)."""
-    frame = camera_frame(width, height)
-    i420 = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420), np.uint8).tobytes()
+    """A YUV4MPEG2 file of ``live_frame`` 0, 1, … (Chromium's fake camera plays it on a loop):
+    the still portrait, its background stepping through ``SHADES``, the ticker moving."""
     with open(path, "wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F15:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(int(seconds * 15)):
+        out.write(f"YUV4MPEG2 W{width} H{height} F{CLIP_FPS}:1 Ip A1:1 C420jpeg\n".encode())
+        for i in range(int(seconds * CLIP_FPS)):
+            frame = live_frame(i, width, height)
+            i420 = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420), np.uint8).tobytes()
             out.write(b"FRAME\n" + i420)
 
 

@@ -1,0 +1,171 @@
+"""The two learned risk readers together: the USE + n-gram classifier and the fine-tuned MiniLM.
+
+``RiskEnsemble.predict`` scores a message with ``responses.risk_model.RiskModel`` (multilingual,
+cheap) and, for the languages the ensemble gives the MiniLM reader a weight, with
+``responses.risk_encoder.EncoderReader``; each output (every category and "any") is the
+weighted mean ``w * minilm + (1 - w) * use`` with ``w`` per language read, and the bands
+are cuts on it as in ``RiskModel`` (a message is in a band when its highest combined score
+reaches the cut). Weights and cuts were chosen on the trainers' dev split and held-apart
+ordinary chat only (``data/risk_encoder/config.json`` → ``ensemble``, with its dev figures).
+
+Weights and cuts are per language (English; the other four share theirs). A prediction is
+``decisive`` (the core sends the crisis reply without a rule) when its highest combined score
+reaches the decisive cut of its language: the lowest cut that kept <= 5 % of that language
+group's dev hard negatives and <= 0.5 % of raw held-apart ordinary chat in the band (``None``
+in the config when no cut did; then nothing is decisive). Between the confident and the
+decisive cut a message is ``flagged`` but not decisive: the core asks instead.
+
+The MiniLM reader is skipped for a message when its weight is 0 for the language read, or
+when the USE score is so low that even a MiniLM score of 1 could not lift the combined
+score to the watch cut (``w + (1 - w) * use < watch``): that changes no band, only saves
+time on ordinary chat. Its MiniLM score then counts as 0 in ``scores``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from responses.risk import RiskCategory, RiskPrediction
+from responses.risk_encoder import EncoderReader, load_encoder_reader, read_config
+from responses.risk_model import RiskModel, RiskModelError, band, load_risk_model
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Bands:
+    """The cuts on the highest combined score for one language: ``watch`` (recall first,
+    check-in), ``confident`` (the categories ``combine`` adds when the rules flagged) and
+    ``decisive`` (the crisis reply without a rule; None when no cut met the dev limits)."""
+
+    watch: float
+    confident: float
+    decisive: float | None
+
+
+class RiskEnsemble:
+    """Both readers, combined per language (see the module docstring). Calls are serialised."""
+
+    def __init__(
+        self, model: RiskModel, reader: EncoderReader, ensemble: Mapping[str, Any]
+    ) -> None:
+        self.model = model
+        self.reader = reader
+        self.categories: tuple[RiskCategory, ...] = model.categories
+        labels = [c.value for c in self.categories] + ["any"]
+        if list(reader.labels) != labels:
+            raise RiskModelError(f"risk encoder outputs {reader.labels}, expected {labels}")
+        self.weights: dict[str, float] = {k: float(v) for k, v in ensemble["weights"].items()}
+        if any(not 0.0 <= w <= 1.0 for w in self.weights.values()):
+            raise RiskModelError(f"ensemble weights outside [0, 1]: {self.weights}")
+        self.bands: dict[str, Bands] = {}
+        for lang, cuts in ensemble["bands"].items():
+            decisive = cuts.get("decisive")
+            bands = Bands(
+                float(cuts["watch"]),
+                float(cuts["confident"]),
+                None if decisive is None else float(decisive),
+            )
+            top = bands.decisive if bands.decisive is not None else 1.0
+            if not 0.0 < bands.watch <= bands.confident <= top <= 1.0:
+                raise RiskModelError(f"ensemble cuts for {lang} out of order: {bands}")
+            self.bands[lang] = bands
+        missing = [lang for lang in model.languages if lang not in self.bands]
+        if missing:
+            raise RiskModelError(f"ensemble has no cuts for {missing}")
+        self._width = len(labels)
+        self._lock = threading.Lock()
+
+    def combined(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.float32], str]]:
+        """Per text: the combined scores (categories, then "any") and the language read."""
+        raw = self.model.raw_scores(texts)
+        if any(row.shape[0] != len(self.categories) + 1 for row, _ in raw):
+            raise RiskModelError("the USE classifier has no 'any' output; cannot combine")
+        need = []
+        for i, (row, lang) in enumerate(raw):
+            w = self.weights.get(lang, 0.0)
+            if w > 0.0 and w + (1.0 - w) * float(row.max()) >= self._bands(lang).watch:
+                need.append(i)
+        minilm = np.zeros((len(texts), len(self.categories) + 1), np.float32)
+        if need:
+            with self._lock:
+                minilm[need] = self.reader.scores([texts[i] for i in need])
+        out = []
+        for i, (row, lang) in enumerate(raw):
+            w = self.weights.get(lang, 0.0)
+            out.append(((w * minilm[i] + (1.0 - w) * row).astype(np.float32), lang))
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
+        """One RiskPrediction per text, in order (``decisive`` at the config's decisive cut).
+
+        When the MiniLM reader raises, the USE classifier's own predictions are returned (its
+        bands, never decisive), so the message still gets a check-in where it reads risk.
+
+        Blocking (two encoders; ``bench/safety_bench.py`` prints the latency): call it off
+        the event loop.
+        """
+        if not texts:
+            return []
+        try:
+            combined = self.combined(texts)
+        except Exception as error:  # the MiniLM reader failed: the USE classifier still reads
+            log.warning("risk encoder failed (%s); the USE classifier alone", type(error).__name__)
+            return self.model.predict(texts)
+        k = len(self.categories)
+        results = []
+        for row, lang in combined:
+            cuts = self._bands(lang)
+            flagged = band(self.categories, row, np.full(self._width, cuts.confident, np.float32))
+            watch = band(self.categories, row, np.full(self._width, cuts.watch, np.float32))
+            results.append(
+                RiskPrediction(
+                    scores={c: float(v) for c, v in zip(self.categories, row[:k], strict=True)},
+                    flagged=flagged,
+                    language=lang,
+                    watch=watch - flagged,
+                    decisive=cuts.decisive is not None
+                    and bool(flagged)
+                    and float(row.max()) >= cuts.decisive,
+                )
+            )
+        return results
+
+    def _bands(self, language: str) -> Bands:
+        """The cuts for messages read as ``language`` (English's for any other)."""
+        return self.bands.get(language, self.bands["en"])
+
+
+def load_risk_ensemble(
+    model_dir: Path | None = None, encoder_dir: Path | None = None
+) -> RiskEnsemble | RiskModel:
+    """Both readers combined, or the USE classifier alone when the MiniLM reader does not
+    load or was trained beside another USE classifier (a warning says why; the classifier
+    alone is never ``decisive``, so the core then asks rather than sends the crisis reply).
+
+    Raises RiskModelError when the USE classifier itself does not load (the caller then
+    screens with the rules alone).
+    """
+    model = load_risk_model(model_dir)
+    try:
+        reader = load_encoder_reader(encoder_dir)
+        ensemble = reader.config.get("ensemble")
+        if not isinstance(ensemble, dict):
+            raise RiskModelError("risk encoder config has no 'ensemble' section")
+        if ensemble.get("use_weights_sha256") != model.config.get("weights_sha256"):
+            raise RiskModelError("ensemble was tuned beside another USE classifier")
+        return RiskEnsemble(model, reader, ensemble)
+    except (RiskModelError, KeyError, TypeError, ValueError) as error:
+        log.warning("risk encoder unavailable (%s); the USE classifier alone", error)
+        return model
+
+
+__all__ = ["RiskEnsemble", "load_risk_ensemble", "read_config"]

@@ -1,0 +1,196 @@
+"""The fine-tuned MiniLM risk reader and its ensemble with the USE classifier: both load, the
+combination is the weighted mean the config names, broken files fall back, and the skip of
+the MiniLM reader changes no band."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from responses.risk import RiskCategory
+from responses.risk_encoder import (
+    CONFIG_FILE,
+    DEFAULT_ENCODER_DIR,
+    WEIGHTS_FILE,
+    EncoderReader,
+    load_encoder_reader,
+)
+from responses.risk_ensemble import RiskEnsemble, load_risk_ensemble
+from responses.risk_model import RiskModel, RiskModelError, weights_digest
+from tests.responses.test_risk_model import CLEAR, NEGATIVE, ORDINARY_CHAT, OTHER_LANGUAGES
+
+CONFIG = json.loads((DEFAULT_ENCODER_DIR / CONFIG_FILE).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def ensemble() -> RiskEnsemble:
+    loaded = load_risk_ensemble()
+    assert isinstance(loaded, RiskEnsemble), "the committed MiniLM reader did not load"
+    return loaded
+
+
+def test_the_committed_reader_loads_and_scores(ensemble: RiskEnsemble) -> None:
+    reader = ensemble.reader
+    texts = [CLEAR[RiskCategory.SUICIDAL_IDEATION][0], NEGATIVE[0], "", "x" * 5000]
+    scores = reader.scores(texts)
+    assert scores.shape == (4, len(RiskCategory) + 1)
+    assert ((scores >= 0.0) & (scores <= 1.0)).all()
+    # The plain statement of suicide outscores a sentence about a walk with the dog.
+    assert scores[0].max() > scores[1].max()
+
+
+def test_reader_batch_equals_single(ensemble: RiskEnsemble) -> None:
+    texts = [t for texts in CLEAR.values() for t in texts] + NEGATIVE[:4]
+    together = ensemble.reader.scores(texts)
+    for i, text in enumerate(texts):
+        alone = ensemble.reader.scores([text])[0]
+        np.testing.assert_allclose(alone, together[i], atol=2e-4)
+
+
+def test_combined_scores_are_the_configured_weighted_mean(ensemble: RiskEnsemble) -> None:
+    texts = [t for texts in CLEAR.values() for t in texts] + [t for _, t in OTHER_LANGUAGES]
+    raw = ensemble.model.raw_scores(texts)
+    minilm = ensemble.reader.scores(texts)
+    for (row, lang), (use, read_as), mini in zip(
+        ensemble.combined(texts), raw, minilm, strict=True
+    ):
+        assert lang == read_as
+        w = ensemble.weights.get(lang, 0.0)
+        skipped = w == 0.0 or w + (1 - w) * float(use.max()) < ensemble.bands[lang].watch
+        expected = (1 - w) * use + (0.0 if skipped else w * mini)
+        np.testing.assert_allclose(row, expected, atol=2e-4)
+
+
+def test_only_the_decisive_cut_makes_a_prediction_decisive(ensemble: RiskEnsemble) -> None:
+    texts = [t for texts in CLEAR.values() for t in texts] + NEGATIVE + ORDINARY_CHAT
+    for (row, lang), prediction in zip(
+        ensemble.combined(texts), ensemble.predict(texts), strict=True
+    ):
+        cut = CONFIG["ensemble"]["bands"][lang]["decisive"]
+        expected = cut is not None and float(row.max()) >= cut
+        assert prediction.decisive == expected
+        assert not prediction.decisive or prediction.flagged
+        assert not prediction.flagged & prediction.watch
+
+
+def test_clear_cases_reach_a_band_and_plain_chat_does_not(ensemble: RiskEnsemble) -> None:
+    clear = [t for texts in CLEAR.values() for t in texts] + [t for _, t in OTHER_LANGUAGES]
+    missed = [t for t, p in zip(clear, ensemble.predict(clear), strict=True) if not p.flagged]
+    # The confident band is cut for <= 5 % false alarms, so a plain statement may rarely fall
+    # in the watch band only; none may be missed by both bands.
+    assert len(missed) <= 2, missed
+    either = [p.flagged | p.watch for p in ensemble.predict(clear)]
+    assert all(either)
+    ordinary = ensemble.predict(ORDINARY_CHAT)
+    assert not [t for t, p in zip(ORDINARY_CHAT, ordinary, strict=True) if p.flagged]
+
+
+class _CountingReader:
+    """Stands in for the MiniLM reader: a fixed score, and the texts it was asked about."""
+
+    def __init__(self, reader: EncoderReader, value: float) -> None:
+        self.labels = reader.labels
+        self.config = reader.config
+        self.value = value
+        self.asked: list[str] = []
+
+    def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.asked.extend(texts)
+        return np.full((len(texts), len(self.labels)), self.value, np.float32)
+
+
+def test_skipping_the_reader_changes_no_band(ensemble: RiskEnsemble) -> None:
+    texts = NEGATIVE + ORDINARY_CHAT + [t for texts in CLEAR.values() for t in texts]
+    # Even a reader that says "certain risk" for everything cannot lift a skipped message into
+    # a band: the skip rule is exact, not a guess.
+    counting = _CountingReader(ensemble.reader, 1.0)
+    worst = RiskEnsemble(ensemble.model, counting, CONFIG["ensemble"])  # type: ignore[arg-type]
+    asked = set()
+    for text, prediction in zip(texts, worst.predict(texts), strict=True):
+        if text not in counting.asked:
+            assert not prediction.flagged and not prediction.watch, text
+        asked.add(text)
+    # Plain chat is mostly decided without the MiniLM reader.
+    assert len([t for t in NEGATIVE + ORDINARY_CHAT if t in counting.asked]) < len(NEGATIVE)
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "encoder"
+    shutil.copytree(DEFAULT_ENCODER_DIR, target)
+    return target
+
+
+def test_a_missing_or_corrupt_reader_raises(tmp_path: Path) -> None:
+    with pytest.raises(RiskModelError):
+        load_encoder_reader(tmp_path / "nowhere")
+    target = _copy(tmp_path)
+    data = bytearray((target / WEIGHTS_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (target / WEIGHTS_FILE).write_bytes(bytes(data))
+    with pytest.raises(RiskModelError, match="SHA-256"):
+        load_encoder_reader(target)
+
+
+def test_another_emotion_model_underneath_raises(tmp_path: Path) -> None:
+    target = _copy(tmp_path)
+    config = dict(CONFIG)
+    config["emotion_weights_sha256"] = "0" * 64
+    (target / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(RiskModelError, match="emotion"):
+        load_encoder_reader(target)
+
+
+def test_without_the_reader_the_use_classifier_alone_is_not_decisive(tmp_path: Path) -> None:
+    alone = load_risk_ensemble(encoder_dir=tmp_path / "nowhere")
+    assert isinstance(alone, RiskModel)
+    for prediction in alone.predict([t for texts in CLEAR.values() for t in texts]):
+        assert not prediction.decisive
+
+
+def test_an_ensemble_tuned_beside_another_use_classifier_is_not_used(tmp_path: Path) -> None:
+    target = _copy(tmp_path)
+    config = json.loads((target / CONFIG_FILE).read_text(encoding="utf-8"))
+    config["ensemble"]["use_weights_sha256"] = "0" * 64
+    (target / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
+    assert weights_digest(target / WEIGHTS_FILE) == config["weights_sha256"]
+    assert isinstance(load_risk_ensemble(encoder_dir=target), RiskModel)
+
+
+def test_the_cut_is_the_lowest_within_both_limits() -> None:
+    from responses.risk_encoder_train import cut_for
+
+    hard_scores = np.array([0.1, 0.2, 0.3, 0.9], np.float32)  # one of four look-alikes at 0.9
+    positives = np.array([0.5, 0.95], np.float32)
+    top = np.concatenate([hard_scores, positives])
+    hard = np.array([True] * 4 + [False] * 2)
+    ordinary = np.array([0.6] + [0.0] * 199, np.float32)  # 1 in 200 at 0.6
+    # <= 25 % look-alikes needs a cut above 0.3; <= 0.5 % ordinary chat allows 0.6 itself.
+    assert cut_for(top, ~hard, hard, ordinary, 0.25, 0.005) == pytest.approx(0.305)
+    # No ordinary message allowed: the cut must rise above 0.6.
+    assert cut_for(top, ~hard, hard, ordinary, 0.25, 0.0) == pytest.approx(0.605)
+
+
+class _BrokenReader(_CountingReader):
+    def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        raise RuntimeError("the MiniLM reader crashed")
+
+
+def test_a_failing_reader_leaves_the_use_classifiers_reading(ensemble: RiskEnsemble) -> None:
+    broken = RiskEnsemble(
+        ensemble.model,
+        _BrokenReader(ensemble.reader, 0.0),  # type: ignore[arg-type]
+        CONFIG["ensemble"],
+    )
+    texts = [t for texts in CLEAR.values() for t in texts]
+    alone = ensemble.model.predict(texts)
+    got = broken.predict(texts)
+    assert [p.flagged for p in got] == [p.flagged for p in alone]
+    assert [p.watch for p in got] == [p.watch for p in alone]
+    assert not any(p.decisive for p in got)
+    assert any(p.flagged or p.watch for p in got)
