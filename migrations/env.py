@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from bot.storage.engine import READ_ONLY, create_engine
+from bot.storage.migrate import SKIP_WHEN_CURRENT
 from bot.storage.models import Base
 
 config = context.config
@@ -64,11 +65,14 @@ async def run_migrations_online() -> None:
         # makes wait: a database whose write lock another process holds (a backup, a long
         # erasure, a second tool) must not stop attune from starting and answering — writes
         # wait in the write-behind, the crisis reply never does.
-        async with engine.connect() as probe:
-            reader = await probe.execution_options(**{READ_ONLY: True})
-            current = await reader.run_sync(_current_heads)
-        if current == set(ScriptDirectory.from_config(config).get_heads()):
-            return
+        # Only for an upgrade to head (``bot.storage.migrate.upgrade`` marks it): a downgrade
+        # or a named revision always runs.
+        if config.attributes.get(SKIP_WHEN_CURRENT):
+            async with engine.connect() as probe:
+                reader = await probe.execution_options(**{READ_ONLY: True})
+                current = await reader.run_sync(_current_heads)
+            if current == set(ScriptDirectory.from_config(config).get_heads()):
+                return
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync)
             await connection.commit()

@@ -22,9 +22,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+#: ``Config.attributes`` key: the env finds out by a read whether the schema is already at head
+#: and then writes nothing (a foreign write lock must not stop attune from starting).
+SKIP_WHEN_CURRENT = "attune_skip_when_current"
+
+
 def upgrade(url: str, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision``; a database already at head is only read."""
     ensure_sqlite_folder(url)
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    config.attributes[SKIP_WHEN_CURRENT] = revision == "head"
+    command.upgrade(config, revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
