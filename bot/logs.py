@@ -29,16 +29,25 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 class RedactSecrets(logging.Filter):
-    def __init__(self, secrets: Iterable[str]) -> None:
+    """Masks ``secrets`` (8 characters or more) in every record it sees.
+
+    ``freeze=True`` also formats each record now, masked or not. PTB needs it: it logs the
+    getFile result dict and then rewrites its ``file_path`` into the full download URL (token
+    included), so a record formatted later (a test's caplog, a queued handler) would show the
+    token.
+    """
+
+    def __init__(self, secrets: Iterable[str], *, freeze: bool = False) -> None:
         super().__init__()
         self._secrets = [s for s in secrets if len(s) >= 8]
+        self._freeze = freeze
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:
             return True
         message = record.getMessage()
         masked = redact(message, self._secrets)
-        if masked != message:
+        if masked != message or self._freeze:
             record.msg, record.args = masked, None
         return True
 

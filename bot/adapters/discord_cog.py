@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -44,6 +43,7 @@ from bot.adapters.discord_convert import (
 )
 from bot.adapters.discord_render import Part, parts, send_kwargs
 from bot.adapters.discord_shards import ShardPlan
+from bot.adapters.seen import SeenMessages
 from bot.domain import Platform, Reply
 from bot.storage.mailbox import NewOutbound, OutboxItem
 from bot.storage.writebehind import DEFERRED
@@ -173,7 +173,7 @@ class AttuneCog(commands.Cog, name="attune"):
         self.max_image_bytes = max_image_bytes
         self.shard_plan = shards
         self.locks = UserLocks()
-        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._seen = SeenMessages(SEEN_CAPACITY)
         self.mailbox = self.core.repository.mailbox(Platform.DISCORD)
         self._recovered = False
 
@@ -181,12 +181,7 @@ class AttuneCog(commands.Cog, name="attune"):
 
     def _first_time(self, message_id: int) -> bool:
         """Cheap guard against a gateway redelivering a message we are still answering."""
-        if message_id in self._seen:
-            return False
-        self._seen[message_id] = None
-        if len(self._seen) > SEEN_CAPACITY:
-            self._seen.popitem(last=False)
-        return True
+        return self._seen.first_time(message_id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -280,7 +275,7 @@ class AttuneCog(commands.Cog, name="attune"):
                 log.warning("discord: a stored message is gone (%s); dropped", type(error).__name__)
                 await self._answered(item.chat_id, item.message_id)
                 continue
-            self._seen[message.id] = None
+            self._seen.first_time(message.id)  # a gateway redelivery of it is not answered again
             try:
                 async with self.locks.hold(message.author.id):
                     await self._answer(message, me.id, replay=True)

@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 import traceback
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -46,6 +46,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
 
 from bot import outbox
+from bot.adapters.seen import SeenMessages
 from bot.adapters.telegram_delivery import (
     LIMIT_WAITS,
     MAX_TEXT,
@@ -68,6 +69,7 @@ from bot.adapters.telegram_inbound import (
 from bot.adapters.telegram_inbox import DurableQueue, Received, update_key
 from bot.config import Settings
 from bot.domain import Message, Platform, Reply, UserRef
+from bot.logs import RedactSecrets
 from bot.notify import Notifiers
 from bot.storage.mailbox import InboxItem, NewOutbound, OutboxItem
 from bot.storage.writebehind import DEFERRED
@@ -195,7 +197,7 @@ class TelegramAdapter:
         #: Stored updates PTB has not handed to ``_on_update`` yet, by update id.
         self._received: dict[int, Received] = {}
         # Before building: PTB logs its base URL (token included) at DEBUG right away.
-        self._redact = _RedactToken(settings.telegram_token.get_secret_value())
+        self._redact = RedactSecrets([settings.telegram_token.get_secret_value()], freeze=True)
         for logger in _ptb_loggers():
             logger.addFilter(self._redact)
         api = settings.telegram_api_url.rstrip("/")
@@ -230,7 +232,7 @@ class TelegramAdapter:
         self._in_hand: dict[int, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._albums: dict[tuple[str, str], _Album] = {}
-        self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._answered = SeenMessages(4096)
         self.webhook_secret: str | None = None
         #: Set at shutdown once draining took too long: lanes take no new job.
         self._closing = False
@@ -698,13 +700,7 @@ class TelegramAdapter:
 
     def _first_time(self, message: Message) -> bool:
         """Adapter-side dedupe for answers that never reach the core (unsupported kinds)."""
-        key = (message.chat_id, message.message_id or "")
-        if key in self._answered:
-            return False
-        self._answered[key] = None
-        if len(self._answered) > 4096:
-            self._answered.popitem(last=False)
-        return True
+        return self._answered.first_time((message.chat_id, message.message_id or ""))
 
     async def _handle(self, inbound: Inbound, fallbacks: list[PhotoRef]) -> None:
         message = inbound.message
@@ -1041,24 +1037,6 @@ def _bind_document(
     send: Callable[..., Awaitable[TgMessage]], chat_id: int, data: bytes, filename: str
 ) -> Callable[[], Awaitable[TgMessage]]:
     return lambda: send(chat_id, InputFile(data, filename=filename))
-
-
-class _RedactToken(logging.Filter):
-    """Masks the token in PTB's records and freezes them as formatted now.
-
-    Freezing matters: PTB logs the getFile result dict and then rewrites its ``file_path``
-    into the full download URL (token included), so a record formatted later (a test's
-    caplog, a queued handler) would show the token.
-    """
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self._token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        record.msg, record.args = message.replace(self._token, "[token]"), None
-        return True
 
 
 def _ptb_loggers() -> list[logging.Logger]:

@@ -46,8 +46,6 @@ PERMANENT = (BadRequest, Forbidden, InvalidToken, ChatMigrated, Conflict, EndPoi
 
 #: Telegram's hard limit for one text message (``text_split`` counts it in UTF-16 units).
 MAX_TEXT = 4096
-#: Telegram's limit for a photo or document caption.
-MAX_CAPTION = 1024
 
 
 #: Seconds the current task spent waiting on rate limits (and 429s), when a caller wants to
