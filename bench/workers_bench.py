@@ -1,6 +1,6 @@
 """Many workers bench: real ``python -m bot`` processes against the fake Bot API.
 
-Run ``python bench/workers_bench.py [--users 200] [--messages 3] [--workers 1 2 4]``.
+Run ``python -m bench.workers_bench [--users 200] [--messages 3] [--workers 1 2 4]``.
 
 Runs, one after the other, each on a fresh database:
   sqlite       one ``python -m bot`` process (receives and answers), SQLite on disk;
