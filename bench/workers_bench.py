@@ -38,8 +38,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from bot.storage import migrate
 from tests import backends
 from tests.bot.adapters.telegram.fake_api import (
