@@ -21,7 +21,7 @@ from responses.risk_encoder import (
     EncoderReader,
     load_encoder_reader,
 )
-from responses.risk_ensemble import RiskEnsemble, load_risk_ensemble
+from responses.risk_ensemble import MIN_DECISIVE_WORDS, RiskEnsemble, load_risk_ensemble
 from responses.risk_model import RiskModel, RiskModelError, weights_digest
 from tests.responses.test_risk_model import CLEAR, NEGATIVE, ORDINARY_CHAT, OTHER_LANGUAGES
 
@@ -69,14 +69,37 @@ def test_combined_scores_are_the_configured_weighted_mean(ensemble: RiskEnsemble
 
 def test_only_the_decisive_cut_makes_a_prediction_decisive(ensemble: RiskEnsemble) -> None:
     texts = [t for texts in CLEAR.values() for t in texts] + NEGATIVE + ORDINARY_CHAT
-    for (row, lang), prediction in zip(
-        ensemble.combined(texts), ensemble.predict(texts), strict=True
+    for text, (row, lang), prediction in zip(
+        texts, ensemble.combined(texts), ensemble.predict(texts), strict=True
     ):
         cut = CONFIG["ensemble"]["bands"][lang]["decisive"]
-        expected = cut is not None and float(row.max()) >= cut
+        long_enough = len(text.split()) >= MIN_DECISIVE_WORDS
+        expected = cut is not None and float(row.max()) >= cut and long_enough
         assert prediction.decisive == expected
         assert not prediction.decisive or prediction.flagged
         assert not prediction.flagged & prediction.watch
+
+
+#: Everyday captions and sign-offs that the readers scored as risk (found by a fresh review:
+#: the decisive band sent them the crisis reply). Never decisive now; still watched at most.
+SHORT_EVERYDAY = [
+    "here I am",
+    "look at me",
+    "see you tomorrow",
+    "goodbye for now",
+    "gonna go now",
+    "my face rn",
+]
+
+
+def test_short_everyday_lines_never_get_the_crisis_reply_from_the_readers(
+    ensemble: RiskEnsemble,
+) -> None:
+    predictions = ensemble.predict(SHORT_EVERYDAY)
+    assert not [t for t, p in zip(SHORT_EVERYDAY, predictions, strict=True) if p.decisive]
+    # The same words inside a longer message are judged on their scores again.
+    long = [f"{t}, I really do not want to be alive any more after tonight" for t in SHORT_EVERYDAY]
+    assert any(p.decisive for p in ensemble.predict(long))
 
 
 def test_clear_cases_reach_a_band_and_plain_chat_does_not(ensemble: RiskEnsemble) -> None:
