@@ -21,6 +21,7 @@ the last one, for "send this moment", in the browser session's state.
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import logging
 import threading
@@ -51,6 +52,7 @@ CHART_EVERY_S = 0.5
 #: of one would keep a second tab waiting for the first to stop. The lock shares the models.
 LIVE_TABS = 4
 MOMENT_NEEDS_FRAME = "Start the camera first: there is no moment to send yet."
+NO_FRAME_YET = "<p>Start the camera: what attune sees appears here.</p>"
 
 
 @dataclass
@@ -135,9 +137,23 @@ class LiveReader:
 
 
 def jpeg(rgb: npt.NDArray[np.uint8]) -> bytes:
+    """An RGB frame (H x W x 3, uint8) as JPEG bytes (quality 90)."""
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
+
+
+def png(rgb: npt.NDArray[np.uint8]) -> bytes:
+    """An RGB image (H x W x 3, uint8) as PNG bytes (the chart: lines stay sharp)."""
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def inline_image(data: bytes, mime: str) -> str:
+    """An ``<img>`` whose picture travels inside the page (a data: URL): never a file."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img src="data:{mime};base64,{encoded}" alt="" style="max-width:100%">'
 
 
 def build_live_tab(
@@ -169,23 +185,11 @@ def build_live_tab(
             height=240,
             elem_id="live-camera",
         )
-        # JPEG, PNG for the chart: Gradio's default WebP costs 31 ms a frame and 19 a chart
-        # here (JPEG 1.5, PNG 3.7), three times the reading itself.
-        drawn = gr.Image(
-            label="What attune sees",
-            type="numpy",
-            format="jpeg",
-            height=360,
-            elem_id="live-view",
-        )
-    chart = gr.Image(
-        label="The last minute",
-        type="numpy",
-        format="png",
-        height=170,
-        elem_id="live-chart",
-        interactive=False,
-    )
+        # HTML with the picture inline (a data: URL), not gr.Image: Gradio writes every image
+        # it sends back to a file in its cache (kept for an hour), and these are the person's
+        # face. JPEG for the frame, PNG for the chart: ~1.5 and ~4 ms here.
+        drawn = gr.HTML(NO_FRAME_YET, label="What attune sees", elem_id="live-view")
+    chart = gr.HTML("", label="The last minute", elem_id="live-chart")
     with gr.Row():
         moment_text = gr.Textbox(
             label="A few words with it (optional)", max_lines=1, scale=4, elem_id="live-text"
@@ -196,10 +200,18 @@ def build_live_tab(
     async def on_frame(
         frame: npt.NDArray[np.uint8] | None, state: LiveSession | None
     ) -> tuple[Any, Any, LiveSession]:
-        drawn_frame, chart_image, updated = await asyncio.to_thread(reader.frame, frame, state)
-        if frame is not None and drawn_frame is None:  # the same picture as last time
+        drawn_html, chart_html, updated = await asyncio.to_thread(_read_as_html, frame, state)
+        if frame is not None and drawn_html is None:  # the same picture as last time
             return gr.skip(), gr.skip(), updated
-        return drawn_frame, gr.skip() if chart_image is None else chart_image, updated
+        return drawn_html, gr.skip() if chart_html is None else chart_html, updated
+
+    def _read_as_html(
+        frame: npt.NDArray[np.uint8] | None, state: LiveSession | None
+    ) -> tuple[str | None, str | None, LiveSession]:
+        drawn_frame, chart_image, updated = reader.frame(frame, state)
+        drawn_html = None if drawn_frame is None else inline_image(jpeg(drawn_frame), "image/jpeg")
+        chart_html = None if chart_image is None else inline_image(png(chart_image), "image/png")
+        return drawn_html, chart_html, updated
 
     camera.stream(
         on_frame,

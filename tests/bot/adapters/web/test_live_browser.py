@@ -225,6 +225,12 @@ def test_the_live_view_draws_boxes_and_sends_a_moment(
         f"= {fps:.1f} fps; server read {live.frames_read}; clip shades seen {sorted(shades)}"
     )
 
+    # The frames are the person's face: none of them (nor the chart) may land on disk, as
+    # Gradio does with every image it sends back as a file.
+    assert demo.adapter.upload_dir is not None
+    written = [p for p in Path(demo.adapter.upload_dir).rglob("*") if p.is_file()]
+    assert not written, f"live frames written to disk: {written[:3]}"
+
     browser.find_element(By.CSS_SELECTOR, "#live-text input, #live-text textarea").send_keys(
         "this is me right now"
     )
