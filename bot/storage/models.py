@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.storage.erasure import ERASE_BY
+from bot.storage.erasure import IN_FLIGHT
 from bot.storage.types import UtcDateTime
 
 NAMING_CONVENTION = {
@@ -145,17 +145,17 @@ class InboxRow(Base):
     """
 
     __tablename__ = "inbox"
-    # Rows may exist before the sender has a user row: /forget erases them by account.
+    # Work in flight: /forget leaves a waiting message to be answered (then deleted as usual).
     __table_args__ = (
         UniqueConstraint("platform", "chat_id", "message_id"),
-        {"info": {ERASE_BY: {"platform": "platform", "user": "platform_user_id"}}},
+        {"info": {IN_FLIGHT: True}},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     message_id: Mapped[str] = mapped_column(String(64))
-    #: The sender's platform user id, so /forget can erase what is still waiting.
+    #: The sender's platform user id.
     platform_user_id: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -170,7 +170,8 @@ class OutboxRow(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = ({"info": {ERASE_BY: {"platform": "platform", "user": "platform_user_id"}}},)
+    # Work in flight: /forget leaves a reply to be delivered (then deleted as usual).
+    __table_args__ = ({"info": {IN_FLIGHT: True}},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -201,13 +202,12 @@ class ChatLeaseRow(Base):
     """A worker's claim on one chat: while ``expires_at`` is ahead, only ``worker_id``
     answers that chat's inbox and sends its outbox (``bot.storage.leases``).
 
-    The row lives only while the chat has work (the worker deletes it when done). A private
-    chat's id is its person's account id, so /forget erases the row by it; a worker still
-    answering re-takes its lease at the next renewal, as nobody else holds it.
+    The row lives only while the chat has work (the worker deletes it when done). /forget
+    leaves it alone: erasing a live lease let a second worker answer the same chat.
     """
 
     __tablename__ = "chat_leases"
-    __table_args__ = ({"info": {ERASE_BY: {"platform": "platform", "user": "chat_id"}}},)
+    __table_args__ = ({"info": {IN_FLIGHT: True}},)
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -169,6 +169,7 @@ async def test_forget_leaves_no_row_of_the_person_in_any_table(
     owner = UserRef(Platform.TELEGRAM, "owner-1", display_name="Owner")
     other = UserRef(Platform.TELEGRAM, "other-2", display_name="Other")
     await _fill(repository, owner, other, count=20)
+    in_flight: dict[str, int] = {}
     for ref, word in ((owner, CANARY), (other, KEEP)):
         user = await repository.get_or_create_user(ref)
         await repository.save_risk_state(user.id, f'{{"said": "{word}"}}', datetime.now(UTC))
@@ -177,14 +178,24 @@ async def test_forget_leaves_no_row_of_the_person_in_any_table(
         waiting = await box.receive(word, "in-2", ref.user_id, f'{{"text": "{word} 2"}}')
         assert answered is not None and waiting is not None
         await box.answered([answered], [NewOutbound(word, ref.user_id, f'{{"r": "{word}"}}')])
+        in_flight[ref.user_id] = waiting
     before = await _every_row(repository)
     assert before.count(CANARY) > 20 and "owner-1" in before
 
     with caplog.at_level(logging.WARNING, logger="bot"):
         result = await repository.forget(owner)
     assert result.entries == 20 and result.processed_messages == 20
-    assert result.rows["inbox"] == 1 and result.rows["outbox"] == 1
     assert result.rows["risk_states"] == 1 and result.settings == 1
+    # Work in flight is left to finish: a message sent right after /forget (a crisis message
+    # among them) is still answered, an undelivered reply still delivered.
+    assert "inbox" not in result.rows and "outbox" not in result.rows
+    box = repository.mailbox(owner.platform)
+    assert [item.id for item in await box.pending()] == list(in_flight.values())
+    owner_replies = [r for r in await box.outbound() if r.chat_id == CANARY]
+    assert len(owner_replies) == 1
+    # ... and gone once done, as every answered message and sent reply is.
+    await box.answered([in_flight[owner.user_id]], [])
+    await box.sent(owner_replies[0].id)
 
     after = await _every_row(repository)
     assert CANARY not in after and "owner-1" not in after
