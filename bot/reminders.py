@@ -156,8 +156,13 @@ class ReminderScheduler:
         while True:
             try:
                 await self.tick()
-            except Exception:
-                log.exception("reminder tick failed; trying again in %.0f s", self._interval_s)
+            except Exception as error:
+                # The error's type only: a database error's text carries the SQL and its values.
+                log.error(
+                    "reminder tick failed (%s); trying again in %.0f s",
+                    type(error).__name__,
+                    self._interval_s,
+                )
             await asyncio.sleep(self._interval_s)
 
     async def tick(self, now: datetime | None = None) -> int:

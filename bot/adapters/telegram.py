@@ -411,6 +411,14 @@ class TelegramAdapter:
             return inbox_id
 
         stored = await self._writes.run("inbox", store)
+        if stored is DEFERRED and self.role == "receive":
+            # A receiver answers nothing itself, so it must not confirm an update the database
+            # has not taken: it waits for the kept write (PTB's polling offset does not move,
+            # a webhook is not answered 200; Telegram keeps the update). A restart meanwhile
+            # loses nothing; answers, crisis replies included, wait for the database.
+            log.warning("telegram: the database is not taking updates; holding them back")
+            await self._writes.settled()
+            stored = 0  # stored now; which row it is, is the workers' business
         if stored is None:
             log.debug("telegram: update %s was received before", update.update_id)
             return False

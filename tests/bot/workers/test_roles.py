@@ -4,6 +4,9 @@ update is committed, nothing answered), and a worker that answers what was store
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
+import threading
 from pathlib import Path
 
 from bot.adapters.telegram import TelegramAdapter
@@ -66,5 +69,54 @@ async def test_a_webhook_receiver_stores_and_a_worker_answers(tmp_path: Path) ->
         await worker.stop()
         await receiver.stop()
         await working.close()
+        await receiving.close()
+        await fake.stop()
+
+
+async def test_a_receiver_confirms_nothing_the_database_has_not_taken(tmp_path: Path) -> None:
+    """A receiver answers nothing itself: while the database refuses writes it must not answer
+    Telegram's webhook 200 (Telegram would drop the update), and the update is stored once the
+    database is back. (It used to confirm it from memory, as a serving bot does, and a restart
+    in that window lost it — a crisis message among them.)"""
+    fake = FakeTelegram(TOKEN)
+    await fake.start()
+    port = free_port()
+    db = tmp_path / "attune.db"
+    settings = await telegram_settings(
+        fake,
+        db,
+        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        telegram_webhook_port=port,
+        telegram_webhook_secret=SECRET,
+        storage_wait_s=0.5,
+    )
+    receiving = build_app(settings, EmotionService(LexiconEstimator(), None))
+    receiver = TelegramAdapter(receiving.core, settings, limits=TEST_LIMITS, role="receive")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        with contextlib.closing(sqlite3.connect(db, timeout=30)) as conn:
+            conn.isolation_level = None
+            conn.execute("BEGIN IMMEDIATE")  # another process's write transaction
+            locked.set()
+            release.wait(30.0)
+            conn.execute("ROLLBACK")
+
+    holder = asyncio.create_task(asyncio.to_thread(hold_lock))
+    try:
+        await receiver.start()
+        await asyncio.to_thread(locked.wait, 10.0)
+        crisis = fake.build_text_update(FakeUser(4343, "Bo"), "I want to end my life tonight")
+        posted = asyncio.create_task(fake.post_webhook(crisis, SECRET))
+        await asyncio.sleep(3.0)  # six times the storage wait
+        assert not posted.done(), "the webhook was answered before the update was stored"
+        release.set()
+        assert await asyncio.wait_for(posted, 30) == 200
+        stored = await receiver.mailbox.pending()
+        assert [item.message_id for item in stored] == [str(crisis["message"]["message_id"])]
+    finally:
+        release.set()
+        await holder
+        await receiver.stop()
         await receiving.close()
         await fake.stop()
