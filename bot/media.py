@@ -30,19 +30,32 @@ from emotion.video import VideoProblem, VideoReading
 from emotion.voice import Transcript, VoiceProblem
 from responses import safety
 
+#: Beside every "I couldn't hear the words" reply: words we could not hear may be a crisis (a
+#: German, French or Spanish voice message, a very quiet one, one over the length limit), so
+#: the way to help is always left open. The link lists free lines for every country.
+HELP_WHEN_UNHEARD = (
+    "If you're going through something hard right now, please tell me in writing. If you "
+    "might be in danger, call your local emergency number; free, confidential helplines for "
+    "every country are at https://findahelpline.com"
+)
+
 VOICE_NOTES: dict[VoiceProblem, str] = {
     VoiceProblem.EMPTY: "That voice message arrived empty, so there was nothing to hear.",
     VoiceProblem.TOO_LARGE: "That recording is too large for me to listen to.",
     VoiceProblem.TOO_LONG: (
         "That recording is longer than I can listen to (5 minutes at most) — could you send a "
-        "shorter one, or tell me in words?"
+        "shorter one, or tell me in words? " + HELP_WHEN_UNHEARD
     ),
     VoiceProblem.NOT_AUDIO: "I couldn't find any sound in that file that I can play.",
-    VoiceProblem.TRUNCATED: "That recording seems damaged or cut short, so I couldn't hear it.",
-    VoiceProblem.SILENT: "I couldn't hear any words in that recording — could you try again?",
+    VoiceProblem.TRUNCATED: (
+        "That recording seems damaged or cut short, so I couldn't hear it. " + HELP_WHEN_UNHEARD
+    ),
+    VoiceProblem.SILENT: (
+        "I couldn't hear any words in that recording — could you try again? " + HELP_WHEN_UNHEARD
+    ),
     VoiceProblem.UNCLEAR: (
         "I couldn't make out the words, sorry — I understand English voice messages best. "
-        "Could you tell me in writing?"
+        "Could you tell me in writing? " + HELP_WHEN_UNHEARD
     ),
     VoiceProblem.UNAVAILABLE: (
         "I can't listen to voice messages right now — could you tell me in words? I'm listening."
