@@ -16,10 +16,23 @@ from responses import risk_state
 from responses.explain import explain
 from responses.risk_state import RiskState
 
+CRISIS_WHY = (
+    "What you wrote sounded like you might be in danger or thinking about ending your life, "
+    "so I answered with help first instead of reading your mood from it. If I got that wrong, "
+    "that's okay — and if I got it right, I'm still here."
+)
+
 
 def explain_entry(entry: MoodEntry) -> str:
     """/why's answer for ``entry``: how each source counted, then, for a video, how the face
-    changed over it (its stored summary), then the user's correction if they made one."""
+    changed over it (its stored summary), then the user's correction if they made one.
+
+    A message the crisis screen flagged was answered with help before any careful reading (it
+    gets only a quick word-list estimate, which can read "I want to end my life tonight" as
+    calm): /why says that instead of presenting the estimate as how they felt.
+    """
+    if entry.crisis:
+        return CRISIS_WHY
     result = fusion_of(entry)
     photo = None
     video = entry.media_kind is MediaKind.VIDEO

@@ -14,6 +14,7 @@ import pytest
 
 from bot.core import Core, CoreOptions
 from bot.domain import Message, Platform, Reply, UserRef
+from bot.explain import CRISIS_WHY
 from bot.inference import EmotionService
 from bot.risk import RiskScreen
 from bot.storage.engine import create_engine, session_factory
@@ -145,6 +146,15 @@ async def test_a_retraction_keeps_replies_careful_and_asks_directly(core: Core) 
     assert await _tone_of_last(core) not in {"celebrate", "curious", "small_talk"}
     why = await core.handle(msg("/why"))
     assert "careful" in why.text
+
+
+async def test_why_after_a_crisis_message_does_not_present_a_mood_reading(core: Core) -> None:
+    # The crisis reply goes out before any careful reading; the quick word-list estimate it
+    # stores read this very sentence as calm and happy, which /why used to say.
+    await core.handle(msg("I want to end my life tonight."))
+    why = await core.handle(msg("/why"))
+    assert why.text.startswith(CRISIS_WHY)
+    assert "calm" not in why.text and "happiness" not in why.text
 
 
 async def test_no_celebrating_right_after_a_crisis_message(core: Core) -> None:
