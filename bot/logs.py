@@ -52,6 +52,20 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class WithholdReceivedData(logging.Filter):
+    """Replaces the arguments of a library's "Received data was: %r" record (PTB logs a webhook
+    body it could not parse in full, at CRITICAL) with a placeholder: that body is an update,
+    and an update holds what someone wrote. The line itself, and its traceback, stay."""
+
+    MARKER = "Received data was: %r"
+    WITHHELD = "[not logged: it may hold what someone wrote]"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and self.MARKER in record.msg and record.args:
+            record.args = (self.WITHHELD,)
+        return True
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

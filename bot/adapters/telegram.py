@@ -69,7 +69,7 @@ from bot.adapters.telegram_inbound import (
 from bot.adapters.telegram_inbox import DurableQueue, Received, update_key
 from bot.config import Settings
 from bot.domain import Message, Platform, Reply, UserRef
-from bot.logs import RedactSecrets
+from bot.logs import RedactSecrets, WithholdReceivedData
 from bot.notify import Notifiers
 from bot.storage.mailbox import InboxItem, NewOutbound, OutboxItem
 from bot.storage.writebehind import DEFERRED
@@ -198,7 +198,9 @@ class TelegramAdapter:
         self._received: dict[int, Received] = {}
         # Before building: PTB logs its base URL (token included) at DEBUG right away.
         self._redact = RedactSecrets([settings.telegram_token.get_secret_value()], freeze=True)
+        self._withhold = WithholdReceivedData()
         for logger in _ptb_loggers():
+            logger.addFilter(self._withhold)  # before the redaction formats the record
             logger.addFilter(self._redact)
         api = settings.telegram_api_url.rstrip("/")
         self.application: Application = (  # type: ignore[type-arg]
@@ -364,6 +366,7 @@ class TelegramAdapter:
         with contextlib.suppress(Exception):
             await app.shutdown()
         for logger in _ptb_loggers():
+            logger.removeFilter(self._withhold)
             logger.removeFilter(self._redact)
 
     @staticmethod

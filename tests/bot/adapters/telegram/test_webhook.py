@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import AsyncIterator
 
@@ -72,3 +73,16 @@ async def test_the_webhook_answers_200_only_once_the_update_is_stored(hooked: Ha
     await fake.wait_count(ada.id, 1)
     await hooked.quiet()
     assert await mailbox.pending() == [] and await mailbox.outbound() == []
+
+
+async def test_an_update_that_cannot_be_read_is_refused_without_logging_its_words(
+    hooked: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    # PTB logs a body it cannot parse in full, at CRITICAL: that body is what someone wrote.
+    fake = hooked.fake
+    broken = {"update_id": 77, "message": {"message_id": 5, "text": "zebra-private-sorrow"}}
+    with caplog.at_level(logging.DEBUG, logger="telegram"):
+        assert await fake.post_webhook(broken, SECRET) == 400
+    lines = [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG]
+    assert any("not* processed" in line for line in lines), "PTB's error line is kept"
+    assert not [line for line in lines if "zebra" in line]
