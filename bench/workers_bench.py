@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import re
 import signal
 import sys
@@ -47,7 +46,7 @@ from tests.bot.adapters.telegram.fake_api import (
     FakeUser,
     FloodModel,
 )
-from tests.bot.faults.test_durability import WORDS, BotProcess
+from tests.bot.faults.test_durability import WORDS, BotProcess, bot_env
 from tests.bot.workers.test_many_workers import replied_to
 
 TOKEN = "123456789:AAbench-token-0123456789abcdef"
@@ -77,21 +76,14 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _env(fake: FakeTelegram, url: str, folder: Path, lease_s: float) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTUNE_")}
-    env.update(
-        ATTUNE_TELEGRAM_TOKEN=TOKEN,
-        ATTUNE_TELEGRAM_API_URL=fake.url,
-        ATTUNE_DATABASE_URL=url,
-        ATTUNE_TEXT_MODEL_DIR=str(folder / "no-text-model"),
-        ATTUNE_FACE_MODEL_DIR=str(folder / "no-face-model"),
+    return bot_env(
+        fake,
+        url,
+        folder,
         ATTUNE_TELEGRAM_SEND_PER_S="100000",
         ATTUNE_WORKER_LEASE_S=str(lease_s),
         ATTUNE_WORKER_POLL_S="0.1",
-        ATTUNE_LOG_LEVEL="INFO",
-        TF_CPP_MIN_LOG_LEVEL="3",
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 async def _run(

@@ -48,6 +48,26 @@ WORDS = [
 STARTED_LINE = "connected as @"
 
 
+def bot_env(fake: FakeTelegram, db_url: str, folder: Path, **settings: str) -> dict[str, str]:
+    """The environment of a ``python -m bot`` child process on the fake Bot API: this
+    process's variables without any ``ATTUNE_`` one, the database at ``db_url``, the lexicon
+    text model and no face model (folders under ``folder`` that do not exist, so it starts in
+    seconds), INFO logs; ``settings`` adds or overrides ``ATTUNE_`` variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTUNE_")}
+    env.update(
+        ATTUNE_TELEGRAM_TOKEN=TOKEN,
+        ATTUNE_TELEGRAM_API_URL=fake.url,
+        ATTUNE_DATABASE_URL=db_url,
+        ATTUNE_TEXT_MODEL_DIR=str(folder / "no-text-model"),
+        ATTUNE_FACE_MODEL_DIR=str(folder / "no-face-model"),
+        ATTUNE_LOG_LEVEL="INFO",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(settings)
+    return env
+
+
 @dataclass
 class BotProcess:
     """``python -m bot`` with its stderr collected (to wait for start-up, and to check)."""
@@ -143,19 +163,7 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
     await asyncio.to_thread(migrate.upgrade, url)
     fake = FakeTelegram(TOKEN)
     await fake.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTUNE_")}
-    env.update(
-        ATTUNE_TELEGRAM_TOKEN=TOKEN,
-        ATTUNE_TELEGRAM_API_URL=fake.url,
-        ATTUNE_DATABASE_URL=url,
-        ATTUNE_TEXT_MODEL_DIR=str(folder / "no-text-model"),
-        ATTUNE_FACE_MODEL_DIR=str(folder / "no-face-model"),
-        ATTUNE_STORAGE_WAIT_S="2",
-        ATTUNE_LOG_LEVEL="INFO",
-        TF_CPP_MIN_LOG_LEVEL="3",
-        PYTHONUNBUFFERED="1",
-    )
-    bot = BotProcess(env)
+    bot = BotProcess(bot_env(fake, url, folder, ATTUNE_STORAGE_WAIT_S="2"))
     await bot.start()
     yield Rig(fake, bot, db)
     with contextlib.suppress(Exception):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -32,7 +31,7 @@ from tests.bot.adapters.telegram.fake_api import (
     FloodModel,
     Sent,
 )
-from tests.bot.faults.test_durability import WORDS, BotProcess
+from tests.bot.faults.test_durability import WORDS, BotProcess, bot_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.backends("postgresql")]
 
@@ -88,20 +87,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 def environment(fake: FakeTelegram, db_url: str, folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTUNE_")}
-    env.update(
-        ATTUNE_TELEGRAM_TOKEN=TOKEN,
-        ATTUNE_TELEGRAM_API_URL=fake.url,
-        ATTUNE_DATABASE_URL=db_url,
-        ATTUNE_TEXT_MODEL_DIR=str(folder / "no-text-model"),
-        ATTUNE_FACE_MODEL_DIR=str(folder / "no-face-model"),
-        ATTUNE_WORKER_LEASE_S=str(LEASE_S),
-        ATTUNE_WORKER_POLL_S="0.1",
-        ATTUNE_LOG_LEVEL="INFO",
-        TF_CPP_MIN_LOG_LEVEL="3",
-        PYTHONUNBUFFERED="1",
+    return bot_env(
+        fake, db_url, folder, ATTUNE_WORKER_LEASE_S=str(LEASE_S), ATTUNE_WORKER_POLL_S="0.1"
     )
-    return env
 
 
 async def test_two_workers_one_killed_answer_every_message_once_in_order(
