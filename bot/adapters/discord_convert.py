@@ -241,3 +241,8 @@ def prompt_owner(message: discord.Message | None) -> int | None:
     reference = message.reference
     resolved = reference.resolved if reference is not None else None
     return resolved.author.id if isinstance(resolved, discord.Message) else None
+
+
+def http_error(error: discord.HTTPException) -> str:
+    """A failed Discord call for the logs: status and Discord's code, never the body."""
+    return f"HTTP {error.status}, code {error.code}"

@@ -9,6 +9,7 @@ This module parses a range and says which stored messages belong to this process
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -42,6 +43,20 @@ class ShardPlan:
     def describe(self) -> str:
         """``"shards 0-3 of 8"``-style text for logs."""
         return f"shards {format_ranges(self.shard_ids)} of {self.shard_count}"
+
+
+def stored_guild(payload: str, *path: str) -> int | None:
+    """The server id stored with an inbox row (or, with ``path="to"``, an outbox row's
+    destination); None for a DM, a row stored before server ids were kept, or a damaged one
+    (shard 0's process takes those, and drops what it cannot read, as before)."""
+    try:
+        data = json.loads(payload)
+        for key in path:
+            data = data[key]
+        guild = data.get("guild")
+        return int(guild) if guild is not None else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def format_ranges(ids: tuple[int, ...]) -> str:

@@ -16,7 +16,7 @@ import pytest
 import simcord
 from PIL import Image, UnidentifiedImageError
 
-from bot.adapters.discord import AttuneBot, attune_intents
+from bot.adapters.discord_bot import AttuneBot, attune_intents
 from bot.core import Core, CoreOptions
 from bot.domain import Platform, UserRef
 from bot.inference import EmotionService

@@ -10,8 +10,8 @@ import pytest
 import simcord
 
 from bot import outbox
-from bot.adapters.discord import AttuneBot
-from bot.adapters.discord_cog import DM_SENT
+from bot.adapters.discord_bot import AttuneBot
+from bot.adapters.discord_send import DM_SENT
 from bot.core import Core
 from bot.domain import Platform, Reply
 from bot.storage.mailbox import NewOutbound

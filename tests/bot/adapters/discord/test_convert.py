@@ -7,7 +7,6 @@ from typing import Any, cast
 
 import discord
 
-from bot.adapters.discord import _param_name, app_commands_for
 from bot.adapters.discord_convert import (
     MAX_MESSAGE_CHARS,
     looks_like_image,
@@ -16,6 +15,7 @@ from bot.adapters.discord_convert import (
     strip_mentions,
 )
 from bot.adapters.discord_render import choice_view, parts, reply_files
+from bot.adapters.discord_slash import _param_name, app_commands_for
 from bot.adapters.text_split import split_text
 from bot.commands import Command, CommandContext, CommandTable
 from bot.domain import Attachment, Choice, Reply

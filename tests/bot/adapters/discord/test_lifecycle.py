@@ -10,8 +10,9 @@ import discord
 import pytest
 import simcord
 
-from bot.adapters.discord import INTENT_LINE, AttuneBot, DiscordAdapter
-from bot.adapters.discord_cog import DM_CLOSED
+from bot.adapters.discord import INTENT_LINE, DiscordAdapter
+from bot.adapters.discord_bot import AttuneBot
+from bot.adapters.discord_send import DM_CLOSED
 from bot.core import Core
 from bot.domain import Platform
 from bot.storage.repository import Repository

@@ -15,13 +15,8 @@ import yarl
 
 from bot import outbox
 from bot.__main__ import _parser, _shard_plan, main
-from bot.adapters.discord import (
-    AttuneBot,
-    DiscordAdapter,
-    ShardedAttuneBot,
-    attune_intents,
-    build_bot,
-)
+from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord_bot import AttuneBot, ShardedAttuneBot, attune_intents, build_bot
 from bot.adapters.discord_shards import ShardPlan, ShardSpecError, format_ranges, parse_shards
 from bot.core import Core
 from bot.domain import Platform, Reply

@@ -7,8 +7,9 @@ import discord
 import pytest
 import simcord
 
-from bot.adapters.discord_cog import DM_SENT, NOT_YOURS
+from bot.adapters.discord_interactions import NOT_YOURS
 from bot.adapters.discord_render import choice_view
+from bot.adapters.discord_send import DM_SENT
 from bot.commands import Command, CommandContext
 from bot.core import Core
 from bot.domain import Attachment, Choice, Platform, Reply, UserRef

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from gradio_client import Client, handle_file  # type: ignore[import-untyped]
 
-from bot.adapters.web import NEED_NAME
+from bot.adapters.web_handlers import NEED_NAME
 from bot.adapters.web_render import HISTORY_HEADERS
 from bot.phrases import photo_note
 from emotion.photo import PhotoProblem

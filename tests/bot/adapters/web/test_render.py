@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.adapters.web import read_upload, user_ref
 from bot.adapters.web_render import (
     clean_name,
     downloads_html,
@@ -21,6 +20,7 @@ from bot.adapters.web_render import (
     photo_html,
     summary_markdown,
 )
+from bot.adapters.web_turns import read_upload, user_ref
 from bot.core import Core
 from bot.domain import Attachment, Message, MoodEntry
 from bot.inference import EmotionService
