@@ -22,6 +22,7 @@ from responses.risk import LANGUAGES, RiskCategory
 
 DATA = Path(__file__).parent / "data"
 SINGLES = DATA / "risk_heldout.tsv"
+SHORT = DATA / "short_heldout.tsv"
 DIALOGUES = DATA / "risk_heldout_dialogues.tsv"
 NONE = "none"
 
@@ -74,15 +75,15 @@ def _parse_labels(field: str, where: str) -> frozenset[str]:
     return frozenset(labels)
 
 
-def _singles() -> list[Single]:
+def _singles(path: Path = SINGLES) -> list[Single]:
     rows = []
-    for n, line in _data_lines(SINGLES):
+    for n, line in _data_lines(path):
         cols = line.split("\t")
-        assert len(cols) == 3, f"{SINGLES.name}:{n}: expected 3 columns, got {len(cols)}"
+        assert len(cols) == 3, f"{path.name}:{n}: expected 3 columns, got {len(cols)}"
         labels, language, text = cols
-        assert language in LANGUAGES, f"{SINGLES.name}:{n}: unknown language {language!r}"
-        assert text.strip() == text and text, f"{SINGLES.name}:{n}: empty or padded text"
-        rows.append(Single(_parse_labels(labels, f"{SINGLES.name}:{n}"), language, text))
+        assert language in LANGUAGES, f"{path.name}:{n}: unknown language {language!r}"
+        assert text.strip() == text and text, f"{path.name}:{n}: empty or padded text"
+        rows.append(Single(_parse_labels(labels, f"{path.name}:{n}"), language, text))
     return rows
 
 
@@ -109,7 +110,7 @@ def _dialogues() -> dict[str, list[Turn]]:
 
 
 def test_files_start_with_the_never_tune_header() -> None:
-    for path in (SINGLES, DIALOGUES):
+    for path in (SINGLES, DIALOGUES, SHORT):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# HELD-OUT TEST SPLIT"), path.name
         assert "Never tune" in first, path.name
@@ -206,3 +207,20 @@ def counts_table() -> str:
 
 if __name__ == "__main__":
     print(counts_table())
+
+
+def test_the_short_split_is_short_unique_and_covers_every_language() -> None:
+    """``short_heldout.tsv``: 1-6 words a message, no repeats, ordinary and risk lines in each
+    language (the bench reads it with ``--heldout``; its counts are in README_heldout.md)."""
+    rows = _singles(SHORT)
+
+    def words(text: str) -> int:  # an emoji on its own is not a word
+        return sum(any(ch.isalnum() for ch in token) for token in text.split())
+
+    assert all(1 <= words(row.text) <= 6 for row in rows)
+    counts = Counter(row.text.casefold() for row in rows)
+    assert not [text for text, n in counts.items() if n > 1]
+    for language in LANGUAGES:
+        mine = [row for row in rows if row.language == language]
+        assert sum(not row.labels for row in mine) >= 40, language
+        assert sum(bool(row.labels) for row in mine) >= 15, language
