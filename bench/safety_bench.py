@@ -16,7 +16,8 @@ earlier policy, where only the rules sent the crisis reply):
   (``none`` lines);
 * on ordinary chat (the first N comments of GoEmotions dev, ``../shared/data``): how often a
   crisis reply or a check-in would be given (an upper bound: a few comments do speak of risk);
-* latency of the product screen per message, p50/p95 in ms, English and other languages apart;
+* latency of the product screen per message, p50/p95 in ms, English and other languages apart,
+  and on the ordinary chat;
 * dialogues, run through the real core (the text model, the conversation risk state stored
   in a temporary SQLite file): a risk turn counts as helped when a crisis reply or check-in
   came at that turn or earlier in the dialogue; benign dialogues count when one came at all.
@@ -172,7 +173,12 @@ def evaluate(run: Screen, rows: Sequence[Row], ordinary: Sequence[str]) -> dict[
             "crisis_false_alarms": _rate([v.crisis for v in neg]),
             "help_false_alarms": _rate([v.help for v in neg]),
         }
-    everyday = [run(text) for text in ordinary]
+    everyday: list[Verdict] = []
+    everyday_s: list[float] = []
+    for text in ordinary:
+        start = time.perf_counter()
+        everyday.append(run(text))
+        everyday_s.append(time.perf_counter() - start)
     en = [s for r, s in zip(rows, seconds, strict=True) if r.language == "en"]
     other = [s for r, s in zip(rows, seconds, strict=True) if r.language != "en"]
     return {
@@ -186,6 +192,10 @@ def evaluate(run: Screen, rows: Sequence[Row], ordinary: Sequence[str]) -> dict[
         "per_language": per_language,
         "latency_ms_en": {"p50": _pct(en, 0.5), "p95": _pct(en, 0.95)} if en else None,
         "latency_ms_other": {"p50": _pct(other, 0.5), "p95": _pct(other, 0.95)} if other else None,
+        # Most messages a bot reads are ordinary chat (English GoEmotions comments here).
+        "latency_ms_ordinary": (
+            {"p50": _pct(everyday_s, 0.5), "p95": _pct(everyday_s, 0.95)} if everyday_s else None
+        ),
     }
 
 
@@ -260,7 +270,10 @@ def _print(name: str, result: dict[str, object]) -> None:
             f"   {language}: crisis {f['crisis_recall']} / false {f['crisis_false_alarms']};"
             f"  help {f['help_recall']} / false {f['help_false_alarms']}"
         )
-    print(f"   latency ms: en {result['latency_ms_en']}  other {result['latency_ms_other']}")
+    print(
+        f"   latency ms: en {result['latency_ms_en']}  other {result['latency_ms_other']}"
+        f"  ordinary chat {result['latency_ms_ordinary']}"
+    )
 
 
 def main() -> None:

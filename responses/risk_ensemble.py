@@ -40,12 +40,14 @@ from responses.risk_model import RiskModel, RiskModelError, band, load_risk_mode
 log = logging.getLogger(__name__)
 
 #: Shorter messages are never ``decisive`` (they can still be flagged or watched: the core
-#: then asks instead of sending the crisis reply). Up to five words the training data is
-#: two-thirds risk (584 risk lines to 279 ordinary ones; at three words 343 to 75), so both
-#: readers learned "short means risk": a fresh review found the decisive band sending the
-#: crisis reply to "see you tomorrow", "here I am", "look at me" and "this is me right now"
-#: (9 of 40 short everyday captions). The rules still catch short direct statements ("I want
-#: to die", "kms"). Lift this once short everyday lines are in the training data.
+#: then asks instead of sending the crisis reply). A fresh review found the decisive band
+#: sending the crisis reply to "see you tomorrow", "here I am", "look at me" and "this is me
+#: right now" (9 of 40 short everyday captions). The training data then had as many risk lines
+#: as ordinary ones up to five words (284 to 279); it now has 385 to 866, and on the dev split
+#: short look-alikes reach the decisive score 3 % of the time in English (1.3 % elsewhere),
+#: but a short goodbye still does ("goodbye for now" 0.97, "adiós a todos" 0.999): a goodbye
+#: that short cannot say which it is, so it is asked about, not answered as a crisis. The
+#: rules still catch short direct statements ("I want to die", "kms").
 MIN_DECISIVE_WORDS = 6
 
 
