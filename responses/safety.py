@@ -373,15 +373,31 @@ def check_in(
     """A gentle check-in for a message only the classifier's recall band saw (not flagged).
 
     Asks directly (about suicide when ``watch`` holds a self-directed category, else whether
-    they are safe) and lists the country's general helplines, so someone at risk still has a
-    way to help, while a look-alike gets a question rather than the full crisis answer.
+    they are safe) and lists the helplines of the kinds those categories name (as
+    :func:`crisis_response` does: child, domestic-violence, eating-disorder lines) with the
+    general crisis line and the emergency line, so someone at risk still has a way to help,
+    while a look-alike gets a question rather than the full crisis answer. When a category is
+    urgent (immediate danger: severity 4 in ``risk_taxonomy.toml``) the emergency number comes
+    first, as in the crisis reply: a short "pills in my hand" the rules missed is asked about,
+    but never without the number to call.
     """
     lang = language if language in LANGUAGES else "en"
-    if _ASK_ABOUT_SUICIDE.intersection(watch):
+    taxonomy = load_toml("risk_taxonomy.toml")
+    texts: dict[str, str] = taxonomy["text"][lang]
+    watched = sorted(set(watch), key=_PRIORITY.index)
+    emergency = _emergency(country, texts)
+    if _ASK_ABOUT_SUICIDE.intersection(watched):
         question = direct_question(lang)
     else:
-        question = str(load_toml("risk_taxonomy.toml")["text"][lang]["check_in"])
-    listed = "\n".join(f"• {line}" for line in helplines(country, language=lang))
+        question = str(texts["check_in"])
+    urgent = any(severity_of(c) >= int(taxonomy["urgent"]) for c in watched)
+    if urgent:
+        question = f"{texts['emergency_first'].format(emergency=emergency)}\n\n{question}"
+    kinds = [k for c in watched for k in taxonomy["category"][c.value].get("helplines", ())]
+    lines = list(helplines(country, kinds, lang))
+    if not urgent:
+        lines.append(texts["emergency_line"].format(emergency=emergency))
+    listed = "\n".join(f"• {line}" for line in lines)
     return f"{question}\n{listed}"
 
 

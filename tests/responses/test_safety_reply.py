@@ -8,6 +8,7 @@ from responses._data import load_toml
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
 from responses.safety import (
     SafetyCheck,
+    check_in,
     combine,
     crisis_response,
     direct_question,
@@ -172,3 +173,27 @@ def test_combine_records_the_model_when_it_agrees() -> None:
     both = combine(rules, _prediction(RiskCategory.SUICIDAL_IDEATION))
     assert both.categories == rules.categories and both.cssrs == rules.cssrs
     assert both.sources == {"rules", "model"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_check_in_about_immediate_danger_leads_with_the_emergency_number(lang: str) -> None:
+    """A short "pills in my hand" the rules miss reaches only the classifier's bands: it is
+    asked about, but the number to call comes first, as in the crisis reply."""
+    texts = load_toml("risk_taxonomy.toml")["text"][lang]
+    urgent = check_in({RiskCategory.IMMEDIATE_DANGER}, "DE", lang)
+    assert urgent.startswith(texts["emergency_first"].format(emergency="112"))
+    assert direct_question(lang) in urgent
+    calm = check_in({RiskCategory.EATING_DISORDER}, "DE", lang)
+    assert not calm.startswith(texts["emergency_first"].split("{")[0])
+    # Every check-in still gives the emergency number, last among the lines.
+    assert calm.splitlines()[-1] == "• " + texts["emergency_line"].format(emergency="112")
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_a_check_in_lists_the_lines_its_categories_name(country: str) -> None:
+    """Abuse watched: the child and domestic-violence lines of the country, as the crisis
+    reply lists them, beside the general crisis line."""
+    reply = check_in({RiskCategory.ABUSE}, country, "en")
+    for line in helplines(country, ("child", "domestic_violence")):
+        assert line in reply
+    assert helplines(country, ("child",)) != helplines(country), country  # there is a child line
