@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import traceback
 from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import InvalidToken
+from telegram.ext import ContextTypes, TypeHandler
 
 from bot.adapters.telegram_answer import Answerer
-from bot.adapters.telegram_delivery import Outbox
 from bot.adapters.telegram_inbound import BotIdentity
-from bot.adapters.telegram_inbox import DurableQueue
 from bot.adapters.telegram_lanes import Lanes, Stats
 from bot.adapters.telegram_limits import Limits, PerChatRateLimiter
-from bot.adapters.telegram_receiving import Intake, Role, start_receiving
-from bot.adapters.telegram_render import Renderer, bot_commands
+from bot.adapters.telegram_receiving import (
+    Intake,
+    Role,
+    build_application,
+    start_receiving,
+    update_failed,
+)
+from bot.adapters.telegram_render import bot_commands
 from bot.config import Settings
 from bot.domain import Message, Platform, Reply
 from bot.logs import RedactSecrets, WithholdReceivedData
@@ -80,40 +83,20 @@ class TelegramAdapter:
         self.writes = core.writes
         self._intake = Intake(self.mailbox, self.writes, role)
         # Before building: PTB logs its base URL (token included) at DEBUG right away.
-        self._redact = RedactSecrets([settings.telegram_token.get_secret_value()], freeze=True)
+        token = settings.telegram_token.get_secret_value()
+        self._redact = RedactSecrets([token], freeze=True)
         self._withhold = WithholdReceivedData()
         for logger in _ptb_loggers():
             logger.addFilter(self._withhold)  # before the redaction formats the record
             logger.addFilter(self._redact)
-        api = settings.telegram_api_url.rstrip("/")
-        self.application: Application = (  # type: ignore[type-arg]
-            ApplicationBuilder()
-            .token(settings.telegram_token.get_secret_value())
-            # Updates are committed to the inbox before PTB confirms them to Telegram.
-            .update_queue(DurableQueue(self._intake.store))
-            .base_url(f"{api}/bot")
-            .base_file_url(f"{api}/file/bot")
-            # Every Bot API call waits for its chat's budget and is retried (429s, faults).
-            .rate_limiter(self.limiter)
-            # Sequential hand-off: our handler only queues the update on its chat's lane.
-            .concurrent_updates(False)
-            .connect_timeout(10.0)
-            .read_timeout(request_timeout_s)
-            .write_timeout(request_timeout_s)
-            .media_write_timeout(max(60.0, request_timeout_s))
-            .pool_timeout(request_timeout_s)
-            .connection_pool_size(64)
-            .build()
+        self.application = build_application(
+            settings, token, self._intake, self.limiter, request_timeout_s
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
+        self.application.add_error_handler(update_failed)
         self._me: BotIdentity | None = None
         bot = self.application.bot
         self._lanes = Lanes()
-        self._renderer = Renderer(bot, lambda: self.me.username)
-        self._outbox = Outbox(
-            self.mailbox, self.writes, self.limiter.limits, self._renderer.render_now
-        )
         self._answerer = Answerer(
             core,
             settings,
@@ -122,11 +105,12 @@ class TelegramAdapter:
             lanes=self._lanes,
             stats=self.stats,
             limiter=self.limiter,
-            outbox=self._outbox,
-            renderer=self._renderer,
+            mailbox=self.mailbox,
+            writes=self.writes,
             album_window_s=album_window_s,
             core_concurrency=core_concurrency,
         )
+        self._outbox, self._renderer = self._answerer.outbox, self._answerer.renderer
         self.webhook_secret: str | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -166,10 +150,10 @@ class TelegramAdapter:
             return
         await bot.set_my_commands(bot_commands(self._core.commands.visible()))
         if self.role == "serve":  # a receiver leaves the stored work to the workers
-            await self._recover()
+            await self._answerer.recover(self.mailbox)
         assert app.updater is not None
         mode, self.webhook_secret = await start_receiving(
-            app.updater, self._settings, self.role, self._poll_timeout_s, self._polling_error
+            app.updater, self._settings, self.role, self._poll_timeout_s
         )
         if self.role == "receive":
             mode += ", receive only"
@@ -198,16 +182,7 @@ class TelegramAdapter:
                 left,
             )
         await self._close()
-        shown = self.stats.handler_percentiles()
-        if shown is not None:  # counts and times only, for the operator and the bench
-            log.info(
-                "telegram: stopped; answered %d (handler p50 %.1f ms, p95 %.1f ms)",
-                self.stats.handled,
-                shown[0] * 1000,
-                shown[1] * 1000,
-            )
-        else:
-            log.info("telegram: stopped")
+        log.info("telegram: stopped%s", self.stats.summary())
 
     async def _close(self) -> None:
         app = self.application
@@ -222,35 +197,7 @@ class TelegramAdapter:
             logger.removeFilter(self._withhold)
             logger.removeFilter(self._redact)
 
-    @staticmethod
-    def _polling_error(error: TelegramError) -> None:
-        # PTB retries getUpdates itself; say what failed without the URL (it holds the token).
-        log.warning("telegram: polling failed (%s); retrying", type(error).__name__)
-
-    @staticmethod
-    async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """PTB's default would log the whole update (message text included) at ERROR."""
-        error = context.error
-        where = "".join(traceback.format_tb(error.__traceback__)[-3:]) if error else ""
-        log.error("telegram: an update could not be read (%s)\n%s", type(error).__name__, where)
-
     # -- receiving and answering ---------------------------------------------------------
-
-    async def _recover(self) -> None:
-        """At start: send what is in the outbox, then answer what is in the inbox (in order)."""
-        try:
-            replies = await self.mailbox.outbound()
-            pending = await self.mailbox.pending()
-        except Exception as error:
-            log.error("telegram: could not read the inbox and outbox (%s)", type(error).__name__)
-            return
-        self._answerer.queue_recovered(replies, pending)
-        if replies or pending:
-            log.info(
-                "telegram: resuming %d unsent replies and %d unanswered updates",
-                len(replies),
-                len(pending),
-            )
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Called by PTB for each update in order; only queues work, never waits on it."""

@@ -40,7 +40,8 @@ from bot.adapters.telegram_media import Media
 from bot.adapters.telegram_render import Renderer
 from bot.config import Settings
 from bot.domain import Message, Reply
-from bot.storage.mailbox import InboxItem, OutboxItem
+from bot.storage.mailbox import InboxItem, Mailbox, OutboxItem
+from bot.storage.writebehind import WriteBehind
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -66,8 +67,8 @@ class Answerer:
         lanes: Lanes,
         stats: Stats,
         limiter: PerChatRateLimiter,
-        outbox: Outbox,
-        renderer: Renderer,
+        mailbox: Mailbox,
+        writes: WriteBehind,
         album_window_s: float,
         core_concurrency: int,
     ) -> None:
@@ -76,8 +77,8 @@ class Answerer:
         self._bot = bot
         self._me = me
         self._lanes = lanes
-        self._outbox = outbox
-        self._renderer = renderer
+        self.renderer = Renderer(bot, lambda: me().username)
+        self.outbox = Outbox(mailbox, writes, limiter.limits, self.renderer.render_now)
         self.albums = Albums(album_window_s, lanes)
         self.media = Media(bot, limiter, settings.max_image_bytes)
         self.stats = stats
@@ -92,11 +93,17 @@ class Answerer:
             log.error("telegram: a stored update is unreadable (%s)", type(error).__name__)
             return None
 
-    def queue_recovered(self, replies: list[OutboxItem], rows: list[InboxItem]) -> None:
-        """At start-up: queue the stored replies (to send) and updates (to answer, as
-        replays) on their chats' lanes, in id order; an unreadable update is skipped."""
+    async def recover(self, mailbox: Mailbox) -> None:
+        """At start: send what is in the outbox, then answer what is in the inbox (as
+        replays), each on its chat's lane in id order; an unreadable update is skipped."""
+        try:
+            replies = await mailbox.outbound()
+            rows = await mailbox.pending()
+        except Exception as error:
+            log.error("telegram: could not read the inbox and outbox (%s)", type(error).__name__)
+            return
         for item in replies:
-            self._lanes.submit(item.chat_id, lambda item=item: self._outbox.redeliver(item))  # type: ignore[misc]
+            self._lanes.submit(item.chat_id, lambda item=item: self.outbox.redeliver(item))  # type: ignore[misc]
         for row in rows:
             update = self.stored(row)
             if update is None:
@@ -104,14 +111,20 @@ class Answerer:
             received = update_key(update)
             received.inbox_id, received.replay = row.id, True
             self.dispatch(update, received)
+        if replies or rows:
+            log.info(
+                "telegram: resuming %d unsent replies and %d unanswered updates",
+                len(replies),
+                len(rows),
+            )
 
     def queue_stored(self, chat_id: str, replies: list[OutboxItem], rows: list[InboxItem]) -> None:
         """Queue stored replies (to send) and stored updates (to answer, as replays) on
         ``chat_id``'s lane, in id order; a row still queued from before is skipped, one that
         cannot be read leaves the inbox."""
-        in_hand = self._outbox.in_hand
+        in_hand = self.outbox.in_hand
         for item in replies:
-            self._lanes.submit(chat_id, lambda item=item: self._outbox.redeliver(item))  # type: ignore[misc]
+            self._lanes.submit(chat_id, lambda item=item: self.outbox.redeliver(item))  # type: ignore[misc]
         for row in rows:
             if row.id in in_hand:
                 continue  # still queued here from an earlier turn
@@ -119,7 +132,7 @@ class Answerer:
             update = self.stored(row)
             if update is None:
                 lost = Received(row.chat_id, row.message_id, "", inbox_id=row.id)
-                self._lanes.submit(chat_id, lambda lost=lost: self._outbox.finish([lost], None))  # type: ignore[misc]
+                self._lanes.submit(chat_id, lambda lost=lost: self.outbox.finish([lost], None))  # type: ignore[misc]
                 continue
             received = update_key(update)
             received.inbox_id, received.replay = row.id, True
@@ -149,7 +162,7 @@ class Answerer:
         else:  # reactions, channel posts…: nothing to answer
             log.debug("telegram: ignoring update %s without a message", update.update_id)
         if inbound is None:
-            self._lanes.later(self._outbox.finish(answering, None))
+            self._lanes.later(self.outbox.finish(answering, None))
             return
         chat = inbound.message.chat_id
         if inbound.media_group_id:
@@ -158,7 +171,7 @@ class Answerer:
                 self._submit(chat, album.received, arrived, lambda: self._album(album))
             return
         if not inbound.addressed:
-            self._lanes.later(self._outbox.finish(answering, None))
+            self._lanes.later(self.outbox.finish(answering, None))
             return
         self._submit(chat, answering, arrived, lambda: self._handle(inbound, []))
 
@@ -169,7 +182,7 @@ class Answerer:
         arrived: float,
         work: Callable[[], Awaitable[None]],
     ) -> None:
-        job = self._outbox.answering(received, lambda: self.stats.timed(arrived, work()))
+        job = self.outbox.answering(received, lambda: self.stats.timed(arrived, work()))
         self._lanes.submit(chat, job)
 
     async def _album(self, album: Album) -> None:
@@ -185,7 +198,7 @@ class Answerer:
             # Adapter-side dedupe for answers that never reach the core (unsupported kinds).
             if self._answered.first_time((message.chat_id, message.message_id or "")):
                 line = UNSUPPORTED_LINE.format(kind=inbound.unsupported)
-                await self._renderer.send_text(message, line, inbound.reply_to)
+                await self.renderer.send_text(message, line, inbound.reply_to)
             return
         if inbound.photo is not None:
             async with self.media.typing(int(message.chat_id)):
@@ -197,7 +210,7 @@ class Answerer:
                 reply = await self.ask_core(message)
         else:
             reply = await self.ask_core(message)
-        await self._outbox.render(reply, message, inbound.reply_to)
+        await self.outbox.render(reply, message, inbound.reply_to)
 
     async def ask_core(self, message: Message) -> Reply:
         """``Core.handle`` within the core slots, timed into ``stats.core_times``."""
@@ -229,7 +242,7 @@ class Answerer:
         if (
             editable
             and isinstance(prompt, TgMessage)
-            and await self._renderer.edit_prompt(reply, prompt)
+            and await self.renderer.edit_prompt(reply, prompt)
         ):
             return
-        await self._outbox.render(reply, message, None)
+        await self.outbox.render(reply, message, None)

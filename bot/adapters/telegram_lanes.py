@@ -51,6 +51,15 @@ class Stats:
             return None
         return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))]
 
+    def summary(self) -> str:
+        """ "; answered N (handler p50 …, p95 …)", or "" before any: counts and times only,
+        for the operator and the bench."""
+        shown = self.handler_percentiles()
+        if shown is None:
+            return ""
+        p50, p95 = shown[0] * 1000, shown[1] * 1000
+        return f"; answered {self.handled} (handler p50 {p50:.1f} ms, p95 {p95:.1f} ms)"
+
     async def timed(self, arrived: float, work: Awaitable[None]) -> None:
         """Run one update's handler, recording its latency (since ``arrived``, monotonic s),
         handler time and the part of it spent on rate limits."""

@@ -84,21 +84,30 @@ class TokenBucket:
         self.capacity = capacity
         self._limiter = AsyncLimiter(capacity, capacity / rate)
         self._held_until = 0.0
+        #: Set by ``pause``: the next send after the hold spends the rest of the burst.
         self._spent = False
 
     async def take(self) -> None:
+        await self._held()
+        await self._limiter.acquire()
+        await self._held()  # a 429 came while this one waited in line
+        if self._spent:
+            # After a hold the budget Telegram just refused is spent: one send when the hold
+            # ends, then it refills at the rate (no burst right away).
+            self._spent = False
+            spent = self.capacity - 1 - (time.monotonic() - self._held_until) * self.rate
+            if spent > 0 and self._limiter.has_capacity(spent):
+                await self._limiter.acquire(spent)
+            else:  # the bucket was not empty before this send: spend what is left
+                while spent > 0 and self._limiter.has_capacity():
+                    await self._limiter.acquire()
+
+    async def _held(self) -> None:
         while True:  # a 429 meanwhile may hold it longer
             hold = self._held_until - time.monotonic()
             if hold <= 0:
-                break
+                return
             await asyncio.sleep(hold)
-        await self._limiter.acquire()
-        if self._spent:
-            # Right after a hold, one send and then the plain rate (no burst): the budget
-            # Telegram just refused is spent.
-            self._spent = False
-            while self._limiter.has_capacity():
-                await self._limiter.acquire()
 
     def pause(self, seconds: float) -> None:
         """After a 429: nothing more is sent for ``seconds``, then one, then at the rate."""

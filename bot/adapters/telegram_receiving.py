@@ -1,8 +1,9 @@
-"""Receiving updates: long polling or a webhook, each update stored in the inbox first.
+"""Receiving updates: PTB's Application, long polling or a webhook, and the inbox first.
 
-``Intake.store`` is ``DurableQueue``'s store (``telegram_inbox``): PTB confirms an update to
-Telegram only once it returned. ``start_receiving`` starts PTB's updater in the mode the
-settings ask for.
+``build_application`` wires PTB's Application: ``Intake.store`` as the store of its update
+queue (``DurableQueue``, ``telegram_inbox``: PTB confirms an update to Telegram only once it
+returned) and our rate limiter for every Bot API call. ``start_receiving`` starts PTB's
+updater in the mode the settings ask for.
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable
+import traceback
 from typing import Literal
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Updater
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Updater
 
-from bot.adapters.telegram_inbox import Received, update_key
+from bot.adapters.telegram_inbox import DurableQueue, Received, update_key
+from bot.adapters.telegram_limits import PerChatRateLimiter
 from bot.config import Settings
 from bot.storage.mailbox import Mailbox
 from bot.storage.writebehind import DEFERRED, WriteBehind
@@ -86,12 +88,48 @@ class Intake:
         return True
 
 
+def build_application(
+    settings: Settings, token: str, intake: Intake, limiter: PerChatRateLimiter, timeout_s: float
+) -> Application:  # type: ignore[type-arg]
+    """PTB's Application for ``token`` on ``settings.telegram_api_url``, with ``timeout_s``
+    (seconds) for each request's read, write and connection-pool wait."""
+    api = settings.telegram_api_url.rstrip("/")
+    return (
+        ApplicationBuilder()
+        .token(token)
+        # Updates are committed to the inbox before PTB confirms them to Telegram.
+        .update_queue(DurableQueue(intake.store))
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        # Every Bot API call waits for its chat's budget and is retried (429s, faults).
+        .rate_limiter(limiter)
+        # Sequential hand-off: our handler only queues the update on its chat's lane.
+        .concurrent_updates(False)
+        .connect_timeout(10.0)
+        .read_timeout(timeout_s)
+        .write_timeout(timeout_s)
+        .media_write_timeout(max(60.0, timeout_s))
+        .pool_timeout(timeout_s)
+        .connection_pool_size(64)
+        .build()
+    )
+
+
+def polling_failed(error: TelegramError) -> None:
+    """PTB retries getUpdates itself; say what failed without the URL (it holds the token)."""
+    log.warning("telegram: polling failed (%s); retrying", type(error).__name__)
+
+
+async def update_failed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """PTB's error handler; PTB's default would log the whole update (message text
+    included) at ERROR."""
+    error = context.error
+    where = "".join(traceback.format_tb(error.__traceback__)[-3:]) if error else ""
+    log.error("telegram: an update could not be read (%s)\n%s", type(error).__name__, where)
+
+
 async def start_receiving(
-    updater: Updater,
-    settings: Settings,
-    role: Role,
-    poll_timeout_s: float,
-    polling_error: Callable[[TelegramError], None],
+    updater: Updater, settings: Settings, role: Role, poll_timeout_s: float
 ) -> tuple[str, str | None]:
     """Start the webhook (if ``telegram_webhook_url`` is set) or long polling; returns the
     mode (for the log) and the webhook's secret token (``None`` when polling)."""
@@ -101,7 +139,7 @@ async def start_receiving(
             timeout=int(poll_timeout_s),
             allowed_updates=list(ALLOWED_UPDATES),
             bootstrap_retries=3,
-            error_callback=polling_error,
+            error_callback=polling_failed,
         )
         return "long polling", None
     configured = settings.telegram_webhook_secret
