@@ -150,7 +150,7 @@ class TelegramAdapter:
             return
         await bot.set_my_commands(bot_commands(self._core.commands.visible()))
         if self.role == "serve":  # a receiver leaves the stored work to the workers
-            await self._answerer.recover(self.mailbox)
+            await self._answerer.recover()
         assert app.updater is not None
         mode, self.webhook_secret = await start_receiving(
             app.updater, self._settings, self.role, self._poll_timeout_s

@@ -77,6 +77,7 @@ class Answerer:
         self._bot = bot
         self._me = me
         self._lanes = lanes
+        self._mailbox = mailbox
         self.renderer = Renderer(bot, lambda: me().username)
         self.outbox = Outbox(mailbox, writes, limiter.limits, self.renderer.render_now)
         self.albums = Albums(album_window_s, lanes)
@@ -85,7 +86,7 @@ class Answerer:
         self._core_slots = asyncio.Semaphore(core_concurrency)
         self._answered = SeenMessages(4096)
 
-    def stored(self, row: InboxItem) -> Update | None:
+    def _stored(self, row: InboxItem) -> Update | None:
         """The update of an inbox row, or None (logged) if it cannot be read any more."""
         try:
             return Update.de_json(json.loads(row.payload), self._bot)
@@ -93,19 +94,19 @@ class Answerer:
             log.error("telegram: a stored update is unreadable (%s)", type(error).__name__)
             return None
 
-    async def recover(self, mailbox: Mailbox) -> None:
+    async def recover(self) -> None:
         """At start: send what is in the outbox, then answer what is in the inbox (as
         replays), each on its chat's lane in id order; an unreadable update is skipped."""
         try:
-            replies = await mailbox.outbound()
-            rows = await mailbox.pending()
+            replies = await self._mailbox.outbound()
+            rows = await self._mailbox.pending()
         except Exception as error:
             log.error("telegram: could not read the inbox and outbox (%s)", type(error).__name__)
             return
         for item in replies:
             self._lanes.submit(item.chat_id, lambda item=item: self.outbox.redeliver(item))  # type: ignore[misc]
         for row in rows:
-            update = self.stored(row)
+            update = self._stored(row)
             if update is None:
                 continue
             received = update_key(update)
@@ -129,7 +130,7 @@ class Answerer:
             if row.id in in_hand:
                 continue  # still queued here from an earlier turn
             in_hand[row.id] = chat_id
-            update = self.stored(row)
+            update = self._stored(row)
             if update is None:
                 lost = Received(row.chat_id, row.message_id, "", inbox_id=row.id)
                 self._lanes.submit(chat_id, lambda lost=lost: self.outbox.finish([lost], None))  # type: ignore[misc]
