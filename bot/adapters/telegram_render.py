@@ -104,7 +104,8 @@ class Renderer:
         await self.send(Reply(text), int(message.chat_id), None if private else reply_to)
 
     async def send(self, reply: Reply, chat_id: int, reply_to: int | None) -> None:
-        """Text (split at 4096 characters, buttons on the last part), then picture, then files."""
+        """Files, then text (split at 4096 characters, buttons on the last part), then the picture;
+        raises the ``TelegramError`` of a call that failed for good."""
         bot = self._bot
         markup = keyboard(reply)
         parts = split_text(reply.text, MAX_TEXT) if reply.text else []
@@ -158,7 +159,7 @@ def _bind(
     markup: InlineKeyboardMarkup | None,
     where: ReplyParameters | None,
 ) -> Callable[[], Awaitable[TgMessage]]:
-    """One sendMessage call, re-runnable for retries (a fresh request each time)."""
+    """One sendMessage call, re-runnable for the outbox's rounds (a fresh request each time)."""
     return lambda: send(chat_id, text, reply_markup=markup, reply_parameters=where)
 
 
