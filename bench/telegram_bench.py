@@ -42,7 +42,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from bot.adapters.telegram import TelegramAdapter
-from bot.adapters.telegram_delivery import Limits
+from bot.adapters.telegram_limits import Limits
 from bot.app import build_app
 from bot.config import load_settings
 from bot.inference import EmotionService, load_photo_reader, load_text_estimator

@@ -1,212 +1,228 @@
-"""Getting replies out to Telegram within its limits, and through its bad moments.
+"""Getting answers out through the durable outbox: stored, then sent until Telegram accepts.
 
-Telegram asks bots for at most ~30 messages/s overall, about one per second in a private chat
-(short bursts are tolerated) and 20 per minute in a group, and answers 429 with
-``retry_after`` past that. PTB's ``AIORateLimiter`` covers the overall and group limits but
-not the per-chat one, counts chat actions against the group budget and logs every 429 as an
-exception, so attune keeps its own small token buckets here instead.
-
-``Delivery.call`` runs one Bot API call: it waits for its chat's and the global budget, then
-retries on 429 (after ``retry_after``), on 5xx, malformed answers and network faults (with
-backoff), and gives up only on errors a retry cannot fix (bad request, blocked by the user).
-A reply that still fails after ``max_attempts`` waits in the outbox for the next round.
+A lane job answering inbound updates runs inside ``Outbox.answering``: its reply is stored in
+the outbox in the same transaction that marks the updates answered (``finish``), then sent
+(``deliver``) round after round until Telegram accepts it or refuses it for good; a reply left
+by a restart or by a worker that died is sent by ``redeliver``. A reply of several Bot API
+calls records how far it got (``step``), so a later round skips what was accepted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-import warnings
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeVar
 
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Conflict,
-    EndPointNotFound,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import TelegramError
+from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
 
-from bot.adapters.text_split import split_text as shared_split_text
+from bot import outbox
+from bot.adapters.telegram_inbox import Received
+from bot.adapters.telegram_limits import PERMANENT, Limits
+from bot.domain import Message, Platform, Reply, UserRef
+from bot.storage.mailbox import Mailbox, NewOutbound, OutboxItem
+from bot.storage.writebehind import WriteBehind
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-#: Errors a retry cannot fix: the request itself is wrong, or refused for good.
-PERMANENT = (BadRequest, Forbidden, InvalidToken, ChatMigrated, Conflict, EndPointNotFound)
+#: Sends a reply now: ``Renderer.render_now(reply, message, reply_to)``.
+RenderNow = Callable[[Reply, Message, int | None], Awaitable[None]]
 
-#: Telegram's hard limit for one text message (``text_split`` counts it in UTF-16 units).
-MAX_TEXT = 4096
-
-
-#: Seconds the current task spent waiting on rate limits (and 429s), when a caller wants to
-#: know: set it to a fresh list around a unit of work, then sum it.
-LIMIT_WAITS: ContextVar[list[float] | None] = ContextVar("telegram_limit_waits", default=None)
+#: The inbound updates the running lane job answers (its reply goes to the outbox with them).
+_ANSWERING: ContextVar[list[Received] | None] = ContextVar("telegram_answering", default=None)
+#: Platform calls of the reply being delivered: how many went out before (skipped on retry).
+_STEPS: ContextVar[_Steps | None] = ContextVar("telegram_steps", default=None)
 
 
-def _note_wait(seconds: float) -> None:
-    waits = LIMIT_WAITS.get()
-    if waits is not None and seconds > 0:
-        waits.append(seconds)
+@dataclass(slots=True)
+class _Outbound:
+    """A reply on its way out: its outbox row (``None`` until the database took it)."""
+
+    new: NewOutbound
+    outbox_id: int | None = None
+    progress: int = 0
+    sent: bool = False
 
 
-class TokenBucket:
-    """``rate`` tokens per second, holding at most ``capacity``; ``take`` waits for one."""
+@dataclass(slots=True)
+class _Steps:
+    """Counts a reply's platform calls; the first ``skip`` were accepted before a retry."""
 
-    def __init__(self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic):
-        self.rate = rate
-        self.capacity = capacity
-        self._clock = clock
-        self._tokens = capacity
-        self._at = clock()
-        self._lock = asyncio.Lock()
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-
-    async def take(self) -> None:
-        async with self._lock:  # FIFO: waiters are served in the order they came
-            self._refill()
-            while self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self.rate)
-                self._refill()
-            self._tokens -= 1
-
-    def pause(self, seconds: float) -> None:
-        """After a 429: spend the budget so nothing more is sent for ``seconds``."""
-        self._refill()
-        self._tokens = min(self._tokens, 1 - seconds * self.rate)  # next token in ``seconds``
-
-    @property
-    def idle(self) -> bool:
-        self._refill()
-        return self._tokens >= self.capacity and not self._lock.locked()
+    skip: int
+    done: int = 0
+    #: Records progress in the outbox row (set once the row exists).
+    save: Callable[[int], Awaitable[None]] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Telegram's published limits, kept a little under (and a burst of a few messages)."""
-
-    #: A little under Telegram's ~30/s, with a small burst: our clock and Telegram's differ
-    #: by the network's jitter, so running right at the limit draws the odd 429.
-    overall_per_s: float = 28.0
-    overall_burst: float = 10.0
-    private_per_s: float = 1.0
-    private_burst: float = 3.0
-    group_per_min: float = 20.0
-    group_burst: float = 3.0
-    max_attempts: int = 6
-    backoff_s: float = 0.5
-    max_backoff_s: float = 8.0
-    #: Longest pause between two rounds of sending a stored reply again (the outbox keeps
-    #: trying for as long as it takes; a restart resumes it).
-    redeliver_max_s: float = 30.0
+def _transient(error: BaseException) -> bool:
+    """Worth sending again later: Telegram or the network failed, not the request itself."""
+    return isinstance(error, TelegramError) and not isinstance(error, PERMANENT)
 
 
-class Delivery:
-    """Rate-limited, retrying Bot API calls. One per adapter, shared by every chat."""
-
-    def __init__(self, limits: Limits | None = None) -> None:
-        self.limits = limits or Limits()
-        self._overall = TokenBucket(self.limits.overall_per_s, self.limits.overall_burst)
-        self._chats: dict[int, TokenBucket] = {}
-        #: 429s Telegram sent us (each one means a limit was misjudged); for the bench and logs.
-        self.rate_limited = 0
-        self.retries = 0
-
-    def _bucket(self, chat_id: int, private: bool) -> TokenBucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            if len(self._chats) > 10_000:  # forget chats whose budget is full again
-                self._chats = {k: b for k, b in self._chats.items() if not b.idle}
-            if private:
-                bucket = TokenBucket(self.limits.private_per_s, self.limits.private_burst)
-            else:
-                bucket = TokenBucket(self.limits.group_per_min / 60, self.limits.group_burst)
-            self._chats[chat_id] = bucket
-        return bucket
-
-    async def call(
-        self,
-        what: str,
-        action: Callable[[], Awaitable[T]],
-        *,
-        chat_id: int | None = None,
-        private: bool = True,
-        limited: bool = True,
-    ) -> T:
-        """Run ``action`` (one Bot API call) until it succeeds or cannot succeed.
-
-        ``limited`` calls (messages) wait for their chat's budget; chat actions, callback
-        answers and file downloads do not count against it. ``what`` names the call in logs
-        (never the text or the token).
-        """
-        bucket = self._bucket(chat_id, private) if limited and chat_id is not None else None
-        delay = self.limits.backoff_s
-        for attempt in range(1, self.limits.max_attempts + 1):
-            waiting = time.monotonic()
-            if bucket is not None:
-                await bucket.take()
-            if limited:
-                await self._overall.take()
-            _note_wait(time.monotonic() - waiting)
-            try:
-                return await action()
-            except RetryAfter as error:
-                seconds = retry_after_seconds(error)
-                self.rate_limited += 1
-                log.warning("%s: Telegram asked to wait %.1fs (429)", what, seconds)
-                # Telegram does not say which limit was hit. The overall budget keeps us under
-                # the bot-wide limit, so a 429 in a chat is almost always that chat's own
-                # limit: hold only that chat. Holding everything (as PTB's AIORateLimiter
-                # does) kept a crisis reply in another chat waiting the whole retry_after
-                # (29.8 s measured). If it was the bot-wide limit after all, each other chat
-                # draws at most one 429 of its own and is held in turn.
-                if bucket is not None:
-                    bucket.pause(seconds + 0.05)  # the next take() waits it out
-                elif limited:
-                    self._overall.pause(seconds + 0.05)
-                else:
-                    await asyncio.sleep(seconds + 0.05)
-                    _note_wait(seconds + 0.05)
-            except PERMANENT:
-                raise  # a retry cannot fix these
-            except TelegramError as error:  # 5xx, timeouts, dropped connections, bad JSON
-                if attempt == self.limits.max_attempts:
-                    raise
-                log.info(
-                    "%s failed (%s); retry %d in %.1fs", what, type(error).__name__, attempt, delay
-                )
-                await asyncio.sleep(delay)
-                delay = min(self.limits.max_backoff_s, delay * 2)
-            self.retries += 1
-        raise NetworkError(f"{what}: gave up after {self.limits.max_attempts} attempts")
+async def step(action: Callable[[], Awaitable[object]]) -> None:
+    """One platform call of a reply; skipped when a previous round already made it."""
+    steps = _STEPS.get()
+    if steps is not None and steps.done < steps.skip:
+        steps.done += 1
+        return
+    if steps is not None and steps.done and steps.save is not None:
+        # Only a reply of several calls records how far it got (before each later call).
+        await steps.save(steps.done)
+    await action()
+    if steps is not None:
+        steps.done += 1
 
 
-def retry_after_seconds(error: RetryAfter) -> float:
-    """``retry_after`` in seconds, whichever type this PTB version returns (and without its
-    deprecation warning about int vs timedelta)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def replaying() -> bool:
+    """Whether the lane job running now answers an update recovered at start-up."""
+    return any(r.replay for r in _ANSWERING.get() or ())
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``bot.adapters.text_split.split_text`` with Telegram's limit as the default.
+class Outbox:
+    """The adapter's inbox and outbox rows: answered, stored, sent.
 
-    Text that is only whitespace stays one part, as this module's callers have always had at
-    least one part for any non-empty text.
+    ``in_hand`` maps a stored update handed to a lane and not finished yet (inbox id) to its
+    chat, so a worker never hands one still queued over a second time.
     """
-    return shared_split_text(text, limit) or ([text] if text else [])
+
+    def __init__(
+        self, mailbox: Mailbox, writes: WriteBehind, limits: Limits, render_now: RenderNow
+    ) -> None:
+        self._mailbox = mailbox
+        self._writes = writes
+        self._limits = limits
+        self._render_now = render_now
+        self.in_hand: dict[int, str] = {}
+
+    def answering(
+        self, received: list[Received], job: Callable[[], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
+        """``job`` for these inbound updates: they leave the inbox when it is done (with their
+        reply, if it gave one) — also when it failed, so one bad update is not replayed
+        forever. A job cancelled at shutdown leaves them, to be answered after the restart."""
+
+        async def run() -> None:
+            token = _ANSWERING.set(received)
+            cancelled = False
+            try:
+                await job()
+            except asyncio.CancelledError:
+                cancelled = True  # shutdown: left in the inbox, answered after the restart
+                raise
+            finally:
+                _ANSWERING.reset(token)
+                if not cancelled and not all(r.answered for r in received):
+                    await self.finish(received, None)
+                for item in received:
+                    if item.inbox_id is not None:
+                        self.in_hand.pop(item.inbox_id, None)
+
+        return run
+
+    async def finish(self, received: list[Received], reply: _Outbound | None) -> None:
+        """Record that these updates are answered and, in the same transaction, store their
+        reply in the outbox. A database that does not take it in time delays only this."""
+        for item in received:
+            if item.inbox_id is not None:
+                self.in_hand.pop(item.inbox_id, None)
+        received = [r for r in received if not r.answered]
+        for item in received:
+            item.answered = True
+        if not received and reply is None:
+            return
+        mailbox = self._mailbox
+
+        async def write() -> None:
+            stored = [r.inbox_id for r in received if r.inbox_id is not None]
+            if reply is not None and reply.outbox_id is None and not reply.sent:
+                (reply.outbox_id,) = await mailbox.answered(stored, [reply.new])
+            elif stored:
+                await mailbox.answered(stored, [])
+            if reply is not None and reply.sent and reply.outbox_id is not None:
+                await mailbox.sent(reply.outbox_id)
+
+        await self._writes.run("outbox", write)
+
+    async def render(self, reply: Reply, message: Message, reply_to: int | None) -> None:
+        """Deliver a core reply for ``message``; private replies never go to a group.
+
+        Inside a lane job answering inbound updates, the reply goes through the outbox: it is
+        stored (with the updates marked answered, in one transaction), then sent with retries
+        until Telegram accepts it or refuses it for good.
+        """
+        if reply.duplicate:
+            return
+        answering = _ANSWERING.get()
+        if answering is None:
+            await self._render_now(reply, message, reply_to)
+            return
+        destination = {
+            "chat": message.chat_id,
+            "user": message.user.user_id,
+            "private_chat": message.is_private_chat,
+            "reply_to": reply_to,
+        }
+        out = _Outbound(
+            NewOutbound(message.chat_id, message.user.user_id, outbox.encode(reply, destination))
+        )
+        await self.finish(answering, out)
+        await self._deliver(out, reply, message, reply_to)
+
+    async def redeliver(self, item: OutboxItem) -> None:
+        """A reply stored before a restart and not (fully) sent: send the rest."""
+        try:
+            reply, to = outbox.decode(item.payload)
+            message = Message(
+                UserRef(Platform.TELEGRAM, str(to["user"])),
+                str(to["chat"]),
+                is_private_chat=bool(to["private_chat"]),
+            )
+            reply_to = int(to["reply_to"]) if to.get("reply_to") else None
+        except (ValueError, KeyError, TypeError) as error:
+            log.error("telegram: a stored reply is unreadable (%s); dropped", type(error).__name__)
+            await self._writes.run("outbox", lambda: self._mailbox.sent(item.id))
+            return
+        out = _Outbound(NewOutbound(item.chat_id, "", item.payload), item.id, item.progress)
+        await self._deliver(out, reply, message, reply_to)
+
+    async def _deliver(
+        self, out: _Outbound, reply: Reply, message: Message, reply_to: int | None
+    ) -> None:
+        """Send until Telegram accepts (backoff up to ``Limits.redeliver_max_s`` between
+        rounds, for as long as it takes) or refuses for good (logged, one line)."""
+        mailbox, writes = self._mailbox, self._writes
+
+        async def progressed(progress: int) -> None:
+            if out.outbox_id is not None:
+                await mailbox.progressed(out.outbox_id, progress)
+
+        async def save(progress: int) -> None:
+            await writes.run("outbox progress", lambda: progressed(progress))
+
+        steps = _Steps(out.progress, save=save)
+        token = _STEPS.set(steps)
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_transient),
+                wait=wait_exponential_jitter(
+                    multiplier=self._limits.backoff_s, max=self._limits.redeliver_max_s
+                ),
+                before_sleep=lambda state: log.warning(
+                    "telegram: a reply could not be sent yet (%s); retrying",
+                    type(state.outcome.exception()).__name__ if state.outcome else "?",
+                ),
+                reraise=True,
+            ):
+                with attempt:
+                    steps.skip, steps.done = max(steps.skip, steps.done), 0
+                    await self._render_now(reply, message, reply_to)
+        except TelegramError as error:
+            log.error("telegram: Telegram refused a reply for good (%s)", type(error).__name__)
+        finally:
+            _STEPS.reset(token)
+        out.sent = True
+        if out.outbox_id is not None:
+            outbox_id = out.outbox_id
+            await self._writes.run("outbox sent", lambda: self._mailbox.sent(outbox_id))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.discord_convert import MAX_MESSAGE_CHARS
-from bot.adapters.telegram_delivery import MAX_TEXT
-from bot.adapters.telegram_delivery import split_text as telegram_split
+from bot.adapters.telegram_render import MAX_TEXT
+from bot.adapters.telegram_render import split_text as telegram_split
 from bot.adapters.text_split import split_text, utf16_len
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one grapheme, 8 UTF-16 units

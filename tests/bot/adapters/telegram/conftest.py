@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from bot.adapters.telegram import TelegramAdapter
-from bot.adapters.telegram_delivery import Limits
+from bot.adapters.telegram_limits import Limits
 from bot.app import App, build_app
 from bot.config import Settings, load_settings
 from bot.inference import EmotionService

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.adapters.telegram import OPEN_PRIVATE_CHAT_LINE, SENT_PRIVATELY_LINE
+from bot.adapters.telegram_render import OPEN_PRIVATE_CHAT_LINE, SENT_PRIVATELY_LINE
 from bot.logs import NOISY_LOGGERS
 from tests.bot.adapters.telegram.conftest import TOKEN, Harness
 from tests.bot.adapters.telegram.fake_api import BOT_USERNAME, FakeUser

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.adapters.telegram_delivery import Delivery, Limits, TokenBucket, split_text
+from bot.adapters.telegram_limits import Limits, PerChatRateLimiter, TokenBucket
+from bot.adapters.telegram_render import split_text
 
 FAST = Limits(
     backoff_s=0.01, max_backoff_s=0.02, max_attempts=4, private_per_s=1e3, private_burst=1e3
@@ -38,7 +39,7 @@ async def test_token_bucket_allows_a_burst_then_the_rate() -> None:
 
 
 async def test_retries_429_after_retry_after_and_network_faults() -> None:
-    delivery = Delivery(FAST)
+    delivery = PerChatRateLimiter(FAST)
     with warnings.catch_warnings():  # PTB 22 warns about int vs timedelta on construction
         warnings.simplefilter("ignore")
         rate_limited = RetryAfter(timedelta(0))
@@ -57,7 +58,7 @@ async def test_retries_429_after_retry_after_and_network_faults() -> None:
 
 
 async def test_bad_requests_are_not_retried_and_network_faults_give_up_eventually() -> None:
-    delivery = Delivery(FAST)
+    delivery = PerChatRateLimiter(FAST)
     calls = 0
 
     async def bad() -> None:
@@ -86,7 +87,7 @@ async def test_after_a_429_the_bucket_sends_again_once_retry_after_has_passed() 
 
 def test_timing_stats_keep_only_the_newest() -> None:
     """A bot that runs for months must not grow with every message it times."""
-    from bot.adapters.telegram import STATS_WINDOW, Stats
+    from bot.adapters.telegram_lanes import STATS_WINDOW, Stats
 
     stats = Stats()
     for i in range(STATS_WINDOW + 5):
@@ -99,7 +100,7 @@ def test_timing_stats_keep_only_the_newest() -> None:
 async def test_a_malformed_answer_is_retried_but_a_migrated_chat_is_not() -> None:
     from telegram.error import ChatMigrated, TelegramError
 
-    delivery = Delivery(FAST)
+    delivery = PerChatRateLimiter(FAST)
     answers: list[Exception] = [TelegramError("Invalid server response")]
 
     async def action() -> str:
@@ -118,7 +119,7 @@ async def test_a_malformed_answer_is_retried_but_a_migrated_chat_is_not() -> Non
 
 async def test_a_429_in_one_chat_holds_that_chat_only() -> None:
     """A crisis reply in another chat must not wait out someone else's retry_after."""
-    delivery = Delivery(FAST)
+    delivery = PerChatRateLimiter(FAST)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rate_limited = RetryAfter(timedelta(seconds=3))

@@ -1,0 +1,69 @@
+"""Albums: the parts of one ``media_group_id`` arrive as separate messages; one answer.
+
+The first part opens an album and its answer is queued on the chat's lane right away (so it
+keeps its place in the chat's order); the answer waits until no part came for
+``window_s`` seconds (or the adapter stops), then reads the parts as one input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+
+from bot.adapters.telegram_inbound import Inbound
+from bot.adapters.telegram_inbox import Received
+from bot.adapters.telegram_lanes import Lanes
+
+
+@dataclass(slots=True)
+class Album:
+    """The parts received so far, when the first and the newest came (monotonic s), and
+    ``ready`` once no more can come."""
+
+    parts: list[Inbound]
+    arrived: float
+    last: float
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    received: list[Received] = field(default_factory=list)
+
+
+class Albums:
+    """Open albums by (chat, media group); each closes on its own timer, run on ``lanes``."""
+
+    def __init__(self, window_s: float, lanes: Lanes) -> None:
+        self._window_s = window_s
+        self._lanes = lanes
+        self._open: dict[tuple[str, str], Album] = {}
+
+    def collect(
+        self, chat: str, group: str, part: Inbound, arrived: float, received: Received
+    ) -> Album | None:
+        """Add a part; returns the new album for its first part (the caller queues its
+        answer), ``None`` for a later part."""
+        key = (chat, group)
+        album = self._open.get(key)
+        if album is not None:
+            album.parts.append(part)
+            album.received.append(received)
+            album.last = arrived
+            return None
+        album = self._open[key] = Album([part], arrived, arrived, received=[received])
+        self._lanes.later(self._close(key, album))
+        return album
+
+    def close_all(self) -> None:
+        """At shutdown: no more parts can come, so every open album is complete."""
+        for album in self._open.values():
+            album.ready.set()
+
+    async def _close(self, key: tuple[str, str], album: Album) -> None:
+        while not album.ready.is_set():
+            wait = album.last + self._window_s - time.monotonic()
+            if wait <= 0:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(album.ready.wait(), wait)
+        self._open.pop(key, None)
+        album.ready.set()
