@@ -54,6 +54,10 @@ TREND_WINDOW = timedelta(days=3)
 #: Earlier messages count as the same conversation (for acts and reading in context) when
 #: they are at most this old.
 CONVERSATION_GAP = timedelta(hours=6)
+#: How much of a message the crisis screen reads (characters). Above every chat platform's
+#: limit (Telegram 4,096, Discord 4,000 with Nitro), far above ``max_text_chars`` (what the
+#: emotion models read and what is stored); the rules read it window by window.
+SCREEN_MAX_CHARS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +162,7 @@ class Core:
                 type(error).__name__,
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
-            text = clean_text(message.text, self.options.max_text_chars).text
-            check = safety.screen(text)
+            check = safety.screen(clean_text(message.text, SCREEN_MAX_CHARS).text)
             if check.flagged:
                 log.warning("crisis language detected; helpline reply sent despite the fault")
                 return Answer(Reply(self._crisis_text([], check)))
@@ -194,11 +197,16 @@ class Core:
         message = heard.message
         cleaned = clean_text(message.text, self.options.max_text_chars)
         text = cleaned.text
+        # The screen reads past the length the models read: Telegram allows 4,096 characters,
+        # and "...i have the pills" after 4,000 characters of rambling must still be heard.
+        screened_text = clean_text(message.text, SCREEN_MAX_CHARS).text
         has_photo = message.photo is not None or message.photo_problem is not None
         has_photo = has_photo or heard.reading is not None
         parsed = None if has_photo else parse_command(text)
         # Screen first, before any storage: help must never wait on the database.
-        screened = Screened(safety.SAFE) if parsed is not None else await self.risk.screen(text)
+        screened = (
+            Screened(safety.SAFE) if parsed is not None else await self.risk.screen(screened_text)
+        )
         check = screened.check
         if message.edited:
             return await self._edited(message, check)
@@ -264,7 +272,7 @@ class Core:
             reply_text = self._crisis_text(recent_ids, check)
             # Raised only by what they said elsewhere: answer them, not the group.
             private_reply = check.sources == {"context"} and not message.is_private_chat
-            state = risk_state.mark_asked(state)
+            state = risk_state.mark_asked(state, _asked(reply_text, check, now))
         else:
             composed = await self._compose(
                 message,
@@ -282,14 +290,15 @@ class Core:
             if screened.watch:
                 # The classifier is unsure: a gentle reply that asks directly and leaves the
                 # way to help open, instead of the full crisis answer for a likely look-alike.
+                # It replaces the composed reply: a reflection would echo the risk words back.
                 log.info("risk classifier unsure (user %s); check-in asked", user.id)
                 country = self.options.helpline_country or None
-                ask = safety.check_in(screened.watch, country, check.language)
-                reply_text = f"{reply_text}\n\n{ask}"
-                state = risk_state.mark_asked(state)
+                reply_text = safety.check_in(screened.watch, country, check.language)
+                reply_id = None
+                state = risk_state.mark_asked(state, _asked(reply_text, check, now))
             elif state.ask_directly is not None and message.is_private_chat:
                 reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
-                state = risk_state.mark_asked(state)
+                state = risk_state.mark_asked(state, _asked(reply_text, check, now))
         if state != before:
             await self._save_risk_state(user, message, state, now)
         kept.fusion, kept.photo, kept.risk_state, kept.at = result, reading, state, now
@@ -518,6 +527,12 @@ def _trend(recent: list[MoodEntry], now: datetime, current: float) -> tone.Trend
 
 #: Readings that count as distress for the risk state (a loss then a question about means).
 _DISTRESS = frozenset({Emotion.SAD, Emotion.FEAR, Emotion.ANGRY})
+
+
+def _asked(reply_text: str, check: safety.SafetyCheck, now: datetime) -> datetime | None:
+    """``now`` when the reply asks the direct question about suicide (then a yes answers it:
+    ``risk_state.advance``), else None."""
+    return now if safety.direct_question(check.language) in reply_text else None
 
 
 def _distressed(estimate: EmotionEstimate | None) -> bool:

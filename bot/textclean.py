@@ -17,7 +17,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+#: Zero-width space, word joiner, BOM and soft hyphen draw nothing and join nothing: removed,
+#: not made a space, so "s\u200buicide" is read (and screened) as the word it shows.
+_ZERO_WIDTH = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t]+")
 #: Unicode's bidirectional formatting characters (TR #9, section 2): removed outright.
@@ -50,6 +53,7 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
     text = _BIDI.sub("", text)
+    text = _ZERO_WIDTH.sub("", text)
     if all(_invisible(char) or char == "/" for char in text):
         text = ""
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())

@@ -46,6 +46,10 @@ LOSS_WINDOW = timedelta(hours=72)
 #: A retraction keeps the state elevated at least this long, whatever the decay says.
 RETRACTION_HOLD = timedelta(hours=12)
 
+#: How long after the bot asked "are you thinking about ending your life?" a yes still answers
+#: it (an answer may come after a pause; later, a bare "yes" is about something else).
+ANSWER_WINDOW = timedelta(hours=2)
+
 #: Values of ``RiskState.ask_directly``: why the next reply should ask about suicide directly.
 ASK_REASONS: tuple[str, ...] = ("join_deceased", "means_after_distress", "retraction")
 
@@ -61,10 +65,11 @@ class RiskState:
     ``last_distress_at`` the latest distress or loss; ``last_loss_at`` the latest loss;
     ``retracted_at`` the latest retraction after a flag; ``ask_directly`` a pending note
     (one of :data:`ASK_REASONS`) that the next reply should ask directly about suicide,
-    cleared with :func:`mark_asked`. ``sources`` says which of ``responses.safety.SOURCES``
-    raised a flag in this episode; ``worded`` the categories the rules recognised in the
-    person's own words (the others came from the classifier's reading or the context), so
-    /why never claims "you mentioned" what the person did not say.
+    cleared with :func:`mark_asked`; ``asked_at`` when a reply last asked that question (a
+    yes within :data:`ANSWER_WINDOW` answers it). ``sources`` says which of
+    ``responses.safety.SOURCES`` raised a flag in this episode; ``worded`` the categories the
+    rules recognised in the person's own words (the others came from the classifier's reading
+    or the context), so /why never claims "you mentioned" what the person did not say.
     """
 
     categories: frozenset[RiskCategory] = frozenset()
@@ -78,6 +83,7 @@ class RiskState:
     ask_directly: str | None = None
     sources: frozenset[str] = frozenset()
     worded: frozenset[RiskCategory] = frozenset()
+    asked_at: datetime | None = None
 
     def to_json(self) -> str:
         """A compact JSON object (ISO 8601 times) for the bot to store per user."""
@@ -95,6 +101,7 @@ class RiskState:
                 "ask_directly": self.ask_directly,
                 "sources": sorted(self.sources),
                 "worded": sorted(c.value for c in self.worded),
+                "asked_at": _iso(self.asked_at),
             },
             separators=(",", ":"),
         )
@@ -133,6 +140,7 @@ class RiskState:
                     if worded is None
                     else frozenset(RiskCategory(c) for c in worded) & categories
                 ),
+                asked_at=_time(data.get("asked_at")),
             )
         except (ValueError, TypeError, KeyError):
             return EMPTY
@@ -243,6 +251,12 @@ def advance(
     ):
         result = _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.WISH_TO_BE_DEAD)
         note = "join_deceased"
+    if "affirmative" in signals and _within(state.asked_at, now, ANSWER_WINDOW):
+        # A yes (or "kinda", "maybe") to the direct question is suicidal thinking said aloud:
+        # C-SSRS item 2. With a time or a plan ("yes. tonight") it is intent (item 4: urgent,
+        # the emergency number first).
+        level = CssrsLevel.INTENT if "imminent" in signals else CssrsLevel.ACTIVE_THOUGHTS
+        result = _raise(result, RiskCategory.SUICIDAL_IDEATION, level)
 
     if result.flagged:
         state = replace(
@@ -262,9 +276,10 @@ def advance(
     return state, result
 
 
-def mark_asked(state: RiskState) -> RiskState:
-    """The state once the reply has asked the direct question (the pending note cleared)."""
-    return replace(state, ask_directly=None)
+def mark_asked(state: RiskState, asked_at: datetime | None = None) -> RiskState:
+    """The state once the reply has answered the pending note (cleared); ``asked_at``: when
+    the reply asked the direct question about suicide, if it did (None keeps the last time)."""
+    return replace(state, ask_directly=None, asked_at=asked_at or state.asked_at)
 
 
 _WHAT: dict[RiskCategory, str] = {

@@ -370,10 +370,12 @@ _ASK_ABOUT_SUICIDE = frozenset(
 def check_in(
     watch: Iterable[RiskCategory], country: str | None, language: str | None = None
 ) -> str:
-    """A gentle check-in for a message only the classifier's recall band saw (not flagged).
+    """A gentle check-in for a message only the classifier's recall band saw (not flagged):
+    the whole reply, never after a reflection (which would echo the risk words back, "so you
+    want to s uicide", or open with the bank's English note in another language).
 
-    Asks directly (about suicide when ``watch`` holds a self-directed category, else whether
-    they are safe) and lists the helplines of the kinds those categories name (as
+    Thanks them, asks directly (about suicide when ``watch`` holds a self-directed category,
+    else whether they are safe) and lists the helplines of the kinds those categories name (as
     :func:`crisis_response` does: child, domestic-violence, eating-disorder lines) with the
     general crisis line and the emergency line, so someone at risk still has a way to help,
     while a look-alike gets a question rather than the full crisis answer. When a category is
@@ -387,9 +389,9 @@ def check_in(
     watched = sorted(set(watch), key=_PRIORITY.index)
     emergency = _emergency(country, texts)
     if _ASK_ABOUT_SUICIDE.intersection(watched):
-        question = direct_question(lang)
+        question = f"{texts['check_in_lead']} {direct_question(lang)}"
     else:
-        question = str(texts["check_in"])
+        question = f"{texts['check_in_lead']} {texts['check_in']}"
     urgent = any(severity_of(c) >= int(taxonomy["urgent"]) for c in watched)
     if urgent:
         question = f"{texts['emergency_first'].format(emergency=emergency)}\n\n{question}"

@@ -148,6 +148,20 @@ async def test_a_retraction_keeps_replies_careful_and_asks_directly(core: Core) 
     assert "careful" in why.text
 
 
+async def test_a_yes_to_the_bots_own_question_gets_the_crisis_reply(core: Core) -> None:
+    """The check-in asks "are you thinking about ending your life?"; "yes" answers it (a fresh
+    review found "yes", "ja", "yes. tonight" answered with small talk)."""
+    crisis = await core.handle(msg("I want to kill myself"))
+    assert "ending your life" in crisis.text  # the crisis reply asks directly
+    yes = await core.handle(msg("yes"))
+    assert await _tone_of_last(core) == "crisis"
+    assert "findahelpline" in yes.text
+    soon = await core.handle(msg("yes. tonight after everyone's asleep"))
+    assert soon.text.startswith("If you are in danger right now")
+    no = await core.handle(msg("no, not really", user="u2"))
+    assert "findahelpline" not in no.text  # nobody asked u2 anything
+
+
 async def test_why_after_a_crisis_message_does_not_present_a_mood_reading(core: Core) -> None:
     # The crisis reply goes out before any careful reading; the quick word-list estimate it
     # stores read this very sentence as calm and happy, which /why used to say.
@@ -260,6 +274,25 @@ async def test_the_classifiers_unsure_band_gets_a_check_in_not_the_crisis_reply(
         assert "ending your life" in reply.text  # the direct question
         assert "findahelpline" in reply.text  # and a way to help
         assert await _tone_of_last(core) != "crisis"
+        # The check-in is the whole reply: no reflection echoing the words back first.
+        assert reply.text.startswith("Thank you for telling me.")
+        assert "tired" not in reply.text
+
+
+async def test_the_screen_reads_past_what_the_models_read(core: Core) -> None:
+    """Telegram allows 4,096 characters; the models read 4,000. Risk in the tail is heard."""
+    ramble = ("so today i made pasta and the sauce was fine and the bus was late again. " * 60)[
+        :4010
+    ]
+    reply = await core.handle(msg(f"{ramble} i am going to kill myself tonight, i have the pills"))
+    assert await _tone_of_last(core) == "crisis"
+    assert "findahelpline" in reply.text
+
+
+async def test_a_zero_width_space_inside_a_word_hides_nothing(core: Core) -> None:
+    reply = await core.handle(msg("i want to commit sui\u200bcide"))
+    assert await _tone_of_last(core) == "crisis"
+    assert "findahelpline" in reply.text
 
 
 @pytest.mark.parametrize("fault", ["fail", "slow"])

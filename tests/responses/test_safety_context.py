@@ -193,3 +193,44 @@ def test_a_state_stored_before_sources_existed_still_reads() -> None:
     state = RiskState.from_json(old)
     assert state.categories == {RiskCategory.ABUSE} and state.worded == {RiskCategory.ABUSE}
     assert "you mentioned someone hurting you" in explain(state, T0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "level"),
+    [
+        ("yes", CssrsLevel.ACTIVE_THOUGHTS),
+        ("yeah", CssrsLevel.ACTIVE_THOUGHTS),
+        ("i guess", CssrsLevel.ACTIVE_THOUGHTS),
+        ("kinda. i have a plan", CssrsLevel.INTENT),
+        ("yes. tonight after everyone's asleep", CssrsLevel.INTENT),
+        ("ja", CssrsLevel.ACTIVE_THOUGHTS),
+        ("ja, heute nacht", CssrsLevel.INTENT),
+        ("oui", CssrsLevel.ACTIVE_THOUGHTS),
+        ("sí", CssrsLevel.ACTIVE_THOUGHTS),
+        ("ja, vannacht", CssrsLevel.INTENT),
+    ],
+)
+def test_a_yes_to_the_direct_question_is_suicidal_thinking(answer: str, level: CssrsLevel) -> None:
+    """C-SSRS item 2 answered yes (item 4 with a time or a plan): the crisis reply, the
+    emergency number first when it is intent."""
+    asked = mark_asked(EMPTY, T0)
+    _state, check = _turn(asked, answer, T0 + timedelta(minutes=3))
+    assert check.flagged and RiskCategory.SUICIDAL_IDEATION in check.categories
+    assert check.cssrs == level
+    assert check.urgent == (level >= CssrsLevel.INTENT)
+    assert "context" in check.sources
+
+
+@pytest.mark.parametrize("answer", ["no", "nope", "no, not really", "nein", "non", "nee"])
+def test_a_no_to_the_direct_question_is_nothing(answer: str) -> None:
+    _state, check = _turn(mark_asked(EMPTY, T0), answer, T0 + timedelta(minutes=3))
+    assert not check.flagged
+
+
+def test_a_yes_long_after_the_question_or_without_one_is_nothing() -> None:
+    _state, late = _turn(mark_asked(EMPTY, T0), "yes", T0 + timedelta(hours=3))
+    assert not late.flagged
+    _state, never = _turn(EMPTY, "yes", T0)
+    assert not never.flagged
+    # The time of the question survives storage.
+    assert RiskState.from_json(mark_asked(EMPTY, T0).to_json()).asked_at == T0
