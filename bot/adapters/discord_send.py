@@ -2,10 +2,12 @@
 
 A reply to a message is stored in the outbox (in the transaction that takes the message out
 of the inbox) and sent until Discord takes every part — backoff between rounds while it fails
-with 5xx or network faults — or refuses for good (logged, one line); parts already taken are
-not sent again, also after a restart (``redeliver``). Replies the core marks private never
-appear in a server channel: they go to the person by DM, and the channel gets one line saying
-so (or that their DMs are closed). Failures are logged with status and code, never the text.
+with 5xx or network faults — or refuses for good (logged, one line). Between rounds, parts
+already taken are not sent again; that count is kept in memory only, so a reply stored before
+a restart is sent again from its first part (``redeliver``: a long reply can show its first
+parts twice). Replies the core marks private never appear in a server channel: they go to the
+person by DM, and the channel gets one line saying so (or that their DMs are closed).
+Failures are logged with status and code, never the text.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ class DiscordSender:
     ) -> None:
         """Send until Discord takes every part (backoff between rounds, for as long as it
         fails with 5xx or network faults) or refuses for good (logged, one line); then the
-        reply leaves the outbox. Parts already taken (``progress``) are not sent again."""
+        reply leaves the outbox. The first ``progress`` parts and those taken in an earlier
+        round are not sent again (the count is not stored, so ``redeliver``'s is always 0)."""
         done = [progress]
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Unsent)),
@@ -117,7 +120,8 @@ class DiscordSender:
             await self.writes.run("outbox sent", lambda: mailbox.sent(outbox_id))
 
     async def redeliver(self, item: OutboxItem) -> None:
-        """A reply stored before a restart and not (fully) sent: send the rest."""
+        """A reply stored before a restart and not sent: send it, from its first part (Discord
+        records no progress, so parts sent before the restart go again)."""
         try:
             reply, to = outbox.decode(item.payload)
             channel = self.client.get_channel(int(to["channel"])) or (

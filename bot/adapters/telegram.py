@@ -243,10 +243,6 @@ class TelegramAdapter:
         """Deliver a core reply for ``message`` (``Outbox.render``)."""
         await self._outbox.render(reply, message, reply_to)
 
-    def handler_percentiles(self) -> tuple[float, float] | None:
-        """Handler time p50 and p95 (s) over the recent window, or None before any."""
-        return self.stats.handler_percentiles()
-
 
 def _ptb_loggers() -> list[logging.Logger]:
     """PTB's own loggers. At DEBUG, PTB logs getFile results whose file URL holds the token;

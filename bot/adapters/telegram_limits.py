@@ -7,7 +7,7 @@ for this (``BaseRateLimiter``, given to ``ApplicationBuilder.rate_limiter``), so
 bot makes passes through it. PTB's ``AIORateLimiter`` is not used as is: on a 429 it holds
 ALL chats, counts chat actions against the group budget and logs every 429 as an exception.
 
-Each call waits for its chat's and the overall budget (``aiolimiter`` buckets), then is
+Each call waits for its chat's and the overall budget (token buckets), then is
 retried on 429 (that chat only is held for ``retry_after``), on 5xx, malformed answers and
 network faults (with backoff); it gives up only on errors a retry cannot fix (bad request,
 blocked by the user). PTB's contract asks a rate limiter to handle RetryAfter only; this one
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from aiolimiter import AsyncLimiter
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -73,51 +72,44 @@ def sends_a_message(endpoint: str) -> bool:
 
 
 class TokenBucket:
-    """``rate`` sends per second, ``capacity`` at once; ``take`` waits for one.
+    """``rate`` tokens per second, holding at most ``capacity``; ``take`` waits for one.
 
-    The budget is ``aiolimiter``'s leaky bucket (waiters served in the order they came);
-    ``pause`` holds it after a 429.
+    A plain token bucket, kept by hand because the 429 hold needs a fractional level
+    (``pause``); waiters are served in the order they came (``asyncio.Lock`` is FIFO).
     """
 
     def __init__(self, rate: float, capacity: float) -> None:
         self.rate = rate
         self.capacity = capacity
-        self._limiter = AsyncLimiter(capacity, capacity / rate)
-        self._held_until = 0.0
-        #: Set by ``pause``: the next send after the hold spends the rest of the burst.
-        self._spent = False
+        self._tokens = capacity
+        self._at = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
+        self._at = now
 
     async def take(self) -> None:
-        await self._held()
-        await self._limiter.acquire()
-        await self._held()  # a 429 came while this one waited in line
-        if self._spent:
-            # After a hold the budget Telegram just refused is spent: one send when the hold
-            # ends, then it refills at the rate (no burst right away).
-            self._spent = False
-            spent = self.capacity - 1 - (time.monotonic() - self._held_until) * self.rate
-            if spent > 0 and self._limiter.has_capacity(spent):
-                await self._limiter.acquire(spent)
-            else:  # the bucket was not empty before this send: spend what is left
-                while spent > 0 and self._limiter.has_capacity():
-                    await self._limiter.acquire()
-
-    async def _held(self) -> None:
-        while True:  # a 429 meanwhile may hold it longer
-            hold = self._held_until - time.monotonic()
-            if hold <= 0:
-                return
-            await asyncio.sleep(hold)
+        async with self._lock:
+            self._refill()
+            while self._tokens < 1:  # a ``pause`` meanwhile lowers the level: wait again
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+                self._refill()
+            self._tokens -= 1
 
     def pause(self, seconds: float) -> None:
-        """After a 429: nothing more is sent for ``seconds``, then one, then at the rate."""
-        self._held_until = max(self._held_until, time.monotonic() + seconds)
-        self._spent = True
+        """After a 429: nothing more for ``seconds``, then one send, then at the rate (the
+        level is set so the next token comes in ``seconds``; no burst after the hold)."""
+        self._refill()
+        self._tokens = min(self._tokens, 1 - seconds * self.rate)
 
     @property
     def idle(self) -> bool:
-        """Nothing held and the whole burst available (so the bucket can be forgotten)."""
-        return time.monotonic() >= self._held_until and self._limiter.has_capacity(self.capacity)
+        """The whole burst available and nobody waiting (so the bucket can be forgotten: a
+        fresh one would behave the same)."""
+        self._refill()
+        return self._tokens >= self.capacity and not self._lock.locked()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +136,8 @@ class PerChatRateLimiter(BaseRateLimiter[None]):
     """Rate-limited, retrying Bot API calls: one per adapter, shared by every chat.
 
     ``rate_limited`` counts the 429s Telegram sent (each one means a limit was misjudged) and
-    ``retries`` every call made again; both for the bench and tests.
+    ``retries`` every call made again; only the tests read them (nothing in the bot or the
+    bench reports them yet).
     """
 
     def __init__(self, limits: Limits | None = None) -> None:

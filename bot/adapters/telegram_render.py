@@ -1,8 +1,10 @@
 """A core ``Reply`` as Telegram messages: split text, buttons, picture, files, private routing.
 
-Every Bot API call a reply makes goes through ``telegram_delivery.step`` (so a reply sent
-again after a failure skips the calls already accepted); rate limits and retries are the
-bot's rate limiter's (``telegram_limits``).
+Every Bot API call of ``send`` goes through ``telegram_delivery.step``, so a reply the outbox
+sends again after a failure skips the calls already accepted. ``edit_prompt`` is outside the
+outbox: it edits a button prompt directly (when Telegram will not, the caller stores the reply
+in the outbox instead), and the rest of a long answer follows by ``send``, not stored. Rate
+limits and retries of every call are the bot's rate limiter's (``telegram_limits``).
 """
 
 from __future__ import annotations
