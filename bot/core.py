@@ -209,7 +209,7 @@ class Core:
         )
         check = screened.check
         if message.edited:
-            return await self._edited(message, check)
+            return await self._edited(message, screened)
         turn = await self._turn(message, None if parsed else datetime.now(UTC) - HISTORY_WINDOW)
         if turn.seen and not replay:
             return Reply("", duplicate=True)
@@ -299,6 +299,10 @@ class Core:
             elif state.ask_directly is not None and message.is_private_chat:
                 reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
                 state = risk_state.mark_asked(state, _asked(reply_text, check, now))
+            elif message.is_private_chat and risk_state.signing_off(state, text, now):
+                # Private only: in a group the lines would tell others what was said elsewhere.
+                country = self.options.helpline_country or None
+                reply_text = f"{reply_text}\n\n{safety.before_you_go(country, check.language)}"
         if state != before:
             await self._save_risk_state(user, message, state, now)
         kept.fusion, kept.photo, kept.risk_state, kept.at = result, reading, state, now
@@ -330,13 +334,16 @@ class Core:
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
         return Reply("\n\n".join(p for p in parts if p), private=private_reply)
 
-    async def _edited(self, message: Message, check: safety.SafetyCheck) -> Reply:
-        """An edited message: silent, unless the edit newly says something the screen flags.
+    async def _edited(self, message: Message, screened: Screened) -> Reply:
+        """An edited message: silent, unless the edit newly says something the screen flags
+        (the crisis reply) or the classifier's unsure band saw (the check-in, as for a new
+        message: an edit into "pills in my hand" must not go unanswered).
 
-        The crisis reply for an edit goes out once per message (a second edit that is still
-        flagged stays silent); the edit is not read as a new mood entry.
+        The answer to an edit goes out once per message (a second edit that is still flagged
+        stays silent); the edit is not read as a new mood entry.
         """
-        if not check.flagged or message.message_id is None:
+        check = screened.check
+        if not (check.flagged or screened.watch) or message.message_id is None:
             return Reply("", duplicate=True)
         repository, key = self.repository, f"{message.message_id}:edit-crisis"
 
@@ -353,6 +360,10 @@ class Core:
         # A database that does not answer in time delays the claim, never the crisis reply.
         if await self.writes.run("edit", claim) is False:
             return Reply("", duplicate=True)
+        if not check.flagged:
+            log.info("risk classifier unsure about an edited message; check-in asked")
+            country = self.options.helpline_country or None
+            return Reply(safety.check_in(screened.watch, country, check.language))
         log.warning("crisis screen flagged an edited %s message", message.user.platform.value)
         return Reply(self._crisis_text([], check))
 

@@ -276,6 +276,14 @@ def advance(
     return state, result
 
 
+def signing_off(state: RiskState, text: str, now: datetime) -> bool:
+    """Whether ``text`` leaves the conversation ("bye", "going to sleep", the ``signoff``
+    context in ``crisis_patterns.toml``) while its risk is raised: the goodbye then carries
+    the lines once more (a fresh review found "ok going out, see you tomorrow" after a
+    farewell answered with a plain "be gentle with yourself")."""
+    return elevated(state, now) and "signoff" in context_signals(text)
+
+
 def mark_asked(state: RiskState, asked_at: datetime | None = None) -> RiskState:
     """The state once the reply has answered the pending note (cleared); ``asked_at``: when
     the reply asked the direct question about suicide, if it did (None keeps the last time)."""

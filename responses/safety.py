@@ -403,6 +403,17 @@ def check_in(
     return f"{question}\n{listed}"
 
 
+def before_you_go(country: str | None, language: str | None = None) -> str:
+    """The lines again when someone signs off while their conversation's risk is raised: a
+    short lead, the country's crisis line(s) and the emergency line, in ``language``."""
+    lang = language if language in LANGUAGES else "en"
+    texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
+    lines = [*helplines(country, language=lang)]
+    lines.append(texts["emergency_line"].format(emergency=_emergency(country, texts)))
+    listed = "\n".join(f"• {line}" for line in lines)
+    return f"{texts['before_you_go']}\n{listed}"
+
+
 def crisis_reply(country: str | None, lead: str | None = None) -> str:
     """The English crisis answer for suicidal ideation (the old single-category reply), kept
     for callers that have no :class:`SafetyCheck`; see :func:`crisis_response`."""

@@ -162,6 +162,19 @@ async def test_a_yes_to_the_bots_own_question_gets_the_crisis_reply(core: Core) 
     assert "findahelpline" not in no.text  # nobody asked u2 anything
 
 
+async def test_signing_off_after_a_flag_carries_the_lines_once_more(core: Core) -> None:
+    await core.handle(msg("i wrote letters to my family today, they will understand"))
+    await core.handle(msg("I want to die"))
+    bye = await core.handle(msg("ok going to sleep now, see you tomorrow"))
+    assert "Before you go" in bye.text and "findahelpline" in bye.text
+    # In a group the lines would tell others what was said in private: not there.
+    group = await core.handle(msg("bye all", is_private_chat=False))
+    assert "Before you go" not in group.text and "findahelpline" not in group.text
+    # Without a raised risk a goodbye is a goodbye.
+    plain = await core.handle(msg("ok going to sleep now, see you tomorrow", user="u3"))
+    assert "Before you go" not in plain.text and "findahelpline" not in plain.text
+
+
 async def test_why_after_a_crisis_message_does_not_present_a_mood_reading(core: Core) -> None:
     # The crisis reply goes out before any careful reading; the quick word-list estimate it
     # stores read this very sentence as calm and happy, which /why used to say.
@@ -202,6 +215,21 @@ async def test_an_edit_that_flags_nothing_stays_silent(core: Core) -> None:
     found = await core.repository.find_user(UserRef(Platform.TELEGRAM, "u1"))
     assert found is not None
     assert len(await core.repository.recent_entries(found.id, 5)) == 1  # no entry for edits
+
+
+async def test_an_edit_only_the_unsure_band_sees_gets_the_check_in_once(db_url: str) -> None:
+    text = "pills in my hand"  # the rules do not flag it; the classifier is unsure
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.IMMEDIATE_DANGER: 0.5},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.IMMEDIATE_DANGER}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure})) as core:
+        await core.handle(msg("ok", message_id="91"))
+        edited = await core.handle(msg(text, message_id="91", edited=True))
+        assert edited.text.startswith("If you are in danger right now")  # urgent: number first
+        again = await core.handle(msg(text, message_id="91", edited=True))
+        assert again.duplicate and not again.text
 
 
 async def test_a_classifier_that_is_not_decisive_never_sends_the_crisis_reply(
