@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from responses._data import load_toml
 from responses.risk import CssrsLevel, RiskCategory
@@ -290,7 +291,7 @@ def join_one_word_lines(text: str) -> str:
     """
     lines = _LINE_BREAK.split(text)
     out = [lines[0]]
-    for before, after in zip(lines, lines[1:], strict=False):
+    for before, after in pairwise(lines):
         one_word = len(before.split()) == 1 or len(after.split()) == 1
         out.append((" " if one_word else "\n") + after)
     return "".join(out)
