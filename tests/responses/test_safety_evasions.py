@@ -160,6 +160,15 @@ def test_means_at_hand_with_a_time_is_urgent(text: str) -> None:
     assert RiskCategory.IMMEDIATE_DANGER in check.categories, text
 
 
+@pytest.mark.parametrize(
+    "text", ["der Strick hängt schon bereit", "la corde est prête", "la soga ya está atada"]
+)
+def test_a_rope_ready_is_urgent_as_in_english(text: str) -> None:
+    assert screen("the rope is ready").urgent
+    check = screen(text)
+    assert check.urgent and RiskCategory.IMMEDIATE_DANGER in check.categories, text
+
+
 # --- look-alikes that must stay unflagged -----------------------------------------------------
 
 LOOK_ALIKES = [
@@ -186,6 +195,9 @@ LOOK_ALIKES = [
     "hoy tengo la cuerda para saltar",
     "ich habe heute meine Tabletten genommen",
     "heute abend hab ich das Seil zum Klettern dabei",
+    "das Seil ist befestigt, wir können klettern",
+    "la cuerda está atada al barco",
+    "la corde est attachée au bateau",
 ]
 
 
