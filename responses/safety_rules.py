@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from responses._data import load_toml
 from responses.risk import CssrsLevel, RiskCategory
@@ -52,6 +53,90 @@ _QUOTES = str.maketrans(
     }
 )
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+#: Cyrillic, Greek and Armenian letters that look like Latin ones ("kіll" with Cyrillic і).
+#: A small hand-picked table of the common ones, after Unicode's confusables data (UTS #39,
+#: confusables.txt); it is not the whole table, which maps thousands of characters.
+#: Uppercase entries are for letters that only look Latin before lower-casing (Cyrillic Н
+#: looks like H, its lower case н does not).
+_CONFUSABLES: dict[str, str] = {
+    # Cyrillic lower case
+    "\u0430": "a",  # а
+    "\u0435": "e",  # е
+    "\u043e": "o",  # о
+    "\u0440": "p",  # р
+    "\u0441": "c",  # с
+    "\u0443": "y",  # у
+    "\u0445": "x",  # х
+    "\u0456": "i",  # і
+    "\u0458": "j",  # ј
+    "\u0455": "s",  # ѕ
+    "\u0501": "d",  # ԁ
+    "\u04bb": "h",  # һ
+    "\u04cf": "l",  # ӏ
+    "\u051b": "q",  # ԛ
+    "\u051d": "w",  # ԝ
+    "\u04af": "y",  # ү
+    "\u043a": "k",  # к (UTS #39 maps it to ĸ, which the rules read as k)
+    "\u0475": "v",  # ѵ
+    # Cyrillic upper case
+    "\u0410": "A",
+    "\u0412": "B",
+    "\u0415": "E",
+    "\u041a": "K",
+    "\u041c": "M",
+    "\u041d": "H",
+    "\u041e": "O",
+    "\u0420": "P",
+    "\u0421": "C",
+    "\u0422": "T",
+    "\u0423": "Y",
+    "\u0425": "X",
+    "\u0406": "I",
+    "\u0408": "J",
+    "\u0405": "S",
+    # Greek
+    "\u03b1": "a",  # α
+    "\u03bf": "o",  # ο
+    "\u03c1": "p",  # ρ
+    "\u03b9": "i",  # ι
+    "\u03ba": "k",  # κ
+    "\u03bd": "v",  # ν
+    "\u03c5": "u",  # υ
+    "\u03c7": "x",  # χ
+    "\u03b3": "y",  # γ
+    "\u03b5": "e",  # ε (not in UTS #39, but used as an e often enough)
+    "\u0391": "A",
+    "\u0392": "B",
+    "\u0395": "E",
+    "\u0396": "Z",
+    "\u0397": "H",
+    "\u0399": "I",
+    "\u039a": "K",
+    "\u039c": "M",
+    "\u039d": "N",
+    "\u039f": "O",
+    "\u03a1": "P",
+    "\u03a4": "T",
+    "\u03a5": "Y",
+    "\u03a7": "X",
+    # Armenian
+    "\u0578": "n",  # ո
+    "\u0585": "o",  # օ
+    "\u057d": "u",  # ս
+    "\u0581": "g",  # ց
+    "\u0570": "h",  # հ
+}
+_CONFUSABLE_MAP = str.maketrans(_CONFUSABLES)
+#: Greek (with its extended block), Cyrillic (with its supplement) and Armenian letters.
+_LOOKALIKE_SCRIPTS = re.compile("[\u0370-\u058f\u1f00-\u1fff]")
+_WORD_CHARS = re.compile(r"\w+")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+# Discord spoilers ("||i want to die||"): the pair's bars are not the leetspeak "l" of "ki||".
+_SPOILER = re.compile(r"(?<![A-Za-z0-9])\|\|(?=\S)(.+?)(?<=\S)\|\|(?![A-Za-z0-9])")
+# Markdown emphasis at the edge of a word ("**kill** myself"); a star inside a word is a
+# censored letter ("k*ll") and stays.
+_EDGE_STARS = re.compile(r"(?<!\S)\*+|\*+(?!\S)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # "k i l l", "s.u.i.c.i.d.e", "k-i-l-l": three or more single letters joined by one separator.
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
 _LEET_IN_WORD = re.compile(r"\S*[a-z]\S*")
@@ -177,20 +262,60 @@ def _unleet(token: str, one: str) -> str:
     return "".join(out)
 
 
-def normalise_base(text: str, *, one: str = "i") -> str:
+def unconfuse(text: str) -> str:
+    """``text`` with Latin-looking Cyrillic, Greek and Armenian letters (``_CONFUSABLES``)
+    read as the Latin letters they imitate ("kіll mysеlf" with Cyrillic і and е -> "kill
+    myself"), but only where that is an evasion, not a language: inside a word that mixes
+    them with Latin letters, and everywhere when the text has Latin letters and every
+    Greek, Cyrillic or Armenian letter in it is a look-alike. Real Russian or Greek ("я
+    хочу спать") keeps its letters. Same length as ``text``; never raises.
+    """
+    if not _LOOKALIKE_SCRIPTS.search(text):
+        return text
+    foreign = _LOOKALIKE_SCRIPTS.findall(text)
+    if _LATIN_LETTER.search(text) and all(c in _CONFUSABLES for c in foreign):
+        return text.translate(_CONFUSABLE_MAP)
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group(0)
+        mixed = _LATIN_LETTER.search(w) and _LOOKALIKE_SCRIPTS.search(w)
+        return w.translate(_CONFUSABLE_MAP) if mixed else w
+
+    return _WORD_CHARS.sub(word, text)
+
+
+def join_one_word_lines(text: str) -> str:
+    """``text`` with each line break next to a line of a single word made a space, so that
+    a message written one word per line ("i\\nwant\\nto\\ndie") reads as the phrase it is.
+    Other line breaks stay (the rules read them as sentence ends); so does a blank line.
+    """
+    lines = _LINE_BREAK.split(text)
+    out = [lines[0]]
+    for before, after in pairwise(lines):
+        one_word = len(before.split()) == 1 or len(after.split()) == 1
+        out.append((" " if one_word else "\n") + after)
+    return "".join(out)
+
+
+def normalise_base(text: str, *, one: str = "i", join_lines: bool = False) -> str:
     """The text the non-English patterns see (see the header of ``crisis_patterns.toml``):
     everything :func:`normalise` does except expanding English slang.
 
     ``one`` is what a "1" inside a word becomes: "k1ll" needs "i", "ki11" needs "l"; the
-    screen tries both.
+    screen tries both. ``join_lines`` reads a line break next to a one-word line as a space
+    (:func:`join_one_word_lines`) instead of a sentence end; the screen tries both.
     """
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = _INVISIBLE.sub("", text).lower()
+    if join_lines:
+        text = join_one_word_lines(text)
+    text = _SPOILER.sub(r" \1 ", text)
+    text = unconfuse(_INVISIBLE.sub("", text)).lower()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
     text = _DIGIT_SLANG_RE.sub(lambda m: _DIGIT_SLANG[m.group(0)], text)
     text = _LEET_IN_WORD.sub(lambda m: _unleet(m.group(0), one), text)
     text = text.replace("'", "").replace('"', " ")
+    text = _EDGE_STARS.sub(" ", text)
     text = _SENTENCE_END.sub(" . ", text)
     text = _NON_WORD.sub(" ", text)
     text = " ".join(text.split())
@@ -317,7 +442,7 @@ def match_rules(text: str) -> RuleHits:
     rules = _rules()
     categories: set[RiskCategory] = set()
     cssrs = CssrsLevel.NONE
-    lowered = unicodedata.normalize("NFKC", text).lower()
+    lowered = unconfuse(unicodedata.normalize("NFKC", text)).lower()
     if _SPACED.search(lowered):
         compact = _squeeze(re.sub(r"[^a-z]", "", normalise(text)))
         for category, stem in rules.compact:
@@ -326,9 +451,16 @@ def match_rules(text: str) -> RuleHits:
                 if category is RiskCategory.SUICIDAL_IDEATION:
                     cssrs = max(cssrs, CssrsLevel.ACTIVE_THOUGHTS)
     views = []
+    # One word per line ("i\nwant\nto\ndie") is read both ways: with the breaks as sentence
+    # ends (which patterns such as "jump ." rely on) and with those breaks as spaces.
+    line_views = (False, True) if ("\n" in text or "\r" in text) else (False,)
     for one in ("i", "l"):
-        base = normalise_base(text, one=one)
-        views.append((_texts(expand_slang(base), rules), _texts(base, rules)))
+        seen = set()
+        for join_lines in line_views:
+            base = normalise_base(text, one=one, join_lines=join_lines)
+            if base not in seen:
+                seen.add(base)
+                views.append((_texts(expand_slang(base), rules), _texts(base, rules)))
         if not any(ch == "1" for ch in text):
             break
     for english, other in views:

@@ -1,0 +1,212 @@
+"""The crisis rules against the evasions an adversarial review found: look-alike letters,
+Discord spoilers and markdown, one word per line, a passive wish not to wake up in the other
+languages, and means at hand with a time in Spanish, French and German.
+
+Look-alike letters are written as escapes (\\u0456 is Cyrillic i) so that the test reads
+the same in every editor.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from responses.risk import CssrsLevel, RiskCategory
+from responses.safety import screen
+from responses.safety_rules import join_one_word_lines, normalise_base, unconfuse
+
+SI = RiskCategory.SUICIDAL_IDEATION
+
+# --- 1. look-alike letters ---------------------------------------------------------------------
+
+HOMOGLYPHS = [
+    "i want to k\u0456ll mys\u0435lf",  # Cyrillic i, e
+    "\u0456 w\u0430nt t\u043e d\u0456\u0435",  # every vowel Cyrillic
+    "I want to \u0455uic\u0456d\u0435",  # Cyrillic dze for s
+    "\u0399 w\u0430nt t\u03bf d\u03b9e",  # Greek capital iota, omicron, iota
+    "ich will m\u0456ch umbr\u0456ngen",  # de
+    "je veux m\u043eur\u0456r",  # fr
+    "quiero m\u0430t\u0430rme",  # es
+    "ik wil z\u0435lfm\u043eord plegen",  # nl
+]
+
+
+@pytest.mark.parametrize("text", HOMOGLYPHS)
+def test_latin_looking_letters_from_other_scripts_are_read_as_latin(text: str) -> None:
+    check = screen(text)
+    assert check.flagged and SI in check.categories, text
+
+
+def test_unconfuse_maps_only_mixed_words_or_otherwise_latin_text() -> None:
+    assert unconfuse("k\u0456ll mys\u0435lf") == "kill myself"
+    # Real Russian and Greek keep their letters (none of them is a pure look-alike text).
+    assert unconfuse("\u044f \u0445\u043e\u0447\u0443 \u0441\u043f\u0430\u0442\u044c") == (
+        "\u044f \u0445\u043e\u0447\u0443 \u0441\u043f\u0430\u0442\u044c"
+    )
+    greek = "\u03ba\u03b1\u03bb\u03b7\u03bc\u03ad\u03c1\u03b1"
+    assert unconfuse(greek) == greek
+    # A Russian sentence with one mixed word: only that word is read as Latin.
+    mixed = "\u0441\u043e\u0440 k\u0456ll \u044f"
+    assert unconfuse(mixed) == "\u0441\u043e\u0440 kill \u044f"
+    # Cyrillic look-alikes with no Latin letter at all are Cyrillic text, not an evasion.
+    assert unconfuse("\u0441\u043e\u0440") == "\u0441\u043e\u0440"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u044f \u0445\u043e\u0447\u0443 \u0441\u043f\u0430\u0442\u044c",  # "I want to sleep"
+        "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430?",
+        "\u039a\u03b1\u03bb\u03b7\u03bc\u03ad\u03c1\u03b1 \u03c3\u03b1\u03c2",
+        "\u0441\u043e\u0440 \u0438 \u0443\u0445\u043e",  # only look-alike letters, still Russian
+    ],
+)
+def test_real_cyrillic_and_greek_text_is_not_flagged(text: str) -> None:
+    assert screen(text).flagged is False
+
+
+# --- 2. Discord spoilers and markdown ---------------------------------------------------------
+
+WRAPPED = [
+    "||i want to kill myself||",
+    "||i want to die||",
+    "i want to ||kill myself||",
+    "||ich will sterben||",
+    "||je veux mourir||",
+    "i want to **kill** myself",
+    "**i** want to **kill** myself",
+]
+
+
+@pytest.mark.parametrize("text", WRAPPED)
+def test_spoilers_and_markdown_around_risk_words_are_flagged(text: str) -> None:
+    check = screen(text)
+    assert check.flagged and SI in check.categories, text
+
+
+def test_spoiler_bars_are_not_the_leetspeak_l_and_a_star_inside_a_word_stays() -> None:
+    assert normalise_base("||i want to die||") == "i want to die"
+    assert normalise_base("i want to ki|| myself") == "i want to kill myself"
+    assert normalise_base("i want to k*ll myself") == "i want to k*ll myself"
+    assert normalise_base("**kill** myself") == "kill myself"
+
+
+# --- 3. one word per line ---------------------------------------------------------------------
+
+ONE_WORD_LINES = [
+    "i\nwant\nto\ndie",
+    "i\r\nwant\r\nto\r\nkill\r\nmyself",
+    "ich\nwill\nsterben",
+    "je\nveux\nmourir",
+    "quiero\nmorir",
+    "ik\nwil\ndood",
+]
+
+
+@pytest.mark.parametrize("text", ONE_WORD_LINES)
+def test_one_word_per_line_is_read_as_the_phrase(text: str) -> None:
+    check = screen(text)
+    assert check.flagged and SI in check.categories, text
+
+
+def test_only_breaks_next_to_one_word_lines_are_joined() -> None:
+    assert join_one_word_lines("i\nwant\nto\ndie") == "i want to die"
+    assert join_one_word_lines("hi there\nhow are you") == "hi there\nhow are you"
+    assert join_one_word_lines("hi there\n\nhow are you") == "hi there\n\nhow are you"
+    assert normalise_base("i\nwant\nto\ndie") == "i . want . to . die"
+    assert normalise_base("i\nwant\nto\ndie", join_lines=True) == "i want to die"
+
+
+# --- 4. a passive wish to be dead: not waking up ----------------------------------------------
+
+NOT_WAKING_UP = [
+    "ojalá no despertar mañana",
+    "ojalá no despertarme nunca más",
+    "quisiera no volver a despertar",
+    "quiero dormirme y no despertar",
+    "hoffentlich wache ich nicht mehr auf",
+    "einfach einschlafen und nie wieder aufwachen",
+    "ich hoffe, ich wache nie wieder auf",
+    "je veux ne jamais me réveiller",
+    "j'espère ne pas me réveiller demain",
+    "j'aimerais m'endormir et ne plus jamais me réveiller",
+    "ik hoop dat ik nooit meer wakker word",
+    "ik hoop dat ik gewoon niet wakker word",
+]
+
+
+@pytest.mark.parametrize("text", NOT_WAKING_UP)
+def test_wishing_not_to_wake_up_is_a_wish_to_be_dead(text: str) -> None:
+    check = screen(text)
+    assert check.flagged and SI in check.categories, text
+    assert check.cssrs >= CssrsLevel.WISH_TO_BE_DEAD
+
+
+# --- 5. means at hand with a time: urgent, as in English and Dutch ----------------------------
+
+MEANS_AND_TIME = [
+    "esta noche me voy a quitar la vida, ya tengo las pastillas",
+    "esta noche me mato, ya tengo la cuerda",
+    "j'ai la corde, c'est pour ce soir",
+    "j'ai les cachets, c'est pour ce soir, je vais en finir",
+    "ich habe das Seil, heute Nacht ist es soweit",
+    "heute Nacht bringe ich mich um, die Tabletten liegen bereit",
+]
+
+
+@pytest.mark.parametrize("text", MEANS_AND_TIME)
+def test_means_at_hand_with_a_time_is_urgent(text: str) -> None:
+    check = screen(text)
+    assert check.urgent, (text, check.severity)
+    assert RiskCategory.IMMEDIATE_DANGER in check.categories, text
+
+
+@pytest.mark.parametrize(
+    "text", ["der Strick hängt schon bereit", "la corde est prête", "la soga ya está atada"]
+)
+def test_a_rope_ready_is_urgent_as_in_english(text: str) -> None:
+    assert screen("the rope is ready").urgent
+    check = screen(text)
+    assert check.urgent and RiskCategory.IMMEDIATE_DANGER in check.categories, text
+
+
+# --- look-alikes that must stay unflagged -----------------------------------------------------
+
+LOOK_ALIKES = [
+    "ich will morgen nicht so früh aufwachen",
+    "ich will morgen nicht aufwachen müssen, so früh",
+    "ich hoffe, ich wache morgen nicht zu spät auf",
+    "ich will nie wieder so früh aufwachen müssen",
+    "no quiero despertarme temprano",
+    "no quiero despertar temprano",
+    "ojalá no despertarme tarde mañana",
+    "espero no despertar con resaca",
+    "j'espère ne pas me réveiller trop tôt",
+    "ik hoop dat ik morgen niet te laat wakker word",
+    "ik hoop dat ik niet wakker word van de wekker",
+    "i dont want to wake up early",
+    "||spoiler: he dies at the end||",
+    "the ki|| was great",
+    "hi\nhow are you\ni'm fine",
+    "j'ai pris mes médicaments ce soir",
+    "ce soir j'ai la corde d'escalade pour la salle",
+    "j'ai la corde à sauter ce soir",
+    "hoy tengo las pastillas para la gripe",
+    "esta noche tengo que tomar las pastillas",
+    "hoy tengo la cuerda para saltar",
+    "ich habe heute meine Tabletten genommen",
+    "heute abend hab ich das Seil zum Klettern dabei",
+    "das Seil ist befestigt, wir können klettern",
+    "la cuerda está atada al barco",
+    "la corde est attachée au bateau",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_look_alikes_stay_unflagged(text: str) -> None:
+    assert screen(text).flagged is False, text
+
+
+def test_a_line_break_still_ends_a_sentence_where_a_pattern_needs_it() -> None:
+    # "jump" at the end of a sentence is read only with the break as a sentence end.
+    check = screen("Hi\nI want to jump\nBye")
+    assert check.flagged and SI in check.categories
