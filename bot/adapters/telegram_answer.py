@@ -20,17 +20,15 @@ from telegram import Message as TgMessage
 from telegram.error import TelegramError
 
 from bot.adapters.seen import SeenMessages
-from bot.adapters.telegram_albums import Album, Albums
+from bot.adapters.telegram_albums import Album, Albums, album_photos, merge_album
 from bot.adapters.telegram_delivery import Outbox, replaying
 from bot.adapters.telegram_inbound import (
     UNSUPPORTED_LINE,
     BotIdentity,
     Inbound,
     PhotoRef,
-    album_photos,
     as_edit,
     callback_to_message,
-    merge_album,
     to_message,
 )
 from bot.adapters.telegram_inbox import Received, update_key

@@ -265,40 +265,6 @@ def as_edit(inbound: Inbound) -> Inbound:
     return Inbound(message, addressed=inbound.addressed)
 
 
-def merge_album(parts: Sequence[Inbound]) -> Inbound:
-    """An album (one media_group_id) as one input: captions joined, the first photo kept.
-
-    Telegram sends each album item as its own message; people write the caption on one of
-    them (usually the first). The first message's id stands for the album, so a redelivered
-    album is still answered once. Photos other than the first readable one are not fetched.
-    """
-    if not parts:
-        raise ValueError("an album has at least one part")
-    first = parts[0]
-    captions: list[str] = []
-    for part in parts:
-        if part.message.text and part.message.text not in captions:
-            captions.append(part.message.text)
-    photo = next((p for p in parts if p.photo is not None), None)
-    problem = None
-    if photo is None:
-        problem = next((p.message.photo_problem for p in parts if p.message.photo_problem), None)
-    message = replace(first.message, text="\n".join(captions), photo_problem=problem)
-    return Inbound(
-        message,
-        photo=photo.photo if photo else None,
-        unsupported=first.unsupported if photo is None and problem is None else None,
-        addressed=any(p.addressed for p in parts),
-        media_group_id=first.media_group_id,
-        reply_to=first.reply_to,
-    )
-
-
-def album_photos(parts: Sequence[Inbound]) -> list[PhotoRef]:
-    """Every fetchable photo of an album, in order: fall back to the next if one fails."""
-    return [p.photo for p in parts if p.photo is not None]
-
-
 def callback_to_message(query: CallbackQuery) -> Message | None:
     """A button press as the user's own message: its payload is a command ("/forget confirm").
 

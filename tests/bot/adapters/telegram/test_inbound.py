@@ -7,12 +7,12 @@ from typing import Any
 from telegram import CallbackQuery
 from telegram import Message as TgMessage
 
+from bot.adapters.telegram_albums import merge_album
 from bot.adapters.telegram_inbound import (
     BotIdentity,
     Inbound,
     PhotoRef,
     callback_to_message,
-    merge_album,
     pick_photo_size,
     to_message,
 )
