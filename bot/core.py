@@ -38,7 +38,7 @@ from bot.phrases import (
 from bot.risk import RiskScreen, Screened
 from bot.storage.repository import DuplicateMessage, Repository, TurnContext
 from bot.storage.writebehind import DEFERRED, STORAGE_ERRORS, WriteBehind
-from bot.textclean import clean_text
+from bot.textclean import clean_text, screen_readings
 from bot.unread import unread_for
 from emotion.fusion import FusionResult, HistoryPoint, fuse
 from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
@@ -162,7 +162,7 @@ class Core:
                 type(error).__name__,
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
-            check = safety.screen(clean_text(message.text, SCREEN_MAX_CHARS).text)
+            check = safety.screen(screen_readings(message.text, SCREEN_MAX_CHARS))
             if check.flagged:
                 log.warning("crisis language detected; helpline reply sent despite the fault")
                 return Answer(Reply(self._crisis_text([], check)))
@@ -199,7 +199,7 @@ class Core:
         text = cleaned.text
         # The screen reads past the length the models read: Telegram allows 4,096 characters,
         # and "...i have the pills" after 4,000 characters of rambling must still be heard.
-        screened_text = clean_text(message.text, SCREEN_MAX_CHARS).text
+        screened_text = screen_readings(message.text, SCREEN_MAX_CHARS)
         has_photo = message.photo is not None or message.photo_problem is not None
         has_photo = has_photo or heard.reading is not None
         parsed = None if has_photo else parse_command(text)
@@ -257,7 +257,12 @@ class Core:
         # retraction does not clear it (responses.risk_state).
         before = RiskState.from_json(turn.risk_state)
         state, check = risk_state.advance(
-            before, check, text=text, distress=_distressed(text_estimate), now=now
+            before,
+            check,
+            text=text,
+            distress=_distressed(text_estimate),
+            now=now,
+            private=message.is_private_chat,
         )
         recent_ids = [e.reply_id for e in turn.recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
         private_reply = False
@@ -269,10 +274,12 @@ class Core:
                 ",".join(sorted(check.sources)),
             )
             tone_name, reply_id = "crisis", None
-            reply_text = self._crisis_text(recent_ids, check)
+            # Just asked and answered: the reply does not ask the same question again.
+            ask = not risk_state.recently_asked(before, now)
+            reply_text = self._crisis_text(recent_ids, check, ask=ask)
             # Raised only by what they said elsewhere: answer them, not the group.
             private_reply = check.sources == {"context"} and not message.is_private_chat
-            state = risk_state.mark_asked(state, _asked(reply_text, check, now))
+            state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
         else:
             composed = await self._compose(
                 message,
@@ -295,14 +302,17 @@ class Core:
                 country = self.options.helpline_country or None
                 reply_text = safety.check_in(screened.watch, country, check.language)
                 reply_id = None
-                state = risk_state.mark_asked(state, _asked(reply_text, check, now))
+                state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
             elif state.ask_directly is not None and message.is_private_chat:
                 reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
-                state = risk_state.mark_asked(state, _asked(reply_text, check, now))
+                state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
             elif message.is_private_chat and risk_state.signing_off(state, text, now):
                 # Private only: in a group the lines would tell others what was said elsewhere.
+                # The whole reply: "how has today been?" before a goodbye reads wrong.
                 country = self.options.helpline_country or None
-                reply_text = f"{reply_text}\n\n{safety.before_you_go(country, check.language)}"
+                language = state.language or check.language
+                reply_text, reply_id = safety.before_you_go(country, language), None
+                state = risk_state.mark_signed_off(state, now)
         if state != before:
             await self._save_risk_state(user, message, state, now)
         kept.fusion, kept.photo, kept.risk_state, kept.at = result, reading, state, now
@@ -363,7 +373,16 @@ class Core:
         if not check.flagged:
             log.info("risk classifier unsure about an edited message; check-in asked")
             country = self.options.helpline_country or None
-            return Reply(safety.check_in(screened.watch, country, check.language))
+            text = safety.check_in(screened.watch, country, check.language)
+            # Remember the question, so that a "yes" to it is heard as an answer.
+            turn = await self._turn(message, None)
+            if turn.user is not None:
+                now = datetime.now(UTC)
+                state = risk_state.mark_asked(
+                    RiskState.from_json(turn.risk_state), _asked(text, check, now), check.language
+                )
+                await self._save_risk_state(turn.user, message, state, now)
+            return Reply(text)
         log.warning("crisis screen flagged an edited %s message", message.user.platform.value)
         return Reply(self._crisis_text([], check))
 
@@ -399,10 +418,12 @@ class Core:
         stored = await self.writes.run("entry", write)
         return None if stored is DEFERRED else stored
 
-    def _crisis_text(self, recent_ids: list[str], check: safety.SafetyCheck) -> str:
+    def _crisis_text(
+        self, recent_ids: list[str], check: safety.SafetyCheck, *, ask: bool = True
+    ) -> str:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
         country = self.options.helpline_country or None
-        return safety.crisis_response(check, country, lead=lead.text)
+        return safety.crisis_response(check, country, lead=lead.text, ask=ask)
 
     async def _compose(
         self,

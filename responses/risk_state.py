@@ -66,7 +66,9 @@ class RiskState:
     ``retracted_at`` the latest retraction after a flag; ``ask_directly`` a pending note
     (one of :data:`ASK_REASONS`) that the next reply should ask directly about suicide,
     cleared with :func:`mark_asked`; ``asked_at`` when a reply last asked that question (a
-    yes within :data:`ANSWER_WINDOW` answers it). ``sources`` says which of
+    yes within :data:`ANSWER_WINDOW` answers it); ``language`` the language of the last reply
+    that flagged or asked (a one-word "ja" is answered in it); ``signed_off_at`` when a
+    goodbye last carried the lines (once per episode). ``sources`` says which of
     ``responses.safety.SOURCES`` raised a flag in this episode; ``worded`` the categories the
     rules recognised in the person's own words (the others came from the classifier's reading
     or the context), so /why never claims "you mentioned" what the person did not say.
@@ -84,6 +86,8 @@ class RiskState:
     sources: frozenset[str] = frozenset()
     worded: frozenset[RiskCategory] = frozenset()
     asked_at: datetime | None = None
+    language: str | None = None
+    signed_off_at: datetime | None = None
 
     def to_json(self) -> str:
         """A compact JSON object (ISO 8601 times) for the bot to store per user."""
@@ -102,6 +106,8 @@ class RiskState:
                 "sources": sorted(self.sources),
                 "worded": sorted(c.value for c in self.worded),
                 "asked_at": _iso(self.asked_at),
+                "language": self.language,
+                "signed_off_at": _iso(self.signed_off_at),
             },
             separators=(",", ":"),
         )
@@ -141,6 +147,8 @@ class RiskState:
                     else frozenset(RiskCategory(c) for c in worded) & categories
                 ),
                 asked_at=_time(data.get("asked_at")),
+                language=str(data["language"]) if data.get("language") else None,
+                signed_off_at=_time(data.get("signed_off_at")),
             )
         except (ValueError, TypeError, KeyError):
             return EMPTY
@@ -218,13 +226,16 @@ def advance(
     text: str,
     distress: bool,
     now: datetime,
+    private: bool = True,
 ) -> tuple[RiskState, SafetyCheck]:
     """Fold one screened message into the state; returns the new state and the check to act
     on (``check`` itself, or ``check`` raised by context with "context" in its sources).
 
     ``check`` is the message's own screen (rules, or rules combined with the model);
     ``text`` the message (read for context signals only, never stored); ``distress`` whether
-    the core read sadness, fear or anger; ``now`` a timezone-aware time. A retraction after a
+    the core read sadness, fear or anger; ``now`` a timezone-aware time; ``private`` whether
+    the message came in a private chat (only there is a yes an answer to the bot's question,
+    which it asks in private: "yes, pizza at 8" in a group is not). A retraction after a
     flag returns the unflagged ``check`` but keeps the state elevated. Never raises on odd
     text.
     """
@@ -251,12 +262,20 @@ def advance(
     ):
         result = _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.WISH_TO_BE_DEAD)
         note = "join_deceased"
-    if "affirmative" in signals and _within(state.asked_at, now, ANSWER_WINDOW):
+    if (
+        private
+        and "affirmative" in signals
+        and "reassured" not in signals
+        and _within(state.asked_at, now, ANSWER_WINDOW)
+    ):
         # A yes (or "kinda", "maybe") to the direct question is suicidal thinking said aloud:
         # C-SSRS item 2. With a time or a plan ("yes. tonight") it is intent (item 4: urgent,
-        # the emergency number first).
+        # the emergency number first). "yes but i'm ok now" is not a yes to that question.
         level = CssrsLevel.INTENT if "imminent" in signals else CssrsLevel.ACTIVE_THOUGHTS
         result = _raise(result, RiskCategory.SUICIDAL_IDEATION, level)
+        if state.language and len(text.split()) <= 3:
+            # "ja", "oui": too short to tell the language; answer in the question's.
+            result = replace(result, language=state.language)
 
     if result.flagged:
         state = replace(
@@ -270,6 +289,7 @@ def advance(
             ask_directly=note,
             sources=state.sources | result.sources,
             worded=state.worded | result.worded,
+            language=result.language,
         )
     elif "retraction" in signals and was_elevated:
         state = replace(state, retracted_at=now, ask_directly="retraction")
@@ -278,16 +298,36 @@ def advance(
 
 def signing_off(state: RiskState, text: str, now: datetime) -> bool:
     """Whether ``text`` leaves the conversation ("bye", "going to sleep", the ``signoff``
-    context in ``crisis_patterns.toml``) while its risk is raised: the goodbye then carries
-    the lines once more (a fresh review found "ok going out, see you tomorrow" after a
-    farewell answered with a plain "be gentle with yourself")."""
-    return elevated(state, now) and "signoff" in context_signals(text)
+    context in ``crisis_patterns.toml``) while its risk is raised and no goodbye has carried
+    the lines since the last signal: that goodbye carries them once more (a fresh review
+    found "ok going out, see you tomorrow" after a farewell answered with a plain "be gentle
+    with yourself"). Record it with :func:`mark_signed_off`."""
+    if not elevated(state, now) or "signoff" not in context_signals(text):
+        return False
+    last = state.last_signal_at
+    return state.signed_off_at is None or (last is not None and state.signed_off_at < last)
 
 
-def mark_asked(state: RiskState, asked_at: datetime | None = None) -> RiskState:
+def mark_signed_off(state: RiskState, now: datetime) -> RiskState:
+    """The state once a goodbye has carried the lines (not again in this episode)."""
+    return replace(state, signed_off_at=now)
+
+
+def recently_asked(state: RiskState, now: datetime) -> bool:
+    """Whether the bot asked the direct question within :data:`ANSWER_WINDOW` (a reply to
+    its answer must not ask it again)."""
+    return _within(state.asked_at, now, ANSWER_WINDOW)
+
+
+def mark_asked(
+    state: RiskState, asked_at: datetime | None = None, language: str | None = None
+) -> RiskState:
     """The state once the reply has answered the pending note (cleared); ``asked_at``: when
-    the reply asked the direct question about suicide, if it did (None keeps the last time)."""
-    return replace(state, ask_directly=None, asked_at=asked_at or state.asked_at)
+    the reply asked the direct question about suicide, if it did (None keeps the last time),
+    and ``language`` the language it asked in."""
+    if asked_at is None:
+        return replace(state, ask_directly=None)
+    return replace(state, ask_directly=None, asked_at=asked_at, language=language or state.language)
 
 
 _WHAT: dict[RiskCategory, str] = {

@@ -265,8 +265,11 @@ def crisis_response(
     country: str | None,
     language: str | None = None,
     lead: str | None = None,
+    *,
+    ask: bool = True,
 ) -> str:
     """The whole crisis answer for ``check``, in ``language`` (default: the check's own).
+    ``ask=False`` leaves out the direct question (the person has just answered it).
 
     Shape: for an urgent check (severity 4) the emergency number FIRST; then the lead of the
     most severe category (care before numbers), what each category found needs said (abuse:
@@ -305,9 +308,9 @@ def crisis_response(
         if say and say not in said and len(said) < 3:
             said.append(say)
     parts.append(" ".join(said))
-    ask = next((e["ask"][lang] for e in entries if "ask" in e), None)
-    if ask:
-        parts.append(ask)
+    question = next((e["ask"][lang] for e in entries if "ask" in e), None) if ask else None
+    if question:
+        parts.append(question)
     kinds = [kind for entry in entries for kind in entry.get("helplines", ())]
     lines = list(helplines(country, kinds, lang))
     if not urgent:

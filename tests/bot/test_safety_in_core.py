@@ -156,6 +156,7 @@ async def test_a_yes_to_the_bots_own_question_gets_the_crisis_reply(core: Core) 
     yes = await core.handle(msg("yes"))
     assert await _tone_of_last(core) == "crisis"
     assert "findahelpline" in yes.text
+    assert "ending your life" not in yes.text  # answered: not asked again
     soon = await core.handle(msg("yes. tonight after everyone's asleep"))
     assert soon.text.startswith("If you are in danger right now")
     no = await core.handle(msg("no, not really", user="u2"))
@@ -166,7 +167,9 @@ async def test_signing_off_after_a_flag_carries_the_lines_once_more(core: Core) 
     await core.handle(msg("i wrote letters to my family today, they will understand"))
     await core.handle(msg("I want to die"))
     bye = await core.handle(msg("ok going to sleep now, see you tomorrow"))
-    assert "Before you go" in bye.text and "findahelpline" in bye.text
+    assert bye.text.startswith("Before you go") and "findahelpline" in bye.text
+    again = await core.handle(msg("good night"))
+    assert "Before you go" not in again.text  # once per episode, not on every goodbye
     # In a group the lines would tell others what was said in private: not there.
     group = await core.handle(msg("bye all", is_private_chat=False))
     assert "Before you go" not in group.text and "findahelpline" not in group.text
@@ -230,6 +233,9 @@ async def test_an_edit_only_the_unsure_band_sees_gets_the_check_in_once(db_url: 
         assert edited.text.startswith("If you are in danger right now")  # urgent: number first
         again = await core.handle(msg(text, message_id="91", edited=True))
         assert again.duplicate and not again.text
+        # The check-in asked; a yes answers it.
+        await core.handle(msg("yes"))
+        assert await _tone_of_last(core) == "crisis"
 
 
 async def test_a_classifier_that_is_not_decisive_never_sends_the_crisis_reply(
@@ -317,8 +323,17 @@ async def test_the_screen_reads_past_what_the_models_read(core: Core) -> None:
     assert "findahelpline" in reply.text
 
 
-async def test_a_zero_width_space_inside_a_word_hides_nothing(core: Core) -> None:
-    reply = await core.handle(msg("i want to commit sui\u200bcide"))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to commit sui\u200bcide",
+        "i\u200bwant\u200bto\u200bdie",
+        "i want to ki\u034fll myself",
+    ],
+)
+async def test_zero_width_characters_hide_nothing(core: Core, text: str) -> None:
+    """Inside a word they hide it; between words they are its only spaces: both are read."""
+    reply = await core.handle(msg(text))
     assert await _tone_of_last(core) == "crisis"
     assert "findahelpline" in reply.text
 

@@ -234,3 +234,42 @@ def test_a_yes_long_after_the_question_or_without_one_is_nothing() -> None:
     assert not never.flagged
     # The time of the question survives storage.
     assert RiskState.from_json(mark_asked(EMPTY, T0).to_json()).asked_at == T0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "i am fine now, talking helped",
+        "a lot better now thanks",
+        "yes i'm ok now though",
+        "i guess not",
+        "yes the movie was good",
+        "yes but i'm safe",
+        "ja heute geht es mir etwas besser",
+        "sure, whatever, maybe tomorrow will be better",
+    ],
+)
+def test_a_reassurance_or_another_topic_is_not_a_yes(answer: str) -> None:
+    """Found by a fresh review: these read as a yes with a plan (emergency number first)."""
+    _state, check = _turn(mark_asked(EMPTY, T0), answer, T0 + timedelta(minutes=3))
+    assert not check.flagged
+
+
+def test_a_yes_in_a_group_answers_nothing() -> None:
+    """The bot asks in private; "yes, pizza at 8 works" in a group is about pizza."""
+    asked = mark_asked(EMPTY, T0)
+    text = "yes, pizza at 8 works"
+    _state, check = advance(
+        asked,
+        screen(text),
+        text=text,
+        distress=False,
+        now=T0 + timedelta(minutes=3),
+        private=False,
+    )
+    assert not check.flagged
+
+
+def test_a_one_word_yes_is_answered_in_the_questions_language() -> None:
+    _state, check = _turn(mark_asked(EMPTY, T0, "de"), "ja", T0 + timedelta(minutes=3))
+    assert check.flagged and check.language == "de"
