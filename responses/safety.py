@@ -393,6 +393,8 @@ def check_in(
     emergency = _emergency(country, texts)
     if _ASK_ABOUT_SUICIDE.intersection(watched):
         question = f"{texts['check_in_lead']} {direct_question(lang)}"
+    elif watched == [RiskCategory.EATING_DISORDER]:
+        question = f"{texts['check_in_lead']} {texts['check_in_eating']}"
     else:
         question = f"{texts['check_in_lead']} {texts['check_in']}"
     urgent = any(severity_of(c) >= int(taxonomy["urgent"]) for c in watched)

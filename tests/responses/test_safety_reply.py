@@ -70,7 +70,7 @@ def test_german_reply_is_in_german_with_the_telefonseelsorge() -> None:
     ("text", "country", "words", "number"),
     [
         ("je veux mourir", "FR", "Je peux te demander directement", "3114"),
-        ("quiero morirme", "ES", "Puedo preguntarte directamente", "024"),
+        ("quiero morirme", "ES", "Estás pensando en quitarte la vida", "024"),
         ("ik wil dood", "NL", "Mag ik het je direct vragen", "113"),
         ("mijn vader slaat me elke dag", "NL", "niet jouw schuld", "0800-2000"),
         ("mon père me frappe", "FR", "pas de ta faute", "119"),
@@ -197,3 +197,11 @@ def test_a_check_in_lists_the_lines_its_categories_name(country: str) -> None:
     for line in helplines(country, ("child", "domestic_violence")):
         assert line in reply
     assert helplines(country, ("child",)) != helplines(country), country  # there is a child line
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_eating_check_in_asks_about_eating_not_about_someone_hurting_them(lang: str) -> None:
+    texts = load_toml("risk_taxonomy.toml")["text"][lang]
+    reply = check_in({RiskCategory.EATING_DISORDER}, "GB", lang)
+    assert texts["check_in_eating"] in reply
+    assert texts["check_in"] not in reply
