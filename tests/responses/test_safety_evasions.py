@@ -225,6 +225,9 @@ SECOND_REVIEW_LOOK_ALIKES = [
     "ik wil nooit meer wakker worden van die wekker",
     "tengo\nganas\nde\nmorirme\nde\nrisa",
     "tengo ganas de morirme de risa",
+    "j'ai mes cachets pour ce soir, comme tous les soirs",
+    "das Seil ist schon bestellt, heute kommt es",
+    "het touw is al besteld, vanavond komt het",
 ]
 
 
@@ -254,6 +257,8 @@ def test_a_rope_already_hanging_with_a_time_is_urgent_as_in_english(text: str) -
         "ya tengo las pastillas listas para esta noche, me las voy a tomar todas",
         "ojalá no despertar mañana con esta vida",
         "ik wil nooit meer wakker worden",
+        "j'ai la corde ce soir, dans la salle de bain",
+        "ya tengo todas las pastillas para esta noche",
     ],
 )
 def test_intent_still_flags_beside_the_new_exclusions(text: str) -> None:
