@@ -210,3 +210,56 @@ def test_a_line_break_still_ends_a_sentence_where_a_pattern_needs_it() -> None:
     # "jump" at the end of a sentence is read only with the break as a sentence end.
     check = screen("Hi\nI want to jump\nBye")
     assert check.flagged and SI in check.categories
+
+
+# --- second review: look-alikes the new patterns raised, and ropes already hanging -------------
+
+SECOND_REVIEW_LOOK_ALIKES = [
+    "j'ai la corde prête pour l'escalade ce soir",
+    "tengo las pastillas para dormir listas para el vuelo de esta noche",
+    "j'ai mes somnifères prêts pour le vol de ce soir",
+    "ya tengo las pastillas listas para esta noche, son antibióticos",
+    "j'ai mes médicaments prêts pour ce soir, c'est l'antibiotique",
+    "la cuerda ya está lista para el tendedero esta noche",
+    "j'espère ne pas me réveiller avec la gueule de bois demain",
+    "ik wil nooit meer wakker worden van die wekker",
+    "tengo\nganas\nde\nmorirme\nde\nrisa",
+    "tengo ganas de morirme de risa",
+    "j'ai mes cachets pour ce soir, comme tous les soirs",
+    "das Seil ist schon bestellt, heute kommt es",
+    "het touw is al besteld, vanavond komt het",
+]
+
+
+@pytest.mark.parametrize("text", SECOND_REVIEW_LOOK_ALIKES)
+def test_second_review_look_alikes_stay_unflagged(text: str) -> None:
+    assert screen(text).flagged is False, text
+
+
+ROPE_ALREADY_HANGING = [
+    "das Seil hängt schon, heute Nacht mache ich es",
+    "la cuerda ya cuelga, esta noche lo hago",
+    "het touw hangt al, vannacht doe ik het",
+]
+
+
+@pytest.mark.parametrize("text", ROPE_ALREADY_HANGING)
+def test_a_rope_already_hanging_with_a_time_is_urgent_as_in_english(text: str) -> None:
+    assert screen("the rope is up, tonight i'll do it").urgent
+    check = screen(text)
+    assert check.urgent and RiskCategory.IMMEDIATE_DANGER in check.categories, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai mes cachets prêts pour ce soir, je vais en finir",
+        "ya tengo las pastillas listas para esta noche, me las voy a tomar todas",
+        "ojalá no despertar mañana con esta vida",
+        "ik wil nooit meer wakker worden",
+        "j'ai la corde ce soir, dans la salle de bain",
+        "ya tengo todas las pastillas para esta noche",
+    ],
+)
+def test_intent_still_flags_beside_the_new_exclusions(text: str) -> None:
+    assert screen(text).flagged, text
