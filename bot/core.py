@@ -300,7 +300,12 @@ class Core:
                 # It replaces the composed reply: a reflection would echo the risk words back.
                 log.info("risk classifier unsure (user %s); check-in asked", user.id)
                 country = self.options.helpline_country or None
-                reply_text = safety.check_in(screened.watch, country, check.language)
+                reply_text = safety.check_in(
+                    screened.watch,
+                    country,
+                    check.language,
+                    ask=not risk_state.recently_asked(before, now),
+                )
                 reply_id = None
                 state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
             elif state.ask_directly is not None and message.is_private_chat:

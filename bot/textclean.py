@@ -21,6 +21,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 #: Zero-width space, word joiner, BOM and soft hyphen draw nothing and join nothing: removed,
 #: not made a space, so "s\u200buicide" is read (and screened) as the word it shows.
 _ZERO_WIDTH = re.compile(r"[\u00ad\u034f\u180e\u200b\u2060-\u2064\ufeff]")
+#: What may stand between words in a message made to slip past a screen: the zero-width
+#: characters above plus the joiners and direction marks (U+200C-U+200F), which stay in the
+#: stored text (emoji sequences and Persian or Indic words need the joiners).
+_SPACE_LIKE = re.compile(r"[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t]+")
 #: Unicode's bidirectional formatting characters (TR #9, section 2): removed outright.
@@ -66,13 +70,13 @@ def clean_text(raw: str, max_chars: int) -> CleanText:
 
 def screen_readings(raw: str, max_chars: int) -> str:
     """What the crisis screen reads: :func:`clean_text`, and when ``raw`` holds zero-width
-    characters also a second reading with each one as a space, on its own line. Inside a word
-    ("sui\u200bcide") they hide a word; between words ("i\u200bwant\u200bto\u200bdie")
+    characters or joiners also a second reading with each one as a space, on its own line.
+    Inside a word ("sui\u200bcide") they hide a word; between words ("i\u200bwant\u200bto\u200bdie")
     they are the only spaces: either reading may be the one that says it."""
     joined = clean_text(raw, max_chars).text
-    if not _ZERO_WIDTH.search(raw):
+    if not _SPACE_LIKE.search(raw):
         return joined
-    spaced = clean_text(_ZERO_WIDTH.sub(" ", raw), max_chars).text
+    spaced = clean_text(_SPACE_LIKE.sub(" ", raw), max_chars).text
     return f"{joined}\n{spaced}" if spaced != joined else joined
 
 

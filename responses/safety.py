@@ -371,7 +371,11 @@ _ASK_ABOUT_SUICIDE = frozenset(
 
 
 def check_in(
-    watch: Iterable[RiskCategory], country: str | None, language: str | None = None
+    watch: Iterable[RiskCategory],
+    country: str | None,
+    language: str | None = None,
+    *,
+    ask: bool = True,
 ) -> str:
     """A gentle check-in for a message only the classifier's recall band saw (not flagged):
     the whole reply, never after a reflection (which would echo the risk words back, "so you
@@ -384,14 +388,18 @@ def check_in(
     while a look-alike gets a question rather than the full crisis answer. When a category is
     urgent (immediate danger: severity 4 in ``risk_taxonomy.toml``) the emergency number comes
     first, as in the crisis reply: a short "pills in my hand" the rules missed is asked about,
-    but never without the number to call.
+    but never without the number to call, nor without the immediate-danger sentence ("if you
+    have already taken something, get medical help now"). ``ask=False`` (the question was
+    just asked and not answered yes) leaves the question out: thanks and the lines only.
     """
     lang = language if language in LANGUAGES else "en"
     taxonomy = load_toml("risk_taxonomy.toml")
     texts: dict[str, str] = taxonomy["text"][lang]
     watched = sorted(set(watch), key=_PRIORITY.index)
     emergency = _emergency(country, texts)
-    if _ASK_ABOUT_SUICIDE.intersection(watched):
+    if not ask:
+        question = f"{texts['check_in_lead']} {texts['check_in_again']}"
+    elif _ASK_ABOUT_SUICIDE.intersection(watched):
         question = f"{texts['check_in_lead']} {direct_question(lang)}"
     elif watched == [RiskCategory.EATING_DISORDER]:
         question = f"{texts['check_in_lead']} {texts['check_in_eating']}"
@@ -399,7 +407,9 @@ def check_in(
         question = f"{texts['check_in_lead']} {texts['check_in']}"
     urgent = any(severity_of(c) >= int(taxonomy["urgent"]) for c in watched)
     if urgent:
-        question = f"{texts['emergency_first'].format(emergency=emergency)}\n\n{question}"
+        danger = taxonomy["category"][RiskCategory.IMMEDIATE_DANGER.value]["say"][lang]
+        first = texts["emergency_first"].format(emergency=emergency)
+        question = f"{first} {danger}\n\n{question}"
     kinds = [k for c in watched for k in taxonomy["category"][c.value].get("helplines", ())]
     lines = list(helplines(country, kinds, lang))
     if not urgent:

@@ -313,6 +313,21 @@ async def test_the_classifiers_unsure_band_gets_a_check_in_not_the_crisis_reply(
         assert "tired" not in reply.text
 
 
+async def test_a_second_unsure_message_soon_after_is_not_asked_again(db_url: str) -> None:
+    text, again = "i'm going to sleep forever", "i'm going to sleep forever, really"
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.4},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure, again: unsure})) as core:
+        first = await core.handle(msg(text))
+        assert "ending your life" in first.text
+        second = await core.handle(msg(again))
+        assert "ending your life" not in second.text  # asked already, not answered yes
+        assert "findahelpline" in second.text  # the lines again
+
+
 async def test_the_screen_reads_past_what_the_models_read(core: Core) -> None:
     """Telegram allows 4,096 characters; the models read 4,000. Risk in the tail is heard."""
     ramble = ("so today i made pasta and the sauce was fine and the bus was late again. " * 60)[
@@ -328,6 +343,7 @@ async def test_the_screen_reads_past_what_the_models_read(core: Core) -> None:
     [
         "i want to commit sui\u200bcide",
         "i\u200bwant\u200bto\u200bdie",
+        "i\u200dwant\u200dto\u200ddie",
         "i want to ki\u034fll myself",
     ],
 )

@@ -183,6 +183,8 @@ def test_a_check_in_about_immediate_danger_leads_with_the_emergency_number(lang:
     urgent = check_in({RiskCategory.IMMEDIATE_DANGER}, "DE", lang)
     assert urgent.startswith(texts["emergency_first"].format(emergency="112"))
     assert direct_question(lang) in urgent
+    danger = load_toml("risk_taxonomy.toml")["category"]["immediate_danger"]["say"][lang]
+    assert danger in urgent  # "if you have already taken something, get medical help now"
     calm = check_in({RiskCategory.EATING_DISORDER}, "DE", lang)
     assert not calm.startswith(texts["emergency_first"].split("{")[0])
     # Every check-in still gives the emergency number, last among the lines.
