@@ -263,3 +263,122 @@ def test_a_rope_already_hanging_with_a_time_is_urgent_as_in_english(text: str) -
 )
 def test_intent_still_flags_beside_the_new_exclusions(text: str) -> None:
     assert screen(text).flagged, text
+
+
+# --- third review: a near time, all one's pills, already taken, a French regression --------------
+
+DI = RiskCategory.IMMEDIATE_DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich will heute Nacht sterben",
+        "heute Nacht will ich sterben",
+        "ik wil vannacht dood",
+        "vannacht wil ik dood",
+    ],
+)
+def test_a_wish_to_die_with_a_near_time_is_urgent_as_in_english(text: str) -> None:
+    assert screen("i want to die tonight").urgent
+    check = screen(text)
+    assert SI in check.categories and check.cssrs >= CssrsLevel.PLAN, (text, check.cssrs)
+    assert check.urgent, text
+
+
+ALL_PILLS_TONIGHT = [
+    "ich nehme heute nacht alle meine tabletten",
+    "ich werde heute Nacht alle meine Tabletten nehmen",
+    "ik neem vannacht al mijn pillen",
+    "voy a tomar todas mis pastillas esta noche",
+    # French: "all of them" on its own after the pills ready for tonight (a regression)
+    "j'ai mes pilules prêtes pour ce soir, toutes",
+    "mes cachets sont prêts pour ce soir, tous",
+]
+
+
+@pytest.mark.parametrize("text", ALL_PILLS_TONIGHT)
+def test_all_ones_pills_tonight_is_immediate_danger(text: str) -> None:
+    assert screen("i'm going to take all my pills tonight").urgent
+    check = screen(text)
+    assert check.urgent and DI in check.categories, (text, check.severity)
+
+
+ALREADY_TAKEN_ALL = [
+    "i already took everything",
+    "i already took the whole packet",
+    "ich habe schon alles genommen, mir gehts gut",
+    "ik heb alles al ingenomen",
+    "j'ai déjà tout pris mais ça va",
+    "ya me lo he tomado todo, pero estoy bien",
+]
+
+
+@pytest.mark.parametrize("text", ALREADY_TAKEN_ALL)
+def test_already_having_taken_all_of_it_is_immediate_danger(text: str) -> None:
+    check = screen(text)
+    assert check.urgent and DI in check.categories, (text, check.severity)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["see you never. i love you all", "Tschüss, bis nie wieder. Ich hab euch lieb"],
+)
+def test_see_you_never_beside_love_is_a_farewell(text: str) -> None:
+    check = screen(text)
+    assert RiskCategory.FAREWELL in check.categories, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "morirme de risa no, morirme de verdad",
+        "tengo ganas de morirme de risa no, morirme de verdad",
+        "quiero morirme de risa no, de verdad",
+    ],
+)
+def test_the_joke_taken_back_is_a_wish_to_die(text: str) -> None:
+    check = screen(text)
+    assert check.flagged and SI in check.categories, text
+
+
+THIRD_REVIEW_LOOK_ALIKES = [
+    "ich will heute nicht sterben",
+    "ik wil vanavond niet dood",
+    "ich will heute sterben vor Lachen",
+    "ich nehme heute abend alle meine tabletten mit in den urlaub",
+    "ich nehme heute alle meine Tabletten wie verschrieben",
+    "ik neem vanavond al mijn pillen mee op vakantie",
+    "hoy tomo todas mis pastillas como siempre",
+    "esta noche voy a tomar todas mis pastillas para la gripe",
+    "i already took my pills",
+    "i already took something",
+    "i already took everything to the car",
+    "ich habe schon alles genommen, was ich brauche",
+    "ich habe schon alles mitgenommen",
+    "ik heb alles al genomen wat ik nodig had",
+    "j'ai déjà tout pris pour le pique-nique",
+    "j'ai pris toute la boîte de chocolats",
+    "ya me tomé todo el café",
+    "ya me lo he tomado todo y estaba buenísimo",
+    "i just took the whole box of cookies",
+    "ik heb net alles genomen en ben vertrokken",
+    "mes cachets sont prêts pour ce soir, bonne nuit à tous",
+    "mes cachets sont prêts pour ce soir, tous les deux",
+    "j'ai mes pilules prêtes pour ce soir, toutes, comme tous les soirs",
+    "bye 2020, see you never",
+    "see you never, im sorry but you're toxic",
+    "bis nie wieder, du Idiot",
+    "tengo ganas de morirme de risa, en serio",
+    "me dan ganas de morirme de risa, ¿no?",
+]
+
+
+@pytest.mark.parametrize("text", THIRD_REVIEW_LOOK_ALIKES)
+def test_third_review_look_alikes_stay_unflagged(text: str) -> None:
+    assert screen(text).flagged is False, text
+
+
+def test_already_took_the_pills_alone_is_not_urgent() -> None:
+    # Daily medicine: only "all", "everything" or "the whole packet" is the signal.
+    assert screen("i already took the pills").urgent is False
