@@ -262,6 +262,10 @@ def advance(
     ):
         result = _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.WISH_TO_BE_DEAD)
         note = "join_deceased"
+    if "taken" in signals and (was_elevated or has_ideation):
+        # "i already took the pills" after "i want to die": an overdose may be under way
+        # (alone, the same words are usually today's dose).
+        result = _raise(result, RiskCategory.IMMEDIATE_DANGER, result.cssrs)
     if (
         private
         and "affirmative" in signals

@@ -273,3 +273,36 @@ def test_a_yes_in_a_group_answers_nothing() -> None:
 def test_a_one_word_yes_is_answered_in_the_questions_language() -> None:
     _state, check = _turn(mark_asked(EMPTY, T0, "de"), "ja", T0 + timedelta(minutes=3))
     assert check.flagged and check.language == "de"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i already took the pills",
+        "yes but i'm fine, i already took the pills",
+        "hab schon die tabletten genommen",
+        "j'ai déjà pris les cachets",
+        "ya me tomé las pastillas",
+        "ik heb de pillen al ingenomen",
+    ],
+)
+def test_pills_taken_after_a_flag_are_immediate_danger(text: str) -> None:
+    """Found by a fresh review: after "i want to kill myself", "yes but i'm fine, i already
+    took the pills" got only a check-in. Inside a raised conversation it is urgent."""
+    state, _check = _turn(EMPTY, "I want to kill myself", T0)
+    _state, check = _turn(state, text, T0 + timedelta(minutes=5))
+    assert RiskCategory.IMMEDIATE_DANGER in check.categories and check.urgent
+
+
+def test_pills_taken_without_a_raised_conversation_are_a_dose() -> None:
+    _state, check = _turn(EMPTY, "i already took the pills", T0)
+    assert not check.flagged
+    state, _check = _turn(EMPTY, "I want to kill myself", T0)
+    _state, dose = _turn(state, "i took my pills this morning", T0 + timedelta(minutes=5))
+    assert RiskCategory.IMMEDIATE_DANGER not in dose.categories
+
+
+@pytest.mark.parametrize("answer", ["i am", "always", "every day", "a lot"])
+def test_plain_yes_words_answer_the_question(answer: str) -> None:
+    _state, check = _turn(mark_asked(EMPTY, T0), answer, T0 + timedelta(minutes=3))
+    assert check.flagged
