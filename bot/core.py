@@ -299,10 +299,9 @@ class Core:
                 # way to help open, instead of the full crisis answer for a likely look-alike.
                 # It replaces the composed reply: a reflection would echo the risk words back.
                 log.info("risk classifier unsure (user %s); check-in asked", user.id)
-                country = self.options.helpline_country or None
                 reply_text = safety.check_in(
                     screened.watch,
-                    country,
+                    self._country,
                     check.language,
                     ask=not risk_state.recently_asked(before, now),
                 )
@@ -314,9 +313,8 @@ class Core:
             elif message.is_private_chat and risk_state.signing_off(state, text, now):
                 # Private only: in a group the lines would tell others what was said elsewhere.
                 # The whole reply: "how has today been?" before a goodbye reads wrong.
-                country = self.options.helpline_country or None
                 language = state.language or check.language
-                reply_text, reply_id = safety.before_you_go(country, language), None
+                reply_text, reply_id = safety.before_you_go(self._country, language), None
                 state = risk_state.mark_signed_off(state, now)
         if state != before:
             await self._save_risk_state(user, message, state, now)
@@ -377,10 +375,11 @@ class Core:
             return Reply("", duplicate=True)
         if not check.flagged:
             log.info("risk classifier unsure about an edited message; check-in asked")
-            country = self.options.helpline_country or None
-            text = safety.check_in(screened.watch, country, check.language)
-            # Remember the question, so that a "yes" to it is heard as an answer.
-            turn = await self._turn(message, None)
+            text = safety.check_in(screened.watch, self._country, check.language)
+            # Remember the question, so that a "yes" to it is heard as an answer. Read without
+            # the message id: the edited message was processed, and a processed message's
+            # context carries no risk state (saving over it would wipe a raised one).
+            turn = await self._turn(replace(message, message_id=None), None)
             if turn.user is not None:
                 now = datetime.now(UTC)
                 state = risk_state.mark_asked(
@@ -423,12 +422,16 @@ class Core:
         stored = await self.writes.run("entry", write)
         return None if stored is DEFERRED else stored
 
+    @property
+    def _country(self) -> str | None:
+        """The helpline country (ISO code), None when unset: the international default."""
+        return self.options.helpline_country or None
+
     def _crisis_text(
         self, recent_ids: list[str], check: safety.SafetyCheck, *, ask: bool = True
     ) -> str:
         lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
-        country = self.options.helpline_country or None
-        return safety.crisis_response(check, country, lead=lead.text, ask=ask)
+        return safety.crisis_response(check, self._country, lead=lead.text, ask=ask)
 
     async def _compose(
         self,

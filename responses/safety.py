@@ -260,6 +260,23 @@ def _emergency(country: str | None, texts: dict[str, str]) -> str:
     return str(number) if number else texts["local_emergency"]
 
 
+def _bulleted_lines(
+    country: str | None,
+    kinds: Iterable[str],
+    lang: str,
+    texts: dict[str, str],
+    *,
+    emergency_led: bool,
+) -> str:
+    """The helplines of ``kinds`` as "• " lines, then the emergency line unless the reply
+    already led with the emergency number (shared by the crisis reply, the check-in and the
+    goodbye)."""
+    lines = list(helplines(country, kinds, lang))
+    if not emergency_led:
+        lines.append(texts["emergency_line"].format(emergency=_emergency(country, texts)))
+    return "\n".join(f"• {line}" for line in lines)
+
+
 def crisis_response(
     check: SafetyCheck,
     country: str | None,
@@ -312,10 +329,7 @@ def crisis_response(
     if question:
         parts.append(question)
     kinds = [kind for entry in entries for kind in entry.get("helplines", ())]
-    lines = list(helplines(country, kinds, lang))
-    if not urgent:
-        lines.append(texts["emergency_line"].format(emergency=emergency))
-    parts.append("\n".join(f"• {line}" for line in lines))
+    parts.append(_bulleted_lines(country, kinds, lang, texts, emergency_led=urgent))
     parts.append(texts["closing"])
     return "\n\n".join(parts)
 
@@ -411,11 +425,7 @@ def check_in(
         first = texts["emergency_first"].format(emergency=emergency)
         question = f"{first} {danger}\n\n{question}"
     kinds = [k for c in watched for k in taxonomy["category"][c.value].get("helplines", ())]
-    lines = list(helplines(country, kinds, lang))
-    if not urgent:
-        lines.append(texts["emergency_line"].format(emergency=emergency))
-    listed = "\n".join(f"• {line}" for line in lines)
-    return f"{question}\n{listed}"
+    return f"{question}\n{_bulleted_lines(country, kinds, lang, texts, emergency_led=urgent)}"
 
 
 def before_you_go(country: str | None, language: str | None = None) -> str:
@@ -423,9 +433,7 @@ def before_you_go(country: str | None, language: str | None = None) -> str:
     short lead, the country's crisis line(s) and the emergency line, in ``language``."""
     lang = language if language in LANGUAGES else "en"
     texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
-    lines = [*helplines(country, language=lang)]
-    lines.append(texts["emergency_line"].format(emergency=_emergency(country, texts)))
-    listed = "\n".join(f"• {line}" for line in lines)
+    listed = _bulleted_lines(country, ("crisis",), lang, texts, emergency_led=False)
     return f"{texts['before_you_go']}\n{listed}"
 
 

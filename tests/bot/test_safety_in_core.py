@@ -238,6 +238,23 @@ async def test_an_edit_only_the_unsure_band_sees_gets_the_check_in_once(db_url: 
         assert await _tone_of_last(core) == "crisis"
 
 
+async def test_an_edits_check_in_keeps_a_raised_risk_state(db_url: str) -> None:
+    """The edit's check-in records its question on the stored state; it must not replace a
+    raised state with an empty one (the edited message counts as processed)."""
+    text = "pills in my hand"
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.IMMEDIATE_DANGER: 0.5},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.IMMEDIATE_DANGER}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure})) as core:
+        await core.handle(msg("ok", message_id="93"))
+        await core.handle(msg("I want to kill myself"))
+        await core.handle(msg(text, message_id="93", edited=True))
+        bye = await core.handle(msg("bye"))
+        assert bye.text.startswith("Before you go")  # still raised after the edit
+
+
 async def test_a_classifier_that_is_not_decisive_never_sends_the_crisis_reply(
     db_url: str,
 ) -> None:
