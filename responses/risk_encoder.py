@@ -164,6 +164,10 @@ class EncoderReader:
                 tf.TensorSpec((None, None), tf.float32),
             ),
             reduce_retracing=True,
+            # XLA fuses the blocks' small ops: one message took 6.8 ms at p50 instead of 12.1
+            # (80 training lines, these 2 cores, 2026-11-30), with scores equal to 2e-6. Each
+            # new (batch, padded length) shape compiles once (~0.6 s): warm_up covers the bot's.
+            jit_compile=True,
         )
 
     def warm_up(self) -> None:
