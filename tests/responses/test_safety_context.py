@@ -208,6 +208,9 @@ def test_a_state_stored_before_sources_existed_still_reads() -> None:
         ("oui", CssrsLevel.ACTIVE_THOUGHTS),
         ("sí", CssrsLevel.ACTIVE_THOUGHTS),
         ("ja, vannacht", CssrsLevel.INTENT),
+        # "fine with it" is acceptance, not reassurance (found by a review)
+        ("yes, i'm fine with it", CssrsLevel.ACTIVE_THOUGHTS),
+        ("yeah and honestly im ok with that", CssrsLevel.ACTIVE_THOUGHTS),
     ],
 )
 def test_a_yes_to_the_direct_question_is_suicidal_thinking(answer: str, level: CssrsLevel) -> None:

@@ -231,6 +231,27 @@ SECOND_REVIEW_LOOK_ALIKES = [
 ]
 
 
+#: Oversleeping is not a wish not to wake up (found by a review); "till it's all over" still is.
+OVERSLEEPING = [
+    "worst hangover ever, hope i don't wake up until monday lol",
+    "hope i dont wake up before noon tomorrow, so tired",
+    "i hope i don't wake up early for once",
+    "pray i dont wake up till the weekend, this flu is brutal",
+]
+
+
+@pytest.mark.parametrize("text", OVERSLEEPING)
+def test_hoping_to_oversleep_is_not_a_wish_to_be_dead(text: str) -> None:
+    assert screen(text).flagged is False, text
+
+
+@pytest.mark.parametrize(
+    "text", ["i hope i dont wake up tomorrow", "hope i dont wake up till its all over"]
+)
+def test_not_waking_up_without_a_wake_up_time_stays_a_wish_to_be_dead(text: str) -> None:
+    assert screen(text).flagged, text
+
+
 @pytest.mark.parametrize("text", SECOND_REVIEW_LOOK_ALIKES)
 def test_second_review_look_alikes_stay_unflagged(text: str) -> None:
     assert screen(text).flagged is False, text
