@@ -16,8 +16,10 @@ from responses import risk_state
 from responses.explain import explain
 from responses.risk_state import RiskState
 
+#: Said of every flagged message, whatever its category (abuse, an eating disorder, harm to
+#: others...): the risk state's own line after it names what was read, so this one stays general.
 CRISIS_WHY = (
-    "What you wrote sounded like you might be in danger or thinking about ending your life, "
+    "What you wrote sounded like you might not be safe right now, "
     "so I answered with help first instead of reading your mood from it. If I got that wrong, "
     "that's okay — and if I got it right, I'm still here."
 )

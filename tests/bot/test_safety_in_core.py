@@ -187,6 +187,16 @@ async def test_why_after_a_crisis_message_does_not_present_a_mood_reading(core: 
     assert "calm" not in why.text and "happiness" not in why.text
 
 
+async def test_why_after_an_abuse_disclosure_does_not_speak_of_ending_a_life(core: Core) -> None:
+    """Found by a review: /why told a child who disclosed abuse that they had sounded like
+    "thinking about ending your life"; the state's line names what was read."""
+    await core.handle(msg("my stepdad comes into my room at night and touches me"))
+    why = await core.handle(msg("/why"))
+    assert why.text.startswith(CRISIS_WHY)
+    assert "ending your life" not in why.text
+    assert "someone hurting you" in why.text
+
+
 async def test_no_celebrating_right_after_a_crisis_message(core: Core) -> None:
     await core.handle(msg("I don't want to be alive anymore"))
     await core.handle(msg("I got the job!!! so happy 🎉"))
