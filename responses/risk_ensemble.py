@@ -36,6 +36,7 @@ import numpy.typing as npt
 from responses.risk import RiskCategory, RiskPrediction
 from responses.risk_encoder import EncoderReader, load_encoder_reader, read_config
 from responses.risk_model import RiskModel, RiskModelError, band, load_risk_model
+from responses.risk_windows import windows
 
 log = logging.getLogger(__name__)
 
@@ -94,26 +95,43 @@ class RiskEnsemble:
             raise RiskModelError(f"ensemble has no cuts for {missing}")
         self._width = len(labels)
         self._lock = threading.Lock()
+        #: Read long texts window by window too (``bench/risk_windows_bench.py`` compares).
+        self.read_windows = True
 
     def combined(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.float32], str]]:
-        """Per text: the combined scores (categories, then "any") and the language read."""
-        raw = self.model.raw_scores(texts)
+        """Per text: the combined scores (categories, then "any") and the language read.
+
+        A long text is also read window by window (``responses.risk_windows``): per output,
+        its score is the highest of the whole text's and its windows'. The language is the
+        whole text's.
+        """
+        rows: list[str] = []
+        owner: list[int] = []
+        whole: list[int] = []  # the row of each text itself
+        for i, text in enumerate(texts):
+            whole.append(len(rows))
+            for part in [text, *(windows(text) if self.read_windows else [])]:
+                rows.append(part)
+                owner.append(i)
+        raw = self.model.raw_scores(rows)
         if any(row.shape[0] != len(self.categories) + 1 for row, _ in raw):
             raise RiskModelError("the USE classifier has no 'any' output; cannot combine")
+        languages = [raw[r][1] for r in whole]
         need = []
-        for i, (row, lang) in enumerate(raw):
+        for r, (row, _lang) in enumerate(raw):
+            lang = languages[owner[r]]
             w = self.weights.get(lang, 0.0)
             if w > 0.0 and w + (1.0 - w) * float(row.max()) >= self._bands(lang).watch:
-                need.append(i)
-        minilm = np.zeros((len(texts), len(self.categories) + 1), np.float32)
+                need.append(r)
+        minilm = np.zeros((len(rows), len(self.categories) + 1), np.float32)
         if need:
             with self._lock:
-                minilm[need] = self.reader.scores([texts[i] for i in need])
-        out = []
-        for i, (row, lang) in enumerate(raw):
-            w = self.weights.get(lang, 0.0)
-            out.append(((w * minilm[i] + (1.0 - w) * row).astype(np.float32), lang))
-        return out
+                minilm[need] = self.reader.scores([rows[r] for r in need])
+        best = np.zeros((len(texts), len(self.categories) + 1), np.float32)
+        for r, (row, _lang) in enumerate(raw):
+            w = self.weights.get(languages[owner[r]], 0.0)
+            np.maximum(best[owner[r]], w * minilm[r] + (1.0 - w) * row, out=best[owner[r]])
+        return [(best[i].astype(np.float32), languages[i]) for i in range(len(texts))]
 
     def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
         """One RiskPrediction per text, in order (``decisive`` at the config's decisive cut).
