@@ -20,13 +20,14 @@ import argparse
 import json
 import random
 import time
+from pathlib import Path
 
 from emotion.tflog import quiet_tensorflow
 
 quiet_tensorflow()
 
 from responses.risk_chat import CHAT_DEV, first_comments  # noqa: E402
-from responses.risk_ensemble import load_risk_ensemble  # noqa: E402
+from responses.risk_ensemble import RiskEnsemble, load_risk_ensemble  # noqa: E402
 from responses.risk_train import TrainOptions, read_examples, read_hand_chat, split  # noqa: E402
 
 
@@ -44,6 +45,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=300, help="messages of each kind")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--model-dir", type=Path, default=None, help="USE classifier to read")
+    parser.add_argument("--encoder-dir", type=Path, default=None, help="MiniLM reader to read")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     examples = read_examples() + read_hand_chat()
@@ -59,7 +62,9 @@ def main() -> None:
         ],
         "ordinary": [compose(rng.choice(filler), filler, rng) for _ in range(args.n)],
     }
-    ensemble = load_risk_ensemble()
+    ensemble = load_risk_ensemble(args.model_dir, args.encoder_dir)
+    if not isinstance(ensemble, RiskEnsemble):
+        raise SystemExit("the MiniLM reader did not load: nothing to compare")
     result: dict[str, dict[str, dict[str, float]]] = {}
     for reading in ("whole", "windows"):
         ensemble.read_windows = reading == "windows"

@@ -3,11 +3,11 @@
 The learned readers see a message as one vector: the sentence encoder averages it, and the
 fine-tuned MiniLM reads only its first 64 sub-word tokens. In a long message ("work was awful,
 the cat is sick, ... i've sorted out the pills for sunday ... anyway how was your day") the
-one sentence that matters is diluted or cut off. ``windows(text)`` returns overlapping runs of
-whole sentences of at most ``max_words`` words (a sentence longer than that, as in a ramble
-without punctuation, is cut into overlapping runs of words); the caller scores the whole
-message and each window and keeps, per output, the highest score. Short messages get no
-windows (the whole message is already one).
+one sentence that matters is diluted or cut off. ``windows(text)`` returns each sentence alone
+and overlapping runs of whole sentences of at most ``max_words`` words (a sentence longer
+than that, as in a ramble without punctuation, is cut into overlapping runs of words); the
+caller scores the whole message and each window and keeps, per output, the highest score.
+Short messages get no windows (the whole message is already one).
 
 Sliding windows over a long input, scored apart and max-pooled, are the usual way to classify
 documents longer than a transformer's input (e.g. Pappagari et al. 2019, "Hierarchical
@@ -22,7 +22,10 @@ import re
 #: Words per window: MiniLM reads 64 sub-word tokens, about 45 English words.
 MAX_WORDS = 40
 #: At most this many windows per message (cost: one encoder pass each).
-MAX_WINDOWS = 24
+MAX_WINDOWS = 48
+#: A sentence shorter than this is read with the next one: alone, "im done." or "bye." says
+#: too little (the decisive band needs six words of the whole message for the same reason).
+MIN_WORDS = 6
 #: Characters read (the core passes at most 4,000; see bot/risk.py).
 MAX_CHARS = 4000
 
@@ -46,31 +49,59 @@ def _word_runs(words: list[str], max_words: int) -> list[list[str]]:
     return runs
 
 
-def windows(text: str, max_words: int = MAX_WORDS, max_windows: int = MAX_WINDOWS) -> list[str]:
-    """Overlapping windows of ``text`` (a str each, words joined by one space), in order.
+def _units(text: str, max_words: int, min_words: int) -> list[list[str]]:
+    """Sentences as word lists; one of fewer than ``min_words`` words joins the next (the last
+    one the previous), one of more than ``max_words`` becomes overlapping runs of words."""
+    units: list[list[str]] = []
+    carry: list[str] = []
+    for sentence in _sentences(text):
+        sentence = carry + sentence
+        carry = []
+        if len(sentence) < min_words:
+            carry = sentence
+            continue
+        units.extend(_word_runs(sentence, max_words) if len(sentence) > max_words else [sentence])
+    if carry:
+        if units and len(units[-1]) + len(carry) <= max_words:
+            units[-1] = units[-1] + carry
+        else:
+            units.append(carry)
+    return units
 
-    Empty when the whole text has at most ``max_words`` words. Each window is one or more
-    consecutive whole sentences (a window starts at every sentence and takes the following
-    ones while they fit); a sentence of more than ``max_words`` words becomes runs of words
-    overlapping by half. At most ``max_windows`` windows, spread evenly over the text when
-    there would be more; only the first ``MAX_CHARS`` characters are read.
+
+def windows(
+    text: str,
+    max_words: int = MAX_WORDS,
+    max_windows: int = MAX_WINDOWS,
+    min_words: int = MIN_WORDS,
+) -> list[str]:
+    """Windows of ``text`` (a str each, words joined by one space): each sentence alone, then
+    overlapping runs of whole sentences, each in text order.
+
+    Empty when the whole text has at most ``max_words`` words. A sentence of fewer than
+    ``min_words`` words is read with the next one ("i cant." + "i just cant do this
+    anymore."), one of more than ``max_words`` as runs of words overlapping by half. A run
+    starts at every sentence and takes the following ones while they fit in ``max_words``.
+    At most ``max_windows`` windows, spread evenly over the text when there would be more;
+    only the first ``MAX_CHARS`` characters are read.
     """
     text = text[:MAX_CHARS]
     if len(text.split()) <= max_words:
         return []
-    units: list[list[str]] = []
-    for sentence in _sentences(text):
-        units.extend(_word_runs(sentence, max_words) if len(sentence) > max_words else [sentence])
-    found: list[str] = []
+    units = _units(text, max_words, min_words)
+    found = [" ".join(unit) for unit in units]
+    runs: list[str] = []
     for start in range(len(units)):
         words = list(units[start])
         for unit in units[start + 1 :]:
             if len(words) + len(unit) > max_words:
                 break
             words.extend(unit)
-        window = " ".join(words)
-        if not found or f" {window} " not in f" {found[-1]} ":
-            found.append(window)
+        if len(words) > len(units[start]):  # a run of one sentence is already there
+            run = " ".join(words)
+            if not runs or f" {run} " not in f" {runs[-1]} ":
+                runs.append(run)
+    found.extend(runs)
     if len(found) > max_windows:
         step = len(found) / max_windows
         found = [found[int(i * step)] for i in range(max_windows)]

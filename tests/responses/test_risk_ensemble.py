@@ -217,3 +217,26 @@ def test_a_failing_reader_leaves_the_use_classifiers_reading(ensemble: RiskEnsem
     assert [p.watch for p in got] == [p.watch for p in alone]
     assert not any(p.decisive for p in got)
     assert any(p.flagged or p.watch for p in got)
+
+
+def test_a_long_message_scores_at_least_as_high_as_its_riskiest_sentence(
+    ensemble: RiskEnsemble,
+) -> None:
+    """A risk said in the middle of a ramble is read on its own (responses.risk_windows):
+    read whole, the ordinary sentences around it dilute it (on long messages composed from
+    dev data, 1 % reached the check-in band read whole)."""
+    line = "honestly i have been saving up my pills for weeks and tonight i will take them all."
+    ramble = (
+        "work was awful today and my boss yelled at me again in front of everyone. "
+        "the cat is sick too and the vet costs a fortune, so that is fun. "
+        f"{line} anyway how was your day, did you watch the game last night? "
+        "i made pasta for dinner and it was ok i guess, nothing special really."
+    )
+    (alone, _), (read, _) = ensemble.combined([line, ramble])
+    assert float(read.max()) >= float(alone.max()) - 1e-5
+    ensemble.read_windows = False
+    try:
+        ((whole, _),) = ensemble.combined([ramble])
+    finally:
+        ensemble.read_windows = True
+    assert float(whole.max()) < float(read.max())
