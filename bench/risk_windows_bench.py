@@ -8,10 +8,11 @@ around one line of the risk trainers' dev split (``responses.risk_train.split``,
 the committed readers were not fitted on): a risk line makes a risk message, a hard
 negative a look-alike, and chat alone an ordinary long message. Each is scored by the
 ensemble reading the whole text only and reading it window by window
-(``responses.risk_windows``), and the bench prints, per kind and reading, how many reach the
-watch band (check-in) and the decisive band (crisis reply). The filler is English chat, so
-the figures are for English rambles and, for other languages, for a line in another language
-inside English chat. The last line is JSON.
+(``responses.risk_windows``) with each margin in ``MARGINS`` taken off the windows' scores,
+and the bench prints, per kind and reading, how many reach the watch band (check-in) and the
+decisive band (crisis reply; all these messages are long enough for it). The filler is
+English chat, so the figures are for English rambles and, for other languages, for a line
+in another language inside English chat. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import random
 import time
 from pathlib import Path
 
+import numpy as np
+
 from emotion.tflog import quiet_tensorflow
 
 quiet_tensorflow()
@@ -29,6 +32,9 @@ quiet_tensorflow()
 from responses.risk_chat import CHAT_DEV, first_comments  # noqa: E402
 from responses.risk_ensemble import RiskEnsemble, load_risk_ensemble  # noqa: E402
 from responses.risk_train import TrainOptions, read_examples, read_hand_chat, split  # noqa: E402
+
+#: Margins tried for a window's scores (``responses.risk_ensemble.WINDOW_MARGIN``).
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 def compose(line: str, filler: list[str], rng: random.Random) -> str:
@@ -65,23 +71,31 @@ def main() -> None:
     ensemble = load_risk_ensemble(args.model_dir, args.encoder_dir)
     if not isinstance(ensemble, RiskEnsemble):
         raise SystemExit("the MiniLM reader did not load: nothing to compare")
+    ensemble.window_margin = 0.0  # read every window the smallest margin needs
     result: dict[str, dict[str, dict[str, float]]] = {}
-    for reading in ("whole", "windows"):
-        ensemble.read_windows = reading == "windows"
-        for kind, texts in kinds.items():
-            started = time.perf_counter()
-            predictions = ensemble.predict(texts)
-            ms = (time.perf_counter() - started) * 1000 / len(texts)
-            help_rate = sum(bool(p.flagged or p.watch) for p in predictions) / len(texts)
-            crisis_rate = sum(p.decisive for p in predictions) / len(texts)
-            result.setdefault(kind, {})[reading] = {
-                "help": round(help_rate, 3),
-                "crisis": round(crisis_rate, 3),
-                "ms_per_message": round(ms, 1),
+    for kind, texts in kinds.items():
+        started = time.perf_counter()
+        readings = ensemble.read(texts)
+        ms = (time.perf_counter() - started) * 1000 / len(texts)
+        print(f"{kind}: {len(texts)} messages, {ms:.0f} ms each read whole and by windows")
+        for margin in (None, *MARGINS):
+            helped = crisis = 0
+            for reading in readings:
+                row = reading.whole
+                if margin is not None and reading.windows is not None:
+                    row = np.maximum(row, reading.windows - margin)
+                cuts = ensemble.bands.get(reading.language, ensemble.bands["en"])
+                top = float(row.max())
+                helped += top >= cuts.watch
+                crisis += cuts.decisive is not None and top >= cuts.decisive
+            name = "whole" if margin is None else f"margin {margin:.2f}"
+            result.setdefault(kind, {})[name] = {
+                "help": round(helped / len(texts), 3),
+                "crisis": round(crisis / len(texts), 3),
             }
             print(
-                f"{kind:10s} {reading:8s} n={len(texts):4d} check-in or crisis {help_rate:6.1%}"
-                f"  crisis reply {crisis_rate:6.1%}  {ms:6.1f} ms/message"
+                f"  {name:12s} check-in or crisis {helped / len(texts):6.1%}"
+                f"  crisis reply {crisis / len(texts):6.1%}"
             )
     print(json.dumps(result))
 

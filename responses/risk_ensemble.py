@@ -52,6 +52,28 @@ log = logging.getLogger(__name__)
 MIN_DECISIVE_WORDS = 6
 
 
+#: A window's scores count this much less than the whole message's: a long message has
+#: many windows, each a chance of a false alarm. Chosen with ``bench/risk_windows_bench.py``
+#: (long messages composed from dev data only, 300 of each kind, 2026-11-30, the readers
+#: retrained that day) as the smallest margin that keeps ordinary long chat within the
+#: single-message limits (<= 3 % check-ins, <= 1 % crisis replies): with it 2.3 % / 0.7 %
+#: of ordinary long messages, 7.3 % / 3.0 % of those around a look-alike, and 66 % / 39 % of
+#: those around a risk line get a check-in / the crisis reply. Read whole only: 0.3 % / 0 %
+#: of the risk ones; with no margin 81 % / 60 %, but 7 % / 2 % of ordinary ones.
+WINDOW_MARGIN = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class WindowedReading:
+    """One text as the ensemble read it: ``whole`` (its own combined scores: categories,
+    then "any"), ``windows`` (per output, the highest score of its windows; None when the
+    text is short enough to have none) and ``language`` (the whole text's)."""
+
+    whole: npt.NDArray[np.float32]
+    windows: npt.NDArray[np.float32] | None
+    language: str
+
+
 @dataclass(frozen=True, slots=True)
 class Bands:
     """The cuts on the highest combined score for one language: ``watch`` (recall first,
@@ -97,14 +119,14 @@ class RiskEnsemble:
         self._lock = threading.Lock()
         #: Read long texts window by window too (``bench/risk_windows_bench.py`` compares).
         self.read_windows = True
+        #: Subtracted from a window's scores: a long message has many windows, each a chance
+        #: of a false alarm (see WINDOW_MARGIN).
+        self.window_margin = WINDOW_MARGIN
 
-    def combined(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.float32], str]]:
-        """Per text: the combined scores (categories, then "any") and the language read.
-
-        A long text is also read window by window (``responses.risk_windows``): per output,
-        its score is the highest of the whole text's and its windows'. The language is the
-        whole text's.
-        """
+    def read(self, texts: Sequence[str]) -> list[WindowedReading]:
+        """Per text: the combined scores of the text itself, the highest of its windows' (a
+        long text, ``responses.risk_windows``; None for a short one) and the language read
+        (the whole text's)."""
         rows: list[str] = []
         owner: list[int] = []
         whole: list[int] = []  # the row of each text itself
@@ -117,21 +139,47 @@ class RiskEnsemble:
         if any(row.shape[0] != len(self.categories) + 1 for row, _ in raw):
             raise RiskModelError("the USE classifier has no 'any' output; cannot combine")
         languages = [raw[r][1] for r in whole]
+        whole_rows = set(whole)
         need = []
         for r, (row, _lang) in enumerate(raw):
             lang = languages[owner[r]]
             w = self.weights.get(lang, 0.0)
-            if w > 0.0 and w + (1.0 - w) * float(row.max()) >= self._bands(lang).watch:
+            margin = 0.0 if r in whole_rows else self.window_margin
+            if w > 0.0 and w + (1.0 - w) * float(row.max()) - margin >= self._bands(lang).watch:
                 need.append(r)
         minilm = np.zeros((len(rows), len(self.categories) + 1), np.float32)
         if need:
             with self._lock:
                 minilm[need] = self.reader.scores([rows[r] for r in need])
-        best = np.zeros((len(texts), len(self.categories) + 1), np.float32)
-        for r, (row, _lang) in enumerate(raw):
-            w = self.weights.get(languages[owner[r]], 0.0)
-            np.maximum(best[owner[r]], w * minilm[r] + (1.0 - w) * row, out=best[owner[r]])
-        return [(best[i].astype(np.float32), languages[i]) for i in range(len(texts))]
+        width = len(self.categories) + 1
+        mixed = [
+            (
+                self.weights.get(languages[owner[r]], 0.0) * minilm[r]
+                + (1.0 - self.weights.get(languages[owner[r]], 0.0)) * row
+            ).astype(np.float32)
+            for r, (row, _lang) in enumerate(raw)
+        ]
+        readings = []
+        for i, start in enumerate(whole):
+            stop = whole[i + 1] if i + 1 < len(whole) else len(rows)
+            best = np.max(np.stack(mixed[start + 1 : stop]), axis=0) if stop > start + 1 else None
+            assert best is None or best.shape == (width,)
+            readings.append(WindowedReading(mixed[start], best, languages[i]))
+        return readings
+
+    def combined(self, texts: Sequence[str]) -> list[tuple[npt.NDArray[np.float32], str]]:
+        """Per text: the combined scores (categories, then "any") and the language read.
+
+        A long text is also read window by window (``read``): per output, its score is the
+        highest of the whole text's and its windows' less ``window_margin``.
+        """
+        out = []
+        for reading in self.read(texts):
+            row = reading.whole
+            if reading.windows is not None:
+                row = np.maximum(row, reading.windows - self.window_margin).astype(np.float32)
+            out.append((row, reading.language))
+        return out
 
     def predict(self, texts: Sequence[str]) -> list[RiskPrediction]:
         """One RiskPrediction per text, in order (``decisive`` at the config's decisive cut).

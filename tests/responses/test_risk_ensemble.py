@@ -111,7 +111,16 @@ def test_clear_cases_reach_a_band_and_plain_chat_does_not(ensemble: RiskEnsemble
     either = [p.flagged | p.watch for p in ensemble.predict(clear)]
     assert all(either)
     ordinary = ensemble.predict(ORDINARY_CHAT)
-    assert not [t for t, p in zip(ORDINARY_CHAT, ordinary, strict=True) if p.flagged]
+    assert not [t for t, p in zip(ORDINARY_CHAT, ordinary, strict=True) if p.flagged or p.watch]
+
+
+@pytest.mark.parametrize(("language", "text"), OTHER_LANGUAGES)
+def test_flags_suicidal_ideation_in_each_language(
+    ensemble: RiskEnsemble, language: str, text: str
+) -> None:
+    prediction = ensemble.predict([text])[0]
+    assert prediction.language == language
+    assert RiskCategory.SUICIDAL_IDEATION in prediction.flagged, prediction.scores
 
 
 class _CountingReader:
@@ -222,9 +231,9 @@ def test_a_failing_reader_leaves_the_use_classifiers_reading(ensemble: RiskEnsem
 def test_a_long_message_scores_at_least_as_high_as_its_riskiest_sentence(
     ensemble: RiskEnsemble,
 ) -> None:
-    """A risk said in the middle of a ramble is read on its own (responses.risk_windows):
-    read whole, the ordinary sentences around it dilute it (on long messages composed from
-    dev data, 1 % reached the check-in band read whole)."""
+    """A risk said in the middle of a ramble is read on its own (responses.risk_windows),
+    less the windows' margin: read whole, the ordinary sentences around it dilute it (of long
+    messages composed from dev data, 0.3 % reached the check-in band read whole)."""
     line = "honestly i have been saving up my pills for weeks and tonight i will take them all."
     ramble = (
         "work was awful today and my boss yelled at me again in front of everyone. "
@@ -233,7 +242,7 @@ def test_a_long_message_scores_at_least_as_high_as_its_riskiest_sentence(
         "i made pasta for dinner and it was ok i guess, nothing special really."
     )
     (alone, _), (read, _) = ensemble.combined([line, ramble])
-    assert float(read.max()) >= float(alone.max()) - 1e-5
+    assert float(read.max()) >= float(alone.max()) - ensemble.window_margin - 1e-5
     ensemble.read_windows = False
     try:
         ((whole, _),) = ensemble.combined([ramble])
