@@ -188,6 +188,8 @@ def test_empty_and_nothing_has_a_point_is_flagged(text: str) -> None:
         "esta película no tiene sentido jaja",
         "the plot makes no sense, nothing has any point in season 3",
         "mijn maag voelt zo leeg, tijd voor ontbijt",
+        "nichts hat mehr sinn ohne kaffee lol",
+        "niks heeft meer zin zonder koffie haha",
     ],
 )
 def test_pointless_look_alikes_stay_quiet(text: str) -> None:
