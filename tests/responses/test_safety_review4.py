@@ -283,6 +283,10 @@ def test_finality_with_a_near_time_is_farewell(text: str) -> None:
         "ab morgen früh bin ich nicht mehr da, urlaub!!",
         "demain matin je ne serai plus là, je pars en vacances",
         "morgenochtend ben ik er niet meer, dan zit ik in het vliegtuig",
+        "morgen früh bin ich nicht mehr da, muss ganz früh zum arzt",
+        "ce soir je ne serai plus là, je dîne chez ma mère",
+        "morgen ben ik er niet meer, dan ben ik bij oma",
+        "bis morgen bin ich nicht mehr im büro",
     ],
 )
 def test_away_for_a_trip_stays_quiet(text: str) -> None:
