@@ -321,6 +321,8 @@ def test_dosing_questions_stay_quiet(text: str) -> None:
         "how many tylenol can i take before it kills me",
         "how many paracetamol does it take to not wake up",
         "how many tablets is lethal",
+        "how many pills can i take for a headache before i die",
+        "how many sleeping pills can i take at once",
     ],
 )
 def test_lethal_dose_questions_are_still_flagged(text: str) -> None:
@@ -347,7 +349,7 @@ def test_studying_overdoses_stays_quiet(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "we're doing overdoses today in class and i keep thinking about taking one myself",
+        "we're doing overdoses today in class and i keep thinking about overdosing myself",
         "nursing student here and i want to overdose tonight",
     ],
 )
@@ -415,6 +417,8 @@ def test_cooking_cuts_stay_quiet(text: str) -> None:
         "me corté otra vez los brazos anoche",
         "me corto cuando estoy mal",
         "heb mezelf weer gesneden",
+        "me corté los brazos con el cuchillo de cocina",
+        "cut myself again while cooking, on purpose",
     ],
 )
 def test_self_harm_cuts_are_still_flagged(text: str) -> None:
