@@ -48,14 +48,20 @@ def _quiet(text: str) -> None:
             "mijn vrouw is weg en ik heb mijn baan verloren, ik kan het niet meer aan",
             "hoe hoog is de Erasmusbrug",
         ),
-        ("mn vriendin heeft het uitgemaakt en ik ben mijn werk kwijtgeraakt", "hoeveel paracetamol zit er in een doosje"),
+        (
+            "mn vriendin heeft het uitgemaakt en ik ben mijn werk kwijtgeraakt",
+            "hoeveel paracetamol zit er in een doosje",
+        ),
         ("mijn man is bij me weggegaan", "hoe laat komt de laatste trein langs het station"),
         ("ik ben vandaag ontslagen", "hoe laat rijdt de laatste trein door"),
         (
             "mi novio me dejó y perdí el trabajo, estoy destrozada",
             "a qué hora pasa el último tren por la estación",
         ),
-        ("me quedé sin trabajo y mi mujer se fue con los niños", "cuándo pasa el próximo tren de mercancías"),
+        (
+            "me quedé sin trabajo y mi mujer se fue con los niños",
+            "cuándo pasa el próximo tren de mercancías",
+        ),
         ("me echaron del curro hoy", "qué tan alto es el puente de la autopista"),
         ("mi madre murió el martes", "qué profundidad tiene el río junto al puerto"),
         ("mein Vater ist gestorben", "wann fährt der letzte Zug durch den Bahnhof"),
@@ -447,7 +453,11 @@ def test_denying_a_death_wish_stays_quiet(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["i want to die", "quiero morirme", "i don't want to die but i don't want to live like this either"],
+    [
+        "i want to die",
+        "quiero morirme",
+        "i don't want to die but i don't want to live like this either",
+    ],
 )
 def test_a_death_wish_is_still_flagged(text: str) -> None:
     _flags(text, SI)
