@@ -563,3 +563,60 @@ def test_a_viewer_at_risk_is_still_flagged(text: str) -> None:
 )
 def test_hangover_and_anger_hyperbole_stays_quiet(text: str) -> None:
     _quiet(text)
+
+
+# --- A6 (the rules' part): French texting contractions, voices that "say" without "me" ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jpp jveux crever sérieux",
+        "jvx mourir",
+        "jvais me foutre en l'air ce soir",
+        "jpeux plus vivre comme ça",
+        "jai trop envie de crever",
+    ],
+)
+def test_french_texting_contractions_are_flagged(text: str) -> None:
+    _flags(text, SI)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jveux mourir de rire mdr",
+        "jvais crever de faim si on mange pas",
+        "jveux crever de chaud dans ce bus",
+        "jpeux plus attendre les vacances",
+    ],
+)
+def test_french_texting_look_alikes_stay_quiet(text: str) -> None:
+    _quiet(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "die Stimmen in meinem Kopf sagen, ich soll meiner Mutter wehtun",
+        "die stimme sagt ich muss ihn umbringen",
+        "les voix dans ma tête disent que je dois faire du mal à ma mère",
+        "las voces en mi cabeza dicen que tengo que hacerle daño a mi madre",
+        "de stemmen in mijn hoofd zeggen dat ik mijn moeder pijn moet doen",
+        "the voices in my head say i should hurt my mother",
+    ],
+)
+def test_voices_that_say_what_to_do_are_psychosis(text: str) -> None:
+    _flags(text, PSY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "alle Stimmen in der Umfrage sagen, ich soll kandidieren",
+        "les voix du chœur disent que je dois chanter plus fort",
+        "las voces del coro dicen que tengo que cantar más alto",
+    ],
+)
+def test_voices_look_alikes_stay_quiet(text: str) -> None:
+    _quiet(text)
