@@ -107,6 +107,10 @@ def test_the_same_question_without_a_loss_is_not_flagged(first: str, then: str) 
         "weer met het mesje begonnen",
         "heb me gisteren weer gekrast met een mesje",
         "heb me weer in mijn armen gesneden",
+        "hab mir gestern wieder die klinge an den arm gesetzt",
+        "heb het mesje weer gepakt",
+        "je suis retombée dans la lame",
+        "after 8 months i went back to the blade",
     ],
 )
 def test_back_to_the_blade_is_self_harm(text: str) -> None:
@@ -143,6 +147,10 @@ def test_blade_look_alikes_stay_quiet(text: str) -> None:
         "bientôt vous serez débarrassés de moi",
         "pronto os libraréis de mí para siempre",
         "binnenkort zijn jullie van me af",
+        "ihr müsst euch bald keine sorgen mehr um mich machen",
+        "bientôt je serai plus un poids pour personne",
+        "binnenkort hebben jullie geen last meer van mij",
+        "pronto dejaré de ser un estorbo para todos",
     ],
 )
 def test_soon_you_will_be_rid_of_me_is_flagged(text: str) -> None:
@@ -153,6 +161,10 @@ def test_soon_you_will_be_rid_of_me_is_flagged(text: str) -> None:
     "text",
     [
         "lasst mich in ruhe",
+        "ihr müsst euch keine sorgen um mich machen, mir gehts gut",
+        "bald müsst ihr euch keine sorgen mehr um mich machen, ich bin dann in der reha",
+        "pronto dejaré de ser un estorbo, me mudo a mi propio piso",
+        "binnenkort hebben jullie geen last meer van mij, ik ga op kamers",
         "ich brauch heute abend einfach meine ruhe vor allen",
         "ab morgen habt ihr ruhe vor mir, ich fahr zwei wochen in urlaub",
         "you're rid of me for the weekend, off camping",
@@ -212,6 +224,8 @@ def test_pointless_look_alikes_stay_quiet(text: str) -> None:
         "ich denk dauernd dran mich vor die bahn zu werfen",
         "überlege mich von der brücke zu stürzen",
         "will mich einfach vor nen lkw schmeißen",
+        "überlege ob ich mich vor den ICE werfe",
+        "ich schmeiß mich morgen vor die s-bahn",
     ],
 )
 def test_german_method_with_zu_and_colloquial_articles_is_flagged(text: str) -> None:
@@ -271,6 +285,7 @@ def test_command_look_alikes_stay_quiet(text: str) -> None:
         "morgen früh bin ich nicht mehr da",
         "heute nacht noch, dann bin ich nicht mehr da",
         "nach heute nacht bin ich nicht mehr da",
+        "morgen um diese zeit bin ich nicht mehr da",
         "demain matin je ne serai plus là",
         "morgenochtend ben ik er niet meer",
         "mañana por la mañana ya no estaré",
