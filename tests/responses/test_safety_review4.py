@@ -127,6 +127,11 @@ def test_back_to_the_blade_is_self_harm(text: str) -> None:
         "cambié la cuchilla de la maquinilla",
         "heb me gesneden aan een blad papier, au",
         "weer met het nieuwe mes begonnen te koken",
+        "gestern wieder mit der rasierklinge die fugen sauber gemacht",
+        "zur klinge gegriffen um das paket aufzumachen",
+        "heb het mesje weer gepakt om de tape door te snijden",
+        "back on the blade skates this winter!",
+        "j'ai repris la lame pour gratter la peinture",
     ],
 )
 def test_blade_look_alikes_stay_quiet(text: str) -> None:
@@ -171,6 +176,8 @@ def test_soon_you_will_be_rid_of_me_is_flagged(text: str) -> None:
         "finally rid of my old car",
         "enfin débarrassée de ce vieux canapé",
         "por fin me libré del examen",
+        "bald habt ihr ruhe vor mir, ich geh jetzt schlafen",
+        "soon you'll all be rid of me, graduation is in may!",
     ],
 )
 def test_rid_of_me_look_alikes_stay_quiet(text: str) -> None:
@@ -208,6 +215,10 @@ def test_empty_and_nothing_has_a_point_is_flagged(text: str) -> None:
         "mijn maag voelt zo leeg, tijd voor ontbijt",
         "nichts hat mehr sinn ohne kaffee lol",
         "niks heeft meer zin zonder koffie haha",
+        "niks heeft zin als je moe bent",
+        "nichts hat mehr sinn, der akku ist leer",
+        "nothing has any point anymore in this stupid quiz",
+        "plus rien n'a de sens dans ce pays",
     ],
 )
 def test_pointless_look_alikes_stay_quiet(text: str) -> None:
@@ -239,6 +250,7 @@ def test_german_method_with_zu_and_colloquial_articles_is_flagged(text: str) -> 
         "hab überlegt den ball vor das tor zu schießen",
         "musste mich vor den zug stellen um ein foto zu machen",
         "ich schmeiß mich gleich aufs sofa",
+        "mich vor den zug zu werfen ist eine szene aus dem buch",
     ],
 )
 def test_german_method_look_alikes_stay_quiet(text: str) -> None:
@@ -286,6 +298,8 @@ def test_command_look_alikes_stay_quiet(text: str) -> None:
         "heute nacht noch, dann bin ich nicht mehr da",
         "nach heute nacht bin ich nicht mehr da",
         "morgen um diese zeit bin ich nicht mehr da",
+        "na vannacht ben ik er niet meer voor jullie",
+        "morgen früh bin ich nicht mehr da. muss euch noch sagen, ich hab euch lieb",
         "demain matin je ne serai plus là",
         "morgenochtend ben ik er niet meer",
         "mañana por la mañana ya no estaré",
@@ -308,6 +322,8 @@ def test_finality_with_a_near_time_is_farewell(text: str) -> None:
         "ce soir je ne serai plus là, je dîne chez ma mère",
         "morgen ben ik er niet meer, dan ben ik bij oma",
         "bis morgen bin ich nicht mehr im büro",
+        "demain matin je ne serai plus là avant 10h",
+        "morgenochtend ben ik er niet meer, ik moet vroeg weg",
     ],
 )
 def test_away_for_a_trip_stays_quiet(text: str) -> None:
@@ -328,6 +344,8 @@ def test_away_for_a_trip_stays_quiet(text: str) -> None:
         "combien de doliprane je peux prendre pour un mal de tête",
         "cuántos ibuprofenos puedo tomar para el dolor de cabeza",
         "hoeveel paracetamol mag ik per dag tegen hoofdpijn",
+        "how many advil can i take",
+        "how many tylenol can my kid have",
     ],
 )
 def test_dosing_questions_stay_quiet(text: str) -> None:
@@ -460,6 +478,7 @@ def test_self_harm_cuts_are_still_flagged(text: str) -> None:
         "ich will nicht sterben, bin nur traurig heute",
         "je ne veux pas mourir hein, je suis juste triste",
         "ik wil niet dood hoor, ik ben gewoon verdrietig",
+        "i don't want to die alone with 12 cats lol",
     ],
 )
 def test_denying_a_death_wish_stays_quiet(text: str) -> None:
@@ -520,6 +539,7 @@ def test_a_relapse_is_still_flagged(text: str) -> None:
         "said goodbye to all my friends today, it's my last night here",
         "adiós a todos, mañana me mudo a Chile",
         "vaarwel iedereen, morgen verhuis ik naar Spanje",
+        "vaarwel iedereen, ik ga verhuizen",
     ],
 )
 def test_goodbyes_before_a_move_stay_quiet(text: str) -> None:
@@ -604,6 +624,7 @@ def test_french_texting_contractions_are_flagged(text: str) -> None:
         "jvais crever de faim si on mange pas",
         "jveux crever de chaud dans ce bus",
         "jpeux plus attendre les vacances",
+        "jpeux plus vivre sans netflix mdr",
     ],
 )
 def test_french_texting_look_alikes_stay_quiet(text: str) -> None:
