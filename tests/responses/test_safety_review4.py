@@ -152,6 +152,8 @@ def test_blade_look_alikes_stay_quiet(text: str) -> None:
         "bientôt vous serez débarrassés de moi",
         "pronto os libraréis de mí para siempre",
         "binnenkort zijn jullie van me af",
+        "not long now and you'll all be free of me",
+        "dentro de poco os libraréis de mí",
         "ihr müsst euch bald keine sorgen mehr um mich machen",
         "bientôt je serai plus un poids pour personne",
         "binnenkort hebben jullie geen last meer van mij",
@@ -269,6 +271,7 @@ def test_german_method_look_alikes_stay_quiet(text: str) -> None:
         "gott sagt mir, ich muss mich heute nacht bestrafen",
         "dieu me dit que je dois me punir ce soir",
         "god zegt dat ik mezelf vannacht moet straffen",
+        "eine stimme sagt mir dass ich sterben soll",
     ],
 )
 def test_a_command_to_punish_oneself_is_psychosis(text: str) -> None:
@@ -298,6 +301,7 @@ def test_command_look_alikes_stay_quiet(text: str) -> None:
         "heute nacht noch, dann bin ich nicht mehr da",
         "nach heute nacht bin ich nicht mehr da",
         "morgen um diese zeit bin ich nicht mehr da",
+        "morgen früh bin ich weg. für immer",
         "na vannacht ben ik er niet meer voor jullie",
         "morgen früh bin ich nicht mehr da. muss euch noch sagen, ich hab euch lieb",
         "demain matin je ne serai plus là",
@@ -322,6 +326,8 @@ def test_finality_with_a_near_time_is_farewell(text: str) -> None:
         "ce soir je ne serai plus là, je dîne chez ma mère",
         "morgen ben ik er niet meer, dan ben ik bij oma",
         "bis morgen bin ich nicht mehr im büro",
+        "ab morgen bin ich für immer weg von facebook",
+        "ich bin für immer weg aus dieser stadt, endlich berlin",
         "demain matin je ne serai plus là avant 10h",
         "morgenochtend ben ik er niet meer, ik moet vroeg weg",
     ],
