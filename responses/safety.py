@@ -21,8 +21,10 @@ first, a direct question, help named, no method details.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from responses._data import load_toml
 from responses.language import guess_language
@@ -36,10 +38,12 @@ __all__ = [
     "combine",
     "crisis_reply",
     "crisis_response",
+    "danger_sentence",
     "direct_question",
     "helplines",
     "make_check",
     "normalise",
+    "read_means",
     "screen",
     "severity_of",
 ]
@@ -71,7 +75,11 @@ class SafetyCheck:
     suicidal ideation. ``language`` is the ISO 639-1 code the reply should use; ``sources``
     says which of ``SOURCES`` raised the flag; ``worded`` the categories the rules recognised
     in the person's own words (the rest came from the classifier's reading or the context), so
-    that /why can say honestly where a worry came from.
+    that /why can say honestly where a worry came from. ``means`` names the dangers the words
+    speak of (``[means]`` in ``risk_taxonomy.toml``: "overdose", "height", "tracks", "gas"),
+    read on every screened message so the immediate-danger sentence fits ("step back from the
+    edge", not overdose advice, to someone on a roof); None when the check was built without
+    reading the words (then the reply keeps the overdose advice beside the general sentence).
     """
 
     flagged: bool
@@ -82,6 +90,7 @@ class SafetyCheck:
     language: str = "en"
     sources: frozenset[str] = frozenset()
     worded: frozenset[RiskCategory] = frozenset()
+    means: frozenset[str] | None = None
 
     @property
     def urgent(self) -> bool:
@@ -113,18 +122,21 @@ def make_check(
     language: str = "en",
     sources: Iterable[str] = ("rules",),
     worded: Iterable[RiskCategory] | None = None,
+    means: Iterable[str] | None = None,
 ) -> SafetyCheck:
     """A consistent check for these categories: flagged when there is any, ``category`` and
     ``severity`` from the most severe, C-SSRS level at least 1 when suicidal ideation is in
     (and NONE when it is not). No categories gives a check that is not flagged. ``worded``
     (the categories the rules recognised in the words) defaults to all of them when "rules"
-    is among ``sources``, else none; it is always cut to ``categories``."""
+    is among ``sources``, else none; it is always cut to ``categories``. ``means`` (the dangers
+    the words name, :func:`read_means`) is kept as given, None when not read."""
     cats = frozenset(categories)
+    named = frozenset(means) if means is not None else None
     sources = frozenset(sources)
     said = frozenset(worded) if worded is not None else (cats if "rules" in sources else None)
     lang = language if language in LANGUAGES else "en"
     if not cats:
-        return SafetyCheck(flagged=False, language=lang)
+        return SafetyCheck(flagged=False, language=lang, means=named)
     if RiskCategory.SUICIDAL_IDEATION in cats:
         cssrs = max(cssrs, CssrsLevel.WISH_TO_BE_DEAD)
     else:
@@ -139,6 +151,7 @@ def make_check(
         language=lang,
         sources=sources,
         worded=(said or frozenset()) & cats,
+        means=named,
     )
 
 
@@ -156,13 +169,34 @@ def screen(text: str) -> SafetyCheck:
     if not text or not text.strip():
         return SAFE
     categories: set[RiskCategory] = set()
+    means: set[str] = set()
     cssrs = CssrsLevel.NONE
     step = _WINDOW - _OVERLAP
     for start in range(0, max(len(text) - _OVERLAP, 1), step):
-        hits = match_rules(text[start : start + _WINDOW])
+        window = text[start : start + _WINDOW]
+        hits = match_rules(window)
         categories.update(hits.categories)
         cssrs = max(cssrs, hits.cssrs)
-    return make_check(categories, cssrs=cssrs, language=guess_language(text[:2000]))
+        means.update(read_means(window))
+    return make_check(categories, cssrs=cssrs, language=guess_language(text[:2000]), means=means)
+
+
+@cache
+def _means_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    table = load_toml("risk_taxonomy.toml")["means"]
+    return tuple(
+        (kind, re.compile("|".join(f"(?:{p})" for p in pats))) for kind, pats in table.items()
+    )
+
+
+def read_means(text: str) -> frozenset[str]:
+    """The dangers ``text`` names (``[means]`` in ``risk_taxonomy.toml``: "overdose",
+    "height", "tracks", "gas"), read on the screen's normalised text. They only choose the
+    words of the immediate-danger sentence; they never flag anything."""
+    if not text or not text.strip():
+        return frozenset()
+    plain = normalise(text)
+    return frozenset(kind for kind, pattern in _means_patterns() if pattern.search(plain))
 
 
 def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
@@ -180,6 +214,7 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
         language=rules.language,
         sources=sources,
         worded=rules.worded,
+        means=rules.means,
     )
 
 
@@ -360,9 +395,34 @@ def _say(
         and check.worded & {RiskCategory.SUICIDAL_IDEATION, RiskCategory.IMMEDIATE_DANGER}
     ):
         return None
+    if category is RiskCategory.IMMEDIATE_DANGER and texts is entry.get("say"):
+        return danger_sentence(lang, check.means)
     assert isinstance(texts, dict)
     say = texts.get(lang)
     return str(say) if say else None
+
+
+#: The order the means sentences come in when a message names several.
+_MEANS_ORDER: tuple[str, ...] = ("height", "tracks", "gas", "overdose")
+
+
+def danger_sentence(language: str, means: Iterable[str] | None) -> str:
+    """What the person can do now about a danger to themselves, in ``language``: the sentence
+    of each danger named (``say_means`` in ``risk_taxonomy.toml``: step back from the edge,
+    off the tracks, out into fresh air, medical help after an overdose); the general "move
+    away from anything you could hurt yourself with" when the words named none; both the
+    overdose and the general sentence when the words were not read (``means`` None: a check
+    built from context, "i already took them", must never lose the overdose advice)."""
+    entry = load_toml("risk_taxonomy.toml")["category"][RiskCategory.IMMEDIATE_DANGER.value]
+    lang = language if language in LANGUAGES else "en"
+    by_means: dict[str, dict[str, str]] = entry["say_means"]
+    general = str(entry["say"][lang])
+    if means is None:
+        return f"{by_means['overdose'][lang]} {general}"
+    named = [kind for kind in _MEANS_ORDER if kind in set(means)]
+    if not named:
+        return general
+    return " ".join(str(by_means[kind][lang]) for kind in named)
 
 
 def direct_question(language: str | None = None) -> str:
@@ -390,6 +450,7 @@ def check_in(
     language: str | None = None,
     *,
     ask: bool = True,
+    means: Iterable[str] | None = None,
 ) -> str:
     """A gentle check-in for a message only the classifier's recall band saw (not flagged):
     the whole reply, never after a reflection (which would echo the risk words back, "so you
@@ -405,6 +466,8 @@ def check_in(
     but never without the number to call, nor without the immediate-danger sentence ("if you
     have already taken something, get medical help now"). ``ask=False`` (the question was
     just asked and not answered yes) leaves the question out: thanks and the lines only.
+    ``means`` (``SafetyCheck.means`` of the message) fits that sentence to the danger named
+    (:func:`danger_sentence`); None keeps the overdose advice beside the general sentence.
     """
     lang = language if language in LANGUAGES else "en"
     taxonomy = load_toml("risk_taxonomy.toml")
@@ -421,7 +484,7 @@ def check_in(
         question = f"{texts['check_in_lead']} {texts['check_in']}"
     urgent = any(severity_of(c) >= int(taxonomy["urgent"]) for c in watched)
     if urgent:
-        danger = taxonomy["category"][RiskCategory.IMMEDIATE_DANGER.value]["say"][lang]
+        danger = danger_sentence(lang, means)
         first = texts["emergency_first"].format(emergency=emergency)
         question = f"{first} {danger}\n\n{question}"
     kinds = [k for c in watched for k in taxonomy["category"][c.value].get("helplines", ())]
