@@ -99,6 +99,10 @@ class RiskScreen:
         if not text.strip():
             return Screened(rules)
         prediction = await self.predict(text)
+        if prediction is not None:
+            # Slang and very short messages leave the stop-word guess unsure ("jpp jveux
+            # crever" read as English); the classifier's language head settles those.
+            rules = safety.with_language_hint(rules, text, prediction.language)
         if rules.flagged or prediction is None:
             return Screened(safety.combine(rules, prediction))
         if prediction.decisive and prediction.flagged:

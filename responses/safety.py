@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from responses._data import load_toml
@@ -46,6 +46,7 @@ __all__ = [
     "read_means",
     "screen",
     "severity_of",
+    "with_language_hint",
 ]
 
 #: Where a flag came from: the rules, the learned classifier, or the conversation context.
@@ -216,6 +217,15 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
         worded=rules.worded,
         means=rules.means,
     )
+
+
+def with_language_hint(check: SafetyCheck, text: str, hint: str | None) -> SafetyCheck:
+    """``check`` with its reply language read again with ``hint`` (the learned classifier's
+    reading of the language): it decides only where the words leave the language open
+    (``responses.language.guess_language``), so "jpp jveux crever" gets French, while "i want
+    to die" stays English whatever the classifier read."""
+    language = guess_language(text[:2000], hint=hint)
+    return check if language == check.language else replace(check, language=language)
 
 
 #: Categories about the writer's own safety, the opposite direction from harm to others.
