@@ -29,7 +29,7 @@ from functools import cache
 from responses._data import load_toml
 from responses.language import guess_language
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
-from responses.safety_rules import match_rules, normalise
+from responses.safety_rules import context_signals, match_rules, normalise
 
 __all__ = [
     "SAFE",
@@ -81,6 +81,9 @@ class SafetyCheck:
     read on every screened message so the immediate-danger sentence fits ("step back from the
     edge", not overdose advice, to someone on a roof); None when the check was built without
     reading the words (then the reply keeps the overdose advice beside the general sentence).
+    ``about_someone_else``: the message asks how to help another person (the "helper"
+    context kind of ``crisis_patterns.toml``) and the rules read nothing in the writer's own
+    words; a flag on it (the classifier's) gets the reply for a helper, not the crisis reply.
     """
 
     flagged: bool
@@ -92,6 +95,7 @@ class SafetyCheck:
     sources: frozenset[str] = frozenset()
     worded: frozenset[RiskCategory] = frozenset()
     means: frozenset[str] | None = None
+    about_someone_else: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -124,20 +128,24 @@ def make_check(
     sources: Iterable[str] = ("rules",),
     worded: Iterable[RiskCategory] | None = None,
     means: Iterable[str] | None = None,
+    about_someone_else: bool = False,
 ) -> SafetyCheck:
     """A consistent check for these categories: flagged when there is any, ``category`` and
     ``severity`` from the most severe, C-SSRS level at least 1 when suicidal ideation is in
     (and NONE when it is not). No categories gives a check that is not flagged. ``worded``
     (the categories the rules recognised in the words) defaults to all of them when "rules"
     is among ``sources``, else none; it is always cut to ``categories``. ``means`` (the dangers
-    the words name, :func:`read_means`) is kept as given, None when not read."""
+    the words name, :func:`read_means`) is kept as given, None when not read; so is
+    ``about_someone_else``."""
     cats = frozenset(categories)
     named = frozenset(means) if means is not None else None
     sources = frozenset(sources)
     said = frozenset(worded) if worded is not None else (cats if "rules" in sources else None)
     lang = language if language in LANGUAGES else "en"
     if not cats:
-        return SafetyCheck(flagged=False, language=lang, means=named)
+        return SafetyCheck(
+            flagged=False, language=lang, means=named, about_someone_else=about_someone_else
+        )
     if RiskCategory.SUICIDAL_IDEATION in cats:
         cssrs = max(cssrs, CssrsLevel.WISH_TO_BE_DEAD)
     else:
@@ -153,6 +161,7 @@ def make_check(
         sources=sources,
         worded=(said or frozenset()) & cats,
         means=named,
+        about_someone_else=about_someone_else,
     )
 
 
@@ -179,7 +188,17 @@ def screen(text: str) -> SafetyCheck:
         categories.update(hits.categories)
         cssrs = max(cssrs, hits.cssrs)
         means.update(read_means(window))
-    return make_check(categories, cssrs=cssrs, language=guess_language(text[:2000]), means=means)
+    # Someone asking how to help another person: only when the rules read nothing in the
+    # writer's own words (the rules are first-person grammar), so that "my friend said i
+    # should talk to someone, i want to kill myself" keeps the crisis reply.
+    helper = not categories and "helper" in context_signals(text)
+    return make_check(
+        categories,
+        cssrs=cssrs,
+        language=guess_language(text[:2000]),
+        means=means,
+        about_someone_else=helper,
+    )
 
 
 @cache
@@ -216,6 +235,7 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
         sources=sources,
         worded=rules.worded,
         means=rules.means,
+        about_someone_else=rules.about_someone_else,
     )
 
 
@@ -348,6 +368,8 @@ def crisis_response(
     lang = language if language in LANGUAGES else check.language
     lang = lang if lang in LANGUAGES else "en"
     texts: dict[str, str] = taxonomy["text"][lang]
+    if check.about_someone_else:
+        return _helper_response(check, country, lang)
     cats = check.categories or frozenset({RiskCategory.SUICIDAL_IDEATION})
     cssrs = check.cssrs
     ranked = sorted(cats, key=lambda c: (-severity_of(c, cssrs), _PRIORITY.index(c)))
@@ -377,6 +399,24 @@ def crisis_response(
     parts.append(_bulleted_lines(country, kinds, lang, texts, emergency_led=urgent))
     parts.append(texts["closing"])
     return "\n\n".join(parts)
+
+
+def _helper_response(check: SafetyCheck, country: str | None, lang: str) -> str:
+    """The reply to someone asking how to help another person (``[helper]`` in
+    ``risk_taxonomy.toml``): what helps, the lines for them to call together (the kinds the
+    flagged categories name, with the general crisis line) and the emergency line, and how
+    the writer is holding up. Never the question whether the writer is suicidal, nor
+    overdose advice meant for the person at risk."""
+    taxonomy = load_toml("risk_taxonomy.toml")
+    texts: dict[str, str] = taxonomy["text"][lang]
+    helper = taxonomy["helper"]
+    emergency = _emergency(country, texts)
+    kinds = sorted(
+        {k for c in check.categories for k in taxonomy["category"][c.value].get("helplines", ())}
+    )
+    lines = _bulleted_lines(country, kinds, lang, texts, emergency_led=False)
+    said = f"{helper['lead'][lang]} {helper['say'][lang].format(emergency=emergency)}"
+    return "\n\n".join([said, lines, helper["ask"][lang], texts["closing"]])
 
 
 def _say(

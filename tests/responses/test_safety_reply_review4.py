@@ -287,3 +287,65 @@ def test_the_screen_uses_the_classifier_language_when_the_words_are_unsure() -> 
         dutch.close()
 
     asyncio.run(run())
+
+
+# --- 3. someone asking how to help a friend --------------------------------------------------
+
+_HELPER = load_toml("risk_taxonomy.toml")["helper"]
+_ASK_ABOUT_THEM = load_toml("risk_taxonomy.toml")["category"]["suicidal_ideation"]["ask"]
+
+
+def _helper_screen(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[str, str]:
+    """The reply to ``text`` flagged by the classifier alone, with the "helper" context kind
+    read (its patterns belong in crisis_patterns.toml; here the reading is stubbed)."""
+    import responses.safety as safety
+
+    monkeypatch.setattr(safety, "context_signals", lambda _text: frozenset({"helper"}))
+    rules = screen(text)
+    flagged = frozenset({RiskCategory.SUICIDAL_IDEATION, RiskCategory.IMMEDIATE_DANGER})
+    scores = {c: (0.9 if c in flagged else 0.01) for c in RiskCategory}
+    check = combine(rules, RiskPrediction(scores=scores, flagged=flagged))
+    assert check.about_someone_else
+    return crisis_response(check, "ES" if check.language == "es" else "US"), check.language
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "mi amiga dice que se quiere matar, ¿cómo la ayudo?"),
+        ("en", "my friend says she wants to kill herself, how do i help her"),
+    ],
+)
+def test_a_friend_asking_how_to_help_is_told_how_not_asked_about_themselves(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+) -> None:
+    reply, got = _helper_screen(monkeypatch, text)
+    assert got == lang
+    assert _HELPER["lead"][lang] in reply
+    assert _ASK_ABOUT_THEM[lang] not in reply
+    assert _means_text("overdose", lang) not in reply and _general(lang) not in reply
+    assert ("024" if lang == "es" else "988") in reply  # the line, for them to call together
+    assert ("112" if lang == "es" else "911") in reply  # and the emergency number
+
+
+def test_the_writers_own_words_keep_the_crisis_reply(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Helper words beside the writer's own crisis ("my friend says i should talk to someone,
+    i want to kill myself"): the rules read the writer's words, so the crisis reply stands."""
+    import responses.safety as safety
+
+    monkeypatch.setattr(safety, "context_signals", lambda _text: frozenset({"helper"}))
+    check = screen("my friend said i should talk to someone. i want to kill myself")
+    assert check.flagged and not check.about_someone_else
+    assert _ASK_ABOUT_THEM["en"] in crisis_response(check, "US")
+
+
+def test_without_the_helper_reading_nothing_changes() -> None:
+    check = screen("my friend says she wants to kill herself, how do i help her")
+    assert not check.about_someone_else  # no "helper" context kind in the patterns yet
+
+
+def test_the_helper_text_is_in_every_language() -> None:
+    for field in ("lead", "say", "ask"):
+        assert set(_HELPER[field]) == set(LANGUAGES), field
+        for lang in LANGUAGES:
+            assert "{emergency}" not in _HELPER[field][lang] or field == "say"
