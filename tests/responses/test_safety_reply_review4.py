@@ -117,6 +117,26 @@ def test_a_check_built_without_the_words_keeps_the_overdose_advice() -> None:
     assert _means_text("overdose", "en") in reply and _general("en") in reply
 
 
+@pytest.mark.parametrize(
+    ("text", "means"),
+    [
+        ("im going to jump tonight", {"height"}),
+        ("i'll jump in front of a train", {"tracks"}),
+        ("hab überlegt mich vor nen zug zu schmeißen", {"tracks"}),
+        ("ich spring jetzt", {"height"}),
+        ("je vais sauter", {"height"}),
+        ("voy a tirarme a las vías", {"tracks"}),
+        ("ik ga springen", {"height"}),
+        ("ik spring voor de trein", {"tracks"}),
+        ("holding the knife now", set()),
+    ],
+)
+def test_a_jump_is_read_as_a_height_unless_it_is_before_a_train(
+    text: str, means: set[str]
+) -> None:
+    assert screen(text).means == means
+
+
 def test_pills_on_a_bridge_get_both_sentences() -> None:
     reply, _ = _danger_check("on the bridge with a bottle of pills in my pocket")
     assert _means_text("height", "en") in reply and _means_text("overdose", "en") in reply
