@@ -460,15 +460,16 @@ def danger_sentence(language: str, means: Iterable[str] | None) -> str:
     """What the person can do now about a danger to themselves, in ``language``: the sentence
     of each danger named (``say_means`` in ``risk_taxonomy.toml``: step back from the edge,
     off the tracks, out into fresh air, medical help after an overdose); the general "move
-    away from anything you could hurt yourself with" when the words named none; both the
-    overdose and the general sentence when the words were not read (``means`` None: a check
-    built from context, "i already took them", must never lose the overdose advice)."""
+    away from anything you could hurt yourself with" when the words named none; the overdose
+    advice and the general sentence as one (``say_unread``) when the words were not read
+    (``means`` None: a check built from context, "i already took them", must never lose the
+    overdose advice)."""
     entry = load_toml("risk_taxonomy.toml")["category"][RiskCategory.IMMEDIATE_DANGER.value]
     lang = language if language in LANGUAGES else "en"
     by_means: dict[str, dict[str, str]] = entry["say_means"]
     general = str(entry["say"][lang])
     if means is None:
-        return f"{by_means['overdose'][lang]} {general}"
+        return str(entry["say_unread"][lang])
     named = [kind for kind in _MEANS_ORDER if kind in set(means)]
     if not named:
         return general
@@ -534,11 +535,27 @@ def check_in(
         question = f"{texts['check_in_lead']} {texts['check_in']}"
     urgent = any(severity_of(c) >= int(taxonomy["urgent"]) for c in watched)
     if urgent:
-        danger = danger_sentence(lang, means)
+        danger = _check_in_danger(frozenset(watched), lang, means)
         first = texts["emergency_first"].format(emergency=emergency)
         question = f"{first} {danger}\n\n{question}"
     kinds = [k for c in watched for k in taxonomy["category"][c.value].get("helplines", ())]
     return f"{question}\n{_bulleted_lines(country, kinds, lang, texts, emergency_led=urgent)}"
+
+
+def _check_in_danger(
+    watched: frozenset[RiskCategory], lang: str, means: Iterable[str] | None
+) -> str:
+    """The immediate-danger sentence of an urgent check-in, as :func:`_say` fits it in the
+    crisis reply: for a danger to themselves, :func:`danger_sentence`; for danger from someone
+    else (abuse, nothing self-directed) "get somewhere safer"; for harm to others (nothing
+    self-directed: "the voices tell me to hurt my mother") distance from the person, never
+    overdose advice."""
+    category = load_toml("risk_taxonomy.toml")["category"]
+    if watched & _SELF_DIRECTED or not watched & {RiskCategory.ABUSE, RiskCategory.HARM_TO_OTHERS}:
+        return danger_sentence(lang, means)
+    if RiskCategory.ABUSE in watched:
+        return str(category[RiskCategory.IMMEDIATE_DANGER.value]["say_abuse"][lang])
+    return str(category[RiskCategory.HARM_TO_OTHERS.value]["say"][lang])
 
 
 def before_you_go(country: str | None, language: str | None = None) -> str:

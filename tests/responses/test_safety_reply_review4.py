@@ -114,7 +114,7 @@ def test_a_check_built_without_the_words_keeps_the_overdose_advice() -> None:
     )
     assert check.means is None
     reply = crisis_response(check, "GB")
-    assert _means_text("overdose", "en") in reply and _general("en") in reply
+    assert str(_DANGER["say_unread"]["en"]) in reply and "some overdoses do harm" in reply
 
 
 @pytest.mark.parametrize(
@@ -131,9 +131,7 @@ def test_a_check_built_without_the_words_keeps_the_overdose_advice() -> None:
         ("holding the knife now", set()),
     ],
 )
-def test_a_jump_is_read_as_a_height_unless_it_is_before_a_train(
-    text: str, means: set[str]
-) -> None:
+def test_a_jump_is_read_as_a_height_unless_it_is_before_a_train(text: str, means: set[str]) -> None:
     assert screen(text).means == means
 
 
@@ -156,7 +154,7 @@ def test_a_check_in_fits_the_danger_when_told_the_means(lang: str) -> None:
     bare = check_in(watch, "DE", lang, means=frozenset())
     assert _general(lang) in bare and _means_text("overdose", lang) not in bare
     # A caller that does not know the words keeps the overdose advice (as before).
-    assert _means_text("overdose", lang) in check_in(watch, "DE", lang)
+    assert str(_DANGER["say_unread"][lang]) in check_in(watch, "DE", lang)
 
 
 def test_every_means_sentence_is_in_every_language() -> None:
@@ -369,3 +367,31 @@ def test_the_helper_text_is_in_every_language() -> None:
         assert set(_HELPER[field]) == set(LANGUAGES), field
         for lang in LANGUAGES:
             assert "{emergency}" not in _HELPER[field][lang] or field == "say"
+
+
+def test_a_check_built_without_the_words_says_each_thing_once() -> None:
+    """The fallback for an unread check is the one sentence it always was: overdose advice,
+    then "move away ... or go to where other people are", not that advice twice."""
+    check = make_check({RiskCategory.IMMEDIATE_DANGER}, sources=("context",))
+    for lang in LANGUAGES:
+        reply = crisis_response(check, "DE", lang)
+        assert str(_DANGER["say_unread"][lang]) in reply
+        assert _means_text("overdose", lang) not in reply
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_danger_check_in_about_someone_else_gets_no_overdose_advice(lang: str) -> None:
+    """ "The voices tell me to hurt my mother": a check-in about harm to others asks for
+    distance from the person, not "if you have already taken something"; danger from an
+    abuser gets "get somewhere safer"."""
+    category = load_toml("risk_taxonomy.toml")["category"]
+    others = check_in(
+        {RiskCategory.IMMEDIATE_DANGER, RiskCategory.HARM_TO_OTHERS, RiskCategory.PSYCHOSIS},
+        "DE",
+        lang,
+    )
+    assert category["harm_to_others"]["say"][lang] in others
+    assert _means_text("overdose", lang) not in others
+    assert str(_DANGER["say_unread"][lang]) not in others
+    abuse = check_in({RiskCategory.IMMEDIATE_DANGER, RiskCategory.ABUSE}, "DE", lang)
+    assert _DANGER["say_abuse"][lang] in abuse and _means_text("overdose", lang) not in abuse
