@@ -100,8 +100,8 @@ class RiskScreen:
             return Screened(rules)
         prediction = await self.predict(text)
         if prediction is not None:
-            # Slang and very short messages leave the stop-word guess unsure ("jpp jveux
-            # crever" read as English); the classifier's language head settles those.
+            # Slang the word lists lack leaves the stop-word guess unsure; the classifier's
+            # language head settles those (never one- or two-word replies: too short for it).
             rules = safety.with_language_hint(rules, text, prediction.language)
         if rules.flagged or prediction is None:
             return Screened(safety.combine(rules, prediction))

@@ -151,6 +151,9 @@ def language_scores(text: str) -> dict[str, float]:
 #: decide the language by themselves ("ok", "🔪🩸", a slang line of unlisted words).
 SURE_POINTS = 1.0
 SURE_MARGIN = 1.0
+#: Fewer words than this are too short for the classifier's language read as well ("no" and
+#: "ja" read as Spanish, "oui" as English): the words' guess stands for them.
+HINT_MIN_WORDS = 3
 
 
 def guess_language(text: str, hint: str | None = None) -> str:
@@ -158,12 +161,14 @@ def guess_language(text: str, hint: str | None = None) -> str:
 
     ``hint`` is another reader's guess (the learned risk classifier's language head, which
     reads character n-grams and so knows texting spellings no word list has: "jpp", "kzit").
-    It decides only where the words are unsure: the leader has under :data:`SURE_POINTS`, or
-    leads the runner-up by less than :data:`SURE_MARGIN`. Without a usable hint an unsure
-    message goes to the leader, and ties or no evidence at all to English."""
+    It decides only where the words are unsure (the leader has under :data:`SURE_POINTS`, or
+    leads the runner-up by less than :data:`SURE_MARGIN`) in a message of at least
+    :data:`HINT_MIN_WORDS` words. Without a usable hint an unsure message goes to the leader,
+    and ties or no evidence at all to English."""
     scores = language_scores(text)
     ranked = sorted(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"), reverse=True)
     best, runner_up = scores[ranked[0]], scores[ranked[1]]
-    if hint in LANGUAGES and (best < SURE_POINTS or best - runner_up < SURE_MARGIN):
+    unsure = best < SURE_POINTS or best - runner_up < SURE_MARGIN
+    if hint in LANGUAGES and unsure and len(_TOKEN.findall(text)) >= HINT_MIN_WORDS:
         return str(hint)
     return ranked[0] if best > scores["en"] else "en"

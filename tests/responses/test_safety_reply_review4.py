@@ -265,9 +265,13 @@ def test_plain_english_stays_english(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "hint", "expected"),
     [
-        ("ok", "fr", "fr"),  # nothing to go on: the classifier's read decides
-        ("🔪🩸", "de", "de"),
-        ("hmm", "xx", "en"),  # an unknown code is ignored
+        ("bla bla bla", "fr", "fr"),  # nothing to go on: the classifier's read decides
+        ("hmm bla bla", "xx", "en"),  # an unknown code is ignored
+        # One or two words are too short for either reader ("no" reads as Spanish to the
+        # classifier): the words' guess stands, English on a tie.
+        ("no", "es", "en"),
+        ("ok", "fr", "en"),
+        ("🔪🩸", "de", "en"),
         ("i want to die", "nl", "en"),  # clear words win over the classifier
         ("je veux mourir", "en", "fr"),
     ],
@@ -297,10 +301,11 @@ class _Reads:
 def test_the_screen_uses_the_classifier_language_when_the_words_are_unsure() -> None:
     async def run() -> None:
         french = RiskScreen(_Reads("fr", RiskCategory.SUICIDAL_IDEATION))
-        assert (await french.screen("ok...")).check.language == "fr"
+        assert (await french.screen("bla bla bla...")).check.language == "fr"
+        assert (await french.screen("no")).check.language == "en"
         dutch = RiskScreen(_Reads("nl"))
         assert (await dutch.screen("i want to die")).check.language == "en"
-        assert (await RiskScreen(None).screen("ok...")).check.language == "en"
+        assert (await RiskScreen(None).screen("bla bla bla...")).check.language == "en"
         french.close()
         dutch.close()
 
