@@ -99,6 +99,10 @@ class RiskScreen:
         if not text.strip():
             return Screened(rules)
         prediction = await self.predict(text)
+        if prediction is not None:
+            # Slang the word lists lack leaves the stop-word guess unsure; the classifier's
+            # language head settles those (never one- or two-word replies: too short for it).
+            rules = safety.with_language_hint(rules, text, prediction.language)
         if rules.flagged or prediction is None:
             return Screened(safety.combine(rules, prediction))
         if prediction.decisive and prediction.flagged:

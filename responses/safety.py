@@ -21,13 +21,15 @@ first, a direct question, help named, no method details.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
 from responses._data import load_toml
 from responses.language import guess_language
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
-from responses.safety_rules import match_rules, normalise
+from responses.safety_rules import context_signals, match_rules, normalise
 
 __all__ = [
     "SAFE",
@@ -36,12 +38,15 @@ __all__ = [
     "combine",
     "crisis_reply",
     "crisis_response",
+    "danger_sentence",
     "direct_question",
     "helplines",
     "make_check",
     "normalise",
+    "read_means",
     "screen",
     "severity_of",
+    "with_language_hint",
 ]
 
 #: Where a flag came from: the rules, the learned classifier, or the conversation context.
@@ -71,7 +76,14 @@ class SafetyCheck:
     suicidal ideation. ``language`` is the ISO 639-1 code the reply should use; ``sources``
     says which of ``SOURCES`` raised the flag; ``worded`` the categories the rules recognised
     in the person's own words (the rest came from the classifier's reading or the context), so
-    that /why can say honestly where a worry came from.
+    that /why can say honestly where a worry came from. ``means`` names the dangers the words
+    speak of (``[means]`` in ``risk_taxonomy.toml``: "overdose", "height", "tracks", "gas"),
+    read on every screened message so the immediate-danger sentence fits ("step back from the
+    edge", not overdose advice, to someone on a roof); None when the check was built without
+    reading the words (then the reply keeps the overdose advice beside the general sentence).
+    ``about_someone_else``: the message asks how to help another person (the "helper"
+    context kind of ``crisis_patterns.toml``) and the rules read nothing in the writer's own
+    words; a flag on it (the classifier's) gets the reply for a helper, not the crisis reply.
     """
 
     flagged: bool
@@ -82,6 +94,8 @@ class SafetyCheck:
     language: str = "en"
     sources: frozenset[str] = frozenset()
     worded: frozenset[RiskCategory] = frozenset()
+    means: frozenset[str] | None = None
+    about_someone_else: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -113,18 +127,25 @@ def make_check(
     language: str = "en",
     sources: Iterable[str] = ("rules",),
     worded: Iterable[RiskCategory] | None = None,
+    means: Iterable[str] | None = None,
+    about_someone_else: bool = False,
 ) -> SafetyCheck:
     """A consistent check for these categories: flagged when there is any, ``category`` and
     ``severity`` from the most severe, C-SSRS level at least 1 when suicidal ideation is in
     (and NONE when it is not). No categories gives a check that is not flagged. ``worded``
     (the categories the rules recognised in the words) defaults to all of them when "rules"
-    is among ``sources``, else none; it is always cut to ``categories``."""
+    is among ``sources``, else none; it is always cut to ``categories``. ``means`` (the dangers
+    the words name, :func:`read_means`) is kept as given, None when not read; so is
+    ``about_someone_else``."""
     cats = frozenset(categories)
+    named = frozenset(means) if means is not None else None
     sources = frozenset(sources)
     said = frozenset(worded) if worded is not None else (cats if "rules" in sources else None)
     lang = language if language in LANGUAGES else "en"
     if not cats:
-        return SafetyCheck(flagged=False, language=lang)
+        return SafetyCheck(
+            flagged=False, language=lang, means=named, about_someone_else=about_someone_else
+        )
     if RiskCategory.SUICIDAL_IDEATION in cats:
         cssrs = max(cssrs, CssrsLevel.WISH_TO_BE_DEAD)
     else:
@@ -139,6 +160,8 @@ def make_check(
         language=lang,
         sources=sources,
         worded=(said or frozenset()) & cats,
+        means=named,
+        about_someone_else=about_someone_else,
     )
 
 
@@ -156,13 +179,44 @@ def screen(text: str) -> SafetyCheck:
     if not text or not text.strip():
         return SAFE
     categories: set[RiskCategory] = set()
+    means: set[str] = set()
     cssrs = CssrsLevel.NONE
     step = _WINDOW - _OVERLAP
     for start in range(0, max(len(text) - _OVERLAP, 1), step):
-        hits = match_rules(text[start : start + _WINDOW])
+        window = text[start : start + _WINDOW]
+        hits = match_rules(window)
         categories.update(hits.categories)
         cssrs = max(cssrs, hits.cssrs)
-    return make_check(categories, cssrs=cssrs, language=guess_language(text[:2000]))
+        means.update(read_means(window))
+    # Someone asking how to help another person: only when the rules read nothing in the
+    # writer's own words (the rules are first-person grammar), so that "my friend said i
+    # should talk to someone, i want to kill myself" keeps the crisis reply.
+    helper = not categories and "helper" in context_signals(text)
+    return make_check(
+        categories,
+        cssrs=cssrs,
+        language=guess_language(text[:2000]),
+        means=means,
+        about_someone_else=helper,
+    )
+
+
+@cache
+def _means_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    table = load_toml("risk_taxonomy.toml")["means"]
+    return tuple(
+        (kind, re.compile("|".join(f"(?:{p})" for p in pats))) for kind, pats in table.items()
+    )
+
+
+def read_means(text: str) -> frozenset[str]:
+    """The dangers ``text`` names (``[means]`` in ``risk_taxonomy.toml``: "overdose",
+    "height", "tracks", "gas"), read on the screen's normalised text. They only choose the
+    words of the immediate-danger sentence; they never flag anything."""
+    if not text or not text.strip():
+        return frozenset()
+    plain = normalise(text)
+    return frozenset(kind for kind, pattern in _means_patterns() if pattern.search(plain))
 
 
 def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
@@ -180,7 +234,18 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
         language=rules.language,
         sources=sources,
         worded=rules.worded,
+        means=rules.means,
+        about_someone_else=rules.about_someone_else,
     )
+
+
+def with_language_hint(check: SafetyCheck, text: str, hint: str | None) -> SafetyCheck:
+    """``check`` with its reply language read again with ``hint`` (the learned classifier's
+    reading of the language): it decides only where the words leave the language open
+    (``responses.language.guess_language``), so "jpp jveux crever" gets French, while "i want
+    to die" stays English whatever the classifier read."""
+    language = guess_language(text[:2000], hint=hint)
+    return check if language == check.language else replace(check, language=language)
 
 
 #: Categories about the writer's own safety, the opposite direction from harm to others.
@@ -303,6 +368,8 @@ def crisis_response(
     lang = language if language in LANGUAGES else check.language
     lang = lang if lang in LANGUAGES else "en"
     texts: dict[str, str] = taxonomy["text"][lang]
+    if check.about_someone_else:
+        return _helper_response(check, country, lang)
     cats = check.categories or frozenset({RiskCategory.SUICIDAL_IDEATION})
     cssrs = check.cssrs
     ranked = sorted(cats, key=lambda c: (-severity_of(c, cssrs), _PRIORITY.index(c)))
@@ -334,6 +401,24 @@ def crisis_response(
     return "\n\n".join(parts)
 
 
+def _helper_response(check: SafetyCheck, country: str | None, lang: str) -> str:
+    """The reply to someone asking how to help another person (``[helper]`` in
+    ``risk_taxonomy.toml``): what helps, the lines for them to call together (the kinds the
+    flagged categories name, with the general crisis line) and the emergency line, and how
+    the writer is holding up. Never the question whether the writer is suicidal, nor
+    overdose advice meant for the person at risk."""
+    taxonomy = load_toml("risk_taxonomy.toml")
+    texts: dict[str, str] = taxonomy["text"][lang]
+    helper = taxonomy["helper"]
+    emergency = _emergency(country, texts)
+    kinds = sorted(
+        {k for c in check.categories for k in taxonomy["category"][c.value].get("helplines", ())}
+    )
+    lines = _bulleted_lines(country, kinds, lang, texts, emergency_led=False)
+    said = f"{helper['lead'][lang]} {helper['say'][lang].format(emergency=emergency)}"
+    return "\n\n".join([said, lines, helper["ask"][lang], texts["closing"]])
+
+
 def _say(
     category: RiskCategory,
     entry: dict[str, object],
@@ -360,9 +445,35 @@ def _say(
         and check.worded & {RiskCategory.SUICIDAL_IDEATION, RiskCategory.IMMEDIATE_DANGER}
     ):
         return None
+    if category is RiskCategory.IMMEDIATE_DANGER and texts is entry.get("say"):
+        return danger_sentence(lang, check.means)
     assert isinstance(texts, dict)
     say = texts.get(lang)
     return str(say) if say else None
+
+
+#: The order the means sentences come in when a message names several.
+_MEANS_ORDER: tuple[str, ...] = ("height", "tracks", "gas", "overdose")
+
+
+def danger_sentence(language: str, means: Iterable[str] | None) -> str:
+    """What the person can do now about a danger to themselves, in ``language``: the sentence
+    of each danger named (``say_means`` in ``risk_taxonomy.toml``: step back from the edge,
+    off the tracks, out into fresh air, medical help after an overdose); the general "move
+    away from anything you could hurt yourself with" when the words named none; the overdose
+    advice and the general sentence as one (``say_unread``) when the words were not read
+    (``means`` None: a check built from context, "i already took them", must never lose the
+    overdose advice)."""
+    entry = load_toml("risk_taxonomy.toml")["category"][RiskCategory.IMMEDIATE_DANGER.value]
+    lang = language if language in LANGUAGES else "en"
+    by_means: dict[str, dict[str, str]] = entry["say_means"]
+    general = str(entry["say"][lang])
+    if means is None:
+        return str(entry["say_unread"][lang])
+    named = [kind for kind in _MEANS_ORDER if kind in set(means)]
+    if not named:
+        return general
+    return " ".join(str(by_means[kind][lang]) for kind in named)
 
 
 def direct_question(language: str | None = None) -> str:
@@ -390,6 +501,7 @@ def check_in(
     language: str | None = None,
     *,
     ask: bool = True,
+    means: Iterable[str] | None = None,
 ) -> str:
     """A gentle check-in for a message only the classifier's recall band saw (not flagged):
     the whole reply, never after a reflection (which would echo the risk words back, "so you
@@ -405,6 +517,8 @@ def check_in(
     but never without the number to call, nor without the immediate-danger sentence ("if you
     have already taken something, get medical help now"). ``ask=False`` (the question was
     just asked and not answered yes) leaves the question out: thanks and the lines only.
+    ``means`` (``SafetyCheck.means`` of the message) fits that sentence to the danger named
+    (:func:`danger_sentence`); None keeps the overdose advice beside the general sentence.
     """
     lang = language if language in LANGUAGES else "en"
     taxonomy = load_toml("risk_taxonomy.toml")
@@ -421,11 +535,27 @@ def check_in(
         question = f"{texts['check_in_lead']} {texts['check_in']}"
     urgent = any(severity_of(c) >= int(taxonomy["urgent"]) for c in watched)
     if urgent:
-        danger = taxonomy["category"][RiskCategory.IMMEDIATE_DANGER.value]["say"][lang]
+        danger = _check_in_danger(frozenset(watched), lang, means)
         first = texts["emergency_first"].format(emergency=emergency)
         question = f"{first} {danger}\n\n{question}"
     kinds = [k for c in watched for k in taxonomy["category"][c.value].get("helplines", ())]
     return f"{question}\n{_bulleted_lines(country, kinds, lang, texts, emergency_led=urgent)}"
+
+
+def _check_in_danger(
+    watched: frozenset[RiskCategory], lang: str, means: Iterable[str] | None
+) -> str:
+    """The immediate-danger sentence of an urgent check-in, as :func:`_say` fits it in the
+    crisis reply: for a danger to themselves, :func:`danger_sentence`; for danger from someone
+    else (abuse, nothing self-directed) "get somewhere safer"; for harm to others (nothing
+    self-directed: "the voices tell me to hurt my mother") distance from the person, never
+    overdose advice."""
+    category = load_toml("risk_taxonomy.toml")["category"]
+    if watched & _SELF_DIRECTED or not watched & {RiskCategory.ABUSE, RiskCategory.HARM_TO_OTHERS}:
+        return danger_sentence(lang, means)
+    if RiskCategory.ABUSE in watched:
+        return str(category[RiskCategory.IMMEDIATE_DANGER.value]["say_abuse"][lang])
+    return str(category[RiskCategory.HARM_TO_OTHERS.value]["say"][lang])
 
 
 def before_you_go(country: str | None, language: str | None = None) -> str:
