@@ -29,7 +29,7 @@ from functools import cache
 from responses._data import load_toml
 from responses.language import guess_language
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
-from responses.safety_rules import context_signals, match_rules, normalise
+from responses.safety_rules import match_rules, normalise, someone_elses_risk
 
 __all__ = [
     "SAFE",
@@ -189,9 +189,14 @@ def screen(text: str) -> SafetyCheck:
         cssrs = max(cssrs, hits.cssrs)
         means.update(read_means(window))
     # Someone asking how to help another person: only when the rules read nothing in the
-    # writer's own words (the rules are first-person grammar), so that "my friend said i
+    # writer's own words once the other person's are blanked, so that "my friend said i
     # should talk to someone, i want to kill myself" keeps the crisis reply.
-    helper = not categories and "helper" in context_signals(text)
+    helper = someone_elses_risk(text)
+    if helper:
+        # The rules' hits were the other person's ("my best friend is suicidal"): the writer
+        # is told how to help, with the lines, not answered as if at risk.
+        categories.clear()
+        cssrs = CssrsLevel.NONE
     return make_check(
         categories,
         cssrs=cssrs,

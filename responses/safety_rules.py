@@ -499,3 +499,32 @@ def context_signals(text: str) -> frozenset[str]:
     if "retraction" in found and len(base.split()) > _RETRACTION_MAX_WORDS:
         found.discard("retraction")
     return frozenset(found)
+
+
+#: "lol", "in the game": a friend's risk told as a joke or about fiction is not a helper's worry.
+_HELPER_JOKING = re.compile(
+    r"\b(?:lol|lmao|haha\w*|jk|xd|in (?:the|a) (?:game|movie|film|show|book|series)|in minecraft)\b"
+)
+
+
+def someone_elses_risk(text: str) -> bool:
+    """Whether ``text`` tells of another person's risk (the "helper" ``[[context]]`` kind:
+    "my friend says she wants to kill herself, how do i help her") and, with those words
+    blanked, the rules read no risk in the writer's own words ("my friend said i should talk
+    to someone, i want to kill myself" stays the writer's). False for a joke or fiction."""
+    if not text or not text.strip():
+        return False
+    rules = _rules()
+    base = normalise_base(text[:4000])
+    if _HELPER_JOKING.search(base):
+        return False
+    helpers = [group for kind, group in rules.context if kind == "helper"]
+    blanked, matched = base, False
+    for group in helpers:
+        variant = expand_slang(blanked) if group.english else blanked
+        if group.plain.search(variant):
+            matched = True
+            blanked = group.plain.sub(" . ", variant)
+    if not matched:
+        return False
+    return not match_rules(blanked).categories

@@ -318,12 +318,9 @@ _HELPER = load_toml("risk_taxonomy.toml")["helper"]
 _ASK_ABOUT_THEM = load_toml("risk_taxonomy.toml")["category"]["suicidal_ideation"]["ask"]
 
 
-def _helper_screen(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[str, str]:
-    """The reply to ``text`` flagged by the classifier alone, with the "helper" context kind
-    read (its patterns belong in crisis_patterns.toml; here the reading is stubbed)."""
-    import responses.safety as safety
-
-    monkeypatch.setattr(safety, "context_signals", lambda _text: frozenset({"helper"}))
+def _helper_screen(text: str) -> tuple[str, str]:
+    """The reply to ``text`` flagged by the classifier alone, the "helper" context kind read
+    by the rules."""
     rules = screen(text)
     flagged = frozenset({RiskCategory.SUICIDAL_IDEATION, RiskCategory.IMMEDIATE_DANGER})
     scores = {c: (0.9 if c in flagged else 0.01) for c in RiskCategory}
@@ -340,9 +337,9 @@ def _helper_screen(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[str, str
     ],
 )
 def test_a_friend_asking_how_to_help_is_told_how_not_asked_about_themselves(
-    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+    lang: str, text: str
 ) -> None:
-    reply, got = _helper_screen(monkeypatch, text)
+    reply, got = _helper_screen(text)
     assert got == lang
     assert _HELPER["lead"][lang] in reply
     assert _ASK_ABOUT_THEM[lang] not in reply
@@ -351,20 +348,17 @@ def test_a_friend_asking_how_to_help_is_told_how_not_asked_about_themselves(
     assert ("112" if lang == "es" else "911") in reply  # and the emergency number
 
 
-def test_the_writers_own_words_keep_the_crisis_reply(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_writers_own_words_keep_the_crisis_reply() -> None:
     """Helper words beside the writer's own crisis ("my friend says i should talk to someone,
     i want to kill myself"): the rules read the writer's words, so the crisis reply stands."""
-    import responses.safety as safety
-
-    monkeypatch.setattr(safety, "context_signals", lambda _text: frozenset({"helper"}))
     check = screen("my friend said i should talk to someone. i want to kill myself")
     assert check.flagged and not check.about_someone_else
     assert _ASK_ABOUT_THEM["en"] in crisis_response(check, "US")
 
 
-def test_without_the_helper_reading_nothing_changes() -> None:
+def test_a_friend_at_risk_is_read_as_a_helpers_worry() -> None:
     check = screen("my friend says she wants to kill herself, how do i help her")
-    assert not check.about_someone_else  # no "helper" context kind in the patterns yet
+    assert check.about_someone_else and not check.flagged  # tests/responses/test_safety_helper
 
 
 def test_the_helper_text_is_in_every_language() -> None:
