@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -24,7 +25,16 @@ from bot.commands.catalog import default_commands
 from bot.commands.mood import correct
 from bot.commands.table import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
-from bot.domain import Answer, Message, MoodEntry, NewEntry, Reply, TurnReport, UserRecord
+from bot.domain import (
+    Answer,
+    Choice,
+    Message,
+    MoodEntry,
+    NewEntry,
+    Reply,
+    TurnReport,
+    UserRecord,
+)
 from bot.inference import EmotionService
 from bot.llm import WriterRequest
 from bot.media import hear
@@ -32,6 +42,7 @@ from bot.phrases import (
     EMPTY_MESSAGE,
     INTERNAL_ERROR,
     LONG_MESSAGE,
+    PICK_A_CHOICE,
     UNKNOWN_COMMAND,
     photo_note,
 )
@@ -46,6 +57,7 @@ from emotion.photo import PhotoReading
 from responses import bank, corrections, risk_state, safety, tone
 from responses.compose import Composed, ComposeInput, Turn, compose
 from responses.risk_state import RiskState
+from responses.safety_rules import context_signals
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +70,9 @@ CONVERSATION_GAP = timedelta(hours=6)
 #: limit (Telegram 4,096, Discord 4,000 with Nitro), far above ``max_text_chars`` (what the
 #: emotion models read and what is stored); the rules read it window by window.
 SCREEN_MAX_CHARS = 20_000
+#: How long a reply's choices (/forget's "Are you sure?") stay the question a typed "yes" or
+#: "no" is about.
+CHOICE_WINDOW = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +153,10 @@ class Core:
         self.writes = WriteBehind(self.options.storage_wait_s, serialize=repository.single_writer)
         #: The crisis screen: rules, plus the learned classifier when one loaded.
         self.risk = risk or RiskScreen(None)
+        #: The choices the last reply in a chat offered, and when (kept in memory only: after a
+        #: restart a typed "yes" is an ordinary message, and the risk state no longer takes it
+        #: for an answer either, ``risk_state.end_answer_window``).
+        self._offered: dict[tuple[str, str, str], tuple[tuple[Choice, ...], datetime]] = {}
 
     async def handle(self, message: Message, *, replay: bool = False) -> Reply:
         """Answer one message (``handle_turn``'s reply, for adapters that show only that)."""
@@ -213,12 +232,28 @@ class Core:
         turn = await self._turn(message, None if parsed else datetime.now(UTC) - HISTORY_WINDOW)
         if turn.seen and not replay:
             return Reply("", duplicate=True)
+        # Choices answer the next message at most: whatever comes now, they are withdrawn.
+        offered = self._offered.pop(_chat_key(message), None)
         # No user row for a command or an empty message: only something to be read creates
         # one, so /help after /forget keeps nothing.
         if parsed is not None:
-            return await self._command(turn.user, message, *parsed, replay=replay)
+            return await self._command(
+                turn.user, message, *parsed, replay=replay, risk_json=turn.risk_state
+            )
         if not has_photo and not text:
             return Reply(EMPTY_MESSAGE)
+        if (
+            offered is not None
+            and not has_photo
+            and not check.flagged
+            and datetime.now(UTC) - offered[1] <= CHOICE_WINDOW
+            and _picks_a_choice(text)
+        ):
+            # "yes" typed at "Are you sure? [1] Yes, delete everything [2] Cancel": nothing
+            # irreversible happens on a typed word, and it is not a yes to anything the bot
+            # asked before (a review saw it read as a yes to the question about suicide).
+            self._offered[_chat_key(message)] = offered
+            return Reply(PICK_A_CHOICE, choices=offered[0])
 
         # A correction in words is about the person's private entries: in a group it is read
         # as an ordinary message (``/feel`` answers privately there).
@@ -496,7 +531,11 @@ class Core:
         args: str,
         *,
         replay: bool = False,
+        risk_json: str | None = None,
     ) -> Reply:
+        """Run a command; when its reply offers choices, remember them for the next message and
+        end the answer window of the bot's question about suicide (``risk_json``: the stored
+        risk state): the last question asked is now the command's."""
         command = self.commands.get(name)
         if command is None:
             return Reply(UNKNOWN_COMMAND.format(command=f"/{name}"))
@@ -513,6 +552,13 @@ class Core:
                 if not replay:
                     return Reply("", duplicate=True)
         reply = await command.handler(self._context(user, message, args))
+        if reply.choices:
+            now = datetime.now(UTC)
+            self._offered[_chat_key(message)] = (reply.choices, now)
+            state = RiskState.from_json(risk_json)
+            ended = risk_state.end_answer_window(state)
+            if user is not None and user.id and ended != state:
+                await self._save_risk_state(user, message, ended, now)
         if command.private and not reply.private:
             reply = replace(reply, private=True)
         return reply
@@ -538,6 +584,27 @@ class Core:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _chat_key(message: Message) -> tuple[str, str, str]:
+    """One person in one chat (the choices a reply offered are theirs, there)."""
+    return (message.user.platform.value, message.user.user_id, message.chat_id)
+
+
+#: Typed words that answer a yes/no choice ("yes", "ok", "no", "cancel", in the five languages).
+_CHOICE_WORD = re.compile(
+    r"\W*(?:yes|yeah|yep|yup|y|ok|okay|k|sure|confirm|delete(?: it| everything)?|do it|"
+    r"yes please|no|nope|nah|n|no thanks|cancel|stop|ja|jo|klar|nein|oui|ouais|d.?accord|non|"
+    r"si|sí|vale|claro|nee|oke|prima)\W*",
+    re.IGNORECASE,
+)
+
+
+def _picks_a_choice(text: str) -> bool:
+    """Whether ``text`` is a short typed yes or no (meant for the choices just offered)."""
+    if len(text.split()) > 3:
+        return False
+    return bool(_CHOICE_WORD.fullmatch(text.strip())) or "affirmative" in context_signals(text)
 
 
 def _heard_from(raw: str, transcript: str | None, stored: str) -> int | None:

@@ -323,6 +323,13 @@ def recently_asked(state: RiskState, now: datetime) -> bool:
     return _within(state.asked_at, now, ANSWER_WINDOW)
 
 
+def end_answer_window(state: RiskState) -> RiskState:
+    """The state once the bot has asked something else (a command's "Are you sure?" with
+    choices): a "yes" after that answers the new question, not the one about suicide (a review
+    found a typed "yes" at /forget's prompt read as one and answered with the crisis reply)."""
+    return replace(state, asked_at=None) if state.asked_at is not None else state
+
+
 def mark_asked(
     state: RiskState, asked_at: datetime | None = None, language: str | None = None
 ) -> RiskState:
