@@ -407,3 +407,36 @@ async def test_a_group_reply_raised_only_by_private_history_goes_to_the_person(
     reply: Reply = await core.handle(group)
     assert "findahelpline" in reply.text
     assert reply.private  # delivered to them, not posted in the group
+
+
+@pytest.mark.parametrize("typed", ["yes", "Yes!", "ja", "oui", "ok"])
+async def test_a_typed_yes_at_forgets_prompt_is_not_a_yes_to_the_suicide_question(
+    core: Core, typed: str
+) -> None:
+    """A review found "yes" typed at /forget's confirmation, right after a crisis reply that
+    asked directly, read as a yes to that question: a second crisis reply, nothing erased. It
+    asks to pick one of the choices again (nothing is erased on a typed word)."""
+    crisis = await core.handle(msg("I want to kill myself"))
+    assert "ending your life" in crisis.text
+    prompt = await core.handle(msg("/forget"))
+    assert prompt.choices
+    answer = await core.handle(msg(typed))
+    assert "findahelpline" not in answer.text and "ending your life" not in answer.text
+    assert answer.choices == prompt.choices  # asked to choose, the same choices offered
+    done = await core.handle(msg(answer.choices[0].payload))
+    assert "erased" in done.text
+
+
+async def test_after_forgets_prompt_a_yes_answers_nothing_but_risk_is_still_heard(
+    core: Core,
+) -> None:
+    """Cancelled, a later "yes" is not an answer to the question asked before the prompt; a
+    message the screen flags is answered as one, prompt or not."""
+    await core.handle(msg("I want to kill myself"))
+    await core.handle(msg("/forget"))
+    await core.handle(msg("/forget cancel"))
+    later = await core.handle(msg("yes"))
+    assert "findahelpline" not in later.text
+    await core.handle(msg("/forget"))
+    risk = await core.handle(msg("yes i want to die"))
+    assert "findahelpline" in risk.text and not risk.choices
