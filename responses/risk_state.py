@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 
 from responses.risk import CssrsLevel, RiskCategory
 from responses.safety import SafetyCheck, make_check
-from responses.safety_rules import context_signals
+from responses.safety_rules import context_signals, normalise_base
 
 #: How long after the last risk signal the conversation stays elevated.
 RISK_WINDOW = timedelta(hours=48)
@@ -49,6 +49,10 @@ RETRACTION_HOLD = timedelta(hours=12)
 #: How long after the bot asked "are you thinking about ending your life?" a yes still answers
 #: it (an answer may come after a pause; later, a bare "yes" is about something else).
 ANSWER_WINDOW = timedelta(hours=2)
+
+#: Longest message read as a goodbye said with other words ("anyway thanks for listening,
+#: goodbye!"): a long message that has a "bye" in one of its clauses is about something else.
+GOODBYE_MAX_WORDS = 16
 
 #: Values of ``RiskState.ask_directly``: why the next reply should ask about suicide directly.
 ASK_REASONS: tuple[str, ...] = ("join_deceased", "means_after_distress", "retraction")
@@ -306,10 +310,25 @@ def signing_off(state: RiskState, text: str, now: datetime) -> bool:
     the lines since the last signal: that goodbye carries them once more (a fresh review
     found "ok going out, see you tomorrow" after a farewell answered with a plain "be gentle
     with yourself"). Record it with :func:`mark_signed_off`."""
-    if not elevated(state, now) or "signoff" not in context_signals(text):
+    if not elevated(state, now) or not says_goodbye(text):
         return False
     last = state.last_signal_at
     return state.signed_off_at is None or (last is not None and state.signed_off_at < last)
+
+
+def says_goodbye(text: str) -> bool:
+    """Whether ``text`` is a goodbye: the whole message, or one of the clauses of a short one
+    ("ok thanks, bye", "thanks. night", "danke fürs zuhören, tschüss"). The ``signoff``
+    patterns are anchored at the start of what they read, so "my sister said bye to her
+    friends" stays a statement; thanks and "gonna log off now" before the goodbye no longer
+    hide it (a review found only a bare "bye" carried the lines)."""
+    if "signoff" in context_signals(text):
+        return True
+    base = normalise_base(text[:4000])
+    if len(base.split()) > GOODBYE_MAX_WORDS:
+        return False
+    clauses = [c.strip() for c in base.split(" . ") if c.strip(" .")]
+    return len(clauses) > 1 and any("signoff" in context_signals(c) for c in clauses)
 
 
 def mark_signed_off(state: RiskState, now: datetime) -> RiskState:

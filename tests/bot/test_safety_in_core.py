@@ -440,3 +440,46 @@ async def test_after_forgets_prompt_a_yes_answers_nothing_but_risk_is_still_hear
     await core.handle(msg("/forget"))
     risk = await core.handle(msg("yes i want to die"))
     assert "findahelpline" in risk.text and not risk.choices
+
+
+@pytest.mark.parametrize(
+    ("risk", "goodbye", "lead"),
+    [
+        ("I want to die", "anyway thanks for listening, goodbye!", "Before you go"),
+        ("I want to die", "ok thanks, bye", "Before you go"),
+        ("I want to die", "gonna log off now, bye", "Before you go"),
+        ("I want to die", "thanks. night", "Before you go"),
+        ("I want to die", "thank you so much for today. good night x", "Before you go"),
+        ("ich will nicht mehr leben", "danke fürs zuhören, tschüss", "Bevor du gehst"),
+        ("ich will nicht mehr leben", "ok danke. gute nacht", "Bevor du gehst"),
+        ("je veux mourir", "merci de m'avoir écoutée, bonne nuit", "Avant que tu partes"),
+        ("quiero morirme", "gracias por escucharme, buenas noches", "Antes de que te vayas"),
+        ("ik wil dood", "bedankt voor het luisteren, doei", "Voor je gaat"),
+    ],
+)
+async def test_a_goodbye_with_thanks_after_a_flag_carries_the_lines(
+    core: Core, risk: str, goodbye: str, lead: str
+) -> None:
+    """A review found only a bare "bye" carried the lines: a goodbye said with thanks or other
+    words ("anyway thanks for listening, goodbye!") got a plain reply. Once per episode."""
+    await core.handle(msg(risk))
+    bye = await core.handle(msg(goodbye))
+    assert bye.text.startswith(lead)
+    again = await core.handle(msg(goodbye))
+    assert not again.text.startswith(lead)
+    group = await core.handle(msg(goodbye, user="u5", is_private_chat=False))
+    assert not group.text.startswith(lead)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister said bye to her friends, it was sad",
+        "we watched goodbye lenin, it was ok",
+        "thanks for the numbers",
+    ],
+)
+async def test_words_about_goodbyes_are_not_a_goodbye(core: Core, text: str) -> None:
+    await core.handle(msg("I want to die"))
+    reply = await core.handle(msg(text))
+    assert not reply.text.startswith("Before you go")
