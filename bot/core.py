@@ -35,6 +35,7 @@ from bot.domain import (
     TurnReport,
     UserRecord,
 )
+from bot.explain import CHECK_IN_TONE
 from bot.inference import EmotionService
 from bot.llm import WriterRequest
 from bot.media import hear
@@ -340,7 +341,7 @@ class Core:
                     check.language,
                     ask=not risk_state.recently_asked(before, now),
                 )
-                reply_id = None
+                tone_name, reply_id = CHECK_IN_TONE, None  # /why says it was a check-in
                 state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
             elif state.ask_directly is not None and message.is_private_chat:
                 reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"

@@ -14,7 +14,7 @@ import pytest
 
 from bot.core import Core, CoreOptions
 from bot.domain import Message, Platform, Reply, UserRef
-from bot.explain import CRISIS_WHY
+from bot.explain import CHECK_IN_WHY, CRISIS_WHY
 from bot.inference import EmotionService
 from bot.risk import RiskScreen
 from bot.storage.engine import create_engine, session_factory
@@ -483,3 +483,24 @@ async def test_words_about_goodbyes_are_not_a_goodbye(core: Core, text: str) -> 
     await core.handle(msg("I want to die"))
     reply = await core.handle(msg(text))
     assert not reply.text.startswith("Before you go")
+
+
+async def test_why_after_a_check_in_says_the_safety_check_was_unsure(db_url: str) -> None:
+    """A review found /why after the check-in ("are you thinking about ending your life?")
+    presenting a mood reading alone ("Your words suggested happiness (about 54%)")."""
+    text = "everything is grey and i'm so done with all of it, nothing will ever change"
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.6},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure})) as core:
+        reply = await core.handle(msg(text))
+        assert "ending your life" in reply.text
+        why = await core.handle(msg("/why"))
+        assert why.text.startswith(CHECK_IN_WHY)
+        assert "suggested" not in why.text and "happiness" not in why.text
+        # An ordinary message after it is explained as a mood reading again.
+        await core.handle(msg("I had a lovely walk with my dog"))
+        plain = await core.handle(msg("/why"))
+        assert not plain.text.startswith(CHECK_IN_WHY)
