@@ -330,6 +330,14 @@ class Core:
             )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
+            if (
+                state.ask_directly is not None
+                and message.is_private_chat
+                and risk_state.recently_asked(before, now)
+            ):
+                # Just asked (by the crisis reply or a check-in): asking again right after "jk
+                # im fine" pushes. The reply stays careful (elevated); the note is dropped.
+                state = risk_state.mark_asked(state)
             if screened.watch:
                 # The classifier is unsure: a gentle reply that asks directly and leaves the
                 # way to help open, instead of the full crisis answer for a likely look-alike.

@@ -138,8 +138,9 @@ async def test_the_same_question_without_distress_is_ordinary(core: Core) -> Non
 
 
 async def test_a_retraction_keeps_replies_careful_and_asks_directly(core: Core) -> None:
-    crisis = await core.handle(msg("I want to kill myself"))
+    crisis = await core.handle(msg("I cut myself again last night"))
     assert "findahelpline" in crisis.text
+    assert "ending your life" not in crisis.text  # the self-harm reply does not ask
     after = await core.handle(msg("lol jk forget it im fine"))
     assert "findahelpline" not in after.text
     assert "ending your life" in after.text or "suicide" in after.text.lower()
@@ -504,3 +505,21 @@ async def test_why_after_a_check_in_says_the_safety_check_was_unsure(db_url: str
         await core.handle(msg("I had a lovely walk with my dog"))
         plain = await core.handle(msg("/why"))
         assert not plain.text.startswith(CHECK_IN_WHY)
+
+
+@pytest.mark.parametrize("retraction", ["jk jk im fine lol", "lol jk im good, just tired"])
+async def test_a_retraction_right_after_the_question_is_not_asked_it_again(
+    core: Core, retraction: str
+) -> None:
+    """A review found the crisis reply's direct question asked a second time right after
+    "jk jk im fine lol": the reply stays careful without pushing, and the question is not left
+    pending for the next message either."""
+    crisis = await core.handle(msg("I want to kill myself"))
+    assert "ending your life" in crisis.text
+    after = await core.handle(msg(retraction))
+    assert "ending your life" not in after.text and "findahelpline" not in after.text
+    assert await _tone_of_last(core) not in {"celebrate", "curious", "small_talk"}
+    later = await core.handle(msg("what should i watch tonight"))
+    assert "ending your life" not in later.text
+    why = await core.handle(msg("/why"))
+    assert "careful" in why.text
