@@ -57,6 +57,8 @@ from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoReading
 from responses import bank, corrections, risk_state, safety, tone
 from responses.compose import Composed, ComposeInput, Turn, compose
+from responses.foreign import other_language
+from responses.risk import LANGUAGES
 from responses.risk_state import RiskState
 from responses.safety_rules import context_signals
 
@@ -292,6 +294,13 @@ class Core:
         # The conversation's risk state: distress, then a question about means, escalates; a
         # retraction does not clear it (responses.risk_state).
         before = RiskState.from_json(turn.risk_state)
+        watch = screened.watch
+        # "i think i'll call them tomorrow" after the lines: what only the classifier read as
+        # risk is a plan to reach out; it is acknowledged, not answered with the crisis reply
+        # again (risk the rules read in the words always keeps the crisis reply).
+        seeking = message.is_private_chat and risk_state.seeking_help(before, check, text, now)
+        if seeking:
+            check, watch = safety.make_check((), language=check.language), frozenset()
         state, check = risk_state.advance(
             before,
             check,
@@ -326,7 +335,7 @@ class Core:
                 recent_ids,
                 now,
                 text,
-                risk_elevated=risk_state.elevated(state, now) or bool(screened.watch),
+                risk_elevated=risk_state.elevated(state, now) or bool(watch),
             )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
@@ -338,13 +347,17 @@ class Core:
                 # Just asked (by the crisis reply or a check-in): asking again right after "jk
                 # im fine" pushes. The reply stays careful (elevated); the note is dropped.
                 state = risk_state.mark_asked(state)
-            if screened.watch:
+            if seeking:
+                language = _language_of(text, check.language, state.language)
+                reply_text = risk_state.help_seeking_reply(self._country, language)
+                tone_name, reply_id = "help_seeking", None
+            elif watch:
                 # The classifier is unsure: a gentle reply that asks directly and leaves the
                 # way to help open, instead of the full crisis answer for a likely look-alike.
                 # It replaces the composed reply: a reflection would echo the risk words back.
                 log.info("risk classifier unsure (user %s); check-in asked", user.id)
                 reply_text = safety.check_in(
-                    screened.watch,
+                    watch,
                     self._country,
                     check.language,
                     ask=not risk_state.recently_asked(before, now),
@@ -649,6 +662,16 @@ def _asked(reply_text: str, check: safety.SafetyCheck, now: datetime) -> datetim
     """``now`` when the reply asks the direct question about suicide (then a yes answers it:
     ``risk_state.advance``), else None."""
     return now if safety.direct_question(check.language) in reply_text else None
+
+
+def _language_of(text: str, guessed: str, conversation: str | None) -> str:
+    """The language to answer a short message in: the one it is clearly written in, else the
+    screen's guess when that is not English, else the conversation's ("ich ruf da morgen an"
+    is too short for the guess)."""
+    found = other_language(text)
+    if found in LANGUAGES:
+        return str(found)
+    return guessed if guessed != "en" else conversation or "en"
 
 
 def _distressed(estimate: EmotionEstimate | None) -> bool:

@@ -523,3 +523,62 @@ async def test_a_retraction_right_after_the_question_is_not_asked_it_again(
     assert "ending your life" not in later.text
     why = await core.handle(msg("/why"))
     assert "careful" in why.text
+
+
+_DECISIVE = RiskPrediction(
+    scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.9},
+    flagged=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    decisive=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("risk", "plan", "thanks"),
+    [
+        ("I want to kill myself", "i think i'll call them tomorrow", "glad"),
+        ("I want to kill myself", "ok i'm going to text the crisis line now", "glad"),
+        ("I want to kill myself", "i'll talk to my therapist on monday", "glad"),
+        ("ich will nicht mehr leben", "ich ruf da morgen an", "froh"),
+        ("je veux mourir", "je vais les appeler demain", "contente"),
+        ("quiero morirme", "mañana los llamo", "alegra"),
+        ("ik wil dood", "ik ga ze morgen bellen", "blij"),
+    ],
+)
+async def test_saying_they_will_call_for_help_is_acknowledged_not_answered_as_a_crisis(
+    db_url: str, risk: str, plan: str, thanks: str
+) -> None:
+    """A review found "i think i'll call them tomorrow" after the crisis reply answered with a
+    second full crisis reply (the classifier read it as risk). In a raised conversation, a plan
+    to reach out that the rules do not flag is acknowledged warmly, with the lines again."""
+    async with _core(db_url, ScriptedClassifier({plan: _DECISIVE})) as core:
+        await core.handle(msg(risk))
+        reply = await core.handle(msg(plan))
+        assert await _tone_of_last(core) != "crisis"
+        assert thanks in reply.text
+        assert "findahelpline" in reply.text  # the lines stay at hand
+        assert "ending your life" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'll call them tomorrow but honestly i just want to die",
+        "i won't call them, there's no point",
+        "i'll call my mum tonight to say goodbye",
+    ],
+)
+async def test_a_risk_message_beside_a_call_still_gets_the_crisis_reply(
+    db_url: str, text: str
+) -> None:
+    """Never weaker for a real crisis message: risk the rules read, a refusal, a goodbye."""
+    async with _core(db_url, ScriptedClassifier({text: _DECISIVE})) as core:
+        await core.handle(msg("I want to kill myself"))
+        await core.handle(msg(text))
+        assert await _tone_of_last(core) == "crisis"
+
+
+async def test_a_call_plan_with_no_raised_risk_is_left_to_the_screen(db_url: str) -> None:
+    text = "i think i'll call them tomorrow"
+    async with _core(db_url, ScriptedClassifier({text: _DECISIVE})) as core:
+        await core.handle(msg(text))
+        assert await _tone_of_last(core) == "crisis"
