@@ -339,6 +339,11 @@ class Core:
             )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
+            local = risk_state.raised_language(state, text, now)
+            if local is not None:
+                # The everyday replies are English ("How has today been?" and "I read English
+                # best" after "ich will nicht mehr leben"): a gentle line in their language.
+                reply_text, reply_id = risk_state.gentle_line(local), None
             if (
                 state.ask_directly is not None
                 and message.is_private_chat
@@ -365,8 +370,9 @@ class Core:
                 tone_name, reply_id = CHECK_IN_TONE, None  # /why says it was a check-in
                 state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
             elif state.ask_directly is not None and message.is_private_chat:
-                reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
-                state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
+                asked_in = local or check.language
+                reply_text = f"{reply_text}\n\n{safety.direct_question(asked_in)}"
+                state = risk_state.mark_asked(state, now, asked_in)
             elif message.is_private_chat and risk_state.signing_off(state, text, now):
                 # Private only: in a group the lines would tell others what was said elsewhere.
                 # The whole reply: "how has today been?" before a goodbye reads wrong.

@@ -35,6 +35,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from responses._data import load_toml
+from responses.foreign import other_language
+from responses.language import language_scores
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory
 from responses.safety import SafetyCheck, _bulleted_lines, make_check
 from responses.safety_rules import context_signals, normalise_base
@@ -436,6 +438,33 @@ def help_seeking_reply(country: str | None, language: str | None = None) -> str:
     texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
     listed = _bulleted_lines(country, ("crisis",), lang, texts, emergency_led=False)
     return f"{_HELP_SEEKING_ACK[lang]}\n\n{texts['check_in_again']}\n{listed}"
+
+
+def raised_language(state: RiskState, text: str, now: datetime) -> str | None:
+    """The language other than English to answer ``text`` in while the conversation's risk is
+    raised, or None (English, or not raised). A message clearly in German, French, Spanish or
+    Dutch; or one that leans no more to English than to the language the conversation's
+    flag was in ("merci de m'écouter", "grapje hoor haha" after a French or Dutch flag: too
+    short for the everyday reply's language test, which then answered in English)."""
+    if not elevated(state, now):
+        return None
+    found = other_language(text)
+    if found in LANGUAGES and found != "en":
+        return found
+    flagged_in = state.language
+    if flagged_in in LANGUAGES and flagged_in != "en" and found is None:
+        scores = language_scores(text)
+        if scores.get(flagged_in, 0.0) >= scores.get("en", 0.0):
+            return flagged_in
+    return None
+
+
+def gentle_line(language: str) -> str:
+    """A short gentle line in ``language`` for a raised conversation's ordinary message there
+    (the everyday replies are English): "I'm here, and I'm listening" (``closing`` in
+    ``risk_taxonomy.toml``), nothing cheerful, no question."""
+    lang = language if language in LANGUAGES else "en"
+    return str(load_toml("risk_taxonomy.toml")["text"][lang]["closing"])
 
 
 def mark_signed_off(state: RiskState, now: datetime) -> RiskState:

@@ -582,3 +582,35 @@ async def test_a_call_plan_with_no_raised_risk_is_left_to_the_screen(db_url: str
     async with _core(db_url, ScriptedClassifier({text: _DECISIVE})) as core:
         await core.handle(msg(text))
         assert await _tone_of_last(core) == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("risk", "follow", "line"),
+    [
+        ("ich will nicht mehr leben", "meine Katze liegt auf meinem Schoß", "Ich bin da"),
+        ("ich will nicht mehr leben", "danke für die Nummer", "Ich bin da"),
+        ("je veux mourir", "merci de m'écouter", "Je suis là"),
+        ("quiero morirme", "gracias por escucharme", "Estoy aquí"),
+        ("quiero morirme", "mi gato está conmigo", "Estoy aquí"),
+        ("ik wil niet meer leven", "grapje hoor haha", "Ik ben er"),
+        ("ik wil dood", "ik heb thee gezet", "Ik ben er"),
+    ],
+)
+async def test_a_raised_conversation_in_another_language_gets_a_gentle_line_in_it(
+    core: Core, risk: str, follow: str, line: str
+) -> None:
+    """A review found the next ordinary message after a German, French, Spanish or Dutch flag
+    answered with English small talk and "I read English best" ("merci de m'écouter" -> "How
+    has today been, all in all?"): a short gentle line in their language instead, nothing
+    cheerful or curious."""
+    await core.handle(msg(risk))
+    reply = await core.handle(msg(follow))
+    assert line in reply.text
+    assert "English" not in reply.text and "?" not in reply.text
+    assert await _tone_of_last(core) not in {"celebrate", "curious", "small_talk"}
+
+
+async def test_an_english_message_after_a_german_flag_is_answered_in_english(core: Core) -> None:
+    await core.handle(msg("ich will nicht mehr leben"))
+    reply = await core.handle(msg("i made some tea and my cat is on my lap"))
+    assert "Ich bin da" not in reply.text
