@@ -57,8 +57,6 @@ from emotion.labels import LABELS, Emotion, EmotionEstimate, Source
 from emotion.photo import PhotoReading
 from responses import bank, corrections, risk_state, safety, tone
 from responses.compose import Composed, ComposeInput, Turn, compose
-from responses.foreign import other_language
-from responses.risk import LANGUAGES
 from responses.risk_state import RiskState
 from responses.safety_rules import context_signals
 
@@ -353,7 +351,7 @@ class Core:
                 # im fine" pushes. The reply stays careful (elevated); the note is dropped.
                 state = risk_state.mark_asked(state)
             if seeking:
-                language = _language_of(text, check.language, state.language)
+                language = risk_state.raised_language(state, text, now) or check.language
                 reply_text = risk_state.help_seeking_reply(self._country, language)
                 tone_name, reply_id = "help_seeking", None
             elif watch:
@@ -582,6 +580,12 @@ class Core:
         reply = await command.handler(self._context(user, message, args))
         if reply.choices:
             now = datetime.now(UTC)
+            # Offers nobody answered go once their window has passed (memory stays bounded).
+            self._offered = {
+                key: offer
+                for key, offer in self._offered.items()
+                if now - offer[1] <= CHOICE_WINDOW
+            }
             self._offered[_chat_key(message)] = (reply.choices, now)
             state = RiskState.from_json(risk_json)
             ended = risk_state.end_answer_window(state)
@@ -668,16 +672,6 @@ def _asked(reply_text: str, check: safety.SafetyCheck, now: datetime) -> datetim
     """``now`` when the reply asks the direct question about suicide (then a yes answers it:
     ``risk_state.advance``), else None."""
     return now if safety.direct_question(check.language) in reply_text else None
-
-
-def _language_of(text: str, guessed: str, conversation: str | None) -> str:
-    """The language to answer a short message in: the one it is clearly written in, else the
-    screen's guess when that is not English, else the conversation's ("ich ruf da morgen an"
-    is too short for the guess)."""
-    found = other_language(text)
-    if found in LANGUAGES:
-        return str(found)
-    return guessed if guessed != "en" else conversation or "en"
 
 
 def _distressed(estimate: EmotionEstimate | None) -> bool:
