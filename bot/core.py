@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -24,7 +25,17 @@ from bot.commands.catalog import default_commands
 from bot.commands.mood import correct
 from bot.commands.table import CommandContext, CommandTable, ForgetHook, parse_command
 from bot.config import Settings
-from bot.domain import Answer, Message, MoodEntry, NewEntry, Reply, TurnReport, UserRecord
+from bot.domain import (
+    Answer,
+    Choice,
+    Message,
+    MoodEntry,
+    NewEntry,
+    Reply,
+    TurnReport,
+    UserRecord,
+)
+from bot.explain import CHECK_IN_TONE
 from bot.inference import EmotionService
 from bot.llm import WriterRequest
 from bot.media import hear
@@ -32,6 +43,7 @@ from bot.phrases import (
     EMPTY_MESSAGE,
     INTERNAL_ERROR,
     LONG_MESSAGE,
+    PICK_A_CHOICE,
     UNKNOWN_COMMAND,
     photo_note,
 )
@@ -46,6 +58,7 @@ from emotion.photo import PhotoReading
 from responses import bank, corrections, risk_state, safety, tone
 from responses.compose import Composed, ComposeInput, Turn, compose
 from responses.risk_state import RiskState
+from responses.safety_rules import context_signals
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +71,9 @@ CONVERSATION_GAP = timedelta(hours=6)
 #: limit (Telegram 4,096, Discord 4,000 with Nitro), far above ``max_text_chars`` (what the
 #: emotion models read and what is stored); the rules read it window by window.
 SCREEN_MAX_CHARS = 20_000
+#: How long a reply's choices (/forget's "Are you sure?") stay the question a typed "yes" or
+#: "no" is about.
+CHOICE_WINDOW = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +154,10 @@ class Core:
         self.writes = WriteBehind(self.options.storage_wait_s, serialize=repository.single_writer)
         #: The crisis screen: rules, plus the learned classifier when one loaded.
         self.risk = risk or RiskScreen(None)
+        #: The choices the last reply in a chat offered, and when (kept in memory only: after a
+        #: restart a typed "yes" is an ordinary message, and the risk state no longer takes it
+        #: for an answer either, ``risk_state.end_answer_window``).
+        self._offered: dict[tuple[str, str, str], tuple[tuple[Choice, ...], datetime]] = {}
 
     async def handle(self, message: Message, *, replay: bool = False) -> Reply:
         """Answer one message (``handle_turn``'s reply, for adapters that show only that)."""
@@ -213,12 +233,28 @@ class Core:
         turn = await self._turn(message, None if parsed else datetime.now(UTC) - HISTORY_WINDOW)
         if turn.seen and not replay:
             return Reply("", duplicate=True)
+        # Choices answer the next message at most: whatever comes now, they are withdrawn.
+        offered = self._offered.pop(_chat_key(message), None)
         # No user row for a command or an empty message: only something to be read creates
         # one, so /help after /forget keeps nothing.
         if parsed is not None:
-            return await self._command(turn.user, message, *parsed, replay=replay)
+            return await self._command(
+                turn.user, message, *parsed, replay=replay, risk_json=turn.risk_state
+            )
         if not has_photo and not text:
             return Reply(EMPTY_MESSAGE)
+        if (
+            offered is not None
+            and not has_photo
+            and not check.flagged
+            and datetime.now(UTC) - offered[1] <= CHOICE_WINDOW
+            and _picks_a_choice(text)
+        ):
+            # "yes" typed at "Are you sure? [1] Yes, delete everything [2] Cancel": nothing
+            # irreversible happens on a typed word, and it is not a yes to anything the bot
+            # asked before (a review saw it read as a yes to the question about suicide).
+            self._offered[_chat_key(message)] = offered
+            return Reply(PICK_A_CHOICE, choices=offered[0])
 
         # A correction in words is about the person's private entries: in a group it is read
         # as an ordinary message (``/feel`` answers privately there).
@@ -256,6 +292,13 @@ class Core:
         # The conversation's risk state: distress, then a question about means, escalates; a
         # retraction does not clear it (responses.risk_state).
         before = RiskState.from_json(turn.risk_state)
+        watch = screened.watch
+        # "i think i'll call them tomorrow" after the lines: what only the classifier read as
+        # risk is a plan to reach out; it is acknowledged, not answered with the crisis reply
+        # again (risk the rules read in the words always keeps the crisis reply).
+        seeking = message.is_private_chat and risk_state.seeking_help(before, check, text, now)
+        if seeking:
+            check, watch = safety.make_check((), language=check.language), frozenset()
         state, check = risk_state.advance(
             before,
             check,
@@ -290,26 +333,44 @@ class Core:
                 recent_ids,
                 now,
                 text,
-                risk_elevated=risk_state.elevated(state, now) or bool(screened.watch),
+                risk_elevated=risk_state.elevated(state, now) or bool(watch),
             )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
-            if screened.watch:
+            local = risk_state.raised_language(state, text, now)
+            if local is not None:
+                # The everyday replies are English ("How has today been?" and "I read English
+                # best" after "ich will nicht mehr leben"): a gentle line in their language.
+                reply_text, reply_id = risk_state.gentle_line(local), None
+            if (
+                state.ask_directly is not None
+                and message.is_private_chat
+                and risk_state.recently_asked(before, now)
+            ):
+                # Just asked (by the crisis reply or a check-in): asking again right after "jk
+                # im fine" pushes. The reply stays careful (elevated); the note is dropped.
+                state = risk_state.mark_asked(state)
+            if seeking:
+                language = risk_state.raised_language(state, text, now) or check.language
+                reply_text = risk_state.help_seeking_reply(self._country, language)
+                tone_name, reply_id = "help_seeking", None
+            elif watch:
                 # The classifier is unsure: a gentle reply that asks directly and leaves the
                 # way to help open, instead of the full crisis answer for a likely look-alike.
                 # It replaces the composed reply: a reflection would echo the risk words back.
                 log.info("risk classifier unsure (user %s); check-in asked", user.id)
                 reply_text = safety.check_in(
-                    screened.watch,
+                    watch,
                     self._country,
                     check.language,
                     ask=not risk_state.recently_asked(before, now),
                 )
-                reply_id = None
+                tone_name, reply_id = CHECK_IN_TONE, None  # /why says it was a check-in
                 state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
             elif state.ask_directly is not None and message.is_private_chat:
-                reply_text = f"{reply_text}\n\n{safety.direct_question(check.language)}"
-                state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
+                asked_in = local or check.language
+                reply_text = f"{reply_text}\n\n{safety.direct_question(asked_in)}"
+                state = risk_state.mark_asked(state, now, asked_in)
             elif message.is_private_chat and risk_state.signing_off(state, text, now):
                 # Private only: in a group the lines would tell others what was said elsewhere.
                 # The whole reply: "how has today been?" before a goodbye reads wrong.
@@ -496,7 +557,11 @@ class Core:
         args: str,
         *,
         replay: bool = False,
+        risk_json: str | None = None,
     ) -> Reply:
+        """Run a command; when its reply offers choices, remember them for the next message and
+        end the answer window of the bot's question about suicide (``risk_json``: the stored
+        risk state): the last question asked is now the command's."""
         command = self.commands.get(name)
         if command is None:
             return Reply(UNKNOWN_COMMAND.format(command=f"/{name}"))
@@ -513,6 +578,19 @@ class Core:
                 if not replay:
                     return Reply("", duplicate=True)
         reply = await command.handler(self._context(user, message, args))
+        if reply.choices:
+            now = datetime.now(UTC)
+            # Offers nobody answered go once their window has passed (memory stays bounded).
+            self._offered = {
+                key: offer
+                for key, offer in self._offered.items()
+                if now - offer[1] <= CHOICE_WINDOW
+            }
+            self._offered[_chat_key(message)] = (reply.choices, now)
+            state = RiskState.from_json(risk_json)
+            ended = risk_state.end_answer_window(state)
+            if user is not None and user.id and ended != state:
+                await self._save_risk_state(user, message, ended, now)
         if command.private and not reply.private:
             reply = replace(reply, private=True)
         return reply
@@ -538,6 +616,27 @@ class Core:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _chat_key(message: Message) -> tuple[str, str, str]:
+    """One person in one chat (the choices a reply offered are theirs, there)."""
+    return (message.user.platform.value, message.user.user_id, message.chat_id)
+
+
+#: Typed words that answer a yes/no choice ("yes", "ok", "no", "cancel", in the five languages).
+_CHOICE_WORD = re.compile(
+    r"\W*(?:yes|yeah|yep|yup|y|ok|okay|k|sure|confirm|delete(?: it| everything)?|do it|"
+    r"yes please|no|nope|nah|n|no thanks|cancel|stop|ja|jo|klar|nein|oui|ouais|d.?accord|non|"
+    r"si|sí|vale|claro|nee|oke|prima)\W*",
+    re.IGNORECASE,
+)
+
+
+def _picks_a_choice(text: str) -> bool:
+    """Whether ``text`` is a short typed yes or no (meant for the choices just offered)."""
+    if len(text.split()) > 3:
+        return False
+    return bool(_CHOICE_WORD.fullmatch(text.strip())) or "affirmative" in context_signals(text)
 
 
 def _heard_from(raw: str, transcript: str | None, stored: str) -> int | None:

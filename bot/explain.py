@@ -24,6 +24,18 @@ CRISIS_WHY = (
     "that's okay — and if I got it right, I'm still here."
 )
 
+#: Said of a message that got the check-in (the classifier's unsure band: a direct question and
+#: the lines, not the crisis reply). The reply did not come from the mood reading either, so the
+#: reading (which can be "happiness" for "everything is grey and i'm so done") is not shown.
+CHECK_IN_WHY = (
+    "My safety check wasn't sure about what you wrote: it could have meant you might not be "
+    "safe, so instead of answering your mood I asked you directly and gave you the lines. "
+    "If I read too much into it, that's okay — you can tell me, and I'm still here."
+)
+
+#: The tone stored with an entry that got the check-in (``bot.core``).
+CHECK_IN_TONE = "check_in"
+
 
 def explain_entry(entry: MoodEntry) -> str:
     """/why's answer for ``entry``: how each source counted, then, for a video, how the face
@@ -31,10 +43,13 @@ def explain_entry(entry: MoodEntry) -> str:
 
     A message the crisis screen flagged was answered with help before any careful reading (it
     gets only a quick word-list estimate, which can read "I want to end my life tonight" as
-    calm): /why says that instead of presenting the estimate as how they felt.
+    calm): /why says that instead of presenting the estimate as how they felt. So for a message
+    that got the check-in: /why says the safety check was unsure and asked.
     """
     if entry.crisis:
         return CRISIS_WHY
+    if entry.tone == CHECK_IN_TONE:
+        return CHECK_IN_WHY
     result = fusion_of(entry)
     photo = None
     video = entry.media_kind is MediaKind.VIDEO

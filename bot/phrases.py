@@ -33,3 +33,8 @@ UNKNOWN_COMMAND = "I don't know the command {command}. /help lists what I can do
 
 def photo_note(problem: PhotoProblem, max_bytes: int) -> str:
     return PHOTO_NOTES[problem].format(mb=max(1, max_bytes // (1024 * 1024)))
+
+
+#: A typed word ("yes", "ok", "no") while the last reply offered choices (/forget's "Are you
+#: sure?"): nothing irreversible happens on a typed word; the same choices are offered again.
+PICK_A_CHOICE = "Please pick one of the options below — nothing has changed yet."

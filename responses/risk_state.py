@@ -30,12 +30,16 @@ What it adds to the per-message screen:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from responses.risk import CssrsLevel, RiskCategory
-from responses.safety import SafetyCheck, make_check
-from responses.safety_rules import context_signals
+from responses._data import load_toml
+from responses.foreign import other_language
+from responses.language import language_scores
+from responses.risk import LANGUAGES, CssrsLevel, RiskCategory
+from responses.safety import SafetyCheck, _bulleted_lines, make_check
+from responses.safety_rules import context_signals, normalise_base
 
 #: How long after the last risk signal the conversation stays elevated.
 RISK_WINDOW = timedelta(hours=48)
@@ -49,6 +53,10 @@ RETRACTION_HOLD = timedelta(hours=12)
 #: How long after the bot asked "are you thinking about ending your life?" a yes still answers
 #: it (an answer may come after a pause; later, a bare "yes" is about something else).
 ANSWER_WINDOW = timedelta(hours=2)
+
+#: Longest message read as a goodbye said with other words ("anyway thanks for listening,
+#: goodbye!"): a long message that has a "bye" in one of its clauses is about something else.
+GOODBYE_MAX_WORDS = 16
 
 #: Values of ``RiskState.ask_directly``: why the next reply should ask about suicide directly.
 ASK_REASONS: tuple[str, ...] = ("join_deceased", "means_after_distress", "retraction")
@@ -306,10 +314,157 @@ def signing_off(state: RiskState, text: str, now: datetime) -> bool:
     the lines since the last signal: that goodbye carries them once more (a fresh review
     found "ok going out, see you tomorrow" after a farewell answered with a plain "be gentle
     with yourself"). Record it with :func:`mark_signed_off`."""
-    if not elevated(state, now) or "signoff" not in context_signals(text):
+    if not elevated(state, now) or not says_goodbye(text):
         return False
     last = state.last_signal_at
     return state.signed_off_at is None or (last is not None and state.signed_off_at < last)
+
+
+def says_goodbye(text: str) -> bool:
+    """Whether ``text`` is a goodbye: the whole message, or one of the clauses of a short one
+    ("ok thanks, bye", "thanks. night", "danke fürs zuhören, tschüss"). The ``signoff``
+    patterns are anchored at the start of what they read, so "my sister said bye to her
+    friends" stays a statement; thanks and "gonna log off now" before the goodbye no longer
+    hide it (a review found only a bare "bye" carried the lines)."""
+    if "signoff" in context_signals(text):
+        return True
+    base = normalise_base(text[:4000])
+    if len(base.split()) > GOODBYE_MAX_WORDS:
+        return False
+    clauses = [c.strip() for c in base.split(" . ") if c.strip(" .")]
+    return len(clauses) > 1 and any("signoff" in context_signals(c) for c in clauses)
+
+
+#: A plan to reach out, or having done it: "i'll call them tomorrow", "ich ruf da morgen an",
+#: "je vais les appeler", "mañana los llamo", "ik ga ze morgen bellen" (read on
+#: ``normalise_base`` text: lower case, no accents, "i'll" -> "ill"). The helper must be one
+#: who helps (the lines just given, "them", a therapist, a doctor, family, a friend).
+_HELPER_EN = (
+    r"(?:them|it|that|that number|the (?:line|number|hotline|helpline|lifeline|crisis line|"
+    r"crisis text line|text line|samaritans)|988|111|samaritans|shout|someone|somebody|"
+    r"(?:my|a|the|our) (?:therapist|doctor|gp|counsell?or|psychiatrist|psychologist|nurse|"
+    r"school counsell?or|teacher|mum|mom|mother|dad|father|parents|sister|brother|friend|"
+    r"best friend|partner|boyfriend|girlfriend|wife|husband|crisis line|crisis team))"
+)
+_HELP_SEEKING = re.compile(
+    "|".join(
+        (
+            # en: a plan ("i'll call them", "gonna text the crisis line", "i want to talk to
+            # my therapist") or done ("i called them", "im texting the line now").
+            r"\b(?:ill|i will|im (?:going to|gonna)|i am (?:going to|gonna)|gonna|"
+            r"i (?:want|need|plan|promise) to|i (?:might|may|could|can|should))"
+            r"(?: (?:try (?:to|and)|just|probably|maybe|actually|definitely))? "
+            r"(?:call|ring|phone|text|message|contact|email|talk to|speak to|reach out to|see) "
+            + _HELPER_EN
+            + r"\b",
+            r"\b(?:i (?:just |already |finally )?(?:called|rang|phoned|texted|messaged|contacted|"
+            r"talked to|spoke to|reached out to)|im (?:calling|texting|talking to)) "
+            + _HELPER_EN
+            + r"\b",
+            # de: "ich ruf da morgen an", "ich werde die nummer anrufen", "ich melde mich bei
+            # der telefonseelsorge", "ich rede morgen mit meiner therapeutin"
+            r"\bich (?:ruf|rufe|werd|werde|will|kann|sollte|hab|habe)(?: \w+){0,2} "
+            r"(?:da|die|denen|dort|die nummer|die telefonseelsorge|die seelsorge|bei der \w+|"
+            r"meine \w+|meinen \w+)(?: \w+){0,2} (?:an|anrufen|angerufen)\b",
+            r"\bich (?:melde mich|meld mich)(?: \w+){0,2} (?:da|dort|bei)\b",
+            r"\bich (?:rede|red|spreche|sprech|werde|will)(?: \w+){0,2} mit (?:meiner|meinem|der|"
+            r"dem|jemandem|denen) ?(?:\w+)?(?: (?:reden|sprechen))?\b",
+            # fr: "je vais les appeler", "je les appelle demain", "j'appellerai le 3114",
+            # "je vais en parler a mon medecin"
+            r"\b(?:je vais|jvais|je veux|je dois|je compte)(?: les| l| le| la| leur| lui)? "
+            r"(?:appeler|contacter|ecrire|telephoner|rappeler)\b",
+            r"\bje (?:les|l|leur|lui) (?:appelle|appellerai|ecris|ecrirai|contacte)\b",
+            r"\b(?:jappellerai|jappelle|jai appele|j ai appele)\b",
+            r"\bje vais en parler a (?:mon|ma|un|une) \w+\b",
+            # es: "manana los llamo", "voy a llamar", "voy a hablar con mi psicologa"
+            r"\b(?:voy a|vo a|quiero|tengo que|pienso|manana) (?:los |las |le |les )?"
+            r"(?:llamar\w*|escribir\w*|contactar\w*|hablar con \w+|llamo|escribo)\b",
+            r"\b(?:los|las|le|les) (?:llamo|llame|escribo|escribire|llamare)\b",
+            # nl: "ik ga ze morgen bellen", "ik bel ze morgen", "ik ga met mijn huisarts praten"
+            r"\bik (?:ga|wil|zal|moet|kan)(?: \w+){0,3} (?:bellen|appen|mailen|praten|spreken)\b",
+            r"\bik bel (?:ze|hen|die|de \w+|mijn \w+|morgen)\b",
+            r"\bik heb (?:ze|hen|de \w+|mijn \w+) gebeld\b",
+        )
+    )
+)
+#: Beside a plan to call, these make it something else: a refusal ("i won't call them"), a
+#: goodbye ("call my mum to say goodbye"), a last time.
+_NOT_HELP_SEEKING = re.compile(
+    r"\b(?:not|no|dont|wont|cant|never|nobody|pointless|point|bye|goodbye|last|one more time|"
+    r"farewell|nicht|nie|kein|keine|keinen|sinnlos|tschuss|abschied|letzte|letztes|pas|jamais|"
+    r"rien|adieu|dernier|derniere|nunca|nada|adios|despedir\w*|ultima|ultimo|niet|nooit|geen|"
+    r"afscheid|laatste)\b"
+)
+#: Longest message read as a plan to reach out (a longer one is about more than that).
+HELP_SEEKING_MAX_WORDS = 20
+
+#: What the bot says to a plan to reach out (then the lines once more), per language.
+_HELP_SEEKING_ACK: dict[str, str] = {
+    "en": "I'm really glad you're reaching out to them. That's a strong step, and you don't "
+    "have to have the right words when you do.",
+    "de": "Ich bin wirklich froh, dass du dich dort meldest. Das ist ein starker Schritt, und du "
+    "brauchst dafür nicht die richtigen Worte.",
+    "fr": "Je suis vraiment contente que tu les contactes. C'est un vrai pas, et tu n'as pas "
+    "besoin de trouver les bons mots pour le faire.",
+    "es": "Me alegra de verdad que vayas a contactar con ellos. Es un paso importante, y no "
+    "necesitas tener las palabras perfectas para hacerlo.",
+    "nl": "Ik ben echt blij dat je contact met ze opneemt. Dat is een sterke stap, en je hoeft "
+    "daar niet de juiste woorden voor te hebben.",
+}
+
+
+def seeking_help(state: RiskState, check: SafetyCheck, text: str, now: datetime) -> bool:
+    """Whether ``text``, in a conversation whose risk is raised, says the person will reach out
+    (or did): "i think i'll call them tomorrow" after the lines. A review found it answered
+    with a second full crisis reply, because the classifier read it as risk; it deserves a warm
+    acknowledgement (with the lines again). Never when the rules read risk in the words
+    ("i'll call them but i want to die"), beside a refusal, a goodbye or a last time ("call my
+    mum to say goodbye"), in a long message, or with a means or overdose signal: then the
+    screen's own answer stands."""
+    if not elevated(state, now) or "rules" in check.sources:
+        return False
+    base = normalise_base(text[:4000])
+    if len(base.split()) > HELP_SEEKING_MAX_WORDS or _NOT_HELP_SEEKING.search(base):
+        return False
+    if context_signals(text) & {"means", "taken", "join_deceased"}:
+        return False
+    return _HELP_SEEKING.search(base) is not None
+
+
+def help_seeking_reply(country: str | None, language: str | None = None) -> str:
+    """The answer to a plan to reach out: glad, then the lines once more, in ``language``
+    (the same lines and emergency line as the goodbye's, ``safety.before_you_go``)."""
+    lang = language if language in LANGUAGES else "en"
+    texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
+    listed = _bulleted_lines(country, ("crisis",), lang, texts, emergency_led=False)
+    return f"{_HELP_SEEKING_ACK[lang]}\n\n{texts['check_in_again']}\n{listed}"
+
+
+def raised_language(state: RiskState, text: str, now: datetime) -> str | None:
+    """The language other than English to answer ``text`` in while the conversation's risk is
+    raised, or None (English, or not raised). A message clearly in German, French, Spanish or
+    Dutch; or one that leans no more to English than to the language the conversation's
+    flag was in ("merci de m'écouter", "grapje hoor haha" after a French or Dutch flag: too
+    short for the everyday reply's language test, which then answered in English)."""
+    if not elevated(state, now):
+        return None
+    found = other_language(text)
+    if found in LANGUAGES and found != "en":
+        return found
+    flagged_in = state.language
+    if flagged_in in LANGUAGES and flagged_in != "en" and found is None:
+        scores = language_scores(text)
+        if scores.get(flagged_in, 0.0) >= scores.get("en", 0.0):
+            return flagged_in
+    return None
+
+
+def gentle_line(language: str) -> str:
+    """A short gentle line in ``language`` for a raised conversation's ordinary message there
+    (the everyday replies are English): "I'm here, and I'm listening" (``closing`` in
+    ``risk_taxonomy.toml``), nothing cheerful, no question."""
+    lang = language if language in LANGUAGES else "en"
+    return str(load_toml("risk_taxonomy.toml")["text"][lang]["closing"])
 
 
 def mark_signed_off(state: RiskState, now: datetime) -> RiskState:
@@ -321,6 +476,13 @@ def recently_asked(state: RiskState, now: datetime) -> bool:
     """Whether the bot asked the direct question within :data:`ANSWER_WINDOW` (a reply to
     its answer must not ask it again)."""
     return _within(state.asked_at, now, ANSWER_WINDOW)
+
+
+def end_answer_window(state: RiskState) -> RiskState:
+    """The state once the bot has asked something else (a command's "Are you sure?" with
+    choices): a "yes" after that answers the new question, not the one about suicide (a review
+    found a typed "yes" at /forget's prompt read as one and answered with the crisis reply)."""
+    return replace(state, asked_at=None) if state.asked_at is not None else state
 
 
 def mark_asked(

@@ -14,7 +14,7 @@ import pytest
 
 from bot.core import Core, CoreOptions
 from bot.domain import Message, Platform, Reply, UserRef
-from bot.explain import CRISIS_WHY
+from bot.explain import CHECK_IN_WHY, CRISIS_WHY
 from bot.inference import EmotionService
 from bot.risk import RiskScreen
 from bot.storage.engine import create_engine, session_factory
@@ -138,8 +138,9 @@ async def test_the_same_question_without_distress_is_ordinary(core: Core) -> Non
 
 
 async def test_a_retraction_keeps_replies_careful_and_asks_directly(core: Core) -> None:
-    crisis = await core.handle(msg("I want to kill myself"))
+    crisis = await core.handle(msg("I cut myself again last night"))
     assert "findahelpline" in crisis.text
+    assert "ending your life" not in crisis.text  # the self-harm reply does not ask
     after = await core.handle(msg("lol jk forget it im fine"))
     assert "findahelpline" not in after.text
     assert "ending your life" in after.text or "suicide" in after.text.lower()
@@ -407,3 +408,209 @@ async def test_a_group_reply_raised_only_by_private_history_goes_to_the_person(
     reply: Reply = await core.handle(group)
     assert "findahelpline" in reply.text
     assert reply.private  # delivered to them, not posted in the group
+
+
+@pytest.mark.parametrize("typed", ["yes", "Yes!", "ja", "oui", "ok"])
+async def test_a_typed_yes_at_forgets_prompt_is_not_a_yes_to_the_suicide_question(
+    core: Core, typed: str
+) -> None:
+    """A review found "yes" typed at /forget's confirmation, right after a crisis reply that
+    asked directly, read as a yes to that question: a second crisis reply, nothing erased. It
+    asks to pick one of the choices again (nothing is erased on a typed word)."""
+    crisis = await core.handle(msg("I want to kill myself"))
+    assert "ending your life" in crisis.text
+    prompt = await core.handle(msg("/forget"))
+    assert prompt.choices
+    answer = await core.handle(msg(typed))
+    assert "findahelpline" not in answer.text and "ending your life" not in answer.text
+    assert answer.choices == prompt.choices  # asked to choose, the same choices offered
+    done = await core.handle(msg(answer.choices[0].payload))
+    assert "erased" in done.text
+
+
+async def test_after_forgets_prompt_a_yes_answers_nothing_but_risk_is_still_heard(
+    core: Core,
+) -> None:
+    """Cancelled, a later "yes" is not an answer to the question asked before the prompt; a
+    message the screen flags is answered as one, prompt or not."""
+    await core.handle(msg("I want to kill myself"))
+    await core.handle(msg("/forget"))
+    await core.handle(msg("/forget cancel"))
+    later = await core.handle(msg("yes"))
+    assert "findahelpline" not in later.text
+    await core.handle(msg("/forget"))
+    risk = await core.handle(msg("yes i want to die"))
+    assert "findahelpline" in risk.text and not risk.choices
+
+
+@pytest.mark.parametrize(
+    ("risk", "goodbye", "lead"),
+    [
+        ("I want to die", "anyway thanks for listening, goodbye!", "Before you go"),
+        ("I want to die", "ok thanks, bye", "Before you go"),
+        ("I want to die", "gonna log off now, bye", "Before you go"),
+        ("I want to die", "thanks. night", "Before you go"),
+        ("I want to die", "thank you so much for today. good night x", "Before you go"),
+        ("ich will nicht mehr leben", "danke fürs zuhören, tschüss", "Bevor du gehst"),
+        ("ich will nicht mehr leben", "ok danke. gute nacht", "Bevor du gehst"),
+        ("je veux mourir", "merci de m'avoir écoutée, bonne nuit", "Avant que tu partes"),
+        ("quiero morirme", "gracias por escucharme, buenas noches", "Antes de que te vayas"),
+        ("ik wil dood", "bedankt voor het luisteren, doei", "Voor je gaat"),
+    ],
+)
+async def test_a_goodbye_with_thanks_after_a_flag_carries_the_lines(
+    core: Core, risk: str, goodbye: str, lead: str
+) -> None:
+    """A review found only a bare "bye" carried the lines: a goodbye said with thanks or other
+    words ("anyway thanks for listening, goodbye!") got a plain reply. Once per episode."""
+    await core.handle(msg(risk))
+    bye = await core.handle(msg(goodbye))
+    assert bye.text.startswith(lead)
+    again = await core.handle(msg(goodbye))
+    assert not again.text.startswith(lead)
+    group = await core.handle(msg(goodbye, user="u5", is_private_chat=False))
+    assert not group.text.startswith(lead)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister said bye to her friends, it was sad",
+        "we watched goodbye lenin, it was ok",
+        "thanks for the numbers",
+    ],
+)
+async def test_words_about_goodbyes_are_not_a_goodbye(core: Core, text: str) -> None:
+    await core.handle(msg("I want to die"))
+    reply = await core.handle(msg(text))
+    assert not reply.text.startswith("Before you go")
+
+
+async def test_why_after_a_check_in_says_the_safety_check_was_unsure(db_url: str) -> None:
+    """A review found /why after the check-in ("are you thinking about ending your life?")
+    presenting a mood reading alone ("Your words suggested happiness (about 54%)")."""
+    text = "everything is grey and i'm so done with all of it, nothing will ever change"
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.6},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure})) as core:
+        reply = await core.handle(msg(text))
+        assert "ending your life" in reply.text
+        why = await core.handle(msg("/why"))
+        assert why.text.startswith(CHECK_IN_WHY)
+        assert "suggested" not in why.text and "happiness" not in why.text
+        # An ordinary message after it is explained as a mood reading again.
+        await core.handle(msg("I had a lovely walk with my dog"))
+        plain = await core.handle(msg("/why"))
+        assert not plain.text.startswith(CHECK_IN_WHY)
+
+
+@pytest.mark.parametrize("retraction", ["jk jk im fine lol", "lol jk im good, just tired"])
+async def test_a_retraction_right_after_the_question_is_not_asked_it_again(
+    core: Core, retraction: str
+) -> None:
+    """A review found the crisis reply's direct question asked a second time right after
+    "jk jk im fine lol": the reply stays careful without pushing, and the question is not left
+    pending for the next message either."""
+    crisis = await core.handle(msg("I want to kill myself"))
+    assert "ending your life" in crisis.text
+    after = await core.handle(msg(retraction))
+    assert "ending your life" not in after.text and "findahelpline" not in after.text
+    assert await _tone_of_last(core) not in {"celebrate", "curious", "small_talk"}
+    later = await core.handle(msg("what should i watch tonight"))
+    assert "ending your life" not in later.text
+    why = await core.handle(msg("/why"))
+    assert "careful" in why.text
+
+
+_DECISIVE = RiskPrediction(
+    scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.9},
+    flagged=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    decisive=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("risk", "plan", "thanks"),
+    [
+        ("I want to kill myself", "i think i'll call them tomorrow", "glad"),
+        ("I want to kill myself", "ok i'm going to text the crisis line now", "glad"),
+        ("I want to kill myself", "i'll talk to my therapist on monday", "glad"),
+        ("ich will nicht mehr leben", "ich ruf da morgen an", "froh"),
+        ("je veux mourir", "je vais les appeler demain", "contente"),
+        ("quiero morirme", "mañana los llamo", "alegra"),
+        ("ik wil dood", "ik ga ze morgen bellen", "blij"),
+    ],
+)
+async def test_saying_they_will_call_for_help_is_acknowledged_not_answered_as_a_crisis(
+    db_url: str, risk: str, plan: str, thanks: str
+) -> None:
+    """A review found "i think i'll call them tomorrow" after the crisis reply answered with a
+    second full crisis reply (the classifier read it as risk). In a raised conversation, a plan
+    to reach out that the rules do not flag is acknowledged warmly, with the lines again."""
+    async with _core(db_url, ScriptedClassifier({plan: _DECISIVE})) as core:
+        await core.handle(msg(risk))
+        reply = await core.handle(msg(plan))
+        assert await _tone_of_last(core) != "crisis"
+        assert thanks in reply.text
+        assert "findahelpline" in reply.text  # the lines stay at hand
+        assert "ending your life" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'll call them tomorrow but honestly i just want to die",
+        "i won't call them, there's no point",
+        "i'll call my mum tonight to say goodbye",
+    ],
+)
+async def test_a_risk_message_beside_a_call_still_gets_the_crisis_reply(
+    db_url: str, text: str
+) -> None:
+    """Never weaker for a real crisis message: risk the rules read, a refusal, a goodbye."""
+    async with _core(db_url, ScriptedClassifier({text: _DECISIVE})) as core:
+        await core.handle(msg("I want to kill myself"))
+        await core.handle(msg(text))
+        assert await _tone_of_last(core) == "crisis"
+
+
+async def test_a_call_plan_with_no_raised_risk_is_left_to_the_screen(db_url: str) -> None:
+    text = "i think i'll call them tomorrow"
+    async with _core(db_url, ScriptedClassifier({text: _DECISIVE})) as core:
+        await core.handle(msg(text))
+        assert await _tone_of_last(core) == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("risk", "follow", "line"),
+    [
+        ("ich will nicht mehr leben", "meine Katze liegt auf meinem Schoß", "Ich bin da"),
+        ("ich will nicht mehr leben", "danke für die Nummer", "Ich bin da"),
+        ("je veux mourir", "merci de m'écouter", "Je suis là"),
+        ("quiero morirme", "gracias por escucharme", "Estoy aquí"),
+        ("quiero morirme", "mi gato está conmigo", "Estoy aquí"),
+        ("ik wil niet meer leven", "grapje hoor haha", "Ik ben er"),
+        ("ik wil dood", "ik heb thee gezet", "Ik ben er"),
+    ],
+)
+async def test_a_raised_conversation_in_another_language_gets_a_gentle_line_in_it(
+    core: Core, risk: str, follow: str, line: str
+) -> None:
+    """A review found the next ordinary message after a German, French, Spanish or Dutch flag
+    answered with English small talk and "I read English best" ("merci de m'écouter" -> "How
+    has today been, all in all?"): a short gentle line in their language instead, nothing
+    cheerful or curious."""
+    await core.handle(msg(risk))
+    reply = await core.handle(msg(follow))
+    assert line in reply.text
+    assert "English" not in reply.text and "?" not in reply.text
+    assert await _tone_of_last(core) not in {"celebrate", "curious", "small_talk"}
+
+
+async def test_an_english_message_after_a_german_flag_is_answered_in_english(core: Core) -> None:
+    await core.handle(msg("ich will nicht mehr leben"))
+    reply = await core.handle(msg("i made some tea and my cat is on my lap"))
+    assert "Ich bin da" not in reply.text

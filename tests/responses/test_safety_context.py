@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +14,12 @@ from responses.risk_state import (
     RiskState,
     advance,
     elevated,
+    end_answer_window,
     explain,
     mark_asked,
+    raised_language,
+    says_goodbye,
+    seeking_help,
 )
 from responses.safety import SafetyCheck, screen
 
@@ -309,3 +314,102 @@ def test_pills_taken_without_a_raised_conversation_are_a_dose() -> None:
 def test_plain_yes_words_answer_the_question(answer: str) -> None:
     _state, check = _turn(mark_asked(EMPTY, T0), answer, T0 + timedelta(minutes=3))
     assert check.flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bye",
+        "anyway thanks for listening, goodbye!",
+        "ok thanks, bye",
+        "gonna log off now, bye",
+        "thanks. night",
+        "danke fürs zuhören, tschüss",
+        "merci pour tout, bonne nuit",
+        "gracias por todo, buenas noches",
+        "bedankt voor alles, welterusten",
+    ],
+)
+def test_a_goodbye_said_with_other_words_is_a_goodbye(text: str) -> None:
+    assert says_goodbye(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister said bye to her friends, it was sad",
+        "we watched goodbye lenin, it was ok",
+        "thanks for the numbers",
+        "i was saying bye to my mum at the station and then, bye, the train just left, "
+        "and i stood there for ages thinking about everything that went wrong this year",
+    ],
+)
+def test_words_about_a_goodbye_are_not_one(text: str) -> None:
+    assert not says_goodbye(text)
+
+
+def _raised(language: str = "en") -> RiskState:
+    state, _ = _turn(EMPTY, "I want to kill myself", T0)
+    return replace(state, language=language)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i think i'll call them tomorrow",
+        "gonna text the crisis line now",
+        "i called them",
+        "ich ruf da morgen an",
+        "je vais les appeler demain",
+        "voy a llamar mañana",
+        "ik bel ze morgen",
+    ],
+)
+def test_a_plan_to_reach_out_after_a_flag_is_help_seeking(text: str) -> None:
+    model_only = SafetyCheck(flagged=True, sources=frozenset({"model"}))
+    assert seeking_help(_raised(), model_only, text, T0 + timedelta(minutes=5))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i won't call them, there's no point",
+        "i'll call my mum tonight to say goodbye",
+        "i'll call them but i want to die",
+        "ich ruf da nicht an",
+        "je ne vais pas les appeler",
+        "no voy a llamar a nadie",
+        "ik ga ze niet bellen",
+    ],
+)
+def test_a_refusal_or_a_goodbye_is_not_help_seeking(text: str) -> None:
+    assert not seeking_help(_raised(), screen(text), text, T0 + timedelta(minutes=5))
+
+
+def test_help_seeking_needs_a_raised_conversation() -> None:
+    text = "i think i'll call them tomorrow"
+    assert not seeking_help(EMPTY, screen(text), text, T0)
+
+
+def test_a_commands_question_ends_the_answer_window() -> None:
+    asked = mark_asked(_raised(), T0, "en")
+    ended = end_answer_window(asked)
+    _, check = advance(ended, screen("yes"), text="yes", distress=False, now=T0)
+    assert not check.flagged
+
+
+@pytest.mark.parametrize(
+    ("flagged_in", "text", "expected"),
+    [
+        ("fr", "merci de m'écouter", "fr"),
+        ("nl", "grapje hoor haha", "nl"),
+        ("de", "meine Katze liegt auf meinem Schoß", "de"),
+        ("en", "meine Katze liegt auf meinem Schoß", "de"),
+        ("de", "i made some tea and my cat is on my lap", None),
+        ("en", "thanks", None),
+    ],
+)
+def test_the_language_of_a_raised_conversations_gentle_line(
+    flagged_in: str, text: str, expected: str | None
+) -> None:
+    assert raised_language(_raised(flagged_in), text, T0 + timedelta(minutes=5)) == expected
