@@ -35,7 +35,7 @@ from bot.domain import (
     TurnReport,
     UserRecord,
 )
-from bot.explain import CHECK_IN_TONE
+from bot.explain import CHECK_IN_TONE, HELPER_TONE
 from bot.inference import EmotionService
 from bot.llm import WriterRequest
 from bot.media import hear
@@ -69,8 +69,10 @@ TREND_WINDOW = timedelta(days=3)
 CONVERSATION_GAP = timedelta(hours=6)
 #: How much of a message the crisis screen reads (characters). Above every chat platform's
 #: limit (Telegram 4,096, Discord 4,000 with Nitro), far above ``max_text_chars`` (what the
-#: emotion models read and what is stored); the rules read it window by window.
-SCREEN_MAX_CHARS = 20_000
+#: emotion models read and what is stored); the rules read it window by window, off the event
+#: loop (~3 s for 100,000 characters here). The console and the web demo take longer pastes: a
+#: review's 22,500 characters ending "i am going to kill myself tonight" were past 20,000.
+SCREEN_MAX_CHARS = 100_000
 #: How long a reply's choices (/forget's "Are you sure?") stay the question a typed "yes" or
 #: "no" is about.
 CHOICE_WINDOW = timedelta(minutes=30)
@@ -354,6 +356,12 @@ class Core:
                 language = risk_state.raised_language(state, text, now) or check.language
                 reply_text = risk_state.help_seeking_reply(self._country, language)
                 tone_name, reply_id = "help_seeking", None
+            elif check.about_someone_else:
+                # Someone asking how to help another person at risk: told how, with the lines;
+                # never asked whether they themselves are suicidal (safety.crisis_response).
+                log.info("a message about someone else's risk (user %s); helper reply", user.id)
+                reply_text = safety.crisis_response(check, self._country)
+                tone_name, reply_id = HELPER_TONE, None
             elif watch:
                 # The classifier is unsure: a gentle reply that asks directly and leaves the
                 # way to help open, instead of the full crisis answer for a likely look-alike.
@@ -364,6 +372,7 @@ class Core:
                     self._country,
                     check.language,
                     ask=not risk_state.recently_asked(before, now),
+                    means=check.means,
                 )
                 tone_name, reply_id = CHECK_IN_TONE, None  # /why says it was a check-in
                 state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
@@ -436,7 +445,7 @@ class Core:
             return Reply("", duplicate=True)
         if not check.flagged:
             log.info("risk classifier unsure about an edited message; check-in asked")
-            text = safety.check_in(screened.watch, self._country, check.language)
+            text = safety.check_in(screened.watch, self._country, check.language, means=check.means)
             # Remember the question, so that a "yes" to it is heard as an answer. Read without
             # the message id: the edited message was processed, and a processed message's
             # context carries no risk state (saving over it would wipe a raised one).

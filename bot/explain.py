@@ -36,6 +36,15 @@ CHECK_IN_WHY = (
 #: The tone stored with an entry that got the check-in (``bot.core``).
 CHECK_IN_TONE = "check_in"
 
+#: Said of a message about another person's risk, answered with how to help them.
+HELPER_WHY = (
+    "You wrote about someone else who may not be safe, so instead of reading your mood I told "
+    "you what can help them and gave you the lines. If I got that wrong, tell me."
+)
+
+#: The tone stored with an entry that got the reply for a helper (``bot.core``).
+HELPER_TONE = "helper"
+
 
 def explain_entry(entry: MoodEntry) -> str:
     """/why's answer for ``entry``: how each source counted, then, for a video, how the face
@@ -48,6 +57,8 @@ def explain_entry(entry: MoodEntry) -> str:
     """
     if entry.crisis:
         return CRISIS_WHY
+    if entry.tone == HELPER_TONE:
+        return HELPER_WHY
     if entry.tone == CHECK_IN_TONE:
         return CHECK_IN_WHY
     result = fusion_of(entry)

@@ -27,7 +27,7 @@ INTERNAL_ERROR = (
     "Sorry — something went wrong on my side, not yours. Could you say that again in a moment?"
 )
 EMPTY_MESSAGE = "I'm here whenever you want to talk — what's on your mind?"
-LONG_MESSAGE = "That's a long message — I read the first {limit} characters of it."
+LONG_MESSAGE = "That's a long message — my reply is about its first {limit} characters."
 UNKNOWN_COMMAND = "I don't know the command {command}. /help lists what I can do."
 
 

@@ -224,6 +224,10 @@ def _raise(check: SafetyCheck, category: RiskCategory, cssrs: CssrsLevel) -> Saf
         language=check.language,
         sources=check.sources | {"context"},
         worded=check.worded,
+        # The danger the words named ("on the bridge"); none named (e.g. "i took them all"
+        # after a flag) keeps the overdose advice beside the general sentence.
+        means=check.means or None,
+        about_someone_else=check.about_someone_else,
     )
 
 

@@ -14,12 +14,13 @@ import pytest
 
 from bot.core import Core, CoreOptions
 from bot.domain import Message, Platform, Reply, UserRef
-from bot.explain import CHECK_IN_WHY, CRISIS_WHY
+from bot.explain import CHECK_IN_WHY, CRISIS_WHY, HELPER_WHY
 from bot.inference import EmotionService
 from bot.risk import RiskScreen
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from emotion.text.lexicon import LexiconEstimator
+from responses import safety
 from responses.risk import RiskCategory, RiskPrediction
 from responses.risk_state import RiskState
 from tests.backends import BACKENDS
@@ -366,6 +367,15 @@ async def test_the_screen_reads_past_what_the_models_read(core: Core) -> None:
     assert "findahelpline" in reply.text
 
 
+async def test_a_console_or_web_paste_is_screened_to_its_end(core: Core) -> None:
+    """Found by a review: 22,500 characters ending in a plan got "That's great news about the
+    weather!" (the screen read 20,000); it reads 100,000 now, off the event loop."""
+    ramble = ("the weather was lovely and we walked the dog by the river again. " * 400)[:22_500]
+    reply = await core.handle(msg(f"{ramble} i am going to kill myself tonight"))
+    assert await _tone_of_last(core) == "crisis"
+    assert "findahelpline" in reply.text and "great news" not in reply.text
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -614,3 +624,37 @@ async def test_an_english_message_after_a_german_flag_is_answered_in_english(cor
     await core.handle(msg("ich will nicht mehr leben"))
     reply = await core.handle(msg("i made some tea and my cat is on my lap"))
     assert "Ich bin da" not in reply.text
+
+
+async def test_a_check_in_on_a_roof_gets_the_edge_not_overdose_advice(db_url: str) -> None:
+    """Found by a review: "im on the roof of my building rn", read by the classifier alone,
+    got "if you have already taken something ... overdoses"; the sentence fits the danger."""
+    text = "im on the roof of my building rn"
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.IMMEDIATE_DANGER: 0.5},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.IMMEDIATE_DANGER}),
+    )
+    async with _core(db_url, ScriptedClassifier({text: unsure})) as core:
+        reply = await core.handle(msg(text))
+    assert "overdose" not in reply.text
+    assert safety.danger_sentence("en", {"height"}) in reply.text
+
+
+async def test_someone_asking_how_to_help_a_friend_is_told_how(db_url: str) -> None:
+    """Found by a review: the English question got small talk and no line at all; a check-in
+    would have asked the helper whether THEY are suicidal."""
+    text = "my friend says she wants to kill herself, how do i help her"
+    unsure = RiskPrediction(
+        scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.5},
+        flagged=frozenset(),
+        watch=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+    )
+    for classifier in (ScriptedClassifier(), ScriptedClassifier({text: unsure})):
+        async with _core(db_url, classifier) as core:
+            reply = await core.handle(msg(text, user="helper"))
+            assert "ask them straight out" in reply.text
+            assert "findahelpline" in reply.text
+            assert "Are you thinking about ending your life" not in reply.text
+            why = await core.handle(msg("/why", user="helper"))
+            assert why.text.startswith(HELPER_WHY)
