@@ -178,6 +178,15 @@ MAX_ORDINARY_DECISIVE = 0.005
 #: A sample too small to resolve the share (the other languages' 55 hand-written lines) may
 #: have one line in the band.
 MAX_ORDINARY_WATCH = 0.015
+#: The same three limits (decisive, confident, watch) for German, French, Spanish and Dutch.
+#: There is no plain ordinary-chat sample in those languages: their only one is the
+#: hand-written everyday lines (``data/risk_chat``), which since 2026-11-30 are mostly
+#: emotional first-person updates ("my boss made me redo the report", a pet put down): look-
+#: alikes in all but name. With 217 of them in dev, the English limits above left no cut
+#: below 0.99 (recall 0.54), while the earlier readers, never tested on such lines, had put
+#: 10 % of them in the decisive and 19 % in the watch band. So they are held to the hard
+#: negatives' limit (5 %) in the two upper bands, and to 15 % in the check-in band.
+EVERYDAY_LIMITS = (0.05, 0.05, 0.15)
 
 
 def watch_cut(
@@ -186,9 +195,10 @@ def watch_cut(
     ordinary: npt.NDArray[np.float32],
     confident: float,
     base: TrainOptions,
+    max_ordinary: float = MAX_ORDINARY_WATCH,
 ) -> float:
     """As ``risk_train.choose_thresholds``: the highest cut keeping dev recall >= 0.95 overall
-    and >= 0.90 per category, raised until at most ``MAX_ORDINARY_WATCH`` of the ordinary chat
+    and >= 0.90 per category, raised until at most ``max_ordinary`` of the ordinary chat
     (or one line of a sample under 67) is in the band; never above the confident cut."""
     positive = y.any(axis=1)
     cut = 0.01
@@ -198,7 +208,7 @@ def watch_cut(
         if hit[positive].mean() >= base.target_recall and min(per) >= base.min_category_recall:
             cut = float(c)
             break
-    allowed = max(MAX_ORDINARY_WATCH, 1 / max(1, ordinary.size))
+    allowed = max(max_ordinary, 1 / max(1, ordinary.size))
     while (ordinary >= cut).mean() > allowed and cut < confident:
         cut = round(cut + 0.005, 3)
     return min(cut, confident)
@@ -313,14 +323,18 @@ def tune_ensemble(out: Path) -> dict[str, object]:
             raw_top = filtered
         return top[:n][keep], y, ~y.any(axis=1), filtered, raw_top, written_in[keep]
 
+    def limits(group: tuple[str, ...]) -> tuple[float, float, float]:
+        if "en" in group:
+            return MAX_ORDINARY_DECISIVE, MAX_ORDINARY_CONFIDENT, MAX_ORDINARY_WATCH
+        return EVERYDAY_LIMITS
+
     def cuts(top: npt.NDArray[np.float32], group: tuple[str, ...]) -> tuple[float, float, float]:
         dev_top, y, hard, filtered, raw_top, _ = select(top, group)
-        decisive = cut_for(dev_top, ~hard, hard, raw_top, MAX_FALSE_ALARMS, MAX_ORDINARY_DECISIVE)
-        confident = cut_for(
-            dev_top, ~hard, hard, filtered, MAX_FALSE_ALARMS, MAX_ORDINARY_CONFIDENT
-        )
+        max_decisive, max_confident, max_watch = limits(group)
+        decisive = cut_for(dev_top, ~hard, hard, raw_top, MAX_FALSE_ALARMS, max_decisive)
+        confident = cut_for(dev_top, ~hard, hard, filtered, MAX_FALSE_ALARMS, max_confident)
         confident = min(confident, decisive)
-        return decisive, confident, watch_cut(dev_top, y, filtered, confident, base)
+        return decisive, confident, watch_cut(dev_top, y, filtered, confident, base, max_watch)
 
     def figures_at(
         top: npt.NDArray[np.float32], group: tuple[str, ...], cut: float
@@ -340,9 +354,7 @@ def tune_ensemble(out: Path) -> dict[str, object]:
         for w in WEIGHT_GRID:
             top = (w * minilm + (1 - w) * use).max(axis=1)
             dev_top, _y, hard, _f, raw_top, _l = select(top, group)
-            decisive = cut_for(
-                dev_top, ~hard, hard, raw_top, MAX_FALSE_ALARMS, MAX_ORDINARY_DECISIVE
-            )
+            decisive = cut_for(dev_top, ~hard, hard, raw_top, MAX_FALSE_ALARMS, limits(group)[0])
             recall = float((dev_top[~hard] >= decisive).mean())
             if best is None or recall > best[0] + 1e-9:
                 best = (recall, w)
@@ -374,6 +386,7 @@ def tune_ensemble(out: Path) -> dict[str, object]:
             "max_false_alarms": MAX_FALSE_ALARMS,
             "max_ordinary_confident_filtered": MAX_ORDINARY_CONFIDENT,
             "max_ordinary_decisive_raw": MAX_ORDINARY_DECISIVE,
+            "everyday_limits_other_languages": list(EVERYDAY_LIMITS),
         },
         "use_weights_sha256": use_model.config["weights_sha256"],
         "dev": dev_figures,

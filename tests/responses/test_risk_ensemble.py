@@ -148,8 +148,12 @@ def test_skipping_the_reader_changes_no_band(ensemble: RiskEnsemble) -> None:
         if text not in counting.asked:
             assert not prediction.flagged and not prediction.watch, text
         asked.add(text)
-    # Plain chat is mostly decided without the MiniLM reader.
-    assert len([t for t in NEGATIVE + ORDINARY_CHAT if t in counting.asked]) < len(NEGATIVE)
+    # The reader is skipped exactly when its weight cannot lift the score to the watch cut
+    # (since the 2026-11-30 retrain English weighs the reader 0.7 >= its watch cut 0.545, so
+    # it runs for every English message; bench/safety_bench.py prints what that costs).
+    for text, (row, lang) in zip(texts, ensemble.model.raw_scores(texts), strict=True):
+        w, cut = worst.weights.get(lang, 0.0), worst._bands(lang).watch
+        assert (text in counting.asked) == (w > 0.0 and w + (1 - w) * float(row.max()) >= cut)
 
 
 def _copy(tmp_path: Path) -> Path:
