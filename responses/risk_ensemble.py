@@ -54,13 +54,14 @@ MIN_DECISIVE_WORDS = 6
 
 #: A window's scores count this much less than the whole message's: a long message has
 #: many windows, each a chance of a false alarm. Chosen with ``bench/risk_windows_bench.py``
-#: (long messages composed from dev data only, 300 of each kind, 2026-11-30, the readers
-#: retrained that day) as the smallest margin that keeps ordinary long chat within the
-#: single-message limits (<= 3 % check-ins, <= 1 % crisis replies): with it 2.3 % / 0.7 %
-#: of ordinary long messages, 7.3 % / 3.0 % of those around a look-alike, and 66 % / 39 % of
-#: those around a risk line get a check-in / the crisis reply. Read whole only: 0.3 % / 0 %
-#: of the risk ones; with no margin 81 % / 60 %, but 7 % / 2 % of ordinary ones.
-WINDOW_MARGIN = 0.2
+#: (long messages composed from dev data only, 300 of each kind) as the smallest margin that
+#: keeps ordinary long chat within the single-message limits (<= 3 % check-ins, <= 1 %
+#: crisis replies). With the readers of 2026-11-30 07:05 (everyday lines): 0.25, where 2.3 % /
+#: 0.7 % of ordinary long messages, 5.3 % / 3.7 % of those around a look-alike and 55 % / 40 %
+#: of those around a risk line get a check-in / the crisis reply; read whole only, 1.3 % / 0 %
+#: of the risk ones; at 0.2, 1.3 % of ordinary ones got the crisis reply. (The readers of
+#: 06:27, without the everyday lines, met the limits at 0.2.)
+WINDOW_MARGIN = 0.25
 
 
 @dataclass(frozen=True, slots=True)
