@@ -373,6 +373,8 @@ class _Rules:
     levels: tuple[_Group, ...]
     context: tuple[tuple[str, _Group], ...]
     compact: tuple[tuple[RiskCategory, str], ...]
+    run_together: tuple[tuple[RiskCategory, str], ...]
+    run_together_benign: tuple[str, ...]
 
 
 def _squeeze_pattern(pattern: str) -> str:
@@ -415,7 +417,15 @@ def _rules() -> _Rules:
         for name, stems in data["compact"].items()
         for stem in stems
     )
+    run_together = tuple(
+        (RiskCategory(name), _squeeze(str(stem)))
+        for name, stems in data["run_together"].items()
+        if name != "benign"
+        for stem in stems
+    )
     return _Rules(
+        run_together=run_together,
+        run_together_benign=tuple(_squeeze(str(s)) for s in data["run_together"]["benign"]),
         benign=tuple(re.compile(p) for p in benign_src),
         benign_squeezed=tuple(re.compile(_squeeze_pattern(p)) for p in benign_src),
         groups=tuple(_group(g, fragments) for g in data["rules"]),
@@ -423,6 +433,25 @@ def _rules() -> _Rules:
         context=tuple((str(g["kind"]), _group(g, fragments)) for g in data["context"]),
         compact=compact,
     )
+
+
+#: A run-together word ("iwanttodie", "#killmyself") is read only from this many letters on.
+_RUN_TOGETHER_MIN = 8
+
+
+def _run_together_hits(text: str, rules: _Rules) -> set[RiskCategory]:
+    """The categories whose ``[run_together]`` stems sit inside one long letters-only word
+    of ``text`` (hashtags included: normalising drops the "#"), unless the word holds a
+    benign stem ("#iwanttodiet")."""
+    found: set[RiskCategory] = set()
+    for word in re.findall(r"[a-z]+", normalise_base(text)):
+        if len(word) < _RUN_TOGETHER_MIN:
+            continue
+        word = _squeeze(word)
+        if any(stem in word for stem in rules.run_together_benign):
+            continue
+        found.update(category for category, stem in rules.run_together if stem in word)
+    return found
 
 
 def _blank(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
@@ -450,6 +479,10 @@ def match_rules(text: str) -> RuleHits:
                 categories.add(category)
                 if category is RiskCategory.SUICIDAL_IDEATION:
                     cssrs = max(cssrs, CssrsLevel.ACTIVE_THOUGHTS)
+    for category in _run_together_hits(text, rules):
+        categories.add(category)
+        if category is RiskCategory.SUICIDAL_IDEATION:
+            cssrs = max(cssrs, CssrsLevel.ACTIVE_THOUGHTS)
     views = []
     # One word per line ("i\nwant\nto\ndie") is read both ways: with the breaks as sentence
     # ends (which patterns such as "jump ." rely on) and with those breaks as spaces.
