@@ -104,6 +104,9 @@ TIRED_OF_LIFE = [
     "zo levensmoe de laatste tijd",
     "i am so tired of life",
     "honestly tired of living",
+    "müde vom leben. einfach alles",
+    "het leven zo moe",
+    "estoy harta de esta vida",
 ]
 
 
@@ -119,6 +122,9 @@ TIRED_LOOKALIKES = [
     "ik ben moe van het leven in de stad, wil verhuizen",
     "fatigué de la vie parisienne, vivement les vacances",
     "cansada de la vida en la ciudad, me mudo al pueblo",
+    "ich bin müde vom leben im homeoffice",
+    "moe van het leven als student haha",
+    "fatiguée de la vie de bureau",
 ]
 
 
