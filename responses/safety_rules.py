@@ -540,6 +540,17 @@ _HELPER_JOKING = re.compile(
 )
 
 
+#: "my sister is suicidal and so am i": the writer says the other person's risk is theirs too,
+#: in words that name no risk themselves, so blanking the other's words would hide it.
+_ME_TOO = re.compile(
+    r"\b(?:so am i|as am i|same (?:here|for me|with me)|me too|i am too|im too|i do too"
+    r"|ich auch|mir (?:auch|genauso|geht es genauso)|bei mir (?:auch|genauso)"
+    r"|moi (?:aussi|pareil|de meme|egalement)|yo (?:tambien|igual)|a mi (?:tambien|igual)"
+    r"|ik (?:ook|net zo|eigenlijk ook)|bij mij (?:ook|net zo))"
+    r"(?= \.|$| tbh| honestly| ehrlich gesagt| en fait| la verdad| eerlijk gezegd)"
+)
+
+
 def someone_elses_risk(text: str) -> bool:
     """Whether ``text`` tells of another person's risk (the "helper" ``[[context]]`` kind:
     "my friend says she wants to kill herself, how do i help her") and, with those words
@@ -549,7 +560,7 @@ def someone_elses_risk(text: str) -> bool:
         return False
     rules = _rules()
     base = normalise_base(text[:4000])
-    if _HELPER_JOKING.search(base):
+    if _HELPER_JOKING.search(base) or _ME_TOO.search(base):
         return False
     helpers = [group for kind, group in rules.context if kind == "helper"]
     blanked, matched = base, False

@@ -144,6 +144,8 @@ HELPERS = [
     "my friend keeps cutting herself and i don't know what to say to her",
     "ma sœur m'a dit qu'elle pense au suicide, comment je peux l'aider",
     "mi hermano me dijo que piensa en suicidarse, ¿cómo lo ayudo?",
+    "my friend told me she's suicidal, how do i help",
+    "my bf says hes suicidal and idk what to do",
 ]
 
 
@@ -161,8 +163,24 @@ def test_helpers_are_read_as_someone_elses_risk(text: str) -> None:
         "my friend keeps cutting herself and i want to cut myself too",
         "meine freundin hat mir erzählt dass sie an suizid denkt und ich will auch sterben",
         "mijn vriendin vertelde dat ze aan zelfmoord denkt, ik wil ook dood",
+        "my friend told me she's suicidal, me too tbh",
+        "ma soeur veut mourir et moi aussi",
+        "mein bruder ist suizidal und ich auch",
+        "mi hermana se quiere matar y yo también",
+        "mijn zus wil dood en ik ook",
+        "my friend cuts herself and me too",
+        # a relative named first, then the writer's own wish: not a helper's worry
+        "mein bruder nervt und ich will sterben",
+        "how do i help my sister she cries and im suicidal",
+        "wie kann ich meiner mutter helfen ich will sterben",
+        "mijn broer is irritant en ik wil dood",
     ],
 )
 def test_own_risk_beside_a_helpers_worry_stays_a_crisis(text: str) -> None:
     check = screen(text)
     assert check.flagged and not check.about_someone_else, text
+
+
+def test_too_scared_is_not_me_too() -> None:
+    check = screen("my friend is suicidal and i am too scared to ask her how do i help")
+    assert check.about_someone_else and not check.flagged
