@@ -38,6 +38,7 @@ RUN_TOGETHER_LOOKALIKES = [
     "#skillsupmyselfimprovement",
     "#endmylifelongcoffeehabit lol",
     "mandatoryattendance is so annoying",
+    "#takemylifeback after rehab, 1 year sober",
 ]
 
 
