@@ -147,6 +147,12 @@ HELPERS = [
     "mi hermano me dijo que piensa en suicidarse, ¿cómo lo ayudo?",
     "my friend told me she's suicidal, how do i help",
     "my bf says hes suicidal and idk what to do",
+    "how can i help my friend, she says she wants to die",
+    "wie kann ich meiner freundin helfen, sie ritzt sich",
+    "hoe kan ik mijn broer helpen, hij doet zichzelf pijn",
+    "comment aider mon ami, il veut mourir",
+    "cómo ayudo a mi hermana, se corta",
+    "my son told me he's been cutting, how do i talk to him",
 ]
 
 
@@ -185,3 +191,14 @@ def test_own_risk_beside_a_helpers_worry_stays_a_crisis(text: str) -> None:
 def test_too_scared_is_not_me_too() -> None:
     check = screen("my friend is suicidal and i am too scared to ask her how do i help")
     assert check.about_someone_else and not check.flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son has been cutting class, how do i talk to him",
+        "cómo ayudo a mi hermana, se corta el pelo sola jaja",
+    ],
+)
+def test_cutting_class_or_hair_is_not_a_helpers_worry(text: str) -> None:
+    assert not screen(text).about_someone_else, text
