@@ -73,6 +73,7 @@ SHORT_MAX_WORDS = 14
 _FILLER = (
     r"(?:ok|okay|oke|no|nah|nope|yes|yeah|yea|yep|honestly|tbh|ngl|actually|seriously|really|"
     r"truly|but|and|well|um|uh|lol|listen|look|i mean|like|to be honest|for real|i swear|"
+    r"srsly|deadass|fr|frfr|no cap|"
     r"i promise|i lied|nee|nein|ne|ja|ehrlich|ganz ehrlich|echt|wirklich|also|aber|doch|naja|"
     r"im ernst|und|non|nan|oui|ouais|en vrai|franchement|honnetement|serieux|mais|bon|vraiment|"
     r"pour de vrai|je te jure|jte jure|et|en serio|la verdad|de verdad|pero|bueno|te lo juro|"
@@ -109,6 +110,17 @@ _TAKE_BACK: dict[str, str] = {
     r"|ik (?:was|ben|meende het) (?:echt |heel |gewoon )?serieus|geen (?:grapje|grap|geintje)"
     r"|niet als grap bedoeld",
 }
+#: Saying the "im fine" was not true ("i lied, im not ok", "ich hab gelogen", "jai menti",
+#: "no estoy bien", "het gaat niet goed"): a take-back only while a retraction is on record
+#: (without one, "im not ok" after the crisis reply is answered gently, not a second time).
+_NOT_FINE: dict[str, str] = {
+    "en": r"i lied|(?:im|i am) not (?:actually |really )?(?:fine|ok|okay|good|alright|all right)",
+    "de": r"ich (?:hab|habe) gelogen|(?:es |mir )?geht(?:s| es)? (?:mir )?(?:doch )?nicht gut"
+    r"|mir gehts (?:doch )?nicht gut",
+    "fr": r"(?:j ai|jai) menti|(?:ca|sa) va pas|je (?:ne )?vais pas bien",
+    "es": r"menti|no estoy bien",
+    "nl": r"ik (?:loog|heb gelogen)|het gaat (?:helemaal )?niet (?:goed|oke)|ik ben niet oke",
+}
 #: Telling a plan or a known way ("i have a plan", "i know how id do it", "ich hab einen
 #: plan", "jai un plan", "tengo un plan", "ik heb een plan"), per language: after risk said in
 #: the conversation these are the C-SSRS plan item; a fresh review found "i have a plan" after
@@ -135,15 +147,17 @@ _PLAN: dict[str, str] = {
 
 
 def _compiled(forms: dict[str, str]) -> dict[str, re.Pattern[str]]:
-    """Each language's forms, read as the whole message with fillers around them."""
+    """Each language's forms, read as the whole message with fillers around them (and the
+    form said twice: "i lied, im not ok")."""
     return {
-        lang: re.compile(rf"(?:{_FILLER} )*(?:{form})(?: {_FILLER})*")
+        lang: re.compile(rf"(?:{_FILLER} )*(?:{form})(?: (?:{_FILLER}|{form}))*")
         for lang, form in forms.items()
     }
 
 
 _TAKE_BACK_RE = _compiled(_TAKE_BACK)
 _PLAN_RE = _compiled(_PLAN)
+_NOT_FINE_RE = _compiled(_NOT_FINE)
 
 
 def _whole_message(text: str, forms: dict[str, re.Pattern[str]]) -> str | None:
@@ -157,12 +171,16 @@ def _whole_message(text: str, forms: dict[str, re.Pattern[str]]) -> str | None:
     return next((lang for lang, form in forms.items() if form.fullmatch(joined)), None)
 
 
-def takes_back(text: str) -> str | None:
+def takes_back(text: str, *, retracted: bool = False) -> str | None:
     """The language of ``text`` when all it says is that an earlier retraction was not meant
     ("ok honestly no i wasnt joking", "nee ehrlich, war kein spass", "en vrai non je rigolais
-    pas", "no era broma", "het was geen grapje"), else None. "i wasnt joking about the exam"
-    or "thank you, i mean it" are something else."""
-    return _whole_message(text, _TAKE_BACK_RE)
+    pas", "no era broma", "het was geen grapje"), else None; with ``retracted`` (a retraction
+    is on record) also "i lied, im not ok" and its kin. "i wasnt joking about the exam" or
+    "thank you, i mean it" are something else."""
+    found = _whole_message(text, _TAKE_BACK_RE)
+    if found is None and retracted:
+        found = _whole_message(text, _NOT_FINE_RE)
+    return found
 
 
 def tells_plan(text: str) -> str | None:
@@ -401,7 +419,8 @@ def advance(
             # "ja", "oui": too short to tell the language; answer in the question's.
             result = replace(result, language=state.language)
 
-    take_back = takes_back(text) if private and was_elevated else None
+    retracted = state.retracted_at is not None
+    take_back = takes_back(text, retracted=retracted) if private and was_elevated else None
     if take_back is not None:
         # "jk" then "no honestly i wasnt joking": the first message stands. The retraction
         # kept the state raised; taking it back brings the state's categories back as a flag.

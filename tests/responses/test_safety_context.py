@@ -432,6 +432,12 @@ _RAISED = {
         ("en", "nvm im fine", "not kidding."),
         ("en", "lol jk", "no. i'm serious"),
         ("en", "jk", "i only said jk because i got scared"),
+        ("en", "nvm im fine", "i lied, im not ok"),
+        ("en", "lol jk", "deadass not joking"),
+        ("de", "vergiss es, mir gehts gut", "ich hab gelogen"),
+        ("fr", "laisse tomber", "j'ai menti, ça va pas"),
+        ("es", "olvídalo", "no estoy bien"),
+        ("nl", "laat maar", "ik heb gelogen"),
         ("de", "vergiss es", "nee ehrlich, war kein spaß"),
         ("de", "vergiss es", "ich mein das ernst"),
         ("fr", "non c'est bon je rigolais", "en vrai non je rigolais pas"),
@@ -546,3 +552,10 @@ def test_a_plan_needs_a_raised_suicidal_private_conversation() -> None:
         state, screen("i have a plan"), text="i have a plan", distress=False, now=T0, private=False
     )
     assert not group.flagged
+
+
+def test_im_not_ok_without_a_retraction_is_not_a_take_back() -> None:
+    """ "im not ok" right after the crisis reply is answered gently, not with it again."""
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    _, check = _turn(state, "im not ok", T0 + timedelta(minutes=2))
+    assert not check.flagged
