@@ -16,6 +16,10 @@ What it adds to the per-message screen:
 - **Retraction does not clear.** "jk" or "nvm im fine" after a flag keeps the state
   elevated (the reply stays careful, never celebratory) for at least
   :data:`RETRACTION_HOLD`; people often retract out of shame or fear of overreaction.
+  Taking the retraction back ("no honestly i wasnt joking") flags the state's categories
+  again.
+- **A plan told after risk.** "i have a plan" (five languages) after suicidal talk or the
+  bot's direct question is C-SSRS plan level (urgent); alone it is everyday.
 - **Wanting to join someone who died** ("I just want to be with her again") after a loss is
   flagged (C-SSRS 1, wish to be dead) with a pending note to ask directly.
 - **Decay.** A state with no new risk signal for :data:`RISK_WINDOW` (48 h) is cleared.
@@ -374,8 +378,10 @@ def advance(
     the core read sadness, fear or anger; ``now`` a timezone-aware time; ``private`` whether
     the message came in a private chat (only there is a yes an answer to the bot's question,
     which it asks in private: "yes, pizza at 8" in a group is not). A retraction after a
-    flag returns the unflagged ``check`` but keeps the state elevated. Never raises on odd
-    text.
+    flag (in private) returns the unflagged ``check`` but keeps the state elevated; taking it
+    back (:func:`takes_back`) flags the state's categories again, and a plan told
+    (:func:`tells_plan`) after suicidal talk or the direct question is C-SSRS plan level;
+    both in private only. Never raises on odd text.
     """
     state = _decay(state, now)
     signals = context_signals(text)
@@ -459,7 +465,8 @@ def advance(
             worded=state.worded | result.worded,
             language=result.language,
         )
-    elif "retraction" in signals and was_elevated:
+    elif "retraction" in signals and was_elevated and private:
+        # Private only: "lol jk" in a group is about the group's talk, not the flag.
         state = replace(state, retracted_at=now, ask_directly="retraction")
     return state, result
 

@@ -559,3 +559,12 @@ def test_im_not_ok_without_a_retraction_is_not_a_take_back() -> None:
     state, _ = _turn(EMPTY, "i want to kill myself", T0)
     _, check = _turn(state, "im not ok", T0 + timedelta(minutes=2))
     assert not check.flagged
+
+
+def test_a_jk_in_a_group_is_not_a_retraction_of_a_private_flag() -> None:
+    """ "lol jk" in a group is about the group's talk: it neither holds the state nor leaves a
+    note to ask about suicide in the next private reply."""
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    text = "lol jk"
+    after, _ = advance(state, screen(text), text=text, distress=False, now=T0, private=False)
+    assert after.retracted_at is None and after.ask_directly is None
