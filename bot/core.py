@@ -326,6 +326,11 @@ class Core:
             private_reply = check.sources == {"context"} and not message.is_private_chat
             state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
         else:
+            # Private stays private: in a group the state raised by what they said elsewhere
+            # must not shape the reply ("I'm listening. What's the hardest part?" to "who's up
+            # for pizza?", "glad you're back ... since we last talked" to "good morning all"
+            # told the group something was said); the group message's own screen still does.
+            raised = message.is_private_chat and risk_state.elevated(state, now)
             composed = await self._compose(
                 message,
                 user,
@@ -335,11 +340,11 @@ class Core:
                 recent_ids,
                 now,
                 text,
-                risk_elevated=risk_state.elevated(state, now) or bool(watch),
+                risk_elevated=raised or bool(watch),
             )
             result = composed.fusion  # the reading in context is what gets stored
             tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
-            local = risk_state.raised_language(state, text, now)
+            local = risk_state.raised_language(state, text, now) if raised else None
             if local is not None:
                 # The everyday replies are English ("How has today been?" and "I read English
                 # best" after "ich will nicht mehr leben"): a gentle line in their language.
@@ -537,9 +542,10 @@ class Core:
             previous_label=recent[-1].label if recent and private else None,
             recent_reply_ids=tuple(recent_ids),
             photo=reading,
-            # Gentler in every chat while the risk state is raised or after a recent crisis
-            # message: a gentle tone reveals nothing.
-            risk_elevated=risk_elevated or any(e.crisis for e in current),
+            # Gentler while the risk state is raised (the caller: private chats only) or after
+            # a recent crisis message of this private conversation (``turns``: none in a group,
+            # where a gentle greeting's "since we last talked" would tell what was said).
+            risk_elevated=risk_elevated or any(e.crisis for e in turns),
         )
         composed = compose(data, self._rng)
         if self.writer is None or not text or data.risk_elevated:

@@ -16,6 +16,10 @@ What it adds to the per-message screen:
 - **Retraction does not clear.** "jk" or "nvm im fine" after a flag keeps the state
   elevated (the reply stays careful, never celebratory) for at least
   :data:`RETRACTION_HOLD`; people often retract out of shame or fear of overreaction.
+  Taking the retraction back ("no honestly i wasnt joking") flags the state's categories
+  again.
+- **A plan told after risk.** "i have a plan" (five languages) after suicidal talk or the
+  bot's direct question is C-SSRS plan level (urgent); alone it is everyday.
 - **Wanting to join someone who died** ("I just want to be with her again") after a loss is
   flagged (C-SSRS 1, wish to be dead) with a pending note to ask directly.
 - **Decay.** A state with no new risk signal for :data:`RISK_WINDOW` (48 h) is cleared.
@@ -62,6 +66,132 @@ GOODBYE_MAX_WORDS = 16
 ASK_REASONS: tuple[str, ...] = ("join_deceased", "means_after_distress", "retraction")
 
 _SCHEMA = 1
+
+#: Longest message read as taking back a retraction or as telling a plan: these rules read
+#: only a short message that is nothing else (a longer one is about more than that).
+SHORT_MAX_WORDS = 14
+
+# Words around a take-back or a plan that add nothing to it ("ok honestly no i wasnt
+# joking", "nee ehrlich, war kein spass", "yeah ive got a plan"), on ``normalise_base`` text.
+# Kept here rather than in crisis_patterns.toml: they are read only against a raised state.
+_FILLER = (
+    r"(?:ok|okay|oke|no|nah|nope|yes|yeah|yea|yep|honestly|tbh|ngl|actually|seriously|really|"
+    r"truly|but|and|well|um|uh|lol|listen|look|i mean|like|to be honest|for real|i swear|"
+    r"srsly|deadass|fr|frfr|no cap|"
+    r"i promise|i lied|nee|nein|ne|ja|ehrlich|ganz ehrlich|echt|wirklich|also|aber|doch|naja|"
+    r"im ernst|und|non|nan|oui|ouais|en vrai|franchement|honnetement|serieux|mais|bon|vraiment|"
+    r"pour de vrai|je te jure|jte jure|et|en serio|la verdad|de verdad|pero|bueno|te lo juro|"
+    r"neta|la neta|si|y|eerlijk|eerlijk gezegd|serieus|maar|nou|echt waar|en|already|schon|"
+    r"deja|ya|al)"
+)
+#: Taking back a retraction ("i wasnt joking", "i meant it", "war kein spass", "je rigolais
+#: pas", "no era broma", "het was geen grapje"), per language: a fresh review found these
+#: after "jk" answered with "That sounds stressful" or only a gentle line.
+_TAKE_BACK: dict[str, str] = {
+    "en": r"(?:i (?:wasnt|was not|am not|aint)|im not|i m not|not|wasnt|was not|no) "
+    r"(?:really |actually |even )?(?:joking|kidding|jk|jking|lying|messing(?: around)?|"
+    r"playing(?: around)?|trolling|exaggerating)"
+    r"|(?:it|that|this) (?:wasnt|was not|isnt|is not|aint) (?:a )?(?:joke|jk)|no joke"
+    r"|i (?:really |actually |truly |honestly )?(?:meant|mean) (?:it|that|what i said|every word)"
+    r"|(?:i was|im|i am) (?:being )?(?:dead |deadly |totally |so )?(?:serious|for real)"
+    r"|i (?:only |just )?said (?:jk|lol jk|that|i was (?:joking|kidding|fine|ok)|it was a joke|"
+    r"im fine|im ok)(?: (?:because|cause|cos|cuz|bc|so) (?:\w+ ){0,8}\w+)?",
+    "de": r"(?:das |es )?(?:war|ist) (?:kein (?:spass|witz|scherz)|nicht (?:als )?(?:spass|witz|"
+    r"scherz)(?: gemeint)?|ernst gemeint|(?:mein )?(?:voller |bitterer )?ernst)"
+    r"|ich (?:mein|meine|meinte|hab|habe) (?:das|es) (?:(?:schon|wirklich|echt|doch) )?ernst"
+    r"(?: gemeint)?|ich (?:hab|habe) (?:keinen (?:spass|witz|scherz) gemacht|nicht gescherzt)"
+    r"|kein (?:spass|witz|scherz)|ich (?:mach|mache|machte) keine (?:witze|scherze)",
+    "fr": r"je (?:ne )?(?:rigolais|rigole|plaisantais|plaisante|blaguais|blague|deconnais|"
+    r"deconne) pas|(?:c etait|cetait|c est|cest|ce n etait|ce netait|ce n est|ce nest) "
+    r"(?:pas|pas du tout) (?:une )?(?:blague|plaisanterie|pour rire)|pas une blague"
+    r"|je (?:suis|etais) (?:serieux|serieuse)|(?:j etais|jetais) (?:serieux|serieuse)"
+    r"|je le (?:pensais|pense)(?: vraiment)?|je pensais ce que (?:j ai|jai) dit",
+    "es": r"no (?:era|es|estaba|estoy) (?:de |en )?(?:broma|bromeando|cachondeo|cona|jugando)"
+    r"|no (?:bromeaba|bromeo)|no es (?:ninguna|una) broma|(?:lo )?(?:dije|digo|decia) en serio"
+    r"|(?:va|iba|hablo|hablaba|estoy|estaba|era) en serio|era (?:de )?verdad",
+    "nl": r"(?:het |dat )?(?:was|is) (?:geen|echt geen) (?:grapje|grap|geintje|geint)"
+    r"|ik (?:maakte|maak) geen (?:grapje|grap|geintje)|ik (?:meende|meen) het(?: echt| serieus)?"
+    r"|ik (?:was|ben|meende het) (?:echt |heel |gewoon )?serieus|geen (?:grapje|grap|geintje)"
+    r"|niet als grap bedoeld",
+}
+#: Saying the "im fine" was not true ("i lied, im not ok", "ich hab gelogen", "jai menti",
+#: "no estoy bien", "het gaat niet goed"): a take-back only while a retraction is on record
+#: (without one, "im not ok" after the crisis reply is answered gently, not a second time).
+_NOT_FINE: dict[str, str] = {
+    "en": r"i lied|(?:im|i am) not (?:actually |really )?(?:fine|ok|okay|good|alright|all right)",
+    "de": r"ich (?:hab|habe) gelogen|(?:es |mir )?geht(?:s| es)? (?:mir )?(?:doch )?nicht gut"
+    r"|mir gehts (?:doch )?nicht gut",
+    "fr": r"(?:j ai|jai) menti|(?:ca|sa) va pas|je (?:ne )?vais pas bien",
+    "es": r"menti|no estoy bien",
+    "nl": r"ik (?:loog|heb gelogen)|het gaat (?:helemaal )?niet (?:goed|oke)|ik ben niet oke",
+}
+#: Telling a plan or a known way ("i have a plan", "i know how id do it", "ich hab einen
+#: plan", "jai un plan", "tengo un plan", "ik heb een plan"), per language: after risk said in
+#: the conversation these are the C-SSRS plan item; a fresh review found "i have a plan" after
+#: a yes to the check-in answered with "If it gets heavy...". Alone they are everyday words.
+_PLAN: dict[str, str] = {
+    "en": r"i (?:already |actually |do |even )?(?:have|got|ve got|have got|ve made|made) "
+    r"(?:a|my|the) plan(?: for it| ready| worked out| sorted| now| too)?"
+    r"|ive (?:already )?(?:got|made) a plan(?: for it)?|(?:i|ive) (?:already )?(?:planned|"
+    r"worked out) (?:it|how)(?: all)?(?: out)?|its (?:all )?planned(?: out)?"
+    r"|i have it (?:all )?planned(?: out)?|i (?:already |even )?know (?:exactly )?(?:how|when and"
+    r" how|how and when)(?: (?:id|i would|ill|i will|im going to|im gonna|to) (?:do it|end it))?",
+    "de": r"ich (?:hab|habe) (?:schon |bereits |sogar |jetzt )?(?:einen|nen|n) plan"
+    r"|ich (?:hab|habe) (?:es|das|alles) (?:schon )?geplant|es ist (?:schon |alles )?geplant"
+    r"|ich weiss (?:schon |genau |jetzt )?wie(?: ich es| ichs)?(?: (?:mache|machen wurde|"
+    r"machen werde|tun wurde|tun werde|mach))?",
+    "fr": r"(?:j ai|jai) (?:deja |meme )?un plan|(?:j ai|jai) tout (?:prevu|planifie)"
+    r"|je sais (?:deja |exactement )?comment(?: (?:je vais le faire|je le ferais|je ferais|"
+    r"le faire|faire))?",
+    "es": r"(?:ya )?tengo (?:un|el) plan|(?:ya )?lo tengo (?:todo )?planeado"
+    r"|(?:ya )?se (?:exactamente |ya )?como(?: (?:lo haria|hacerlo|lo voy a hacer|lo hare))?",
+    "nl": r"ik heb (?:al |zelfs )?een plan|ik heb het (?:al )?gepland"
+    r"|ik weet (?:al |precies )?hoe(?: ik het (?:ga doen|zou doen|doe))?",
+}
+
+
+def _compiled(forms: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    """Each language's forms, read as the whole message with fillers around them (and the
+    form said twice: "i lied, im not ok")."""
+    return {
+        lang: re.compile(rf"(?:{_FILLER} )*(?:{form})(?: (?:{_FILLER}|{form}))*")
+        for lang, form in forms.items()
+    }
+
+
+_TAKE_BACK_RE = _compiled(_TAKE_BACK)
+_PLAN_RE = _compiled(_PLAN)
+_NOT_FINE_RE = _compiled(_NOT_FINE)
+
+
+def _whole_message(text: str, forms: dict[str, re.Pattern[str]]) -> str | None:
+    """The language whose form ``text`` is, all of it (fillers aside), or None. Short
+    messages only (:data:`SHORT_MAX_WORDS`); sentence ends and commas are read as spaces."""
+    base = normalise_base(text[:4000]).replace(" .", " ").strip(" .")
+    words = base.split()
+    if not words or len(words) > SHORT_MAX_WORDS:
+        return None
+    joined = " ".join(words)
+    return next((lang for lang, form in forms.items() if form.fullmatch(joined)), None)
+
+
+def takes_back(text: str, *, retracted: bool = False) -> str | None:
+    """The language of ``text`` when all it says is that an earlier retraction was not meant
+    ("ok honestly no i wasnt joking", "nee ehrlich, war kein spass", "en vrai non je rigolais
+    pas", "no era broma", "het was geen grapje"), else None; with ``retracted`` (a retraction
+    is on record) also "i lied, im not ok" and its kin. "i wasnt joking about the exam" or
+    "thank you, i mean it" are something else."""
+    found = _whole_message(text, _TAKE_BACK_RE)
+    if found is None and retracted:
+        found = _whole_message(text, _NOT_FINE_RE)
+    return found
+
+
+def tells_plan(text: str) -> str | None:
+    """The language of ``text`` when all it says is that there is a plan or a known way
+    ("i have a plan", "i know how id do it", "ich hab einen plan", "jai un plan", "tengo un
+    plan", "ik heb een plan"), else None. "i have a plan for the weekend" is something else."""
+    return _whole_message(text, _PLAN_RE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +378,10 @@ def advance(
     the core read sadness, fear or anger; ``now`` a timezone-aware time; ``private`` whether
     the message came in a private chat (only there is a yes an answer to the bot's question,
     which it asks in private: "yes, pizza at 8" in a group is not). A retraction after a
-    flag returns the unflagged ``check`` but keeps the state elevated. Never raises on odd
-    text.
+    flag (in private) returns the unflagged ``check`` but keeps the state elevated; taking it
+    back (:func:`takes_back`) flags the state's categories again, and a plan told
+    (:func:`tells_plan`) after suicidal talk or the direct question is C-SSRS plan level;
+    both in private only. Never raises on odd text.
     """
     state = _decay(state, now)
     signals = context_signals(text)
@@ -293,6 +425,32 @@ def advance(
             # "ja", "oui": too short to tell the language; answer in the question's.
             result = replace(result, language=state.language)
 
+    retracted = state.retracted_at is not None
+    take_back = takes_back(text, retracted=retracted) if private and was_elevated else None
+    if take_back is not None:
+        # "jk" then "no honestly i wasnt joking": the first message stands. The retraction
+        # kept the state raised; taking it back brings the state's categories back as a flag.
+        result = make_check(
+            result.categories | state.categories,
+            cssrs=max(result.cssrs, state.cssrs),
+            language=take_back,
+            sources=result.sources | {"context"},
+            worded=result.worded,
+            means=result.means or None,
+            about_someone_else=result.about_someone_else,
+        )
+    suicidal = state.categories & {RiskCategory.SUICIDAL_IDEATION, RiskCategory.FAREWELL}
+    plan = tells_plan(text) if private else None
+    if plan is not None and (
+        (was_elevated and suicidal) or _within(state.asked_at, now, ANSWER_WINDOW)
+    ):
+        # A plan told inside a conversation about ending one's life (or right after the bot
+        # asked about it) is C-SSRS item 5: urgent, the emergency number first. Alone, or
+        # after an abuse disclosure ("i have a plan" to leave), the words are everyday.
+        result = replace(
+            _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.PLAN), language=plan
+        )
+
     if result.flagged:
         state = replace(
             state,
@@ -307,7 +465,8 @@ def advance(
             worded=state.worded | result.worded,
             language=result.language,
         )
-    elif "retraction" in signals and was_elevated:
+    elif "retraction" in signals and was_elevated and private:
+        # Private only: "lol jk" in a group is about the group's talk, not the flag.
         state = replace(state, retracted_at=now, ask_directly="retraction")
     return state, result
 

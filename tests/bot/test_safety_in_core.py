@@ -658,3 +658,73 @@ async def test_someone_asking_how_to_help_a_friend_is_told_how(db_url: str) -> N
             assert "Are you thinking about ending your life" not in reply.text
             why = await core.handle(msg("/why", user="helper"))
             assert why.text.startswith(HELPER_WHY)
+
+
+@pytest.mark.parametrize(
+    ("risk", "retraction", "take_back", "lead"),
+    [
+        (
+            "i want to kill myself",
+            "jk lol i meant my exam is killing me",
+            "ok honestly no i wasnt joking",
+            "988",
+        ),
+        ("ich will nicht mehr leben", "vergiss es", "nee ehrlich, war kein spaß", "0800 111 0 111"),
+        ("j'ai envie de mourir", "non c'est bon je rigolais", "en vrai je rigolais pas", "3114"),
+        ("quiero morirme", "era broma", "no, en serio, no era broma", "024"),
+        ("ik wil zelfmoord plegen", "grapje hoor", "nee eerlijk, het was geen grapje", "113"),
+    ],
+)
+async def test_taking_back_a_retraction_gets_the_crisis_reply_again(
+    db_url: str, risk: str, retraction: str, take_back: str, lead: str
+) -> None:
+    """A fresh review: after "jk", "ok honestly no i wasnt joking" got "That sounds stressful.
+    Do you want to vent"; in German, French, Spanish and Dutch only a gentle line."""
+    country = {"ich": "DE", "j'a": "FR", "qui": "ES", "ik ": "NL"}.get(risk[:3], "US")
+    async with _core(db_url, helpline_country=country) as core:
+        await core.handle(msg(risk))
+        await core.handle(msg(retraction))
+        reply = await core.handle(msg(take_back))
+        assert await _tone_of_last(core) == "crisis"
+        assert lead in reply.text
+        # In a group the same words are about the group's talk.
+        group = await core.handle(msg(take_back, is_private_chat=False))
+        assert "0800" not in group.text and "988" not in group.text
+
+
+_WATCH_SI = RiskPrediction(
+    scores={**NO_RISK.scores, RiskCategory.SUICIDAL_IDEATION: 0.5},
+    flagged=frozenset(),
+    watch=frozenset({RiskCategory.SUICIDAL_IDEATION}),
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "plan"),
+    [
+        ("yes", "i have a plan"),
+        ("yes", "i know how i'd do it"),
+        ("ja", "ich hab einen plan"),
+        ("oui", "j'ai un plan"),
+        ("si", "tengo un plan"),
+        ("ja", "ik heb een plan"),
+    ],
+)
+async def test_a_plan_after_the_check_in_gets_the_urgent_reply(
+    db_url: str, answer: str, plan: str
+) -> None:
+    """A fresh review: "cant stop thinking about s*icide" -> "yes" -> "i have a plan" got
+    "Thank you for telling me. If it gets heavy..."; a plan there is C-SSRS plan level."""
+    text = "cant stop thinking about s*icide"
+    async with _core(db_url, ScriptedClassifier({text: _WATCH_SI}), helpline_country="GB") as core:
+        await core.handle(msg(text))
+        await core.handle(msg(answer))
+        reply = await core.handle(msg(plan))
+        assert await _tone_of_last(core) == "crisis"
+        assert "999" in reply.text.split("\n\n")[0]  # the emergency number first
+
+
+async def test_a_weekend_plan_in_a_raised_conversation_is_not_urgent(core: Core) -> None:
+    await core.handle(msg("I want to kill myself"))
+    reply = await core.handle(msg("i have a plan for the weekend, hiking with my sister"))
+    assert not reply.text.startswith("If you are in danger right now")

@@ -413,3 +413,158 @@ def test_the_language_of_a_raised_conversations_gentle_line(
     flagged_in: str, text: str, expected: str | None
 ) -> None:
     assert raised_language(_raised(flagged_in), text, T0 + timedelta(minutes=5)) == expected
+
+
+_RAISED = {
+    "en": "i want to kill myself",
+    "de": "ich will nicht mehr leben",
+    "fr": "j'ai envie de mourir",
+    "es": "quiero morirme",
+    "nl": "ik wil zelfmoord plegen",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "retraction", "take_back"),
+    [
+        ("en", "jk lol i meant my exam is killing me", "ok honestly no i wasnt joking"),
+        ("en", "jk", "i meant it"),
+        ("en", "nvm im fine", "not kidding."),
+        ("en", "lol jk", "no. i'm serious"),
+        ("en", "jk", "i only said jk because i got scared"),
+        ("en", "nvm im fine", "i lied, im not ok"),
+        ("en", "lol jk", "deadass not joking"),
+        ("de", "vergiss es, mir gehts gut", "ich hab gelogen"),
+        ("fr", "laisse tomber", "j'ai menti, ça va pas"),
+        ("es", "olvídalo", "no estoy bien"),
+        ("nl", "laat maar", "ik heb gelogen"),
+        ("de", "vergiss es", "nee ehrlich, war kein spaß"),
+        ("de", "vergiss es", "ich mein das ernst"),
+        ("fr", "non c'est bon je rigolais", "en vrai non je rigolais pas"),
+        ("fr", "non c'est bon je rigolais", "c'était pas une blague"),
+        ("es", "era broma", "no, en serio, no era broma"),
+        ("es", "era broma", "lo dije en serio"),
+        ("nl", "grapje hoor, ik bedoelde het tentamen", "nee eerlijk, het was geen grapje"),
+        ("nl", "grapje hoor", "ik meende het"),
+    ],
+)
+def test_taking_back_a_retraction_flags_the_states_categories_again(
+    lang: str, retraction: str, take_back: str
+) -> None:
+    """A fresh review: "i want to kill myself" -> "jk" -> "ok honestly no i wasnt joking" got
+    "That sounds stressful"; in five languages only a gentle line. The take-back says the
+    first message stands: the state's categories, in the take-back's language."""
+    state, first = _turn(EMPTY, _RAISED[lang], T0)
+    assert first.flagged
+    state, check = _turn(state, retraction, T0 + timedelta(minutes=2))
+    assert not check.flagged
+    state, check = _turn(state, take_back, T0 + timedelta(minutes=4))
+    assert check.flagged and "context" in check.sources
+    assert RiskCategory.SUICIDAL_IDEATION in check.categories
+    assert check.language == lang
+    assert state.retracted_at is None  # the retraction no longer stands
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i wasnt joking about the exam, it's brutal",
+        "not kidding this pizza is amazing",
+        "thank you, i mean it",
+        "i was joking",
+        "war nur spaß",
+        "je rigolais",
+        "ik meende het van die pizza",
+    ],
+)
+def test_look_alikes_of_a_take_back_are_not_one(text: str) -> None:
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    _, check = _turn(state, text, T0 + timedelta(minutes=3))
+    assert not check.flagged
+
+
+def test_a_take_back_needs_a_raised_private_conversation() -> None:
+    _, alone = _turn(EMPTY, "i wasnt joking", T0)
+    assert not alone.flagged
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    text = "i wasnt joking"
+    _, group = advance(state, screen(text), text=text, distress=False, now=T0, private=False)
+    assert not group.flagged
+
+
+@pytest.mark.parametrize(
+    ("lang", "plan"),
+    [
+        ("en", "i have a plan"),
+        ("en", "i know how i'd do it"),
+        ("en", "yeah ive got a plan"),
+        ("en", "i've planned it all out"),
+        ("de", "ich hab einen plan"),
+        ("de", "ich weiß schon wie ich es machen würde"),
+        ("fr", "j'ai un plan"),
+        ("fr", "je sais comment je vais le faire"),
+        ("es", "tengo un plan"),
+        ("es", "ya sé cómo lo haría"),
+        ("nl", "ik heb een plan"),
+        ("nl", "ik weet hoe ik het zou doen"),
+    ],
+)
+def test_a_plan_in_a_raised_conversation_is_cssrs_plan(lang: str, plan: str) -> None:
+    """A fresh review: check-in -> "yes" -> "i have a plan" got "Thank you for telling me. If
+    it gets heavy...". Inside a raised conversation (suicidal ideation) a plan is C-SSRS
+    item 5: urgent, the emergency number first."""
+    state, _ = _turn(EMPTY, _RAISED[lang], T0)
+    _, check = _turn(state, plan, T0 + timedelta(minutes=3))
+    assert check.flagged and check.cssrs >= CssrsLevel.PLAN
+    assert check.urgent
+    assert check.language == lang
+
+
+def test_a_plan_right_after_the_direct_question_is_cssrs_plan() -> None:
+    asked = mark_asked(EMPTY, T0, "en")
+    _, check = _turn(asked, "i have a plan", T0 + timedelta(minutes=5))
+    assert check.flagged and check.urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i have a plan for the weekend",
+        "we have a plan for dinner",
+        "i know how to fix the bike now",
+        "ich hab einen plan für morgen, erst zum arzt",
+    ],
+)
+def test_other_plans_in_a_raised_conversation_are_not_flagged(text: str) -> None:
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    _, check = _turn(state, text, T0 + timedelta(minutes=3))
+    assert not check.urgent
+
+
+def test_a_plan_needs_a_raised_suicidal_private_conversation() -> None:
+    _, alone = _turn(EMPTY, "i have a plan", T0)
+    assert not alone.flagged
+    abuse, _ = _turn(EMPTY, "my boyfriend hits me", T0)
+    _, leaving = _turn(abuse, "i have a plan", T0 + timedelta(minutes=3))
+    assert not leaving.urgent  # a plan to leave him
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    _, group = advance(
+        state, screen("i have a plan"), text="i have a plan", distress=False, now=T0, private=False
+    )
+    assert not group.flagged
+
+
+def test_im_not_ok_without_a_retraction_is_not_a_take_back() -> None:
+    """ "im not ok" right after the crisis reply is answered gently, not with it again."""
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    _, check = _turn(state, "im not ok", T0 + timedelta(minutes=2))
+    assert not check.flagged
+
+
+def test_a_jk_in_a_group_is_not_a_retraction_of_a_private_flag() -> None:
+    """ "lol jk" in a group is about the group's talk: it neither holds the state nor leaves a
+    note to ask about suicide in the next private reply."""
+    state, _ = _turn(EMPTY, "i want to kill myself", T0)
+    text = "lol jk"
+    after, _ = advance(state, screen(text), text=text, distress=False, now=T0, private=False)
+    assert after.retracted_at is None and after.ask_directly is None
