@@ -202,3 +202,19 @@ def test_too_scared_is_not_me_too() -> None:
 )
 def test_cutting_class_or_hair_is_not_a_helpers_worry(text: str) -> None:
     assert not screen(text).about_someone_else, text
+
+
+@pytest.mark.parametrize(
+    "text", ["i know how to do it, the maths homework i mean", "i know how to do it now, thanks"]
+)
+def test_knowing_how_to_do_a_task_is_not_a_plan(text: str) -> None:
+    """Found by a helper: "i know how to do it" alone read as a suicide plan. Inside a raised
+    conversation "i know how" is a plan (responses/risk_state.py); alone it is homework."""
+    assert not screen(text).flagged
+
+
+@pytest.mark.parametrize(
+    "text", ["i know exactly how i would do it", "i know how to end it", "i know how id do it"]
+)
+def test_knowing_how_one_would_end_it_is_still_flagged(text: str) -> None:
+    assert screen(text).flagged
