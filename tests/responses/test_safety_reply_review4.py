@@ -132,7 +132,7 @@ def test_a_check_built_without_the_words_keeps_the_overdose_advice() -> None:
     ],
 )
 def test_a_jump_is_read_as_a_height_unless_it_is_before_a_train(text: str, means: set[str]) -> None:
-    assert screen(text).means == means
+    assert screen(text).means == frozenset(means)
 
 
 def test_pills_on_a_bridge_get_both_sentences() -> None:
@@ -141,7 +141,7 @@ def test_pills_on_a_bridge_get_both_sentences() -> None:
 
 
 def test_means_are_read_also_when_nothing_is_flagged_and_not_in_look_alikes() -> None:
-    assert screen("im on the roof of my building rn").means == {"height"}
+    assert screen("im on the roof of my building rn").means == frozenset({"height"})
     assert screen("lovely day, had a picnic by the river").means == frozenset()
     assert screen("").means is None or screen("").means == frozenset()
 
