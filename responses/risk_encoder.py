@@ -164,10 +164,10 @@ class EncoderReader:
                 tf.TensorSpec((None, None), tf.float32),
             ),
             reduce_retracing=True,
-            # XLA fuses the blocks' small ops: one message took 6.8 ms at p50 instead of 12.1
-            # (80 training lines, these 2 cores, 2026-11-30), with scores equal to 2e-6. Each
-            # new (batch, padded length) shape compiles once (~0.6 s): warm_up covers the bot's.
-            jit_compile=True,
+            # Not XLA-compiled (jit_compile): that took one message from 12.1 to 6.8 ms at p50,
+            # but compiled each new (batch, length) shape on first use (~0.6-2 s: the windows
+            # of long messages come in many batch sizes, and the screen's deadline would drop
+            # the classifier for them) and added ~5 s to every load (2026-11-30).
         )
 
     def warm_up(self) -> None:
