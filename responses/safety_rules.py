@@ -472,17 +472,14 @@ def match_rules(text: str) -> RuleHits:
     categories: set[RiskCategory] = set()
     cssrs = CssrsLevel.NONE
     lowered = unconfuse(unicodedata.normalize("NFKC", text)).lower()
+    # Letters read without their spaces: spaced out ("k i l l  m y s e l f") or run together
+    # ("iwanttodie"); suicidal ideation read that way counts as active thoughts.
     if _SPACED.search(lowered):
         compact = _squeeze(re.sub(r"[^a-z]", "", normalise(text)))
-        for category, stem in rules.compact:
-            if stem in compact:
-                categories.add(category)
-                if category is RiskCategory.SUICIDAL_IDEATION:
-                    cssrs = max(cssrs, CssrsLevel.ACTIVE_THOUGHTS)
-    for category in _run_together_hits(text, rules):
-        categories.add(category)
-        if category is RiskCategory.SUICIDAL_IDEATION:
-            cssrs = max(cssrs, CssrsLevel.ACTIVE_THOUGHTS)
+        categories.update(category for category, stem in rules.compact if stem in compact)
+    categories.update(_run_together_hits(text, rules))
+    if RiskCategory.SUICIDAL_IDEATION in categories:
+        cssrs = CssrsLevel.ACTIVE_THOUGHTS
     views = []
     # One word per line ("i\nwant\nto\ndie") is read both ways: with the breaks as sentence
     # ends (which patterns such as "jump ." rely on) and with those breaks as spaces.
