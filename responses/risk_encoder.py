@@ -13,6 +13,7 @@ Any fault while loading (a file missing, a digest that differs, a shape) raises
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ import numpy as np
 import numpy.typing as npt
 
 from responses.risk_model import RiskModelError, weights_digest
+from responses.risk_onnx import BlockWeights, EncoderWeights, build_forward
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ENCODER_DIR = Path(__file__).resolve().parent / "data" / "risk_encoder"
 CONFIG_FILE = "config.json"
@@ -92,6 +96,37 @@ class EncoderNet:
             return self.head(self.drop(features, training=True))
         return tf.matmul(features, self.head.kernel) + self.head.bias
 
+    def export(self) -> EncoderWeights:
+        """The network's current weights as numpy arrays (``responses.risk_onnx``'s input)."""
+        from emotion.text.encoder import HEADS
+
+        def pair(a: Any, b: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+            return (np.asarray(a.numpy(), np.float32), np.asarray(b.numpy(), np.float32))
+
+        blocks = [
+            BlockWeights(
+                query=pair(b.query.kernel, b.query.bias),
+                key=pair(b.key.kernel, b.key.bias),
+                value=pair(b.value.kernel, b.value.bias),
+                attn_out=pair(b.attn_out.kernel, b.attn_out.bias),
+                attn_norm=pair(b.attn_norm.gamma, b.attn_norm.beta),
+                ffn_in=pair(b.ffn_in.kernel, b.ffn_in.bias),
+                ffn_out=pair(b.ffn_out.kernel, b.ffn_out.bias),
+                ffn_norm=pair(b.ffn_norm.gamma, b.ffn_norm.beta),
+            )
+            for b in self.blocks
+        ]
+        embeddings = self.embeddings
+        return EncoderWeights(
+            word=np.asarray(embeddings.word.numpy(), np.float16),
+            position=np.asarray(embeddings.position.numpy(), np.float32),
+            token_type=np.asarray(embeddings.token_type.numpy(), np.float32),
+            norm=pair(embeddings.norm.gamma, embeddings.norm.beta),
+            blocks=blocks,
+            head=pair(self.head.kernel, self.head.bias),
+            heads=HEADS,
+        )
+
     def upper_block_variables(self) -> list[Any]:
         return [v for block in self.blocks[self.n_frozen :] for v in block.trainable_weights]
 
@@ -140,51 +175,43 @@ class EncoderReader:
     """The fine-tuned MiniLM risk reader: ``scores(texts)`` -> sigmoid scores (n, outputs),
     the outputs in ``labels`` order (the categories, then "any").
 
+    The forward pass runs on ONNX Runtime (``responses.risk_onnx``: the same float32
+    arithmetic in about a third of the time) and falls back to TensorFlow when ``onnx`` or
+    ``onnxruntime`` is missing or ``use_onnx`` is False; ``backend`` says which.
     Built by :func:`load_encoder_reader`; not thread-safe (the caller serialises calls).
     """
 
-    def __init__(self, model_dir: Path, config: dict[str, Any], net: EncoderNet) -> None:
-        import tensorflow as tf
-
+    def __init__(
+        self, model_dir: Path, config: dict[str, Any], net: EncoderNet, use_onnx: bool = True
+    ) -> None:
         from emotion.text.encoder import load_tokenizer
 
         self.model_dir = model_dir
         self.config = config
         self.labels: tuple[str, ...] = tuple(config["labels"])
-        self._net = net
         self._tokenizer = load_tokenizer(int(config["max_tokens"]))
-
-        def forward(ids: Any, mask: Any) -> Any:
-            return tf.sigmoid(net.upper(net.lower(ids, mask), mask))
-
-        self._run = tf.function(
-            forward,
-            input_signature=(
-                tf.TensorSpec((None, None), tf.int32),
-                tf.TensorSpec((None, None), tf.float32),
-            ),
-            reduce_retracing=True,
-            # Not XLA-compiled (jit_compile): that took one message from 12.1 to 6.8 ms at p50,
-            # but compiled each new (batch, length) shape on first use (~0.6-2 s: the windows
-            # of long messages come in many batch sizes, and the screen's deadline would drop
-            # the classifier for them) and added ~5 s to every load (2026-11-30).
-        )
+        self._run: Any = None
+        self.backend = "tensorflow"
+        if use_onnx:
+            try:
+                self._run = build_forward(net.export())
+                self.backend = "onnxruntime"
+            except RiskModelError as error:
+                log.warning("risk encoder on TensorFlow: %s", error)
+        if self._run is None:
+            self._run = _tensorflow_forward(net)
 
     def warm_up(self) -> None:
-        """Run one message of every padded length once. oneDNN builds its kernels per input
-        shape on first use, which under load took longer than the screen's deadline: the
-        first long message after start-up would otherwise be screened by the rules alone."""
-        import tensorflow as tf
-
+        """Run one message of every padded length once. oneDNN (TensorFlow) builds its
+        kernels per input shape on first use, which under load took longer than the screen's
+        deadline; ONNX Runtime allocates its buffers on the first run of a shape."""
         longest = int(self.config["max_tokens"])
         for length in range(PAD_MULTIPLE, longest + PAD_MULTIPLE, PAD_MULTIPLE):
             ids = np.full((1, length), 100, np.int32)  # [UNK]: any id will do
-            self._run(tf.constant(ids), tf.constant(np.ones((1, length), np.float32)))
+            self._run(ids, np.ones((1, length), np.float32))
 
     def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Shape (len(texts), len(labels)), float32, rows in the order given."""
-        import tensorflow as tf
-
         out = np.zeros((len(texts), len(self.labels)), np.float32)
         if not texts:
             return out
@@ -200,11 +227,37 @@ class EncoderReader:
                 n = len(encodings[i].ids)
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1.0
-            out[chunk] = self._run(tf.constant(ids), tf.constant(mask)).numpy()
+            out[chunk] = self._run(ids, mask)
         return out
 
 
-def load_encoder_reader(model_dir: Path | None = None) -> EncoderReader:
+def _tensorflow_forward(net: EncoderNet) -> Any:
+    """``forward(ids, mask) -> scores`` (numpy in, numpy out) as one traced tf.function."""
+    import tensorflow as tf
+
+    def forward(ids: Any, mask: Any) -> Any:
+        return tf.sigmoid(net.upper(net.lower(ids, mask), mask))
+
+    traced = tf.function(
+        forward,
+        input_signature=(
+            tf.TensorSpec((None, None), tf.int32),
+            tf.TensorSpec((None, None), tf.float32),
+        ),
+        reduce_retracing=True,
+        # Not XLA-compiled (jit_compile): that took one message from 12.1 to 6.8 ms at p50,
+        # but compiled each new (batch, length) shape on first use (~0.6-2 s: the windows
+        # of long messages come in many batch sizes, and the screen's deadline would drop
+        # the classifier for them) and added ~5 s to every load (2026-11-30).
+    )
+
+    def run(ids: npt.NDArray[np.int32], mask: npt.NDArray[np.float32]) -> Any:
+        return traced(tf.constant(ids), tf.constant(mask)).numpy()
+
+    return run
+
+
+def load_encoder_reader(model_dir: Path | None = None, use_onnx: bool = True) -> EncoderReader:
     """Load the committed reader (or the one in ``model_dir``) and warm it up.
 
     Raises RiskModelError when a file is missing, a SHA-256 differs from the one config.json
@@ -232,7 +285,7 @@ def load_encoder_reader(model_dir: Path | None = None) -> EncoderReader:
         net = EncoderNet(int(config["n_frozen"]), outputs=len(config["labels"]))
         net.load_base(load_state(), emotion)
         net.load_trained(weights)
-        reader = EncoderReader(model_dir, config, net)
+        reader = EncoderReader(model_dir, config, net, use_onnx)
     except RiskModelError:
         raise
     except (ImportError, FileNotFoundError, KeyError, ValueError, OSError) as error:

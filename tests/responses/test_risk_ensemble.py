@@ -253,3 +253,42 @@ def test_a_long_message_scores_at_least_as_high_as_its_riskiest_sentence(
     finally:
         ensemble.read_windows = True
     assert float(whole.max()) < float(read.max())
+
+
+def test_the_onnx_forward_pass_agrees_with_tensorflow(ensemble: RiskEnsemble) -> None:
+    """ONNX Runtime runs the same float32 arithmetic as the TensorFlow graph it replaced."""
+    assert ensemble.reader.backend == "onnxruntime"
+    on_tensorflow = load_encoder_reader(use_onnx=False)
+    assert on_tensorflow.backend == "tensorflow"
+    texts = [
+        CLEAR[RiskCategory.SUICIDAL_IDEATION][0],
+        NEGATIVE[0],
+        "",
+        "ok",
+        " ".join(ORDINARY_CHAT) * 3,  # past max_tokens: truncated alike
+    ]
+    onnx_scores = ensemble.reader.scores(texts)
+    tf_scores = on_tensorflow.scores(texts)
+    assert onnx_scores.shape == tf_scores.shape == (len(texts), len(CONFIG["labels"]))
+    np.testing.assert_allclose(onnx_scores, tf_scores, atol=1e-5)
+
+
+def test_without_onnx_runtime_the_reader_runs_on_tensorflow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A missing onnxruntime wheel costs speed, never the reader."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_onnxruntime(name: str, *args: object, **kwargs: object) -> object:
+        if name == "onnxruntime":
+            raise ImportError("No module named 'onnxruntime'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_onnxruntime)
+    reader = load_encoder_reader()
+    assert reader.backend == "tensorflow"
+    scores = reader.scores([CLEAR[RiskCategory.SUICIDAL_IDEATION][0]])
+    assert scores.shape == (1, len(CONFIG["labels"]))
+    assert float(scores.min()) >= 0.0 and float(scores.max()) <= 1.0
