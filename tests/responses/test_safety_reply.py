@@ -57,6 +57,8 @@ def test_eating_disorder_reply_gives_the_eating_disorder_line() -> None:
     assert "Beat" in gb and "0808 801 0677" in gb
     au = crisis_response(_check(RiskCategory.EATING_DISORDER), "AU")
     assert "1800 33 4673" in au
+    de = crisis_response(_check(RiskCategory.EATING_DISORDER, lang="de"), "DE")
+    assert "0221 892031" in de and "0800 111 0 111" in de  # the ED line and the crisis line
 
 
 def test_german_reply_is_in_german_with_the_telefonseelsorge() -> None:
