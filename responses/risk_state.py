@@ -42,7 +42,7 @@ from responses._data import load_toml
 from responses.foreign import other_language
 from responses.language import language_scores
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory
-from responses.safety import SafetyCheck, _bulleted_lines, make_check
+from responses.safety import SafetyCheck, bulleted_helplines, make_check
 from responses.safety_rules import context_signals, normalise_base
 
 #: How long after the last risk signal the conversation stays elevated.
@@ -599,7 +599,7 @@ def help_seeking_reply(country: str | None, language: str | None = None) -> str:
     (the same lines and emergency line as the goodbye's, ``safety.before_you_go``)."""
     lang = language if language in LANGUAGES else "en"
     texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
-    listed = _bulleted_lines(country, ("crisis",), lang, texts, emergency_led=False)
+    listed = bulleted_helplines(country, ("crisis",), lang, emergency_led=False)
     return f"{_HELP_SEEKING_ACK[lang]}\n\n{texts['check_in_again']}\n{listed}"
 
 
