@@ -37,13 +37,14 @@ import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 
 from responses._data import load_toml
 from responses.foreign import other_language
 from responses.language import language_scores
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory
-from responses.safety import SafetyCheck, _bulleted_lines, make_check
-from responses.safety_rules import context_signals, normalise_base
+from responses.safety import SafetyCheck, bulleted_helplines, make_check
+from responses.safety_rules import context_signals, normalise_base, state_patterns
 
 #: How long after the last risk signal the conversation stays elevated.
 RISK_WINDOW = timedelta(hours=48)
@@ -71,97 +72,30 @@ _SCHEMA = 1
 #: only a short message that is nothing else (a longer one is about more than that).
 SHORT_MAX_WORDS = 14
 
-# Words around a take-back or a plan that add nothing to it ("ok honestly no i wasnt
-# joking", "nee ehrlich, war kein spass", "yeah ive got a plan"), on ``normalise_base`` text.
-# Kept here rather than in crisis_patterns.toml: they are read only against a raised state.
-_FILLER = (
-    r"(?:ok|okay|oke|no|nah|nope|yes|yeah|yea|yep|honestly|tbh|ngl|actually|seriously|really|"
-    r"truly|but|and|well|um|uh|lol|listen|look|i mean|like|to be honest|for real|i swear|"
-    r"srsly|deadass|fr|frfr|no cap|"
-    r"i promise|i lied|nee|nein|ne|ja|ehrlich|ganz ehrlich|echt|wirklich|also|aber|doch|naja|"
-    r"im ernst|und|non|nan|oui|ouais|en vrai|franchement|honnetement|serieux|mais|bon|vraiment|"
-    r"pour de vrai|je te jure|jte jure|et|en serio|la verdad|de verdad|pero|bueno|te lo juro|"
-    r"neta|la neta|si|y|eerlijk|eerlijk gezegd|serieus|maar|nou|echt waar|en|already|schon|"
-    r"deja|ya|al)"
-)
-#: Taking back a retraction ("i wasnt joking", "i meant it", "war kein spass", "je rigolais
-#: pas", "no era broma", "het was geen grapje"), per language: a fresh review found these
-#: after "jk" answered with "That sounds stressful" or only a gentle line.
-_TAKE_BACK: dict[str, str] = {
-    "en": r"(?:i (?:wasnt|was not|am not|aint)|im not|i m not|not|wasnt|was not|no) "
-    r"(?:really |actually |even )?(?:joking|kidding|jk|jking|lying|messing(?: around)?|"
-    r"playing(?: around)?|trolling|exaggerating)"
-    r"|(?:it|that|this) (?:wasnt|was not|isnt|is not|aint) (?:a )?(?:joke|jk)|no joke"
-    r"|i (?:really |actually |truly |honestly )?(?:meant|mean) (?:it|that|what i said|every word)"
-    r"|(?:i was|im|i am) (?:being )?(?:dead |deadly |totally |so )?(?:serious|for real)"
-    r"|i (?:only |just )?said (?:jk|lol jk|that|i was (?:joking|kidding|fine|ok)|it was a joke|"
-    r"im fine|im ok)(?: (?:because|cause|cos|cuz|bc|so) (?:\w+ ){0,8}\w+)?",
-    "de": r"(?:das |es )?(?:war|ist) (?:kein (?:spass|witz|scherz)|nicht (?:als )?(?:spass|witz|"
-    r"scherz)(?: gemeint)?|ernst gemeint|(?:mein )?(?:voller |bitterer )?ernst)"
-    r"|ich (?:mein|meine|meinte|hab|habe) (?:das|es) (?:(?:schon|wirklich|echt|doch) )?ernst"
-    r"(?: gemeint)?|ich (?:hab|habe) (?:keinen (?:spass|witz|scherz) gemacht|nicht gescherzt)"
-    r"|kein (?:spass|witz|scherz)|ich (?:mach|mache|machte) keine (?:witze|scherze)",
-    "fr": r"je (?:ne )?(?:rigolais|rigole|plaisantais|plaisante|blaguais|blague|deconnais|"
-    r"deconne) pas|(?:c etait|cetait|c est|cest|ce n etait|ce netait|ce n est|ce nest) "
-    r"(?:pas|pas du tout) (?:une )?(?:blague|plaisanterie|pour rire)|pas une blague"
-    r"|je (?:suis|etais) (?:serieux|serieuse)|(?:j etais|jetais) (?:serieux|serieuse)"
-    r"|je le (?:pensais|pense)(?: vraiment)?|je pensais ce que (?:j ai|jai) dit",
-    "es": r"no (?:era|es|estaba|estoy) (?:de |en )?(?:broma|bromeando|cachondeo|cona|jugando)"
-    r"|no (?:bromeaba|bromeo)|no es (?:ninguna|una) broma|(?:lo )?(?:dije|digo|decia) en serio"
-    r"|(?:va|iba|hablo|hablaba|estoy|estaba|era) en serio|era (?:de )?verdad",
-    "nl": r"(?:het |dat )?(?:was|is) (?:geen|echt geen) (?:grapje|grap|geintje|geint)"
-    r"|ik (?:maakte|maak) geen (?:grapje|grap|geintje)|ik (?:meende|meen) het(?: echt| serieus)?"
-    r"|ik (?:was|ben|meende het) (?:echt |heel |gewoon )?serieus|geen (?:grapje|grap|geintje)"
-    r"|niet als grap bedoeld",
-}
-#: Saying the "im fine" was not true ("i lied, im not ok", "ich hab gelogen", "jai menti",
-#: "no estoy bien", "het gaat niet goed"): a take-back only while a retraction is on record
-#: (without one, "im not ok" after the crisis reply is answered gently, not a second time).
-_NOT_FINE: dict[str, str] = {
-    "en": r"i lied|(?:im|i am) not (?:actually |really )?(?:fine|ok|okay|good|alright|all right)",
-    "de": r"ich (?:hab|habe) gelogen|(?:es |mir )?geht(?:s| es)? (?:mir )?(?:doch )?nicht gut"
-    r"|mir gehts (?:doch )?nicht gut",
-    "fr": r"(?:j ai|jai) menti|(?:ca|sa) va pas|je (?:ne )?vais pas bien",
-    "es": r"menti|no estoy bien",
-    "nl": r"ik (?:loog|heb gelogen)|het gaat (?:helemaal )?niet (?:goed|oke)|ik ben niet oke",
-}
-#: Telling a plan or a known way ("i have a plan", "i know how id do it", "ich hab einen
-#: plan", "jai un plan", "tengo un plan", "ik heb een plan"), per language: after risk said in
-#: the conversation these are the C-SSRS plan item; a fresh review found "i have a plan" after
-#: a yes to the check-in answered with "If it gets heavy...". Alone they are everyday words.
-_PLAN: dict[str, str] = {
-    "en": r"i (?:already |actually |do |even )?(?:have|got|ve got|have got|ve made|made) "
-    r"(?:a|my|the) plan(?: for it| ready| worked out| sorted| now| too)?"
-    r"|ive (?:already )?(?:got|made) a plan(?: for it)?|(?:i|ive) (?:already )?(?:planned|"
-    r"worked out) (?:it|how)(?: all)?(?: out)?|its (?:all )?planned(?: out)?"
-    r"|i have it (?:all )?planned(?: out)?|i (?:already |even )?know (?:exactly )?(?:how|when and"
-    r" how|how and when)(?: (?:id|i would|ill|i will|im going to|im gonna|to) (?:do it|end it))?",
-    "de": r"ich (?:hab|habe) (?:schon |bereits |sogar |jetzt )?(?:einen|nen|n) plan"
-    r"|ich (?:hab|habe) (?:es|das|alles) (?:schon )?geplant|es ist (?:schon |alles )?geplant"
-    r"|ich weiss (?:schon |genau |jetzt )?wie(?: ich es| ichs)?(?: (?:mache|machen wurde|"
-    r"machen werde|tun wurde|tun werde|mach))?",
-    "fr": r"(?:j ai|jai) (?:deja |meme )?un plan|(?:j ai|jai) tout (?:prevu|planifie)"
-    r"|je sais (?:deja |exactement )?comment(?: (?:je vais le faire|je le ferais|je ferais|"
-    r"le faire|faire))?",
-    "es": r"(?:ya )?tengo (?:un|el) plan|(?:ya )?lo tengo (?:todo )?planeado"
-    r"|(?:ya )?se (?:exactamente |ya )?como(?: (?:lo haria|hacerlo|lo voy a hacer|lo hare))?",
-    "nl": r"ik heb (?:al |zelfs )?een plan|ik heb het (?:al )?gepland"
-    r"|ik weet (?:al |precies )?hoe(?: ik het (?:ga doen|zou doen|doe))?",
-}
+# The word lists below are ``[[state]]`` kinds in ``crisis_patterns.toml`` (with comments on why
+# each exists), read through ``responses.safety_rules.state_patterns``. They are compiled on
+# first use, not at import: the first call loads the patterns file, which the screen has
+# usually done already.
 
 
-def _compiled(forms: dict[str, str]) -> dict[str, re.Pattern[str]]:
-    """Each language's forms, read as the whole message with fillers around them (and the
-    form said twice: "i lied, im not ok")."""
+@cache
+def _filler() -> str:
+    """Words around a take-back or a plan that add nothing to it ("ok honestly no i wasnt
+    joking", "nee ehrlich, war kein spass"): the ``filler`` lists of all languages as one
+    group, any of them allowed around any language's form."""
+    return "(?:" + "|".join(state_patterns("filler").values()) + ")"
+
+
+@cache
+def _whole_message_forms(kind: str) -> dict[str, re.Pattern[str]]:
+    """Each language's ``kind`` forms (``take_back``, ``not_fine``, ``plan``), read as the
+    whole message with fillers around them (and the form said twice: "i lied, im not ok"),
+    in the order of ``responses.risk.LANGUAGES``."""
+    filler = _filler()
     return {
-        lang: re.compile(rf"(?:{_FILLER} )*(?:{form})(?: (?:{_FILLER}|{form}))*")
-        for lang, form in forms.items()
+        lang: re.compile(rf"(?:{filler} )*(?:{form})(?: (?:{filler}|{form}))*")
+        for lang, form in state_patterns(kind).items()
     }
-
-
-_TAKE_BACK_RE = _compiled(_TAKE_BACK)
-_PLAN_RE = _compiled(_PLAN)
-_NOT_FINE_RE = _compiled(_NOT_FINE)
 
 
 def _whole_message(text: str, forms: dict[str, re.Pattern[str]]) -> str | None:
@@ -181,9 +115,9 @@ def takes_back(text: str, *, retracted: bool = False) -> str | None:
     pas", "no era broma", "het was geen grapje"), else None; with ``retracted`` (a retraction
     is on record) also "i lied, im not ok" and its kin. "i wasnt joking about the exam" or
     "thank you, i mean it" are something else."""
-    found = _whole_message(text, _TAKE_BACK_RE)
+    found = _whole_message(text, _whole_message_forms("take_back"))
     if found is None and retracted:
-        found = _whole_message(text, _NOT_FINE_RE)
+        found = _whole_message(text, _whole_message_forms("not_fine"))
     return found
 
 
@@ -191,7 +125,7 @@ def tells_plan(text: str) -> str | None:
     """The language of ``text`` when all it says is that there is a plan or a known way
     ("i have a plan", "i know how id do it", "ich hab einen plan", "jai un plan", "tengo un
     plan", "ik heb een plan"), else None. "i have a plan for the weekend" is something else."""
-    return _whole_message(text, _PLAN_RE)
+    return _whole_message(text, _whole_message_forms("plan"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,66 +432,24 @@ def says_goodbye(text: str) -> bool:
     return len(clauses) > 1 and any("signoff" in context_signals(c) for c in clauses)
 
 
-#: A plan to reach out, or having done it: "i'll call them tomorrow", "ich ruf da morgen an",
-#: "je vais les appeler", "mañana los llamo", "ik ga ze morgen bellen" (read on
-#: ``normalise_base`` text: lower case, no accents, "i'll" -> "ill"). The helper must be one
-#: who helps (the lines just given, "them", a therapist, a doctor, family, a friend).
-_HELPER_EN = (
-    r"(?:them|it|that|that number|the (?:line|number|hotline|helpline|lifeline|crisis line|"
-    r"crisis text line|text line|samaritans)|988|111|samaritans|shout|someone|somebody|"
-    r"(?:my|a|the|our) (?:therapist|doctor|gp|counsell?or|psychiatrist|psychologist|nurse|"
-    r"school counsell?or|teacher|mum|mom|mother|dad|father|parents|sister|brother|friend|"
-    r"best friend|partner|boyfriend|girlfriend|wife|husband|crisis line|crisis team))"
-)
-_HELP_SEEKING = re.compile(
-    "|".join(
-        (
-            # en: a plan ("i'll call them", "gonna text the crisis line", "i want to talk to
-            # my therapist") or done ("i called them", "im texting the line now").
-            r"\b(?:ill|i will|im (?:going to|gonna)|i am (?:going to|gonna)|gonna|"
-            r"i (?:want|need|plan|promise) to|i (?:might|may|could|can|should))"
-            r"(?: (?:try (?:to|and)|just|probably|maybe|actually|definitely))? "
-            r"(?:call|ring|phone|text|message|contact|email|talk to|speak to|reach out to|see) "
-            + _HELPER_EN
-            + r"\b",
-            r"\b(?:i (?:just |already |finally )?(?:called|rang|phoned|texted|messaged|contacted|"
-            r"talked to|spoke to|reached out to)|im (?:calling|texting|talking to)) "
-            + _HELPER_EN
-            + r"\b",
-            # de: "ich ruf da morgen an", "ich werde die nummer anrufen", "ich melde mich bei
-            # der telefonseelsorge", "ich rede morgen mit meiner therapeutin"
-            r"\bich (?:ruf|rufe|werd|werde|will|kann|sollte|hab|habe)(?: \w+){0,2} "
-            r"(?:da|die|denen|dort|die nummer|die telefonseelsorge|die seelsorge|bei der \w+|"
-            r"meine \w+|meinen \w+)(?: \w+){0,2} (?:an|anrufen|angerufen)\b",
-            r"\bich (?:melde mich|meld mich)(?: \w+){0,2} (?:da|dort|bei)\b",
-            r"\bich (?:rede|red|spreche|sprech|werde|will)(?: \w+){0,2} mit (?:meiner|meinem|der|"
-            r"dem|jemandem|denen) ?(?:\w+)?(?: (?:reden|sprechen))?\b",
-            # fr: "je vais les appeler", "je les appelle demain", "j'appellerai le 3114",
-            # "je vais en parler a mon medecin"
-            r"\b(?:je vais|jvais|je veux|je dois|je compte)(?: les| l| le| la| leur| lui)? "
-            r"(?:appeler|contacter|ecrire|telephoner|rappeler)\b",
-            r"\bje (?:les|l|leur|lui) (?:appelle|appellerai|ecris|ecrirai|contacte)\b",
-            r"\b(?:jappellerai|jappelle|jai appele|j ai appele)\b",
-            r"\bje vais en parler a (?:mon|ma|un|une) \w+\b",
-            # es: "manana los llamo", "voy a llamar", "voy a hablar con mi psicologa"
-            r"\b(?:voy a|vo a|quiero|tengo que|pienso|manana) (?:los |las |le |les )?"
-            r"(?:llamar\w*|escribir\w*|contactar\w*|hablar con \w+|llamo|escribo)\b",
-            r"\b(?:los|las|le|les) (?:llamo|llame|escribo|escribire|llamare)\b",
-            # nl: "ik ga ze morgen bellen", "ik bel ze morgen", "ik ga met mijn huisarts praten"
-            r"\bik (?:ga|wil|zal|moet|kan)(?: \w+){0,3} (?:bellen|appen|mailen|praten|spreken)\b",
-            r"\bik bel (?:ze|hen|die|de \w+|mijn \w+|morgen)\b",
-            r"\bik heb (?:ze|hen|de \w+|mijn \w+) gebeld\b",
-        )
-    )
-)
-#: Beside a plan to call, these make it something else: a refusal ("i won't call them"), a
-#: goodbye ("call my mum to say goodbye"), a last time.
-_NOT_HELP_SEEKING = re.compile(
-    r"\b(?:not|no|dont|wont|cant|never|nobody|pointless|point|bye|goodbye|last|one more time|"
-    r"farewell|nicht|nie|kein|keine|keinen|sinnlos|tschuss|abschied|letzte|letztes|pas|jamais|"
-    r"rien|adieu|dernier|derniere|nunca|nada|adios|despedir\w*|ultima|ultimo|niet|nooit|geen|"
-    r"afscheid|laatste)\b"
-)
+@cache
+def _help_seeking() -> re.Pattern[str]:
+    """A plan to reach out, or having done it ("i'll call them tomorrow", "ich ruf da morgen
+    an", "je vais les appeler", "mañana los llamo", "ik ga ze morgen bellen"): the
+    ``help_seeking`` lists of all languages, searched in ``normalise_base`` text (lower case,
+    no accents, "i'll" -> "ill"). The helper must be one who helps (the lines just given,
+    "them", a therapist, a doctor, family, a friend)."""
+    return re.compile("|".join(state_patterns("help_seeking").values()))
+
+
+@cache
+def _not_help_seeking() -> re.Pattern[str]:
+    """Beside a plan to call, the whole words that make it something else (the
+    ``not_help_seeking`` lists of all languages): a refusal ("i won't call them"), a goodbye
+    ("call my mum to say goodbye"), a last time."""
+    return re.compile(r"\b(?:" + "|".join(state_patterns("not_help_seeking").values()) + r")\b")
+
+
 #: Longest message read as a plan to reach out (a longer one is about more than that).
 HELP_SEEKING_MAX_WORDS = 20
 
@@ -587,11 +479,11 @@ def seeking_help(state: RiskState, check: SafetyCheck, text: str, now: datetime)
     if not elevated(state, now) or "rules" in check.sources:
         return False
     base = normalise_base(text[:4000])
-    if len(base.split()) > HELP_SEEKING_MAX_WORDS or _NOT_HELP_SEEKING.search(base):
+    if len(base.split()) > HELP_SEEKING_MAX_WORDS or _not_help_seeking().search(base):
         return False
     if context_signals(text) & {"means", "taken", "join_deceased"}:
         return False
-    return _HELP_SEEKING.search(base) is not None
+    return _help_seeking().search(base) is not None
 
 
 def help_seeking_reply(country: str | None, language: str | None = None) -> str:
@@ -599,7 +491,7 @@ def help_seeking_reply(country: str | None, language: str | None = None) -> str:
     (the same lines and emergency line as the goodbye's, ``safety.before_you_go``)."""
     lang = language if language in LANGUAGES else "en"
     texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
-    listed = _bulleted_lines(country, ("crisis",), lang, texts, emergency_led=False)
+    listed = bulleted_helplines(country, ("crisis",), lang, emergency_led=False)
     return f"{_HELP_SEEKING_ACK[lang]}\n\n{texts['check_in_again']}\n{listed}"
 
 

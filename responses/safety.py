@@ -35,6 +35,7 @@ __all__ = [
     "SAFE",
     "SOURCES",
     "SafetyCheck",
+    "bulleted_helplines",
     "combine",
     "crisis_reply",
     "crisis_response",
@@ -330,17 +331,31 @@ def _emergency(country: str | None, texts: dict[str, str]) -> str:
     return str(number) if number else texts["local_emergency"]
 
 
-def _bulleted_lines(
+def bulleted_helplines(
     country: str | None,
     kinds: Iterable[str],
-    lang: str,
-    texts: dict[str, str],
+    language: str | None,
     *,
     emergency_led: bool,
 ) -> str:
-    """The helplines of ``kinds`` as "• " lines, then the emergency line unless the reply
-    already led with the emergency number (shared by the crisis reply, the check-in and the
-    goodbye)."""
+    """The helplines block every crisis-type reply ends with (the crisis reply, the helper
+    reply, the check-in, the goodbye, and the risk state's answer to a plan to reach out).
+
+    ``country``: an ISO 3166-1 alpha-2 code in any case, or None (unknown codes get the
+    international default, ``helplines.toml``). ``kinds``: ``helplines.toml`` kinds (crisis,
+    child, domestic_violence, eating_disorder). ``language``: one of ``responses.risk.LANGUAGES``
+    (anything else reads as English); it picks the wording of the emergency line and of a
+    localised default. ``emergency_led``: the reply already led with the emergency number, so
+    it is not said again here.
+
+    Returns one string of lines joined by "\\n" (no trailing newline), each "• <line>": the
+    lines of :func:`helplines` for ``kinds`` (the general crisis line last among them, none
+    twice), then, unless ``emergency_led``, the ``emergency_line`` text of
+    ``risk_taxonomy.toml`` with the country's emergency number (or the ``local_emergency``
+    words where ``helplines.toml`` has none). Never raises for odd country or language codes.
+    """
+    lang = language if language in LANGUAGES else "en"
+    texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
     lines = list(helplines(country, kinds, lang))
     if not emergency_led:
         lines.append(texts["emergency_line"].format(emergency=_emergency(country, texts)))
@@ -401,7 +416,7 @@ def crisis_response(
     if question:
         parts.append(question)
     kinds = [kind for entry in entries for kind in entry.get("helplines", ())]
-    parts.append(_bulleted_lines(country, kinds, lang, texts, emergency_led=urgent))
+    parts.append(bulleted_helplines(country, kinds, lang, emergency_led=urgent))
     parts.append(texts["closing"])
     return "\n\n".join(parts)
 
@@ -419,7 +434,7 @@ def _helper_response(check: SafetyCheck, country: str | None, lang: str) -> str:
     kinds = sorted(
         {k for c in check.categories for k in taxonomy["category"][c.value].get("helplines", ())}
     )
-    lines = _bulleted_lines(country, kinds, lang, texts, emergency_led=False)
+    lines = bulleted_helplines(country, kinds, lang, emergency_led=False)
     said = f"{helper['lead'][lang]} {helper['say'][lang].format(emergency=emergency)}"
     return "\n\n".join([said, lines, helper["ask"][lang], texts["closing"]])
 
@@ -544,7 +559,7 @@ def check_in(
         first = texts["emergency_first"].format(emergency=emergency)
         question = f"{first} {danger}\n\n{question}"
     kinds = [k for c in watched for k in taxonomy["category"][c.value].get("helplines", ())]
-    return f"{question}\n{_bulleted_lines(country, kinds, lang, texts, emergency_led=urgent)}"
+    return f"{question}\n{bulleted_helplines(country, kinds, lang, emergency_led=urgent)}"
 
 
 def _check_in_danger(
@@ -568,7 +583,7 @@ def before_you_go(country: str | None, language: str | None = None) -> str:
     short lead, the country's crisis line(s) and the emergency line, in ``language``."""
     lang = language if language in LANGUAGES else "en"
     texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
-    listed = _bulleted_lines(country, ("crisis",), lang, texts, emergency_led=False)
+    listed = bulleted_helplines(country, ("crisis",), lang, emergency_led=False)
     return f"{texts['before_you_go']}\n{listed}"
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
 from responses._data import load_toml
-from responses.risk import CssrsLevel, RiskCategory
+from responses.risk import LANGUAGES, CssrsLevel, RiskCategory
 
 _QUOTES = str.maketrans(
     {
@@ -529,6 +530,67 @@ def context_signals(text: str) -> frozenset[str]:
     if "retraction" in found and len(base.split()) > _RETRACTION_MAX_WORDS:
         found.discard("retraction")
     return frozenset(found)
+
+
+#: The kinds of ``[[state]]`` word lists in ``crisis_patterns.toml``: words that
+#: ``responses.risk_state`` reads only while a conversation's risk is raised (the data file's
+#: comments say what each is for). A kind in the file that is not named here is an error.
+STATE_KINDS: tuple[str, ...] = (
+    "filler",
+    "take_back",
+    "not_fine",
+    "plan",
+    "help_seeking",
+    "not_help_seeking",
+)
+
+
+@cache
+def state_patterns(kind: str) -> Mapping[str, str]:
+    """One ``[[state]]`` word list of ``crisis_patterns.toml``, by language.
+
+    Returns language code -> regular-expression source: that language's ``patterns`` with
+    their ``<FRAGMENTS>`` inserted (as for the rules), joined with "|" as top-level
+    alternatives and not wrapped in a group (the caller puts them in its own). Languages come
+    in the order of ``responses.risk.LANGUAGES``, only those the kind lists (an English-only
+    list stays English-only). The patterns are read by the caller on ``normalise_base`` text.
+    Parsed once per process (``load_toml`` caches the file) and built once per kind.
+
+    Raises ValueError for ``kind`` or any entry's kind not in :data:`STATE_KINDS`, a kind
+    with no entry, a language not in ``LANGUAGES`` or listed twice for one kind, an empty or
+    non-string pattern, an unknown ``<FRAGMENT>``, or a pattern that is not a regular
+    expression by itself (each must be one, so that joining them with "|" keeps them
+    alternatives).
+    """
+    if kind not in STATE_KINDS:
+        raise ValueError(f"unknown [[state]] kind {kind!r}; known: {', '.join(STATE_KINDS)}")
+    data = load_toml("crisis_patterns.toml")
+    fragments: dict[str, str] = dict(data["fragments"])
+    found: dict[str, str] = {}
+    for entry in data.get("state", []):
+        name, language, patterns = entry.get("kind"), entry.get("language"), entry.get("patterns")
+        if name not in STATE_KINDS:
+            raise ValueError(f"[[state]] kind {name!r} is not one of {', '.join(STATE_KINDS)}")
+        if name != kind:
+            continue
+        if language not in LANGUAGES or language in found:
+            raise ValueError(f"[[state]] {kind}: language {language!r} unknown or listed twice")
+        if not isinstance(patterns, list) or not patterns:
+            raise ValueError(f"[[state]] {kind} ({language}): patterns must be a non-empty list")
+        sources = []
+        for pattern in patterns:
+            if not isinstance(pattern, str) or not pattern:
+                raise ValueError(f"[[state]] {kind} ({language}): empty or non-string pattern")
+            try:
+                source = _expand(pattern, fragments)
+                re.compile(source)
+            except (KeyError, re.error) as exc:
+                raise ValueError(f"[[state]] {kind} ({language}): {pattern!r}: {exc}") from exc
+            sources.append(source)
+        found[str(language)] = "|".join(sources)
+    if not found:
+        raise ValueError(f"crisis_patterns.toml has no [[state]] entry of kind {kind!r}")
+    return {lang: found[lang] for lang in LANGUAGES if lang in found}
 
 
 #: "lol", "in the game": a friend's risk told as a joke or about fiction is not a helper's worry.

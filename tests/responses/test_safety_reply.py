@@ -8,6 +8,7 @@ from responses._data import load_toml
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
 from responses.safety import (
     SafetyCheck,
+    bulleted_helplines,
     check_in,
     combine,
     crisis_response,
@@ -113,6 +114,24 @@ def test_helplines_by_kind_keep_the_general_crisis_line() -> None:
     lines = helplines("GB", ["child"])
     assert "Childline" in lines[0] and any("116 123" in line for line in lines)
     assert helplines("FR", ["eating_disorder"]) == helplines("FR")  # no ED line listed: general
+
+
+def test_bulleted_helplines_lists_the_kinds_then_the_emergency_line() -> None:
+    block = bulleted_helplines("gb", ["child"], "en", emergency_led=False)
+    rows = block.split("\n")
+    assert all(row.startswith("• ") for row in rows)
+    assert rows[:-1] == [f"• {line}" for line in helplines("GB", ["child"], "en")]
+    assert "Childline" in rows[0] and rows[-1] == "• In immediate danger: call 999"
+    led = bulleted_helplines("GB", ["child"], "en", emergency_led=True)
+    assert led == "\n".join(rows[:-1])  # the reply already led with 999: not said twice
+    # No country: the international line in the reply's language, and no number to name.
+    dutch = bulleted_helplines(None, ["crisis"], "nl", emergency_led=False)
+    assert dutch.endswith("• Bij direct gevaar: bel het lokale alarmnummer")
+    assert "Vind een gratis" in dutch
+    # An odd language code reads as English rather than raising.
+    assert bulleted_helplines("GB", ["crisis"], "xx", emergency_led=False) == (
+        bulleted_helplines("GB", ["crisis"], "en", emergency_led=False)
+    )
 
 
 def test_every_country_has_an_emergency_number_and_crisis_line() -> None:
