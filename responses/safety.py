@@ -29,7 +29,7 @@ from functools import cache
 from responses._data import load_toml
 from responses.language import guess_language
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
-from responses.safety_rules import match_rules, normalise, someone_elses_risk
+from responses.safety_rules import match_rules, normalise, others_in_danger, someone_elses_risk
 
 __all__ = [
     "SAFE",
@@ -192,12 +192,19 @@ def screen(text: str) -> SafetyCheck:
     # Someone asking how to help another person: only when the rules read nothing in the
     # writer's own words once the other person's are blanked, so that "my friend said i
     # should talk to someone, i want to kill myself" keeps the crisis reply.
-    helper = someone_elses_risk(text)
+    # Another person in danger now ("my friend just took a whole bottle of pills"): the
+    # emergency number comes first whoever is at risk; when the writer's own words read
+    # nothing, the reply tells them what to do for the other person (the helper reply).
+    others_danger = others_in_danger(text)
+    helper = others_danger and someone_elses_risk(text, "helper_danger")
+    helper = helper or someone_elses_risk(text)
     if helper:
         # The rules' hits were the other person's ("my best friend is suicidal"): the writer
         # is told how to help, with the lines, not answered as if at risk.
         categories.clear()
         cssrs = CssrsLevel.NONE
+    if others_danger:
+        categories.add(RiskCategory.IMMEDIATE_DANGER)
     return make_check(
         categories,
         cssrs=cssrs,
@@ -434,6 +441,12 @@ def _helper_response(check: SafetyCheck, country: str | None, lang: str) -> str:
     kinds = sorted(
         {k for c in check.categories for k in taxonomy["category"][c.value].get("helplines", ())}
     )
+    if RiskCategory.IMMEDIATE_DANGER in check.worded:
+        # The rules read the other person in danger now (the "helper_danger" context kind;
+        # the classifier's reading of a helper's message is not precise enough for this):
+        # the emergency number leads, and nothing is asked.
+        lines = bulleted_helplines(country, kinds, lang, emergency_led=True)
+        return "\n\n".join([helper["urgent"][lang].format(emergency=emergency), lines])
     lines = bulleted_helplines(country, kinds, lang, emergency_led=False)
     said = f"{helper['lead'][lang]} {helper['say'][lang].format(emergency=emergency)}"
     return "\n\n".join([said, lines, helper["ask"][lang], texts["closing"]])

@@ -610,24 +610,38 @@ _ME_TOO = re.compile(
 )
 
 
-def someone_elses_risk(text: str) -> bool:
+def someone_elses_risk(text: str, kind: str = "helper") -> bool:
     """Whether ``text`` tells of another person's risk (the "helper" ``[[context]]`` kind:
-    "my friend says she wants to kill herself, how do i help her") and, with those words
-    blanked, the rules read no risk in the writer's own words ("my friend said i should talk
-    to someone, i want to kill myself" stays the writer's). False for a joke or fiction."""
+    "my friend says she wants to kill herself, how do i help her"; with ``kind`` =
+    "helper_danger", another person in danger right now: "my friend just took a whole bottle
+    of pills") and, with those words blanked, the rules read no risk in the writer's own
+    words ("my friend said i should talk to someone, i want to kill myself" stays the
+    writer's). False for a joke or fiction."""
+    blanked = _others_words_blanked(text, kind)
+    return blanked is not None and not match_rules(blanked).categories
+
+
+def others_in_danger(text: str) -> bool:
+    """Whether ``text`` tells of another person in danger right now (the "helper_danger"
+    ``[[context]]`` kind), whatever the writer's own words say: someone must call the
+    emergency number either way. False for a joke or fiction."""
+    return _others_words_blanked(text, "helper_danger") is not None
+
+
+def _others_words_blanked(text: str, kind: str) -> str | None:
+    """The normalised ``text`` with the words of ``kind`` (a helper ``[[context]]`` kind)
+    blanked, or None when they are not there (or it reads as a joke, fiction or "me too")."""
     if not text or not text.strip():
-        return False
+        return None
     rules = _rules()
     base = normalise_base(text[:4000])
     if _HELPER_JOKING.search(base) or _ME_TOO.search(base):
-        return False
-    helpers = [group for kind, group in rules.context if kind == "helper"]
+        return None
+    groups = [group for name, group in rules.context if name == kind]
     blanked, matched = base, False
-    for group in helpers:
+    for group in groups:
         variant = expand_slang(blanked) if group.english else blanked
         if group.plain.search(variant):
             matched = True
             blanked = group.plain.sub(" . ", variant)
-    if not matched:
-        return False
-    return not match_rules(blanked).categories
+    return blanked if matched else None
