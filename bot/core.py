@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
+from bot import risk_turn
 from bot.commands.catalog import default_commands
 from bot.commands.mood import correct
 from bot.commands.table import CommandContext, CommandTable, ForgetHook, parse_command
@@ -35,7 +36,6 @@ from bot.domain import (
     TurnReport,
     UserRecord,
 )
-from bot.explain import CHECK_IN_TONE, HELPER_TONE
 from bot.inference import EmotionService
 from bot.llm import WriterRequest
 from bot.media import hear
@@ -291,107 +291,21 @@ class Core:
             half_life=self.options.half_life,
         )
 
-        # The conversation's risk state: distress, then a question about means, escalates; a
-        # retraction does not clear it (responses.risk_state).
-        before = RiskState.from_json(turn.risk_state)
-        watch = screened.watch
-        # "i think i'll call them tomorrow" after the lines: what only the classifier read as
-        # risk is a plan to reach out; it is acknowledged, not answered with the crisis reply
-        # again (risk the rules read in the words always keeps the crisis reply).
-        seeking = message.is_private_chat and risk_state.seeking_help(before, check, text, now)
-        if seeking:
-            check, watch = safety.make_check((), language=check.language), frozenset()
-        state, check = risk_state.advance(
-            before,
-            check,
+        opening = risk_turn.open_turn(
+            RiskState.from_json(turn.risk_state),
+            screened,
             text=text,
-            distress=_distressed(text_estimate),
+            distress=risk_turn.distressed(text_estimate),
             now=now,
             private=message.is_private_chat,
         )
         recent_ids = [e.reply_id for e in turn.recent[-bank.NO_REPEAT_WINDOW :] if e.reply_id]
-        private_reply = False
-        if check.flagged:
-            log.warning(
-                "crisis screen flagged a message (user %s; %s; %s); crisis reply sent",
-                user.id,
-                ",".join(sorted(check.categories)),
-                ",".join(sorted(check.sources)),
-            )
-            tone_name, reply_id = "crisis", None
-            # Just asked and answered: the reply does not ask the same question again.
-            ask = not risk_state.recently_asked(before, now)
-            reply_text = self._crisis_text(recent_ids, check, ask=ask)
-            # Raised only by what they said elsewhere: answer them, not the group.
-            private_reply = check.sources == {"context"} and not message.is_private_chat
-            state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
-        else:
-            # Private stays private: in a group the state raised by what they said elsewhere
-            # must not shape the reply ("I'm listening. What's the hardest part?" to "who's up
-            # for pizza?", "glad you're back ... since we last talked" to "good morning all"
-            # told the group something was said); the group message's own screen still does.
-            raised = message.is_private_chat and risk_state.elevated(state, now)
-            composed = await self._compose(
-                message,
-                user,
-                result,
-                reading,
-                recent,
-                recent_ids,
-                now,
-                text,
-                risk_elevated=raised or bool(watch),
-            )
-            result = composed.fusion  # the reading in context is what gets stored
-            tone_name, reply_id, reply_text = composed.tone, composed.reply_id, composed.text
-            local = risk_state.raised_language(state, text, now) if raised else None
-            if local is not None:
-                # The everyday replies are English ("How has today been?" and "I read English
-                # best" after "ich will nicht mehr leben"): a gentle line in their language.
-                reply_text, reply_id = risk_state.gentle_line(local), None
-            if (
-                state.ask_directly is not None
-                and message.is_private_chat
-                and risk_state.recently_asked(before, now)
-            ):
-                # Just asked (by the crisis reply or a check-in): asking again right after "jk
-                # im fine" pushes. The reply stays careful (elevated); the note is dropped.
-                state = risk_state.mark_asked(state)
-            if seeking:
-                language = risk_state.raised_language(state, text, now) or check.language
-                reply_text = risk_state.help_seeking_reply(self._country, language)
-                tone_name, reply_id = "help_seeking", None
-            elif check.about_someone_else:
-                # Someone asking how to help another person at risk: told how, with the lines;
-                # never asked whether they themselves are suicidal (safety.crisis_response).
-                log.info("a message about someone else's risk (user %s); helper reply", user.id)
-                reply_text = safety.crisis_response(check, self._country)
-                tone_name, reply_id = HELPER_TONE, None
-            elif watch:
-                # The classifier is unsure: a gentle reply that asks directly and leaves the
-                # way to help open, instead of the full crisis answer for a likely look-alike.
-                # It replaces the composed reply: a reflection would echo the risk words back.
-                log.info("risk classifier unsure (user %s); check-in asked", user.id)
-                reply_text = safety.check_in(
-                    watch,
-                    self._country,
-                    check.language,
-                    ask=not risk_state.recently_asked(before, now),
-                    means=check.means,
-                )
-                tone_name, reply_id = CHECK_IN_TONE, None  # /why says it was a check-in
-                state = risk_state.mark_asked(state, _asked(reply_text, check, now), check.language)
-            elif state.ask_directly is not None and message.is_private_chat:
-                asked_in = local or check.language
-                reply_text = f"{reply_text}\n\n{safety.direct_question(asked_in)}"
-                state = risk_state.mark_asked(state, now, asked_in)
-            elif message.is_private_chat and risk_state.signing_off(state, text, now):
-                # Private only: in a group the lines would tell others what was said elsewhere.
-                # The whole reply: "how has today been?" before a goodbye reads wrong.
-                language = state.language or check.language
-                reply_text, reply_id = safety.before_you_go(self._country, language), None
-                state = risk_state.mark_signed_off(state, now)
-        if state != before:
+        decision, result = await self._decide(
+            message, user, opening, result, reading, recent, recent_ids, text
+        )
+        check, state = decision.check, decision.state
+        tone_name, reply_id, reply_text = decision.tone, decision.reply_id, decision.text
+        if state != opening.before:
             await self._save_risk_state(user, message, state, now)
         kept.fusion, kept.photo, kept.risk_state, kept.at = result, reading, state, now
 
@@ -420,7 +334,61 @@ class Core:
             return Reply("", duplicate=True)
         kept.entry = stored or None
         parts = [*notes, reply_text] if not check.flagged else [reply_text, *notes]
-        return Reply("\n\n".join(p for p in parts if p), private=private_reply)
+        return Reply("\n\n".join(p for p in parts if p), private=decision.private)
+
+    async def _decide(
+        self,
+        message: Message,
+        user: UserRecord,
+        opening: risk_turn.Opening,
+        result: FusionResult,
+        reading: PhotoReading | None,
+        recent: list[MoodEntry],
+        recent_ids: list[str],
+        text: str,
+    ) -> tuple[risk_turn.Decision, FusionResult]:
+        """The turn's answer as its risk decides it (``bot.risk_turn``), and the reading to
+        store: a flagged message gets the crisis reply and nothing is composed; otherwise the
+        everyday reply is composed (careful while the risk is raised or the classifier unsure),
+        and the risk keeps it, adds to it or replaces it. The reading in context is what gets
+        stored."""
+        kind = risk_turn.answer_kind(opening)
+        if kind == "crisis":
+            log.warning(
+                "crisis screen flagged a message (user %s; %s; %s); crisis reply sent",
+                user.id,
+                ",".join(sorted(opening.check.categories)),
+                ",".join(sorted(opening.check.sources)),
+            )
+            decision = risk_turn.crisis_answer(
+                opening, country=self._country, recent_ids=recent_ids, rng=self._rng
+            )
+        else:
+            composed = await self._compose(
+                message,
+                user,
+                result,
+                reading,
+                recent,
+                recent_ids,
+                opening.now,
+                text,
+                risk_elevated=opening.careful,
+            )
+            result = composed.fusion  # the reading in context is what gets stored
+            if kind == "helper":
+                log.info("a message about someone else's risk (user %s); helper reply", user.id)
+            elif kind == "check_in":
+                log.info("risk classifier unsure (user %s); check-in asked", user.id)
+            decision = risk_turn.composed_answer(
+                opening,
+                text=text,
+                reply_text=composed.text,
+                tone=composed.tone,
+                reply_id=composed.reply_id,
+                country=self._country,
+            )
+        return decision, result
 
     async def _edited(self, message: Message, screened: Screened) -> Reply:
         """An edited message: silent, unless the edit newly says something the screen flags
@@ -457,8 +425,8 @@ class Core:
             turn = await self._turn(replace(message, message_id=None), None)
             if turn.user is not None:
                 now = datetime.now(UTC)
-                state = risk_state.mark_asked(
-                    RiskState.from_json(turn.risk_state), _asked(text, check, now), check.language
+                state = risk_turn.mark_reply_asked(
+                    RiskState.from_json(turn.risk_state), text, check, now
                 )
                 await self._save_risk_state(turn.user, message, state, now)
             return Reply(text)
@@ -505,8 +473,9 @@ class Core:
     def _crisis_text(
         self, recent_ids: list[str], check: safety.SafetyCheck, *, ask: bool = True
     ) -> str:
-        lead = bank.pick(bank.ReplySet.CRISIS, bank.ReplyContext(), recent_ids, self._rng)
-        return safety.crisis_response(check, self._country, lead=lead.text, ask=ask)
+        return risk_turn.crisis_text(
+            check, self._country, recent_ids=recent_ids, rng=self._rng, ask=ask
+        )
 
     async def _compose(
         self,
@@ -677,18 +646,3 @@ def _trend(recent: list[MoodEntry], now: datetime, current: float) -> tone.Trend
     """This message's mood against the user's last days (entries older than today)."""
     before = [e.valence for e in recent if timedelta(days=1) <= now - e.created_at < TREND_WINDOW]
     return tone.trend_of(current, before)
-
-
-#: Readings that count as distress for the risk state (a loss then a question about means).
-_DISTRESS = frozenset({Emotion.SAD, Emotion.FEAR, Emotion.ANGRY})
-
-
-def _asked(reply_text: str, check: safety.SafetyCheck, now: datetime) -> datetime | None:
-    """``now`` when the reply asks the direct question about suicide (then a yes answers it:
-    ``risk_state.advance``), else None."""
-    return now if safety.direct_question(check.language) in reply_text else None
-
-
-def _distressed(estimate: EmotionEstimate | None) -> bool:
-    """Whether the words read as sadness, fear or anger (the risk state's distress signal)."""
-    return estimate is not None and estimate.top in _DISTRESS
