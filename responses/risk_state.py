@@ -292,6 +292,7 @@ def _raise(check: SafetyCheck, category: RiskCategory, cssrs: CssrsLevel) -> Saf
         # after a flag) keeps the overdose advice beside the general sentence.
         means=check.means or None,
         about_someone_else=check.about_someone_else,
+        others_in_danger=check.others_in_danger,
     )
 
 
@@ -372,6 +373,7 @@ def advance(
             worded=result.worded,
             means=result.means or None,
             about_someone_else=result.about_someone_else,
+            others_in_danger=result.others_in_danger,
         )
     suicidal = state.categories & {RiskCategory.SUICIDAL_IDEATION, RiskCategory.FAREWELL}
     plan = tells_plan(text) if private else None

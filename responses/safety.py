@@ -85,6 +85,9 @@ class SafetyCheck:
     ``about_someone_else``: the message asks how to help another person (the "helper"
     context kind of ``crisis_patterns.toml``) and the rules read nothing in the writer's own
     words; a flag on it (the classifier's) gets the reply for a helper, not the crisis reply.
+    ``others_in_danger``: the rules read another person in danger right now (the
+    "helper_danger" context kind) beside the writer's own risk: the writer's crisis reply
+    also says to tell the operator about them.
     """
 
     flagged: bool
@@ -97,6 +100,7 @@ class SafetyCheck:
     worded: frozenset[RiskCategory] = frozenset()
     means: frozenset[str] | None = None
     about_someone_else: bool = False
+    others_in_danger: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -130,6 +134,7 @@ def make_check(
     worded: Iterable[RiskCategory] | None = None,
     means: Iterable[str] | None = None,
     about_someone_else: bool = False,
+    others_in_danger: bool = False,
 ) -> SafetyCheck:
     """A consistent check for these categories: flagged when there is any, ``category`` and
     ``severity`` from the most severe, C-SSRS level at least 1 when suicidal ideation is in
@@ -137,7 +142,7 @@ def make_check(
     (the categories the rules recognised in the words) defaults to all of them when "rules"
     is among ``sources``, else none; it is always cut to ``categories``. ``means`` (the dangers
     the words name, :func:`read_means`) is kept as given, None when not read; so is
-    ``about_someone_else``."""
+    ``about_someone_else`` and ``others_in_danger``."""
     cats = frozenset(categories)
     named = frozenset(means) if means is not None else None
     sources = frozenset(sources)
@@ -145,7 +150,11 @@ def make_check(
     lang = language if language in LANGUAGES else "en"
     if not cats:
         return SafetyCheck(
-            flagged=False, language=lang, means=named, about_someone_else=about_someone_else
+            flagged=False,
+            language=lang,
+            means=named,
+            about_someone_else=about_someone_else,
+            others_in_danger=others_in_danger,
         )
     if RiskCategory.SUICIDAL_IDEATION in cats:
         cssrs = max(cssrs, CssrsLevel.WISH_TO_BE_DEAD)
@@ -163,6 +172,7 @@ def make_check(
         worded=(said or frozenset()) & cats,
         means=named,
         about_someone_else=about_someone_else,
+        others_in_danger=others_in_danger,
     )
 
 
@@ -197,7 +207,9 @@ def screen(text: str) -> SafetyCheck:
     # nothing, the reply tells them what to do for the other person (the helper reply).
     others_danger = others_in_danger(text)
     helper = others_danger and someone_elses_risk(text, "helper_danger")
-    helper = helper or someone_elses_risk(text)
+    helper = (
+        helper or someone_elses_risk(text) or someone_elses_risk(text, "helper_danger", over=True)
+    )
     if helper:
         # The rules' hits were the other person's ("my best friend is suicidal"): the writer
         # is told how to help, with the lines, not answered as if at risk.
@@ -211,6 +223,7 @@ def screen(text: str) -> SafetyCheck:
         language=guess_language(text[:2000]),
         means=means,
         about_someone_else=helper,
+        others_in_danger=others_danger and not helper,
     )
 
 
@@ -249,6 +262,7 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
         worded=rules.worded,
         means=rules.means,
         about_someone_else=rules.about_someone_else,
+        others_in_danger=rules.others_in_danger,
     )
 
 
@@ -407,6 +421,9 @@ def crisis_response(
     parts: list[str] = []
     if urgent:
         parts.append(texts["emergency_first"].format(emergency=emergency))
+    if check.others_in_danger:
+        # "my friend just took a whole bottle of pills and i want to die too": both of them.
+        parts.append(taxonomy["helper"]["also"][lang])
     if RiskCategory.ABUSE in cats and RiskCategory.HARM_TO_OTHERS in cats:
         # A threat next to a disclosure is the abuser's threat (to the writer or their family):
         # the words are the abuse ones; the urgency (emergency number first) stays.

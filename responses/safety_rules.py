@@ -610,15 +610,43 @@ _ME_TOO = re.compile(
 )
 
 
-def someone_elses_risk(text: str, kind: str = "helper") -> bool:
+#: "i did too", "i want to go with her": the writer says they are in it as well, in words
+#: that read no risk once the other person's are blanked.
+_ME_TOO_ACT = re.compile(
+    r"\b(?:i did too|so did i|me too|and me|i (?:took|swallowed|did|had)"
+    r" (?:some|them|mine|it|the same|a lot|too many)(?: too)?"
+    r"|i (?:want|wanna|wish i could|am going|m going) (?:to )?(?:go"
+    r"|die|jump|do it|end it) (?:with (?:her|him|them)(?! to (?:the )?(?:hospital|er|doctor))"
+    r"|too|as well))\b"
+)
+
+#: "years ago", "in 2019 and survived": another person's danger that is over is a helper's
+#: worry (the "helper" kind), not an emergency now.
+_OVER_NOW = re.compile(
+    r"\b(?:years? ago|months ago|weeks ago|last (?:year|month|summer|winter|spring|autumn|fall)"
+    r"|in (?:19|20)\d\d|back (?:then|in)|when (?:she|he|they) (?:was|were)|survived|used to"
+    r"|(?:doing|is|s|are|re) (?:so )?(?:great|better|fine|well|ok|okay|recovering) now"
+    r"|vor (?:jahren|monaten|einem jahr|zwei jahren)|letztes jahr|damals|uberlebt"
+    r"|geht es (?:ihr|ihm) (?:jetzt )?(?:wieder )?gut"
+    r"|il y a (?:des|quelques|deux|trois|\d+) ans|l annee derniere|a survecu|va mieux"
+    r"|hace (?:anos|meses|\d+ anos|un ano)|el ano pasado|sobrevivio|ya esta bien"
+    r"|jaren geleden|vorig jaar|heeft het overleefd|gaat (?:het )?(?:nu )?(?:weer )?goed)\b"
+)
+
+
+def someone_elses_risk(text: str, kind: str = "helper", *, over: bool = False) -> bool:
     """Whether ``text`` tells of another person's risk (the "helper" ``[[context]]`` kind:
     "my friend says she wants to kill herself, how do i help her"; with ``kind`` =
     "helper_danger", another person in danger right now: "my friend just took a whole bottle
     of pills") and, with those words blanked, the rules read no risk in the writer's own
     words ("my friend said i should talk to someone, i want to kill myself" stays the
-    writer's). False for a joke or fiction."""
-    blanked = _others_words_blanked(text, kind)
-    return blanked is not None and not match_rules(blanked).categories
+    writer's). False for a joke or fiction. ``over`` (with "helper_danger"): the danger is
+    told as over ("my sister took a bunch of pills years ago, she is doing great now"), which
+    is a helper's worry, not an emergency."""
+    blanked = _others_words_blanked(text, kind, over=over)
+    if blanked is None or _ME_TOO.search(blanked) or _ME_TOO_ACT.search(blanked):
+        return False
+    return not match_rules(blanked).categories
 
 
 def others_in_danger(text: str) -> bool:
@@ -628,14 +656,17 @@ def others_in_danger(text: str) -> bool:
     return _others_words_blanked(text, "helper_danger") is not None
 
 
-def _others_words_blanked(text: str, kind: str) -> str | None:
+def _others_words_blanked(text: str, kind: str, *, over: bool = False) -> str | None:
     """The normalised ``text`` with the words of ``kind`` (a helper ``[[context]]`` kind)
-    blanked, or None when they are not there (or it reads as a joke, fiction or "me too")."""
+    blanked, or None when they are not there (or it reads as a joke or fiction, or, for
+    "helper_danger", as over when ``over`` is False and as now when it is True)."""
     if not text or not text.strip():
         return None
     rules = _rules()
     base = normalise_base(text[:4000])
-    if _HELPER_JOKING.search(base) or _ME_TOO.search(base):
+    if _HELPER_JOKING.search(base):
+        return None
+    if kind == "helper_danger" and bool(_OVER_NOW.search(base)) != over:
         return None
     groups = [group for name, group in rules.context if name == kind]
     blanked, matched = base, False

@@ -83,3 +83,43 @@ def test_everyday_look_alikes_are_not_flagged(text: str) -> None:
     check = screen(text)
     assert not check.flagged, text
     assert not check.about_someone_else, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my friend just took a whole bottle of pills and i did too",
+        "my gf is on the roof and says shes gonna jump and honestly i want to go with her",
+    ],
+)
+def test_the_writer_in_it_too_gets_their_own_crisis_reply_and_the_other_is_named(
+    text: str,
+) -> None:
+    check = screen(text)
+    assert check.flagged and check.urgent, text
+    assert not check.about_someone_else and check.others_in_danger, text
+    reply = crisis_response(check, "GB")
+    assert reply.startswith("If you are in danger right now, please call 999"), reply
+    assert _HELPER["also"]["en"] in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister took a bunch of pills years ago but shes doing great now",
+        "my friend took a whole bottle of pills in 2019 and survived",
+        "mijn zus heeft jaren geleden alle pillen genomen maar nu gaat het goed",
+    ],
+)
+def test_danger_told_as_over_is_a_helpers_worry_not_an_emergency(text: str) -> None:
+    check = screen(text)
+    assert not check.flagged, text
+    assert check.about_someone_else, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my son is hanging his paintings in the hallway", "my dad is hanging the christmas lights"],
+)
+def test_hanging_things_up_is_not_an_emergency(text: str) -> None:
+    assert not screen(text).flagged, text
