@@ -1,0 +1,167 @@
+"""False alarms across turns (bench/data/dev_dialogues.tsv, bench/dialogue_review.py): each
+everyday conversation that the conversation risk state or the rules answered with the crisis
+reply, fixed where the cause generalises, beside a risk conversation of the same shape that
+must still be flagged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from responses.risk import LANGUAGES, RiskCategory
+from responses.risk_state import EMPTY, RiskState, advance
+from responses.safety import SafetyCheck, screen
+from responses.safety_rules import context_signals
+
+T0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+DEV = Path(__file__).resolve().parents[2] / "bench" / "data" / "dev_dialogues.tsv"
+
+
+def _dialogue(turns: list[str], *, distress: bool = False) -> list[SafetyCheck]:
+    """The checks of ``turns`` said ten minutes apart (rules, then the risk state), each turn
+    read as distressed when ``distress`` (the core's emotion reading: sad, fear or angry)."""
+    state: RiskState = EMPTY
+    checks = []
+    for n, text in enumerate(turns):
+        state, check = advance(
+            state, screen(text), text=text, distress=distress, now=T0 + timedelta(minutes=10 * n)
+        )
+        checks.append(check)
+    return checks
+
+
+def test_risk_dev_dialogues_file_has_five_columns_known_labels_and_languages() -> None:
+    seen: dict[str, int] = {}
+    for line in DEV.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        dialogue, turn, labels, language, text = line.split("\t")
+        assert int(turn) == seen.get(dialogue, 0) + 1, line  # turns in order, from 1
+        seen[dialogue] = int(turn)
+        assert language in LANGUAGES and text.strip()
+        if labels != "none":
+            assert {RiskCategory(x) for x in labels.split(",")}, line
+            assert not dialogue.startswith("b-"), f"a benign dialogue has a risk turn: {line}"
+    benign = [d for d in seen if d.startswith("b-")]
+    assert len(benign) >= 40 and len(seen) - len(benign) >= 25
+
+
+# --- a loss read in everyday words -------------------------------------------------------------
+# "my sister passed her driving test", "he left me a voicemail", "lost my house keys", "je quitte
+# Lyon demain", "het huis verlaten", "me dejó en casa": each was a loss, which made a later
+# "cant wait to see her again soon" a wish to join someone who died, and a later question about
+# a bridge or a train a question about means.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister passed her driving test today!!!",
+        "my friend passed out at the party lol",
+        "my husband is gone for the weekend on a stag do",
+        "my boyfriend left me a voicemail singing happy birthday",
+        "he left me on read again",
+        "i got kicked out of the lobby for being afk",
+        "lost my house keys again, third time this month",
+        "my tasks were dumped on me again",
+        "je quitte Lyon demain, nouveau boulot à Bordeaux",
+        "une virée entre copines ce weekend",
+        "ma copine quitte son job",
+        "ik moet mijn oude huis netjes verlaten anders krijg ik mijn borg niet terug",
+        "me dejó el coche para el finde",
+        "mi madre me dejó en casa de mi abuela",
+        "me ha dejado un mensaje de voz",
+    ],
+)
+def test_risk_state_everyday_words_are_not_a_loss(text: str) -> None:
+    assert "loss" not in context_signals(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad passed last night",
+        "my dad passed in his sleep",
+        "my grandad passed away last week",
+        "my dad has sadly passed away",
+        "my nan passed on yesterday",
+        "my dog is gone",
+        "she left me",
+        "she left me for my best friend",
+        "got kicked out of my flat",
+        "lost my house",
+        "got fired today",
+        "mein Vater ist letzte Woche gestorben",
+        "meine Oma ist heute morgen verstorben",
+        "mijn moeder is vorige week overleden",
+        "mijn vriendin heeft me verlaten",
+        "ik ben ontslagen",
+        "j'ai été licencié ce matin",
+        "je me suis fait virer",
+        "elle m'a quitté",
+        "on m'a viré hier",
+        "mi novia me dejó y me quedé sin trabajo",
+        "me dejó por otro",
+        "me despidieron",
+    ],
+)
+def test_risk_state_a_loss_is_still_a_loss(text: str) -> None:
+    assert "loss" in context_signals(text)
+
+
+@pytest.mark.parametrize(
+    ("everyday", "loss", "then"),
+    [
+        (
+            "my sister passed her driving test today!!!",
+            "my sister passed away last week",
+            "cant wait to see her again soon",
+        ),
+        (
+            "my boyfriend left me a voicemail singing happy birthday",
+            "my boyfriend died in march",
+            "cant wait to be with him again",
+        ),
+        (
+            "lost my house keys again",
+            "lost my job today",
+            "what time does the fast train pass through the station",
+        ),
+        ("je quitte Lyon demain", "elle m'a quitté hier", "c'est quoi le pont le plus haut"),
+        (
+            "ik moet mijn oude huis netjes verlaten",
+            "mijn vriendin heeft me verlaten",
+            "hoe laat gaat de laatste trein",
+        ),
+        (
+            "mi madre me dejó en casa de mi abuela",
+            "mi novia me dejó",
+            "a qué hora pasa el último tren",
+        ),
+    ],
+)
+def test_risk_state_an_everyday_first_turn_no_longer_raises_a_later_one(
+    everyday: str, loss: str, then: str
+) -> None:
+    assert not _dialogue([everyday, then])[-1].flagged
+    after_loss = _dialogue([loss, then])[-1]
+    assert after_loss.flagged and "context" in after_loss.sources
+    assert RiskCategory.SUICIDAL_IDEATION in after_loss.categories
+
+
+def test_risk_state_a_death_told_with_a_time_between_is_a_loss_then_a_bridge_is_flagged() -> None:
+    # r-de-bruecke: "ist letzte Woche gestorben" was not read as a loss, so the bridge after it
+    # got an everyday reply (the emotion reading is English-only and saw no distress either).
+    checks = _dialogue(
+        [
+            "mein Vater ist letzte Woche gestorben",
+            "ich schlafe kaum noch",
+            "wie hoch ist die Köhlbrandbrücke eigentlich",
+        ]
+    )
+    assert not checks[0].flagged and checks[-1].flagged
+    assert _dialogue(
+        ["mijn moeder is vorige week overleden", "hoe hoog is de brug bij het station"]
+    )[-1].flagged
