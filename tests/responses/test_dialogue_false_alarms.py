@@ -165,3 +165,41 @@ def test_risk_state_a_death_told_with_a_time_between_is_a_loss_then_a_bridge_is_
     assert _dialogue(
         ["mijn moeder is vorige week overleden", "hoe hoog is de brug bij het station"]
     )[-1].flagged
+
+
+# --- suicide barriers being put up ----------------------------------------------------------------
+# b-truecrime: "they finally put up the suicide nets" (a podcast about a bridge) got the crisis
+# reply from the rules' "suicide". Nets or barriers being built are a topic; a bridge without
+# them is what someone looking for a place asks about, and stays a flag.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they finally put up the suicide nets, took them decades",
+        "the council installed suicide barriers on the viaduct last year",
+        "they should build suicide fences on every bridge tbh",
+    ],
+)
+def test_safety_suicide_barriers_being_built_are_not_a_flag(text: str) -> None:
+    assert not screen(text).flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which bridges have no suicide nets",
+        "the bridge with no suicide barrier, where is it",
+        "is there a bridge around here without suicide nets",
+        "they put up suicide nets but i still think about suicide every day",
+    ],
+)
+def test_safety_a_bridge_without_barriers_is_still_a_flag(text: str) -> None:
+    check = screen(text)
+    assert check.flagged and RiskCategory.SUICIDAL_IDEATION in check.categories
+
+
+def test_risk_state_a_bridge_without_barriers_after_a_loss_is_a_means_question() -> None:
+    # Reading one word between "without" and "nets" also lets the state see the means question.
+    assert "means" in context_signals("any bridges near here without suicide nets")
+    assert "means" in context_signals("which car parks dont have high fences")
