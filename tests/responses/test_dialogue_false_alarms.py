@@ -203,3 +203,76 @@ def test_risk_state_a_bridge_without_barriers_after_a_loss_is_a_means_question()
     # Reading one word between "without" and "nets" also lets the state see the means question.
     assert "means" in context_signals("any bridges near here without suicide nets")
     assert "means" in context_signals("which car parks dont have high fences")
+
+
+# --- a means question that says its everyday use, after everyday distress -----------------------
+# b-rope-climb and b-commute: "stressed about my climbing course" then "is a 9mm rope strong
+# enough to hold my weight on a top rope?", an annoying commute then "what time does the first
+# train go tomorrow? i cant be late again": the emotion reading counts stress and annoyance as
+# distress, and the question after it was read as one about means.
+
+EVERYDAY_USE = [
+    (
+        "stressed about my climbing course assessment",
+        "is a 9mm rope strong enough to hold my weight on a top rope?",
+    ),
+    (
+        "the trains were a nightmare this morning, my manager was so annoyed",
+        "what time does the first train go tomorrow? i cant be late again",
+    ),
+    (
+        "so tired after this week",
+        "how deep is the lake at the reservoir? were going fishing sunday",
+    ),
+    ("bin total gestresst", "wann fährt der letzte Zug? darf nicht schon wieder zu spät kommen"),
+    ("je suis crevée", "c'est quoi le pont le plus haut? on fait du kayak dessous"),
+    ("ik ben zo moe", "hoe diep is het kanaal? we gaan vissen"),
+]
+
+
+@pytest.mark.parametrize(("first", "then"), EVERYDAY_USE)
+def test_risk_state_an_everyday_use_after_everyday_distress_is_not_a_means_question(
+    first: str, then: str
+) -> None:
+    assert {"means", "purpose"} <= context_signals(then)
+    assert not _dialogue([first, then], distress=True)[-1].flagged
+
+
+@pytest.mark.parametrize(("first", "then"), EVERYDAY_USE)
+def test_risk_state_the_same_question_after_a_loss_is_still_a_means_question(
+    first: str, then: str
+) -> None:
+    # A loss on record (even a day ago) keeps it a signal, whatever use the question names.
+    state, _ = advance(
+        EMPTY, screen("my wife left me"), text="my wife left me", distress=True, now=T0
+    )
+    later = T0 + timedelta(hours=20)
+    state, _ = advance(state, screen(first), text=first, distress=True, now=later)
+    _, check = advance(
+        state, screen(then), text=then, distress=True, now=later + timedelta(minutes=5)
+    )
+    assert check.flagged and "context" in check.sources
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "is a 9mm rope strong enough to hold my weight",
+        "what time does the fast train pass through the station",
+        "how deep is the river, i cant swim anyway",
+        "how deep is the lake at the reservoir",
+        "whats the highest bridge, we want to go on a trip",
+    ],
+)
+def test_risk_state_a_means_question_without_an_everyday_use_after_distress_is_flagged(
+    then: str,
+) -> None:
+    assert "purpose" not in context_signals(then)
+    assert _dialogue(["today was awful", then], distress=True)[-1].flagged
+
+
+def test_risk_state_an_everyday_use_while_the_risk_is_raised_is_still_a_means_question() -> None:
+    checks = _dialogue(
+        ["i want to kill myself", "is a 9mm rope strong enough to hold my weight on a top rope?"]
+    )
+    assert checks[0].flagged and checks[1].flagged
