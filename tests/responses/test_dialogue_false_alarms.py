@@ -276,3 +276,46 @@ def test_risk_state_an_everyday_use_while_the_risk_is_raised_is_still_a_means_qu
         ["i want to kill myself", "is a 9mm rope strong enough to hold my weight on a top rope?"]
     )
     assert checks[0].flagged and checks[1].flagged
+
+
+# --- a reply or a visit after a loss is not a wish to join someone who died ---------------------
+# Found probing grief conversations beyond the dev set: after "my grandad died last week" (a loss
+# for 72 hours), "ill get back to them soon about the flowers", "im going to her house again
+# tomorrow" (his widow's) or "my sister wants me to join her in spain" got the crisis reply as a
+# wish to join him.
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "i need to get back to them soon about the flowers",
+        "ill get back to her soon, shes been texting",
+        "im going to her house again tomorrow to help with the cards",
+        "were going to her party soon, she turns 80",
+        "my sister wants me to join her in spain for a bit",
+    ],
+)
+def test_risk_state_a_reply_or_a_visit_after_a_loss_is_not_a_wish_to_join(then: str) -> None:
+    checks = _dialogue(["my grandad died last week", then])
+    assert "join_deceased" not in context_signals(then)
+    assert not checks[-1].flagged
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "i just want to be with her again",
+        "i want to get back to her soon",
+        "i just want to go to her again",
+        "i want to join him in heaven",
+        "i want to join her",
+        "ill see her again soon",
+        "ill be with him soon",
+        "ill go to her soon",
+        "i just want to be with him again, we could talk about anything",
+    ],
+)
+def test_risk_state_a_wish_to_join_after_a_loss_is_still_flagged(then: str) -> None:
+    check = _dialogue(["my nan died last week", then])[-1]
+    assert check.flagged and "context" in check.sources
+    assert RiskCategory.SUICIDAL_IDEATION in check.categories
