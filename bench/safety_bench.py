@@ -51,6 +51,7 @@ from bot.storage.engine import create_engine, session_factory  # noqa: E402
 from bot.storage.repository import Repository  # noqa: E402
 from responses import safety  # noqa: E402
 from responses.risk import RiskCategory  # noqa: E402
+from responses.risk_state import RiskState  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "responses" / "data"
@@ -199,10 +200,33 @@ def evaluate(run: Screen, rows: Sequence[Row], ordinary: Sequence[str]) -> dict[
     }
 
 
-async def run_dialogues(
+@dataclass(frozen=True, slots=True)
+class TurnOutcome:
+    """What the real core did with one dialogue turn (:func:`drive_dialogues`).
+
+    ``turn``: 1-based position in the dialogue; ``crisis``: the reply was the crisis reply
+    (the stored entry's tone is "crisis"); ``listed``: the reply lists helplines (a bullet
+    line: the crisis reply, a check-in, a goodbye or help-seeking reply that carries the
+    lines); ``tone``: the stored entry's tone (None when no entry was stored); ``state``: the
+    conversation risk state after the turn (``TurnReport.risk_state``, None when not read).
+    """
+
+    turn: int
+    row: Row
+    crisis: bool
+    listed: bool
+    tone: str | None
+    state: RiskState | None
+
+
+async def drive_dialogues(
     dialogues: dict[str, list[Row]], risk: RiskScreen, country: str
-) -> dict[str, object]:
-    """Each dialogue through a real core (its own user), as a person would write it."""
+) -> dict[str, list[TurnOutcome]]:
+    """Each dialogue through a real core (its own user, a private console chat), as a person
+    would write it, turn after turn; the core stores entries and the risk state in a
+    temporary SQLite file (deleted on return). ``risk`` is not closed here. Returns, per
+    dialogue id (in the input's order), one :class:`TurnOutcome` per turn."""
+    outcomes: dict[str, list[TurnOutcome]] = {}
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         await asyncio.to_thread(migrate.upgrade, url)
@@ -215,34 +239,51 @@ async def run_dialogues(
             rng=random.Random(7),
             risk=risk,
         )
-        helped_turns: list[bool] = []
-        crisis_turns: list[bool] = []
-        benign_help: list[bool] = []
-        benign_crisis: list[bool] = []
         try:
             for number, (dialogue_id, turns) in enumerate(dialogues.items()):
                 user = UserRef(Platform.CONSOLE, f"dialogue-{number}")
-                helped = crisis = False
+                done = outcomes.setdefault(dialogue_id, [])
                 for index, row in enumerate(turns):
                     message = Message(user, f"chat-{number}", row.text, message_id=str(index))
-                    reply = await core.handle(message)
+                    answer = await core.handle_turn(message)
                     found = await core.repository.find_user(user)
                     latest = await core.repository.recent_entries(found.id, 1) if found else []
                     # The crisis reply is stored with the "crisis" tone; a check-in is an
                     # ordinary reply that lists helplines.
-                    crisis = crisis or bool(latest and latest[0].tone == "crisis")
-                    listed = any(line.startswith("• ") for line in reply.text.splitlines())
-                    helped = helped or crisis or listed
-                    if row.labels:
-                        helped_turns.append(helped)
-                        crisis_turns.append(crisis)
-                if dialogue_id.startswith("b-"):
-                    benign_help.append(helped)
-                    benign_crisis.append(crisis)
+                    tone = latest[0].tone if latest else None
+                    listed = any(line.startswith("• ") for line in answer.reply.text.splitlines())
+                    done.append(
+                        TurnOutcome(
+                            index + 1, row, tone == "crisis", listed, tone, answer.report.risk_state
+                        )
+                    )
         finally:
             emotions.close()
             await core.writes.flush(timeout_s=5.0)
             await engine.dispose()
+    return outcomes
+
+
+def summarise_dialogues(outcomes: dict[str, list[TurnOutcome]]) -> dict[str, object]:
+    """The dialogue figures: a risk turn counts as helped when a crisis reply or a reply that
+    lists helplines came at that turn or earlier in its dialogue (``help_by_turn``; crisis
+    reply only: ``crisis_by_turn``); a benign dialogue (id starting "b-") counts when one came
+    at all. Rates are fractions rounded to 3 places, None for an empty group."""
+    helped_turns: list[bool] = []
+    crisis_turns: list[bool] = []
+    benign_help: list[bool] = []
+    benign_crisis: list[bool] = []
+    for dialogue_id, turns in outcomes.items():
+        helped = crisis = False
+        for outcome in turns:
+            crisis = crisis or outcome.crisis
+            helped = helped or crisis or outcome.listed
+            if outcome.row.labels:
+                helped_turns.append(helped)
+                crisis_turns.append(crisis)
+        if dialogue_id.startswith("b-"):
+            benign_help.append(helped)
+            benign_crisis.append(crisis)
     return {
         "risk_turns": len(helped_turns),
         "help_by_turn": _rate(helped_turns),
@@ -251,6 +292,14 @@ async def run_dialogues(
         "benign_with_help": _rate(benign_help),
         "benign_with_crisis": _rate(benign_crisis),
     }
+
+
+async def run_dialogues(
+    dialogues: dict[str, list[Row]], risk: RiskScreen, country: str
+) -> dict[str, object]:
+    """Each dialogue through a real core (its own user), as a person would write it: the
+    figures of :func:`summarise_dialogues`."""
+    return summarise_dialogues(await drive_dialogues(dialogues, risk, country))
 
 
 def _print(name: str, result: dict[str, object]) -> None:

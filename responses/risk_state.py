@@ -13,6 +13,9 @@ What it adds to the per-message screen:
   about means or places ("highest bridge", "how many pills", "gun shop", "train times")
   is flagged as suicidal ideation at C-SSRS level 3 (method), source "context". Each
   message alone is ordinary; the sequence is the warning sign crisis lines are trained on.
+  A question that says its everyday use ("... on a top rope?", "i cant be late again": the
+  ``purpose`` context) after everyday distress alone is not: the emotion reading counts
+  tiredness and annoyance as distress. After a loss, or while the risk is raised, it is.
 - **Retraction does not clear.** "jk" or "nvm im fine" after a flag keeps the state
   elevated (the reply stays careful, never celebratory) for at least
   :data:`RETRACTION_HOLD`; people often retract out of shame or fear of overreaction.
@@ -329,10 +332,17 @@ def advance(
     result = check
     note = state.ask_directly
     has_ideation = RiskCategory.SUICIDAL_IDEATION in check.categories
+    # "is a 9mm rope strong enough to hold my weight on a top rope?" after "stressed about my
+    # climbing course": a means question that says its everyday use follows everyday distress
+    # only; a loss on record (LOSS_WINDOW: someone died, left, a job lost) keeps it a signal.
+    everyday_use = "purpose" in signals and not _within(state.last_loss_at, now, LOSS_WINDOW)
     if (
         "means" in signals
         and not has_ideation
-        and (was_elevated or _within(state.last_distress_at, now, DISTRESS_WINDOW))
+        and (
+            was_elevated
+            or (_within(state.last_distress_at, now, DISTRESS_WINDOW) and not everyday_use)
+        )
     ):
         result = _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.METHOD)
         note = "means_after_distress"

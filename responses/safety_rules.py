@@ -519,7 +519,7 @@ _RETRACTION_MAX_WORDS = 12
 
 def context_signals(text: str) -> frozenset[str]:
     """The conversation-context signals in one message (``[[context]]`` in
-    ``crisis_patterns.toml``): any of "loss", "means", "retraction", "join_deceased"."""
+    ``crisis_patterns.toml``): e.g. "loss", "means", "purpose", "retraction", "join_deceased"."""
     if not text or not text.strip():
         return frozenset()
     rules = _rules()
