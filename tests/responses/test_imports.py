@@ -18,6 +18,7 @@ MODEL_MODULES = {
     "risk_encoder.py",
     "risk_encoder_train.py",
     "risk_ensemble.py",
+    "risk_onnx.py",
 }
 MODEL_IMPORTS = {
     "numpy",
@@ -26,12 +27,15 @@ MODEL_IMPORTS = {
     "emotion.text.encoder",
     "tensorflow",
     "keras",
+    "onnx",
+    "onnxruntime",
 }
 MODEL_PREFIXES = (
     "responses.risk_model",
     "responses.risk_train",
     "responses.risk_encoder",
     "responses.risk_ensemble",
+    "responses.risk_onnx",
 )
 
 

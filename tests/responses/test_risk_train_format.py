@@ -1,4 +1,4 @@
-"""Every risk-classifier training file is well formed and covers every category.
+"""Every risk-classifier training file is well formed, and each language covers every category.
 
 The trainer reads ``responses/data/risk_train/*.tsv`` as ``labels<TAB>text`` lines under a
 one-line ``#`` header; a malformed line, an unknown label or a category with too few examples
@@ -48,13 +48,26 @@ def test_training_files_exist() -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
-def test_training_file_shape(path: Path) -> None:
+def test_training_file_is_well_formed_without_repeats(path: Path) -> None:
     rows = _rows(path)
-    assert len(rows) >= MIN_LINES, (path.name, len(rows))
+    assert rows, path.name
     texts = Counter(" ".join(text.casefold().split()) for _, text in rows)
     duplicates = [text for text, n in texts.items() if n > 1]
     assert not duplicates, (path.name, duplicates)
+
+
+LANGUAGE_FILES: dict[str, list[Path]] = {}
+for _path in FILES:
+    LANGUAGE_FILES.setdefault(_path.stem.split("_")[0], []).append(_path)
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_FILES))
+def test_each_language_covers_every_category(language: str) -> None:
+    """A language's files together (a later batch may add to a few categories only) hold
+    enough lines, every category and a share of hard negatives."""
+    rows = [row for path in LANGUAGE_FILES[language] for row in _rows(path)]
+    assert len(rows) >= MIN_LINES, (language, len(rows))
     counts = Counter(label for labels, _ in rows for label in labels)
     for category in RiskCategory:
-        assert counts[category.value] >= MIN_PER_CATEGORY, (path.name, category, counts)
-    assert counts["none"] / len(rows) >= MIN_NONE_SHARE, (path.name, counts["none"], len(rows))
+        assert counts[category.value] >= MIN_PER_CATEGORY, (language, category, counts)
+    assert counts["none"] / len(rows) >= MIN_NONE_SHARE, (language, counts["none"], len(rows))
