@@ -186,8 +186,10 @@ def crisis_answer(
     asked it. Private when the flag came only from what they said elsewhere and this is a group
     chat."""
     check, now = opening.check, opening.now
-    # Just asked and answered: the reply does not ask the same question again.
-    ask = not risk_state.recently_asked(opening.before, now)
+    # Just asked and answered: the reply does not ask the same question again. Only in
+    # private: in a group, leaving the question out would tell the group it was asked
+    # elsewhere, so the reply there is the one anyone would get.
+    ask = not (opening.private and risk_state.recently_asked(opening.before, now))
     text = crisis_text(check, country, recent_ids=recent_ids, rng=rng, ask=ask)
     # Raised only by what they said elsewhere: answer them, not the group.
     private_reply = check.sources == {"context"} and not opening.private
@@ -242,7 +244,8 @@ def composed_answer(
             opening.watch,
             country,
             check.language,
-            ask=not risk_state.recently_asked(before, now),
+            # As in crisis_answer: in a group, the check-in anyone would get.
+            ask=not (private and risk_state.recently_asked(before, now)),
             means=check.means,
         )
         tone, reply_id = CHECK_IN_TONE, None  # /why says it was a check-in

@@ -322,3 +322,43 @@ def test_a_goodbye_while_raised_carries_the_lines_once() -> None:
         composed_answer(group, text="ok thanks, bye", country=COUNTRY, **DRAFT).text
         == (DRAFT["reply_text"])
     )
+
+
+def test_in_a_group_the_crisis_reply_does_not_show_the_question_was_asked_elsewhere() -> None:
+    """Leaving the question out in a group would tell the group it was asked in private."""
+    asked = _raised(asked=True)
+    at = T0 + timedelta(minutes=10)
+    rng = random.Random(1)
+    fresh = crisis_answer(
+        _open("i want to die", at=at, private=False), country=COUNTRY, recent_ids=[], rng=rng
+    )
+    after_dm = crisis_answer(
+        _open("i want to die", asked, at=at, private=False),
+        country=COUNTRY,
+        recent_ids=[],
+        rng=random.Random(1),
+    )
+    question = safety.direct_question("en")
+    assert question in fresh.text
+    assert question in after_dm.text
+    # In private, just asked: the question is not asked again.
+    in_private = crisis_answer(
+        _open("i want to die", asked, at=at), country=COUNTRY, recent_ids=[], rng=random.Random(1)
+    )
+    assert question not in in_private.text
+
+
+def test_in_a_group_the_check_in_does_not_show_the_question_was_asked_elsewhere() -> None:
+    watched = Screened(safety.SafetyCheck(flagged=False), frozenset({RiskCategory.FAREWELL}))
+    at = T0 + timedelta(minutes=10)
+    replies = [
+        composed_answer(
+            _open("bye all", before, at=at, private=False, screened=watched),
+            text="bye all",
+            country=COUNTRY,
+            **DRAFT,
+        ).text
+        for before in (EMPTY, _raised(asked=True))
+    ]
+    assert replies[0] == replies[1]
+    assert safety.direct_question("en") in replies[0]
