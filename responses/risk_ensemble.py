@@ -56,12 +56,14 @@ MIN_DECISIVE_WORDS = 6
 #: many windows, each a chance of a false alarm. Chosen with ``bench/risk_windows_bench.py``
 #: (long messages composed from dev data only, 300 of each kind) as the smallest margin that
 #: keeps ordinary long chat within the single-message limits (<= 3 % check-ins, <= 1 %
-#: crisis replies). With the readers of 2026-11-30 07:05 (everyday lines): 0.25, where 2.3 % /
-#: 0.7 % of ordinary long messages, 5.3 % / 3.7 % of those around a look-alike and 55 % / 40 %
-#: of those around a risk line get a check-in / the crisis reply; read whole only, 1.3 % / 0 %
-#: of the risk ones; at 0.2, 1.3 % of ordinary ones got the crisis reply. (The readers of
-#: 06:27, without the everyday lines, met the limits at 0.2.)
-WINDOW_MARGIN = 0.25
+#: crisis replies). With the readers of 2026-11-30 09:53 (v4 lines): 0.30, where 2.3 % / 0 %
+#: of ordinary long messages, 3.7 % / 0 % of those around a look-alike and 49 % / 0 % of those
+#: around a risk line get a check-in / the crisis reply (read whole only: 3 % / 0 %). At 0.20
+#: the risk ones got 53 % / 36 %, but 3.7 % of ordinary ones a check-in. With the window's
+#: top at 1 - 0.30, below the English decisive cut (0.775), a long message is never sent the
+#: crisis reply on a window alone: it is asked (a check-in with the lines). (Earlier readers:
+#: 0.25 at 07:05, 0.2 at 06:27.)
+WINDOW_MARGIN = 0.30
 
 
 @dataclass(frozen=True, slots=True)
