@@ -55,10 +55,12 @@ def explain_entry(entry: MoodEntry) -> str:
     calm): /why says that instead of presenting the estimate as how they felt. So for a message
     that got the check-in: /why says the safety check was unsure and asked.
     """
-    if entry.crisis:
-        return CRISIS_WHY
+    # The helper's tone first: "my friend just took a whole bottle of pills" is stored as a
+    # crisis entry (the emergency number led), but the one not safe was someone else.
     if entry.tone == HELPER_TONE:
         return HELPER_WHY
+    if entry.crisis:
+        return CRISIS_WHY
     if entry.tone == CHECK_IN_TONE:
         return CHECK_IN_WHY
     result = fusion_of(entry)

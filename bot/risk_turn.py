@@ -33,11 +33,12 @@ HELP_SEEKING_TONE = "help_seeking"
 #: Readings that count as distress for the risk state (a loss then a question about means).
 _DISTRESS = frozenset({Emotion.SAD, Emotion.FEAR, Emotion.ANGRY})
 
-#: Which answer a turn gets: the crisis reply; the acknowledgement of a plan to reach out; the
+#: Which answer a turn gets: the crisis reply; the acknowledgement of a plan to reach out; what
+#: to do while waiting for help, to a helper's follow-up (someone else is in danger now); the
 #: reply to someone asking how to help another person; the classifier's check-in; or the
 #: composed everyday reply (which the risk state may still make a gentle line in the person's
 #: language, end with the direct question, or replace with the lines before a goodbye).
-AnswerKind = Literal["crisis", "help_seeking", "helper", "check_in", "everyday"]
+AnswerKind = Literal["crisis", "help_seeking", "helper_waiting", "helper", "check_in", "everyday"]
 
 
 def distressed(estimate: EmotionEstimate | None) -> bool:
@@ -83,7 +84,9 @@ class Opening:
     ``check``: the check to act on (the screen's, raised by context, or cleared for a plan to
     reach out); ``watch``: what only the classifier saw (answered with a check-in);
     ``seeking``: the message is a plan to reach out; ``private``: a private chat; ``now``:
-    the turn's time (timezone-aware UTC).
+    the turn's time (timezone-aware UTC); ``helping``: the message is a follow-up of someone
+    who told that another person is in danger now (``risk_state.helping``), answered with
+    what to do while they wait.
     """
 
     before: RiskState
@@ -93,6 +96,7 @@ class Opening:
     seeking: bool
     private: bool
     now: datetime
+    helping: bool = False
 
     @property
     def raised(self) -> bool:
@@ -130,21 +134,31 @@ def open_turn(
     # "i think i'll call them tomorrow" after the lines: what only the classifier read as
     # risk is a plan to reach out; it is acknowledged, not answered with the crisis reply
     # again (risk the rules read in the words always keeps the crisis reply).
-    seeking = private and risk_state.seeking_help(before, check, text, now)
-    if seeking:
+    # "ok i called 911, they are coming" after "my friend just took a whole bottle of pills":
+    # the helper's situation, not the writer's own risk (a review found it answered with
+    # "move away from anything you could hurt yourself with", then asked whether they were
+    # suicidal). What only the classifier read is cleared; the writer's own words flagged by
+    # the rules keep the crisis reply (risk_state.helping).
+    helping = risk_state.helping(before, check, now, private=private)
+    seeking = not helping and private and risk_state.seeking_help(before, check, text, now)
+    if seeking or helping:
         check, watch = safety.make_check((), language=check.language), frozenset()
     state, check = risk_state.advance(
         before, check, text=text, distress=distress, now=now, private=private
     )
-    return Opening(before, state, check, watch, seeking, private, now)
+    return Opening(before, state, check, watch, seeking, private, now, helping)
 
 
 def answer_kind(opening: Opening) -> AnswerKind:
     """Which answer ``opening`` calls for, first match wins: a flagged check gets the crisis
-    reply; then a plan to reach out, a question about someone else's risk, what only the
-    classifier saw; else the everyday reply."""
+    reply (also a helper's follow-up that the context raised as the writer's own risk: "i
+    have a plan" after their suicidal talk); then a helper's follow-up, a plan to reach out,
+    a question about someone else's risk, what only the classifier saw; else the everyday
+    reply."""
     if opening.check.flagged:
         return "crisis"
+    if opening.helping:
+        return "helper_waiting"
     if opening.seeking:
         return "help_seeking"
     if opening.check.about_someone_else:
@@ -194,7 +208,11 @@ def crisis_answer(
     # Raised only by what they said elsewhere: answer them, not the group.
     private_reply = check.sources == {"context"} and not opening.private
     state = mark_reply_asked(opening.state, text, check, now)
-    return Decision(check, state, text, CRISIS_TONE, None, "crisis", private_reply)
+    # Someone else in danger now ("my friend just took a whole bottle of pills"): the reply
+    # is the helper's (safety.crisis_response), and /why says so (bot.explain: HELPER_TONE),
+    # not that the writer seemed unsafe.
+    tone = HELPER_TONE if check.about_someone_else else CRISIS_TONE
+    return Decision(check, state, text, tone, None, "crisis", private_reply)
 
 
 def composed_answer(
@@ -227,7 +245,14 @@ def composed_answer(
         # Just asked (by the crisis reply or a check-in): asking again right after "jk
         # im fine" pushes. The reply stays careful (elevated); the note is dropped.
         state = risk_state.mark_asked(state)
-    if kind == "help_seeking":
+    if kind == "helper_waiting":
+        # What to do until help comes, in their language, the emergency number in it (and
+        # first when the other person is getting worse); never the direct question to them.
+        language = risk_state.helper_language(state, check, text)
+        worse = risk_state.getting_worse(text)
+        reply_text = risk_state.helper_reply(country, language, worse=worse)
+        tone, reply_id = HELPER_TONE, None
+    elif kind == "help_seeking":
         language = risk_state.raised_language(state, text, now) or check.language
         reply_text = risk_state.help_seeking_reply(country, language)
         tone, reply_id = HELP_SEEKING_TONE, None

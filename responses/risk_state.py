@@ -25,6 +25,12 @@ What it adds to the per-message screen:
   bot's direct question is C-SSRS plan level (urgent); alone it is everyday.
 - **Wanting to join someone who died** ("I just want to be with her again") after a loss is
   flagged (C-SSRS 1, wish to be dead) with a pending note to ask directly.
+- **Helping someone else.** "my friend just took a whole bottle of pills" (the screen reads
+  the other person in danger now, nothing in the writer's words) starts a helper episode
+  (``helping_at``) and raises none of the writer's own categories. For :data:`HELPER_WINDOW`
+  a private follow-up whose own words the rules do not flag ("ok i called 911", "what do i
+  do while i wait") is the helper's (:func:`helping`), answered with what to do until help
+  comes (:func:`helper_reply`); the writer's own risk in their words keeps the crisis reply.
 - **Decay.** A state with no new risk signal for :data:`RISK_WINDOW` (48 h) is cleared.
   Why 48 h: suicidal crises are mostly acute (hours to a day or two; many near-lethal
   attempts followed a decision of under an hour, Simon et al. 2001, Suicide Life Threat
@@ -46,7 +52,12 @@ from responses._data import load_toml
 from responses.foreign import other_language
 from responses.language import language_scores
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory
-from responses.safety import SafetyCheck, bulleted_helplines, make_check
+from responses.safety import (  # _emergency: the same number every crisis-type reply gives
+    SafetyCheck,
+    _emergency,
+    bulleted_helplines,
+    make_check,
+)
 from responses.safety_rules import context_signals, normalise_base, state_patterns
 
 #: How long after the last risk signal the conversation stays elevated.
@@ -61,6 +72,13 @@ RETRACTION_HOLD = timedelta(hours=12)
 #: How long after the bot asked "are you thinking about ending your life?" a yes still answers
 #: it (an answer may come after a pause; later, a bare "yes" is about something else).
 ANSWER_WINDOW = timedelta(hours=2)
+
+#: How long after someone said another person is in danger right now ("my friend just took a
+#: whole bottle of pills") their follow-ups ("ok i called 911", "what do i do while i wait") are
+#: read as the helper's, answered with what to do until help comes (:func:`helping`). Two hours
+#: covers the wait for an ambulance and the first time at hospital; after it, an everyday
+#: message is everyday again.
+HELPER_WINDOW = timedelta(hours=2)
 
 #: Longest message read as a goodbye said with other words ("anyway thanks for listening,
 #: goodbye!"): a long message that has a "bye" in one of its clauses is about something else.
@@ -143,7 +161,10 @@ class RiskState:
     cleared with :func:`mark_asked`; ``asked_at`` when a reply last asked that question (a
     yes within :data:`ANSWER_WINDOW` answers it); ``language`` the language of the last reply
     that flagged or asked (a one-word "ja" is answered in it); ``signed_off_at`` when a
-    goodbye last carried the lines (once per episode). ``sources`` says which of
+    goodbye last carried the lines (once per episode). ``helping_at``: when the person last said
+    that someone else is in danger right now (a helper episode, :func:`helping`; it never
+    raises the person's own categories), ``helping_language`` the language they said it in.
+    ``sources`` says which of
     ``responses.safety.SOURCES`` raised a flag in this episode; ``worded`` the categories the
     rules recognised in the person's own words (the others came from the classifier's reading
     or the context), so /why never claims "you mentioned" what the person did not say.
@@ -163,6 +184,8 @@ class RiskState:
     asked_at: datetime | None = None
     language: str | None = None
     signed_off_at: datetime | None = None
+    helping_at: datetime | None = None
+    helping_language: str | None = None
 
     def to_json(self) -> str:
         """A compact JSON object (ISO 8601 times) for the bot to store per user."""
@@ -183,6 +206,8 @@ class RiskState:
                 "asked_at": _iso(self.asked_at),
                 "language": self.language,
                 "signed_off_at": _iso(self.signed_off_at),
+                "helping_at": _iso(self.helping_at),
+                "helping_language": self.helping_language,
             },
             separators=(",", ":"),
         )
@@ -224,6 +249,13 @@ class RiskState:
                 asked_at=_time(data.get("asked_at")),
                 language=str(data["language"]) if data.get("language") else None,
                 signed_off_at=_time(data.get("signed_off_at")),
+                # Absent in states stored before helper episodes existed: none then.
+                helping_at=_time(data.get("helping_at")),
+                helping_language=(
+                    str(data["helping_language"])
+                    if data.get("helping_language") in LANGUAGES
+                    else None
+                ),
             )
         except (ValueError, TypeError, KeyError):
             return EMPTY
@@ -281,6 +313,8 @@ def _decay(state: RiskState, now: datetime) -> RiskState:
         state = replace(state, last_distress_at=None)
     if state.last_loss_at is not None and not _within(state.last_loss_at, now, LOSS_WINDOW):
         state = replace(state, last_loss_at=None)
+    if state.helping_at is not None and not _within(state.helping_at, now, HELPER_WINDOW):
+        state = replace(state, helping_at=None, helping_language=None)
     return state
 
 
@@ -336,12 +370,21 @@ def advance(
     # climbing course": a means question that says its everyday use follows everyday distress
     # only; a loss on record (LOSS_WINDOW: someone died, left, a job lost) keeps it a signal.
     everyday_use = "purpose" in signals and not _within(state.last_loss_at, now, LOSS_WINDOW)
+    # While helping someone in danger now ("how many pills is too many" after "my friend
+    # took a whole bottle"), a means question is about the other person, and the fear
+    # read in the helper's messages is theirs for the other person: only the person's own
+    # raised risk (was_elevated) makes it a signal then.
+    in_episode = _within(state.helping_at, now, HELPER_WINDOW)
     if (
         "means" in signals
         and not has_ideation
         and (
             was_elevated
-            or (_within(state.last_distress_at, now, DISTRESS_WINDOW) and not everyday_use)
+            or (
+                _within(state.last_distress_at, now, DISTRESS_WINDOW)
+                and not everyday_use
+                and not in_episode
+            )
         )
     ):
         result = _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.METHOD)
@@ -397,7 +440,14 @@ def advance(
             _raise(result, RiskCategory.SUICIDAL_IDEATION, CssrsLevel.PLAN), language=plan
         )
 
-    if result.flagged:
+    if helps_now(result):
+        # "my friend just took a whole bottle of pills": the other person is in danger, not
+        # the writer (the screen read nothing in the writer's own words). The episode is
+        # recorded for the follow-ups; the writer's own categories are not raised (a review
+        # found them raised, so that "ok i called 911" got the writer's crisis reply and /why
+        # said "you mentioned being in danger right now").
+        state = replace(state, helping_at=now, helping_language=result.language)
+    elif result.flagged:
         state = replace(
             state,
             categories=state.categories | result.categories,
@@ -415,6 +465,80 @@ def advance(
         # Private only: "lol jk" in a group is about the group's talk, not the flag.
         state = replace(state, retracted_at=now, ask_directly="retraction")
     return state, result
+
+
+def helps_now(check: SafetyCheck) -> bool:
+    """Whether ``check`` is someone telling that another person is in danger right now: about
+    someone else (the writer's own words read nothing) with immediate danger read by the rules
+    (the "helper_danger" context: "my friend just took a whole bottle of pills"). Such a
+    message gets the helper's urgent reply and starts a helper episode (``helping_at``)."""
+    return check.about_someone_else and RiskCategory.IMMEDIATE_DANGER in check.worded
+
+
+def helping(state: RiskState, check: SafetyCheck, now: datetime, *, private: bool) -> bool:
+    """Whether a message is a helper's follow-up: in a private chat, within
+    :data:`HELPER_WINDOW` of a message that told of another person in danger now
+    (:func:`helps_now`), and not itself such a message nor one whose own words the rules
+    flag (the writer's own risk: "i cant do this anymore i want to die" keeps the crisis
+    reply). A flag only the classifier or the context raised ("ok i called 911, they are
+    coming" read as danger) is the helper's situation, answered with what to do while they
+    wait (:func:`helper_reply`, the emergency number and the lines in it). Never in a group:
+    what was said in private must not shape a group's reply."""
+    if not private or not _within(state.helping_at, now, HELPER_WINDOW):
+        return False
+    return not helps_now(check) and not check.worded
+
+
+@cache
+def _getting_worse() -> re.Pattern[str]:
+    """The ``helper_worse`` lists of all languages: the other person not breathing, not waking,
+    not responding, or getting worse ("she is breathing but wont wake up", "er atmet nicht
+    mehr", "elle ne se reveille pas"), searched in ``normalise_base`` text."""
+    return re.compile("|".join(state_patterns("helper_worse").values()))
+
+
+def getting_worse(text: str) -> bool:
+    """Whether a helper's follow-up says the other person is getting worse: not breathing (or
+    barely), will not wake up, not responding, a seizure, "it's getting worse". Then the reply
+    leads with the emergency number again."""
+    return _getting_worse().search(normalise_base(text[:4000])) is not None
+
+
+def helper_language(state: RiskState, check: SafetyCheck, text: str) -> str:
+    """The language to answer a helper's follow-up in: the message's when it is clearly German,
+    French, Spanish or Dutch; the episode's (``helping_language``) when the message leans no
+    more to English than to it ("ok", "ja ok"); else the message's own reading."""
+    found = other_language(text)
+    if found in LANGUAGES and found != "en":
+        return found
+    episode = state.helping_language
+    if episode in LANGUAGES and episode != "en" and found is None:
+        scores = language_scores(text)
+        if scores.get(episode, 0.0) >= scores.get("en", 0.0):
+            return episode
+    return check.language if check.language in LANGUAGES else "en"
+
+
+def helper_reply(country: str | None, language: str | None, *, worse: bool) -> str:
+    """The answer to a helper's follow-up, in ``language``: what to do while they wait for
+    the ambulance (``[helper] waiting`` in ``risk_taxonomy.toml``, with the country's
+    emergency number: ``helplines.toml``, or the local-emergency words), led by ``[helper]
+    worse`` (the emergency number again, tell the operator) when ``worse`` (:func:`getting_worse`),
+    then the crisis lines (for the helper too). Never the question whether the writer is
+    suicidal. The steps follow standard first-aid guidance for a suspected overdose (NHS
+    "Recovery position" and "Poisoning" pages; British Red Cross first-aid advice for someone
+    unresponsive and breathing): stay, follow the call handler, recovery position and watch
+    the breathing, nothing by mouth and no making them sick, keep what was taken."""
+    lang = language if language in LANGUAGES else "en"
+    taxonomy = load_toml("risk_taxonomy.toml")
+    texts: dict[str, str] = taxonomy["text"][lang]
+    helper = taxonomy["helper"]
+    emergency = _emergency(country, texts)
+    parts = [helper["waiting"][lang].format(emergency=emergency)]
+    if worse:
+        parts.insert(0, helper["worse"][lang].format(emergency=emergency))
+    parts.append(bulleted_helplines(country, ("crisis",), lang, emergency_led=True))
+    return "\n\n".join(parts)
 
 
 def signing_off(state: RiskState, text: str, now: datetime) -> bool:

@@ -542,6 +542,7 @@ STATE_KINDS: tuple[str, ...] = (
     "plan",
     "help_seeking",
     "not_help_seeking",
+    "helper_worse",
 )
 
 

@@ -13,6 +13,7 @@ from bot.risk import Screened
 from bot.risk_turn import (
     CRISIS_TONE,
     HELP_SEEKING_TONE,
+    Decision,
     Opening,
     answer_kind,
     asked_at,
@@ -362,3 +363,144 @@ def test_in_a_group_the_check_in_does_not_show_the_question_was_asked_elsewhere(
     ]
     assert replies[0] == replies[1]
     assert safety.direct_question("en") in replies[0]
+
+
+# --- a helper's follow-ups: someone else is in danger now -------------------------------------
+
+#: What the classifier read in the console's follow-ups (a review found "ok i called 911, they
+#: are coming" answered with the writer's check-in: "move away from anything you could hurt
+#: yourself with", then "are you thinking about ending your life?").
+DANGER_READ = Screened(MODEL_ONLY, watch=frozenset({RiskCategory.IMMEDIATE_DANGER}))
+#: The classifier's confident flag on a follow-up (sources model only, nothing worded).
+DANGER_FLAGGED = Screened(
+    safety.make_check({RiskCategory.IMMEDIATE_DANGER}, sources=("model",)),
+)
+
+
+def _turn(
+    text: str,
+    before: RiskState,
+    *,
+    at: datetime,
+    screened: Screened | None = None,
+    private: bool = True,
+    country: str = COUNTRY,
+) -> Decision:
+    """One whole turn through the pure functions, as the core runs them."""
+    opening = _open(text, before, at=at, screened=screened, private=private, distress=True)
+    if answer_kind(opening) == "crisis":
+        return crisis_answer(opening, country=country, recent_ids=[], rng=random.Random(3))
+    return composed_answer(opening, text=text, country=country, **DRAFT)
+
+
+def _helping(text: str, language: str = "en", country: str = COUNTRY) -> RiskState:
+    """The state after a message telling that someone else is in danger now, at T0."""
+    decision = _turn(text, EMPTY, at=T0, country=country)
+    assert decision.kind == "crisis" and decision.check.about_someone_else
+    assert decision.state.helping_at == T0 and decision.state.helping_language == language
+    return decision.state
+
+
+def test_the_console_sequence_gets_the_helper_replies_not_the_writers_crisis() -> None:
+    first = _turn("my friend just took a whole bottle of pills", EMPTY, at=T0)
+    assert first.kind == "crisis" and first.text.startswith("Call 999 now")
+    # The writer is not the one at risk: nothing raised, /why has nothing to say of them, and
+    # the entry's /why is the helper's.
+    assert first.tone == HELPER_TONE
+    assert not first.state.categories and not risk_state.elevated(first.state, T0)
+    assert "in danger right now" not in risk_state.explain(first.state, T0)
+
+    called = _turn(
+        "ok i called 911, they are coming",
+        first.state,
+        at=T0 + timedelta(minutes=4),
+        screened=DANGER_READ,
+    )
+    assert called.kind == "helper_waiting" and called.tone == HELPER_TONE
+    assert "recovery position" in called.text and "999" in called.text
+    assert "hurt yourself" not in called.text
+    assert safety.direct_question("en") not in called.text
+
+    wait = _turn(
+        "what do i do while i wait",
+        called.state,
+        at=T0 + timedelta(minutes=6),
+        screened=DANGER_FLAGGED,
+    )
+    assert wait.kind == "helper_waiting" and not wait.check.flagged
+    assert "ending your life" not in wait.text
+    assert "You're doing the right thing" in wait.text
+    assert not wait.text.startswith("Call 999")
+
+    worse = _turn("she is breathing but wont wake up", wait.state, at=T0 + timedelta(minutes=9))
+    assert worse.kind == "helper_waiting"
+    assert worse.text.startswith("Call 999 again now")
+    assert "How are you really feeling" not in worse.text and worse.reply_id is None
+    assert not worse.state.categories
+
+
+def test_the_german_sequence_is_answered_in_german_with_the_german_number() -> None:
+    state = _helping("meine freundin hat gerade eine ganze packung tabletten genommen", "de", "DE")
+    called = _turn(
+        "ok ich hab den notruf angerufen, sie kommen",
+        state,
+        at=T0 + timedelta(minutes=3),
+        screened=DANGER_READ,
+        country="DE",
+    )
+    assert called.kind == "helper_waiting"
+    assert "stabile Seitenlage" in called.text and "112" in called.text
+    # "ok": too short to tell; answered in the episode's language.
+    ok = _turn("ok", called.state, at=T0 + timedelta(minutes=5), country="DE")
+    assert ok.kind == "helper_waiting" and ok.text.startswith("Du machst das Richtige")
+    worse = _turn(
+        "sie atmet aber wird nicht wach", ok.state, at=T0 + timedelta(minutes=7), country="DE"
+    )
+    assert worse.text.startswith("Ruf jetzt noch einmal die 112 an")
+
+
+def test_the_writers_own_risk_in_a_follow_up_still_gets_the_crisis_reply() -> None:
+    state = _helping("my friend just took a whole bottle of pills")
+    own = _turn(
+        "i cant do this anymore, i want to kill myself", state, at=T0 + timedelta(minutes=5)
+    )
+    assert own.kind == "crisis" and own.tone == CRISIS_TONE
+    assert safety.direct_question("en") in own.text
+    assert RiskCategory.SUICIDAL_IDEATION in own.state.categories
+    assert risk_state.elevated(own.state, T0 + timedelta(minutes=5))
+
+
+def test_a_group_chat_gets_no_helper_follow_up_from_a_private_episode() -> None:
+    state = _helping("my friend just took a whole bottle of pills")
+    group = _turn(
+        "what do i do while i wait",
+        state,
+        at=T0 + timedelta(minutes=5),
+        private=False,
+        screened=DANGER_READ,
+    )
+    assert group.kind == "check_in"
+    assert "recovery position" not in group.text
+    plain = _turn("what do i do while i wait", state, at=T0 + timedelta(minutes=5), private=False)
+    assert plain.kind == "everyday" and plain.text == DRAFT["reply_text"]
+
+
+def test_the_helper_follow_ups_end_after_the_window() -> None:
+    state = _helping("my friend just took a whole bottle of pills")
+    later = T0 + risk_state.HELPER_WINDOW + timedelta(minutes=1)
+    decision = _turn("what do i do while i wait", state, at=later)
+    assert decision.kind == "everyday" and decision.state.helping_at is None
+
+
+def test_a_means_question_while_helping_is_not_the_writers_risk() -> None:
+    # Distress was read in the helper's message; a question about pills is about the friend.
+    # (Only the context reads it as means: the rules flag nothing in the words.)
+    text = "how many of those pills would be dangerous"
+    assert not safety.screen(text).flagged
+    state = _helping("my friend just took a whole bottle of pills")
+    decision = _turn(text, state, at=T0 + timedelta(minutes=5))
+    assert decision.kind == "helper_waiting" and not decision.state.categories
+    # Without the episode, the same question after distress is the writer's (means after
+    # distress), so the test above reads the episode, not the words.
+    distressed_only = replace(EMPTY, last_distress_at=T0)
+    assert _turn(text, distressed_only, at=T0 + timedelta(minutes=5)).kind == "crisis"
