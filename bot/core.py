@@ -380,6 +380,10 @@ class Core:
                 log.info("a message about someone else's risk (user %s); helper reply", user.id)
             elif kind == "check_in":
                 log.info("risk classifier unsure (user %s); check-in asked", user.id)
+            elif kind == "helper_waiting":
+                log.info(
+                    "someone else's emergency under way (user %s); steps while waiting", user.id
+                )
             decision = risk_turn.composed_answer(
                 opening,
                 text=text,

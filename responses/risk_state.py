@@ -52,10 +52,10 @@ from responses._data import load_toml
 from responses.foreign import other_language
 from responses.language import language_scores
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory
-from responses.safety import (  # _emergency: the same number every crisis-type reply gives
+from responses.safety import (
     SafetyCheck,
-    _emergency,
     bulleted_helplines,
+    emergency_number,
     make_check,
 )
 from responses.safety_rules import context_signals, normalise_base, state_patterns
@@ -533,7 +533,7 @@ def helper_reply(country: str | None, language: str | None, *, worse: bool) -> s
     taxonomy = load_toml("risk_taxonomy.toml")
     texts: dict[str, str] = taxonomy["text"][lang]
     helper = taxonomy["helper"]
-    emergency = _emergency(country, texts)
+    emergency = emergency_number(country, texts)
     parts = [helper["waiting"][lang].format(emergency=emergency)]
     if worse:
         parts.insert(0, helper["worse"][lang].format(emergency=emergency))

@@ -347,7 +347,10 @@ def helplines(
     return tuple(out)
 
 
-def _emergency(country: str | None, texts: dict[str, str]) -> str:
+def emergency_number(country: str | None, texts: dict[str, str]) -> str:
+    """The emergency number every crisis-type reply gives for ``country`` (``helplines.toml``
+    ``emergency``, e.g. "999", "15 (SAMU) / 112"), or the ``local_emergency`` words of
+    ``texts`` (one language's ``[text]`` table of ``risk_taxonomy.toml``) where it has none."""
     number = _country(country).get("emergency")
     return str(number) if number else texts["local_emergency"]
 
@@ -379,7 +382,7 @@ def bulleted_helplines(
     texts: dict[str, str] = load_toml("risk_taxonomy.toml")["text"][lang]
     lines = list(helplines(country, kinds, lang))
     if not emergency_led:
-        lines.append(texts["emergency_line"].format(emergency=_emergency(country, texts)))
+        lines.append(texts["emergency_line"].format(emergency=emergency_number(country, texts)))
     return "\n".join(f"• {line}" for line in lines)
 
 
@@ -416,7 +419,7 @@ def crisis_response(
     ranked = sorted(cats, key=lambda c: (-severity_of(c, cssrs), _PRIORITY.index(c)))
     entries = [taxonomy["category"][c.value] for c in ranked]
     urgent = max(check.severity, severity_of(ranked[0], cssrs)) >= int(taxonomy["urgent"])
-    emergency = _emergency(country, texts)
+    emergency = emergency_number(country, texts)
 
     parts: list[str] = []
     if urgent:
@@ -454,7 +457,7 @@ def _helper_response(check: SafetyCheck, country: str | None, lang: str) -> str:
     taxonomy = load_toml("risk_taxonomy.toml")
     texts: dict[str, str] = taxonomy["text"][lang]
     helper = taxonomy["helper"]
-    emergency = _emergency(country, texts)
+    emergency = emergency_number(country, texts)
     kinds = sorted(
         {k for c in check.categories for k in taxonomy["category"][c.value].get("helplines", ())}
     )
@@ -574,7 +577,7 @@ def check_in(
     taxonomy = load_toml("risk_taxonomy.toml")
     texts: dict[str, str] = taxonomy["text"][lang]
     watched = sorted(set(watch), key=_PRIORITY.index)
-    emergency = _emergency(country, texts)
+    emergency = emergency_number(country, texts)
     if not ask:
         question = f"{texts['check_in_lead']} {texts['check_in_again']}"
     elif _ASK_ABOUT_SUICIDE.intersection(watched):
