@@ -120,6 +120,13 @@ class RiskScreen:
             # Slang the word lists lack leaves the stop-word guess unsure; the classifier's
             # language head settles those (never one- or two-word replies: too short for it).
             rules = safety.with_language_hint(rules, text, prediction.language)
+        if prediction is not None:
+            # "hes on the bridge rn": what the classifier read in a message about another
+            # person alone is their safety, answered as a helper's worry (emergency first when
+            # it is happening now), never a question about the writer's own thoughts.
+            helper = safety.as_helper(rules, prediction.flagged, prediction.watch)
+            if helper is not None:
+                return Screened(helper)
         if rules.flagged or prediction is None:
             return Screened(safety.combine(rules, prediction))
         if prediction.decisive and prediction.flagged:

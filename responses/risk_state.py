@@ -330,6 +330,8 @@ def _raise(check: SafetyCheck, category: RiskCategory, cssrs: CssrsLevel) -> Saf
         means=check.means or None,
         about_someone_else=check.about_someone_else,
         others_in_danger=check.others_in_danger,
+        third_person=check.third_person,
+        happening_now=check.happening_now,
     )
 
 
@@ -427,6 +429,8 @@ def advance(
             means=result.means or None,
             about_someone_else=result.about_someone_else,
             others_in_danger=result.others_in_danger,
+            third_person=result.third_person,
+            happening_now=result.happening_now,
         )
     suicidal = state.categories & {RiskCategory.SUICIDAL_IDEATION, RiskCategory.FAREWELL}
     plan = tells_plan(text) if private else None
@@ -469,10 +473,11 @@ def advance(
 
 def helps_now(check: SafetyCheck) -> bool:
     """Whether ``check`` is someone telling that another person is in danger right now: about
-    someone else (the writer's own words read nothing) with immediate danger read by the rules
-    (the "helper_danger" context: "my friend just took a whole bottle of pills"). Such a
-    message gets the helper's urgent reply and starts a helper episode (``helping_at``)."""
-    return check.about_someone_else and RiskCategory.IMMEDIATE_DANGER in check.worded
+    someone else (the writer's own words read nothing) and ``others_in_danger`` (the
+    "helper_danger" context, "my friend just took a whole bottle of pills", or a message about
+    them alone that says it is happening now). Such a message gets the helper's urgent reply
+    and starts a helper episode (``helping_at``)."""
+    return check.about_someone_else and check.others_in_danger
 
 
 def helping(state: RiskState, check: SafetyCheck, now: datetime, *, private: bool) -> bool:

@@ -29,7 +29,13 @@ from functools import cache
 from responses._data import load_toml
 from responses.language import guess_language
 from responses.risk import LANGUAGES, CssrsLevel, RiskCategory, RiskPrediction
-from responses.safety_rules import match_rules, normalise, others_in_danger, someone_elses_risk
+from responses.safety_rules import (
+    about_another_person,
+    match_rules,
+    normalise,
+    others_in_danger,
+    someone_elses_risk,
+)
 
 __all__ = [
     "SAFE",
@@ -85,9 +91,13 @@ class SafetyCheck:
     ``about_someone_else``: the message asks how to help another person (the "helper"
     context kind of ``crisis_patterns.toml``) and the rules read nothing in the writer's own
     words; a flag on it (the classifier's) gets the reply for a helper, not the crisis reply.
-    ``others_in_danger``: the rules read another person in danger right now (the
-    "helper_danger" context kind) beside the writer's own risk: the writer's crisis reply
-    also says to tell the operator about them.
+    ``others_in_danger``: another person is in danger right now (the "helper_danger"
+    context kind, or a message about another person alone that says it is happening now):
+    the helper reply leads with the emergency number, and a writer's own crisis reply beside
+    it also says to tell the operator about them. ``third_person`` and ``happening_now``: the
+    message (English) speaks of another person alone, and says it is happening now
+    (``responses.safety_rules.about_another_person``); :func:`as_helper` reads the
+    classifier's flag on such a message as a helper's worry.
     """
 
     flagged: bool
@@ -101,6 +111,8 @@ class SafetyCheck:
     means: frozenset[str] | None = None
     about_someone_else: bool = False
     others_in_danger: bool = False
+    third_person: bool = False
+    happening_now: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -135,6 +147,8 @@ def make_check(
     means: Iterable[str] | None = None,
     about_someone_else: bool = False,
     others_in_danger: bool = False,
+    third_person: bool = False,
+    happening_now: bool = False,
 ) -> SafetyCheck:
     """A consistent check for these categories: flagged when there is any, ``category`` and
     ``severity`` from the most severe, C-SSRS level at least 1 when suicidal ideation is in
@@ -142,7 +156,7 @@ def make_check(
     (the categories the rules recognised in the words) defaults to all of them when "rules"
     is among ``sources``, else none; it is always cut to ``categories``. ``means`` (the dangers
     the words name, :func:`read_means`) is kept as given, None when not read; so is
-    ``about_someone_else`` and ``others_in_danger``."""
+    ``about_someone_else``, ``others_in_danger``, ``third_person`` and ``happening_now``."""
     cats = frozenset(categories)
     named = frozenset(means) if means is not None else None
     sources = frozenset(sources)
@@ -155,6 +169,8 @@ def make_check(
             means=named,
             about_someone_else=about_someone_else,
             others_in_danger=others_in_danger,
+            third_person=third_person,
+            happening_now=happening_now,
         )
     if RiskCategory.SUICIDAL_IDEATION in cats:
         cssrs = max(cssrs, CssrsLevel.WISH_TO_BE_DEAD)
@@ -173,6 +189,8 @@ def make_check(
         means=named,
         about_someone_else=about_someone_else,
         others_in_danger=others_in_danger,
+        third_person=third_person,
+        happening_now=happening_now,
     )
 
 
@@ -205,11 +223,19 @@ def screen(text: str) -> SafetyCheck:
     # Another person in danger now ("my friend just took a whole bottle of pills"): the
     # emergency number comes first whoever is at risk; when the writer's own words read
     # nothing, the reply tells them what to do for the other person (the helper reply).
+    language = guess_language(text[:2000])
     others_danger = others_in_danger(text)
     helper = others_danger and someone_elses_risk(text, "helper_danger")
     helper = (
         helper or someone_elses_risk(text) or someone_elses_risk(text, "helper_danger", over=True)
     )
+    # English only ("he" is "hey" in Dutch, and the other languages often drop "I"): a
+    # message about another person alone, in words no pattern names ("hes on the bridge rn",
+    # "my kid took my pills i dont know how many").
+    alone, now = about_another_person(text) if language == "en" else (False, False)
+    if not helper and alone and categories and categories <= _ABOUT_SAFETY:
+        helper = True
+        others_danger = others_danger or now or RiskCategory.IMMEDIATE_DANGER in categories
     if helper:
         # The rules' hits were the other person's ("my best friend is suicidal"): the writer
         # is told how to help, with the lines, not answered as if at risk.
@@ -220,10 +246,12 @@ def screen(text: str) -> SafetyCheck:
     return make_check(
         categories,
         cssrs=cssrs,
-        language=guess_language(text[:2000]),
+        language=language,
         means=means,
         about_someone_else=helper,
-        others_in_danger=others_danger and not helper,
+        others_in_danger=others_danger,
+        third_person=alone,
+        happening_now=now,
     )
 
 
@@ -263,6 +291,8 @@ def combine(rules: SafetyCheck, model: RiskPrediction | None) -> SafetyCheck:
         means=rules.means,
         about_someone_else=rules.about_someone_else,
         others_in_danger=rules.others_in_danger,
+        third_person=rules.third_person,
+        happening_now=rules.happening_now,
     )
 
 
@@ -284,6 +314,41 @@ _SELF_DIRECTED = frozenset(
         RiskCategory.EATING_DISORDER,
     }
 )
+
+
+#: What a message about another person alone can be a helper's worry about: their safety.
+#: Abuse, harm to others and psychosis keep their own replies ("my dad hits my mom" needs
+#: "it is not your fault" and the child line, not how to help).
+_ABOUT_SAFETY = _SELF_DIRECTED | {RiskCategory.IMMEDIATE_DANGER}
+
+
+def as_helper(
+    rules: SafetyCheck, flagged: Iterable[RiskCategory], watch: Iterable[RiskCategory] = ()
+) -> SafetyCheck | None:
+    """The classifier's reading of a message about another person alone (``rules`` unflagged,
+    ``rules.third_person``) as a helper's worry, or None when it is not one.
+
+    ``flagged``/``watch``: the categories the classifier put in its confident and check-in
+    bands. Only the other person's safety counts (:data:`_ABOUT_SAFETY`). The result is not
+    flagged (the helper reply, with the lines) unless the classifier itself read immediate
+    danger, or flagged the message and it says the danger is happening now: then it is an
+    immediate-danger flag whose reply leads with the emergency number.
+    """
+    confident, unsure = frozenset(flagged), frozenset(watch)
+    read = confident | unsure
+    if rules.flagged or not rules.third_person or not read or not read <= _ABOUT_SAFETY:
+        return None
+    danger = RiskCategory.IMMEDIATE_DANGER in confident or (bool(confident) and rules.happening_now)
+    return make_check(
+        {RiskCategory.IMMEDIATE_DANGER} if danger else (),
+        language=rules.language,
+        sources={"model"},
+        means=rules.means,
+        about_someone_else=True,
+        others_in_danger=danger,
+        third_person=True,
+        happening_now=rules.happening_now,
+    )
 
 
 def _agreeing(
@@ -424,7 +489,7 @@ def crisis_response(
     parts: list[str] = []
     if urgent:
         parts.append(texts["emergency_first"].format(emergency=emergency))
-    if check.others_in_danger:
+    if check.others_in_danger and not check.about_someone_else:
         # "my friend just took a whole bottle of pills and i want to die too": both of them.
         parts.append(taxonomy["helper"]["also"][lang])
     if RiskCategory.ABUSE in cats and RiskCategory.HARM_TO_OTHERS in cats:
@@ -461,10 +526,10 @@ def _helper_response(check: SafetyCheck, country: str | None, lang: str) -> str:
     kinds = sorted(
         {k for c in check.categories for k in taxonomy["category"][c.value].get("helplines", ())}
     )
-    if RiskCategory.IMMEDIATE_DANGER in check.worded:
-        # The rules read the other person in danger now (the "helper_danger" context kind;
-        # the classifier's reading of a helper's message is not precise enough for this):
-        # the emergency number leads, and nothing is asked.
+    if check.others_in_danger:
+        # The other person is in danger now (the rules read it, or the classifier read
+        # immediate danger in a message about them alone): the emergency number leads, and
+        # nothing is asked. A classifier flag on a helper's question alone is not enough.
         lines = bulleted_helplines(country, kinds, lang, emergency_led=True)
         return "\n\n".join([helper["urgent"][lang].format(emergency=emergency), lines])
     lines = bulleted_helplines(country, kinds, lang, emergency_led=False)

@@ -635,6 +635,69 @@ _OVER_NOW = re.compile(
 )
 
 
+_RELATIONS = (
+    r"(?:friend|friends|best friend|bestie|bff|bf|gf|girlfriend|boyfriend|sister|brother|sis"
+    r"|bro|homie|mum|mom|mother|dad|father|son|daughter|kid|child|baby|cousin|partner|wife"
+    r"|husband|roommate|flatmate|housemate|classmate|coworker|colleague|student|mate|niece"
+    r"|nephew|uncle|aunt|grandma|grandad|grandpa|granny|stepdad|stepmom|stepmum|teammate"
+    r"|neighbour|neighbor|ex|frnd|fren)"
+)
+#: Another person as the subject, in English: someone the writer names by relation, a
+#: pronoun, "someone".
+_OTHER_PERSON = re.compile(
+    rf"\b(?:(?:my|our|ur|a|his|her|their) (?:\w+ )?{_RELATIONS}\b|mommy|mummy|daddy|she|he|they"
+    r"|shes|hes|theyre|someone|somebody|this (?:girl|guy|person|kid))\b"
+)
+#: What a writer says of themselves while telling of another person's danger, that is not
+#: their own risk: "what do i do", "i found her", "i think", "sent me", "my pills".
+_HELPER_OWN_WORDS = re.compile(
+    r"\b(?:what (?:do|should|can|shall) i (?:do|say)|i dont know(?: \w+){0,3}|i do not know"
+    r"|idk|how (?:do|can|should) i help(?: (?:her|him|them))?|i (?:just )?found (?:her|him|them)"
+    r"|i (?:just )?(?:called|rang|texted|messaged)"
+    r"(?: \w+)?|i am (?:calling|with (?:her|him|them))|im (?:calling|with (?:her|him|them))"
+    r"|i think|i guess|i cant (?:reach|find|get hold of|wake) (?:her|him|them)|help me"
+    r"|please help|im (?:so )?(?:scared|terrified|freaking out|panicking)"
+    r"|i am (?:so )?(?:scared|terrified)|(?:sent|texted|messaged|told|called|showed|snapped) me"
+    r"|(?:answer|answering|reply|replying to) me|on my (?:phone|discord|snap|server|insta)"
+    r"|(?:in|from) my (?:discord|server|class|group|school)"
+    r"|my (?:pills|meds|medicine|tablets|house|place|car|phone|room|bathroom))\b"
+)
+#: The writer as themselves; with the other four languages' "I" and "me" too, so that a
+#: Dutch "he, ik wil dood" ("he" is "hey" there) is never read as about someone else.
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|im|ive|id|ill|me|myself|mine|my|ik|mij|mezelf|ich|mich|mir|je|jai|moi|yo)\b"
+)
+#: Words that say another person's danger is happening now ("rn", "isnt answering", "on the
+#: tracks"); read only once a message is about another person alone.
+_HAPPENING_NOW = re.compile(
+    r"\b(?:right now|now|tonight|just|already|currently|isnt answering|not answering"
+    r"|wont answer|wont pick up|cant reach|wont wake|not waking|not breathing|barely breathing"
+    r"|unconscious|bleeding|overdosing|on the (?:bridge|roof|tracks|train tracks|ledge|edge"
+    r"|balcony)|with (?:a|the|his|her|their) (?:knife|gun|rope|pills|blade)|car running|noose"
+    r"|threatening|locked (?:herself|himself|themselves) in|all at once|drank bleach"
+    r"|found (?:her|him|them)|took (?:all|too many|a lot of|lots of|loads of)"
+    r"|dont know how many)\b"
+)
+
+
+def about_another_person(text: str) -> tuple[bool, bool]:
+    """(``alone``, ``now``) for an English message: ``alone`` when it speaks of another person
+    (a relation, a pronoun, "someone") and of the writer only in a helper's words ("what do i
+    do", "i found her", "sent me", "my pills"), never "i", "me" or "my" otherwise; ``now`` when
+    it also says the danger is happening now ("rn", "isnt answering", "on the tracks").
+    False, False for a joke or fiction. Other languages name these in the "helper" and
+    "helper_danger" context kinds instead (a subject pronoun is often dropped there)."""
+    if not text or not text.strip():
+        return False, False
+    english = expand_slang(normalise_base(text[:4000]))
+    if _HELPER_JOKING.search(english) or not _OTHER_PERSON.search(english):
+        return False, False
+    rest = _OTHER_PERSON.sub(" ", _HELPER_OWN_WORDS.sub(" ", english))
+    if _FIRST_PERSON.search(rest):
+        return False, False
+    return True, bool(_HAPPENING_NOW.search(english))
+
+
 def someone_elses_risk(text: str, kind: str = "helper", *, over: bool = False) -> bool:
     """Whether ``text`` tells of another person's risk (the "helper" ``[[context]]`` kind:
     "my friend says she wants to kill herself, how do i help her"; with ``kind`` =

@@ -123,3 +123,19 @@ def test_danger_told_as_over_is_a_helpers_worry_not_an_emergency(text: str) -> N
 )
 def test_hanging_things_up_is_not_an_emergency(text: str) -> None:
     assert not screen(text).flagged, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my daughter (14) took her antidepressants all at once",
+        "my wife tried to hang herself i found her",
+        "my son locked himself in the bathroom with a knife",
+        "my brother just sent me a pic of a noose",
+        "my mum is threatening to jump off the balcony",
+    ],
+)
+def test_more_ways_of_telling_another_persons_emergency(text: str) -> None:
+    check = screen(text)
+    assert check.flagged and check.about_someone_else and check.others_in_danger, text
+    assert crisis_response(check, "US").startswith("Call 911 now"), text
