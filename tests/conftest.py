@@ -11,6 +11,11 @@ Every test also fails when a logger under ``bot`` logs at ERROR or above while i
 (``fail_on_bot_errors``): the core turns any crash into a kind apology and one ERROR line, so
 without this a test that only looks at the reply passes while the code behind it crashes. A
 test that provokes an error on purpose says so with ``@pytest.mark.allow_error_logs``.
+
+The expensive parts are made once a session, each test keeping its own state:
+``one_risk_classifier`` loads the committed risk classifier once for every app
+``bot.app.build_app`` wires (4 s a load; the adapter tests build about twenty), and
+``tests/shared_models.py`` does the same for the other models.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from pathlib import Path
 
 import pytest
 
+from bot import risk
 from bot.storage import migrate
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from emotion.tflog import quiet_tensorflow
-from tests import backends
+from tests import backends, shared_models
 
 quiet_tensorflow()  # conftest loads before any test module imports TensorFlow
 
@@ -74,6 +80,22 @@ def fail_on_bot_errors(request: pytest.FixtureRequest) -> Iterator[None]:
             f"them on purpose, mark it @pytest.mark.allow_error_logs:\n{lines}",
             pytrace=False,
         )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_risk_classifier() -> Iterator[None]:
+    """``RiskScreen.load`` of the committed classifier (no folder given: what ``build_app``
+    does unless ``ATTUNE_RISK_MODEL_DIR`` is set) hands out one classifier loaded once a session
+    (``tests.shared_models``) instead of loading it again. A folder given is loaded as before:
+    the tests of missing or broken models keep their own load and its warning."""
+    load = risk.load_risk_classifier
+
+    def load_once(model_dir: Path | None = None) -> risk.RiskClassifier | None:
+        return shared_models.risk_classifier() if model_dir is None else load(model_dir)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(risk, "load_risk_classifier", load_once)
+        yield
 
 
 @functools.cache
