@@ -11,22 +11,30 @@ Every test also fails when a logger under ``bot`` logs at ERROR or above while i
 (``fail_on_bot_errors``): the core turns any crash into a kind apology and one ERROR line, so
 without this a test that only looks at the reply passes while the code behind it crashes. A
 test that provokes an error on purpose says so with ``@pytest.mark.allow_error_logs``.
+
+The expensive parts are made once a session, each test keeping its own state:
+``_migrated_sqlite`` runs the migrations once and ``db_url`` hands every SQLite test a copy;
+``one_risk_classifier`` loads the committed risk classifier once for every app
+``bot.app.build_app`` wires (4 s a load; the adapter tests build about twenty), and
+``tests/shared_models.py`` does the same for the other models.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import shutil
 from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot import risk
 from bot.storage import migrate
 from bot.storage.engine import create_engine, session_factory
 from bot.storage.repository import Repository
 from emotion.tflog import quiet_tensorflow
-from tests import backends
+from tests import backends, shared_models
 
 quiet_tensorflow()  # conftest loads before any test module imports TensorFlow
 
@@ -74,6 +82,22 @@ def fail_on_bot_errors(request: pytest.FixtureRequest) -> Iterator[None]:
             f"them on purpose, mark it @pytest.mark.allow_error_logs:\n{lines}",
             pytrace=False,
         )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_risk_classifier() -> Iterator[None]:
+    """``RiskScreen.load`` of the committed classifier (no folder given: what ``build_app``
+    does unless ``ATTUNE_RISK_MODEL_DIR`` is set) hands out one classifier loaded once a session
+    (``tests.shared_models``) instead of loading it again. A folder given is loaded as before:
+    the tests of missing or broken models keep their own load and its warning."""
+    load = risk.load_risk_classifier
+
+    def load_once(model_dir: Path | None = None) -> risk.RiskClassifier | None:
+        return shared_models.risk_classifier() if model_dir is None else load(model_dir)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(risk, "load_risk_classifier", load_once)
+        yield
 
 
 @functools.cache
@@ -182,14 +206,28 @@ def blank_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
         backends.drop_database(server, name)
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations brought to head, once a session (0.07-0.3 s a run here,
+    and a few hundred tests take one); ``db_url`` hands each test a copy of its own. Nothing
+    else opens it: after the migrations' last connection closed, the whole database is in
+    this one file (no ``-wal`` beside it)."""
+    path = tmp_path_factory.mktemp("migrated") / "attune.db"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    leftovers = sorted(p.name for p in path.parent.iterdir() if p != path)
+    assert not leftovers, f"the migrated database is not one file: {leftovers}"
+    return path
+
+
 @pytest.fixture()
 def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A database migrated to head: a SQLite file in ``tmp_path``, or on PostgreSQL a schema
-    of this test's own (``tests/backends.py``), dropped afterwards."""
+    """A database migrated to head: a SQLite file in ``tmp_path`` (a copy of the session's
+    ``_migrated_sqlite``), or on PostgreSQL a schema of this test's own
+    (``tests/backends.py``), dropped afterwards."""
     if backend == backends.SQLITE:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
-        migrate.upgrade(url)
-        yield url
+        path = tmp_path / "attune.db"
+        shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     schemas: backends.SchemaPool = request.getfixturevalue("_postgres_schemas")
     url = schemas.take()

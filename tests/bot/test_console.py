@@ -1,4 +1,12 @@
-"""The console chat as a user meets it: a subprocess fed through a pipe."""
+"""The console chat as a user meets it: a subprocess fed through a pipe.
+
+Loading the models is most of a start (measured 2026-11-30 on the 2 test cores: 12 s of CPU
+for one message with every model, 6 s without), and these tests start the console 14 times.
+The tests of storage, erasure, files and concurrent processes read no mood and screen no
+crisis: they start it ``without_models`` (the lexicon, no face reader, the crisis rules alone,
+as a checkout without the trained models; a warning line on stderr for each model says so).
+The first test reads a mood with every model, as ``python -m bot chat`` runs by default.
+"""
 
 from __future__ import annotations
 
@@ -29,15 +37,27 @@ def _env(db: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def without_models(db: Path) -> dict[str, str]:
+    """``ATTUNE_*`` model folders that do not exist (beside ``db``): the process reads words
+    with the lexicon, reads no photos and screens with the crisis rules alone."""
+    nowhere = str(db.parent / "no-model")
+    return {
+        "ATTUNE_TEXT_MODEL_DIR": nowhere,
+        "ATTUNE_FACE_MODEL_DIR": nowhere,
+        "ATTUNE_RISK_MODEL_DIR": nowhere,
+    }
+
+
 def chat(
-    db: Path, user: str, stdin: bytes, timeout: float = 120
+    db: Path, user: str, stdin: bytes, timeout: float = 120, *, models: bool = True
 ) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m bot chat`` on ``stdin`` to its end; ``models=False``: ``without_models``."""
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--user", user],
         input=stdin,
         capture_output=True,
         cwd=REPO_ROOT,
-        env=_env(db),
+        env=_env(db, **({} if models else without_models(db))),
         timeout=timeout,
         check=False,
     )
@@ -82,7 +102,7 @@ def test_bad_inputs_get_kind_answers_and_chat_goes_on(tmp_path: Path) -> None:
         b"/history abc",
         b"still here?",
     ]
-    result = chat(db, "bad", b"\n".join(lines) + b"\n")
+    result = chat(db, "bad", b"\n".join(lines) + b"\n", models=False)
     assert result.returncode == 0, result.stderr.decode()
     answers = replies(result.stdout)
     assert len(answers) == len(lines)
@@ -98,11 +118,11 @@ def test_bad_inputs_get_kind_answers_and_chat_goes_on(tmp_path: Path) -> None:
 
 def test_forget_and_users_never_see_each_other(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    chat(db, "alice", b"Alice is thrilled about her new job\n")
-    bob = chat(db, "bob", b"bob feels lonely tonight\n/history\n")
+    chat(db, "alice", b"Alice is thrilled about her new job\n", models=False)
+    bob = chat(db, "bob", b"bob feels lonely tonight\n/history\n", models=False)
     assert "Alice" not in bob.stdout.decode()
     assert "lonely" in bob.stdout.decode()
-    forget = chat(db, "bob", b"/forget\n1\n/history\n")
+    forget = chat(db, "bob", b"/forget\n1\n/history\n", models=False)
     out = forget.stdout.decode()
     assert "erased" in out
     assert "no history" in out.lower()
@@ -112,15 +132,15 @@ def test_forget_and_users_never_see_each_other(tmp_path: Path) -> None:
 
 def test_forget_cancel_keeps_everything(tmp_path: Path) -> None:
     db = tmp_path / "d.db"
-    chat(db, "carol", b"a calm day\n")
-    out = chat(db, "carol", b"/forget\n2\n").stdout.decode()
+    chat(db, "carol", b"a calm day\n", models=False)
+    out = chat(db, "carol", b"/forget\n2\n", models=False).stdout.decode()
     assert "nothing was deleted" in out.lower()
     assert stored_texts(db, "carol") == ["a calm day"]
 
 
 def test_two_processes_write_at_once(tmp_path: Path) -> None:
     db = tmp_path / "e.db"
-    chat(db, "warmup", b"hello\n")  # migrate once
+    chat(db, "warmup", b"hello\n", models=False)  # migrate once
     messages = b"".join(b"message number %d\n" % i for i in range(25))
     procs = [
         subprocess.Popen(
@@ -129,7 +149,7 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=REPO_ROOT,
-            env=_env(db),
+            env=_env(db, **without_models(db)),
         )
         for name in ("p1", "p2")
     ]
@@ -150,7 +170,7 @@ def test_sigkill_while_writing_leaves_a_sound_database(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         cwd=REPO_ROOT,
-        env=_env(db),
+        env=_env(db, **without_models(db)),
     )
     assert proc.stdin is not None and proc.stdout is not None
     answered: list[str] = []
@@ -174,12 +194,12 @@ def test_sigkill_while_writing_leaves_a_sound_database(tmp_path: Path) -> None:
 
 def test_one_users_forget_never_deletes_anothers_files(tmp_path: Path) -> None:
     db, out = tmp_path / "e.db", tmp_path / "out"
-    exported = chat(db, "a_b", b"I feel FRANKCANARY ok\n/export\n")
+    exported = chat(db, "a_b", b"I feel FRANKCANARY ok\n/export\n", models=False)
     assert exported.returncode == 0, exported.stderr.decode()
     kept = sorted(p for p in out.rglob("*") if p.is_file())
     assert kept and all(p.is_relative_to(out / "a_b") for p in kept)
     for other in ("a b", ".."):  # "a b" once mapped to a_b's folder
-        forgot = chat(db, other, b"/forget confirm\n")
+        forgot = chat(db, other, b"/forget confirm\n", models=False)
         assert forgot.returncode == 0, forgot.stderr.decode()
         assert sorted(p for p in out.rglob("*") if p.is_file()) == kept, other
     assert stored_texts(db, "a_b") == ["I feel FRANKCANARY ok"]

@@ -3,6 +3,9 @@ output folder or database costs one clear line, never a traceback or a lost mess
 
 "Full" and "read-only" are real: a small tmpfs mounted for the test (we run as root in CI;
 where mounting is not permitted the test skips and says so).
+
+The processes start ``without_models`` (``tests/bot/test_console.py`` says why), except the
+one whose warning lines are counted: it starts as ``python -m bot chat`` runs by default.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from bot.phrases import INTERNAL_ERROR
-from tests.bot.test_console import _env, chat, replies, stored_texts
+from tests.bot.test_console import _env, chat, replies, stored_texts, without_models
 from tests.conftest import REPO_ROOT
 
 READY_TIMEOUT_S = 180
@@ -124,7 +127,7 @@ def every_byte(folder: Path) -> bytes:
 def test_erasure_canary_leaves_no_byte_while_the_bot_runs(tmp_path: Path) -> None:
     canary = f"canary-{uuid.uuid4().hex}"
     db, out = tmp_path / "attune.db", tmp_path / "out"
-    console = Console(db, "cleo")
+    console = Console(db, "cleo", **without_models(db))
     try:
         for n in range(3):
             console.reply(f"today {canary} made me so sad, part {n}")
@@ -162,7 +165,7 @@ def test_a_read_only_output_folder_costs_one_line(small_disk: Callable[[str], Pa
         input=b"a lovely happy day\n/mood\n/export\nstill here\n",
         capture_output=True,
         cwd=REPO_ROOT,
-        env=_env(db, ATTUNE_OUTPUT_DIR=str(disk / "out")),
+        env=_env(db, ATTUNE_OUTPUT_DIR=str(disk / "out"), **without_models(db)),
         timeout=READY_TIMEOUT_S,
         check=False,
     )
@@ -187,7 +190,7 @@ def test_a_full_output_folder_leaves_no_partial_file(small_disk: Callable[[str],
         input=b"a lovely happy day\n/mood\n/export\nstill here\n",
         capture_output=True,
         cwd=REPO_ROOT,
-        env=_env(db, ATTUNE_OUTPUT_DIR=str(out)),
+        env=_env(db, ATTUNE_OUTPUT_DIR=str(out), **without_models(db)),
         timeout=READY_TIMEOUT_S,
         check=False,
     )
@@ -220,7 +223,7 @@ def test_a_disk_filling_while_running_loses_nothing_acknowledged(
     the entries are kept in memory and stored, in order, once the disk has room again."""
     disk = small_disk("2m")
     db = disk / "attune.db"
-    console = Console(db, "dee")
+    console = Console(db, "dee", **without_models(db))
     texts = [f"while full {n}: " + "a long and heartfelt message " * 120 for n in range(6)]
     try:
         first = console.reply("the first message, before the disk fills")
@@ -251,7 +254,7 @@ def test_forget_says_which_files_it_could_not_delete(small_disk: Callable[[str],
         input=b"a quiet evening\n/export\n",
         capture_output=True,
         cwd=REPO_ROOT,
-        env=_env(db, ATTUNE_OUTPUT_DIR=str(out)),
+        env=_env(db, ATTUNE_OUTPUT_DIR=str(out), **without_models(db)),
         timeout=READY_TIMEOUT_S,
         check=False,
     )

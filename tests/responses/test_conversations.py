@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.inference import load_text_estimator
 from emotion.text import TextEstimator
 from emotion.text.lexicon import LexiconEstimator
 from emotion.text.model import TextModel
+from tests import shared_models
 from tests.responses.conversations import load_conversations, problems, run_conversations
 
 CONVERSATIONS = load_conversations()
@@ -15,9 +15,10 @@ CONVERSATIONS = load_conversations()
 
 @pytest.fixture(scope="module")
 def model() -> TextEstimator:
-    """The text model shipped in the package: what users' messages are really read with."""
-    estimator = load_text_estimator(None)
-    assert isinstance(estimator, TextModel), "the shipped text model did not load"
+    """The text model shipped in the package: what users' messages are really read with
+    (loaded once a session, tests/shared_models.py; its own error when it does not load)."""
+    estimator = shared_models.text_model()
+    assert isinstance(estimator, TextModel)
     return estimator
 
 

@@ -28,7 +28,7 @@ def grace_image(grace_bytes: bytes) -> Image.Image:
 
 @pytest.fixture(scope="module")
 def face_reader() -> Any:
-    """The committed model, loaded once per test module (it is the slow part)."""
-    from emotion.face.reader import load_face_reader
+    """The committed model, loaded once a session (it is the slow part; tests/shared_models.py)."""
+    from tests.shared_models import face_reader
 
-    return load_face_reader()
+    return face_reader()

@@ -11,7 +11,7 @@ within a factor of two of the truth's (detectors draw differently sized boxes ro
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +41,12 @@ class Scene:
     truths: tuple[tuple[int, int, int], ...]  # (centre x, centre y, side)
 
 
-def _background(width: int, height: int, seed: int) -> npt.NDArray[np.uint8]:
+#: Draws a scene's background: (width, height, seed) -> a new RGB [H, W, 3] array.
+Background = Callable[[int, int, int], npt.NDArray[np.uint8]]
+
+
+def background(width: int, height: int, seed: int) -> npt.NDArray[np.uint8]:
+    """A textured or landscape background (most of the time a scene takes to draw)."""
     if seed % 2:
         return landscape(width, height, seed)
     rng = np.random.default_rng(seed)
@@ -111,23 +116,27 @@ def _paste(
     return cx, cy, side
 
 
-def scenes(*, fer_count: int = 24, width: int = 640, height: int = 480) -> Iterator[Scene]:
+def scenes(
+    *, fer_count: int = 24, width: int = 640, height: int = 480, draw: Background = background
+) -> Iterator[Scene]:
     """Scenes with one face each (every size x angle x light for the portrait; FER faces at
-    varied settings), then as many scenes without a face."""
+    varied settings), then as many scenes without a face. A scene's name and size fix its
+    pixels, whatever ``fer_count``. ``draw`` makes the backgrounds (``background``, or one that
+    hands out copies of those it already drew: the sets of two ``fer_count`` share most)."""
     grace = grace_face()
     share = GRACE_FACE[2] / grace.shape[0]
     n = 0
     for side in SIZES:
         for angle in ANGLES:
             for light in LIGHTS:
-                scene = _background(width, height, n)
+                scene = draw(width, height, n)
                 centre = (width // 3 + (n * 37) % (width // 3), height // 2)
                 truth = _paste(scene, grace, share, side, angle, centre)
                 yield Scene(f"grace-{side}-{angle}-{light}", _light(scene, light), (truth,))
                 n += 1
     for i, face in enumerate(fer_faces(fer_count)):
         side, angle, light = SIZES[i % 4], ANGLES[(i // 4) % 3], LIGHTS[(i // 2) % 4]
-        scene = _background(width, height, n)
+        scene = draw(width, height, n)
         # FER crops are the face itself, margin-less: pasted inside a replicated border.
         padded = np.asarray(
             cv2.copyMakeBorder(face, 12, 12, 12, 12, cv2.BORDER_REPLICATE), np.uint8
@@ -136,7 +145,7 @@ def scenes(*, fer_count: int = 24, width: int = 640, height: int = 480) -> Itera
         yield Scene(f"fer{i}-{side}-{angle}-{light}", _light(scene, light), (truth,))
         n += 1
     for i in range(n):
-        yield Scene(f"empty-{i}", _light(_background(width, height, 1000 + i), LIGHTS[i % 4]), ())
+        yield Scene(f"empty-{i}", _light(draw(width, height, 1000 + i), LIGHTS[i % 4]), ())
 
 
 def unturned(faces: Sequence[FaceBox], turns: int, width: int, height: int) -> list[FaceBox]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from PIL import Image
 
@@ -19,13 +23,63 @@ from emotion.face.detect_blazeface import (
 )
 from emotion.face.preprocess import INPUT_SIZE, crop_face, square_around, to_gray
 from emotion.photo import FaceBox
-from tests.emotion.face.detection_set import Scene, scenes, score, unturned
+from tests.emotion.face.detection_set import Scene, Score, background, scenes, score, unturned
 from tests.emotion.face.face_images import landscape
 
 
 @pytest.fixture(scope="module")
 def detector() -> FaceDetector:
     return FaceDetector()
+
+
+Detect = Callable[[npt.NDArray[np.uint8]], Sequence[FaceBox]]
+
+
+class Looks:
+    """The labelled sets' backgrounds, and each detector's boxes in them, computed once per
+    module.
+
+    The three tests over the labelled sets below draw sets that share most scenes (drawing the
+    1280x960 backgrounds alone took about 25 s of CPU on the 2 test cores) and run the same
+    detectors on the same images: about 140 s of CPU when each test did all of it. Backgrounds
+    are kept per (width, height, seed) and handed out as copies; a detector's boxes are kept per
+    detector name (one detector, one setting) and image content (a hash of its pixels), so a
+    scene two sets share is read once by each detector, and anything else is read afresh.
+    """
+
+    def __init__(self) -> None:
+        self._backgrounds: dict[tuple[int, int, int], npt.NDArray[np.uint8]] = {}
+        self._boxes: dict[tuple[str, bytes], Sequence[FaceBox]] = {}
+
+    def _draw(self, width: int, height: int, seed: int) -> npt.NDArray[np.uint8]:
+        key = (width, height, seed)
+        if key not in self._backgrounds:
+            self._backgrounds[key] = background(width, height, seed)
+        return self._backgrounds[key].copy()  # scenes() pastes faces into it
+
+    def scenes(self, *, fer_count: int = 24, width: int = 640, height: int = 480) -> list[Scene]:
+        """``list(detection_set.scenes(...))``, the same pixels, drawn from kept backgrounds."""
+        return list(scenes(fer_count=fer_count, width=width, height=height, draw=self._draw))
+
+    def boxes(self, name: str, detect: Detect, image: npt.NDArray[np.uint8]) -> Sequence[FaceBox]:
+        """``detect(image)``, run once per detector ``name`` and image content."""
+        key = (name, hashlib.blake2b(np.ascontiguousarray(image).data, digest_size=16).digest())
+        if key not in self._boxes:
+            self._boxes[key] = detect(image)
+        return self._boxes[key]
+
+    def score(self, name: str, detect: Detect, labelled: Sequence[Scene]) -> Score:
+        return score([(s, self.boxes(name, detect, s.image)) for s in labelled])
+
+
+@pytest.fixture(scope="module")
+def looks() -> Looks:
+    return Looks()  # about 0.7 GB of backgrounds, let go of with the module
+
+
+@pytest.fixture(scope="module")
+def haar() -> HaarDetector:
+    return HaarDetector()
 
 
 def _gray(image: Image.Image) -> np.ndarray:
@@ -142,14 +196,15 @@ def test_a_sideways_photo_is_read_turned(detector: FaceDetector, grace_image: Im
     assert detector.detect_turned(rgb).turns == 0
 
 
-def test_tilted_faces_found_where_the_cascade_misses(detector: FaceDetector) -> None:
+def test_tilted_faces_found_where_the_cascade_misses(
+    detector: FaceDetector, haar: HaarDetector, looks: Looks
+) -> None:
     """The labelled set (portrait at 4 sizes x 3 tilts x 4 lightings, and as many empty
     scenes): the detector must beat the cascade by 10 points of recall, with no box in an
     empty scene."""
-    labelled = list(scenes(fer_count=0))
-    ours = score([(s, detector.detect(s.image)) for s in labelled])
-    haar = HaarDetector()
-    theirs = score([(s, haar.detect(s.image)) for s in labelled])
+    labelled = looks.scenes(fer_count=0)
+    ours = looks.score("detector", detector.detect, labelled)
+    theirs = looks.score("haar", haar.detect, labelled)
     assert ours.recall >= theirs.recall + 0.10
     assert ours.empty_scene_hits <= theirs.empty_scene_hits
 
@@ -169,13 +224,15 @@ def _small(labelled: list[Scene], share: float) -> list[Scene]:
     return [s for s in labelled if all(t[2] < share * s.image.shape[1] for t in s.truths)]
 
 
-def test_small_faces_in_a_large_photo_are_found_on_tiles(detector: FaceDetector) -> None:
+def test_small_faces_in_a_large_photo_are_found_on_tiles(
+    detector: FaceDetector, looks: Looks
+) -> None:
     """1280x960 scenes whose face is under 10 % of the width: the second look on tiles finds
     more of them than the whole photo does, and puts no box where there is no face."""
-    labelled = _small(list(scenes(fer_count=0, width=1280, height=960)), 0.10)
+    labelled = _small(looks.scenes(fer_count=0, width=1280, height=960), 0.10)
     whole = FaceDetector(tiles=TileSettings(min_image_side=10**9))  # never tiles
-    tiled = score([(s, detector.detect(s.image)) for s in labelled])
-    untiled = score([(s, whole.detect(s.image)) for s in labelled])
+    tiled = looks.score("detector", detector.detect, labelled)
+    untiled = looks.score("never tiled", whole.detect, labelled)
     assert tiled.recall >= untiled.recall + 0.10
     assert tiled.false_positives <= untiled.false_positives
     assert tiled.empty_scene_hits == 0
@@ -198,16 +255,18 @@ def test_turned_boxes_are_put_back_upright() -> None:
         assert (back.x, back.y, back.width, back.height) == (300, 100, 60, 40), turns
 
 
-def test_no_more_false_positives_than_the_cascade(detector: FaceDetector) -> None:
+def test_no_more_false_positives_than_the_cascade(
+    detector: FaceDetector, haar: HaarDetector, looks: Looks
+) -> None:
     """Both labelled sets (with FER-2013's low-resolution faces where the data is here: the
     full-range model put boxes inside the large ones), upright and with turns as the reader
     runs it (turned boxes put back upright to be scored): no box that matches no face where
     the cascade has none, and 10 points more recall."""
-    haar = HaarDetector()
+    turned = partial(_upright, detector)
     for width, height in ((640, 480), (1280, 960)):
-        labelled = list(scenes(width=width, height=height))
-        theirs = score([(s, haar.detect(s.image)) for s in labelled])
-        for detect in (detector.detect, lambda image: _upright(detector, image)):
-            ours = score([(s, detect(s.image)) for s in labelled])
+        labelled = looks.scenes(width=width, height=height)
+        theirs = looks.score("haar", haar.detect, labelled)
+        for name, detect in (("detector", detector.detect), ("turned", turned)):
+            ours = looks.score(name, detect, labelled)
             assert ours.false_positives <= theirs.false_positives, (width, ours)
             assert ours.recall >= theirs.recall + 0.10, (width, ours)

@@ -56,11 +56,13 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def text_model() -> Iterator[object]:
-    """The committed model, loaded once per test module (loading takes seconds).
+    """The committed model, loaded once a session (loading takes seconds; tests/shared_models.py).
 
-    ``ATTUNE_TEXT_MODEL_DIR`` points the behaviour tests at a candidate model instead.
+    ``ATTUNE_TEXT_MODEL_DIR`` points the behaviour tests at a candidate model instead (loaded
+    once per test module).
     """
     from emotion.text.model import load_text_model
+    from tests.shared_models import text_model
 
     candidate = os.environ.get("ATTUNE_TEXT_MODEL_DIR")
-    yield load_text_model(Path(candidate) if candidate else None)
+    yield load_text_model(Path(candidate)) if candidate else text_model()

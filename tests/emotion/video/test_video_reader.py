@@ -27,9 +27,9 @@ def videos(face_reader: Any) -> VideoReader:
 
 @pytest.fixture(scope="module")
 def face_reader() -> Any:
-    from emotion.face.reader import load_face_reader
+    from tests.shared_models import face_reader
 
-    return load_face_reader()
+    return face_reader()  # loaded once a session (tests/shared_models.py)
 
 
 def test_a_video_selfie_is_read_at_about_four_frames_a_second(videos: VideoReader) -> None:

@@ -101,9 +101,9 @@ class TestRealFaceReader:
 
     @pytest.fixture()
     def photo_reader(self) -> Iterator[PhotoReader | None]:
-        from emotion.face.reader import load_face_reader
+        from tests.shared_models import face_reader
 
-        yield load_face_reader(None)
+        yield face_reader()  # loaded once a session (tests/shared_models.py)
 
     async def test_grace_hopper_selfie(
         self, simcord_env: simcord.Env, selfie: bytes, repository: Repository

@@ -8,13 +8,14 @@ import pytest
 import simcord
 
 from bot.domain import Platform, UserRef
-from bot.inference import EmotionService, load_photo_reader, video_reader_for
+from bot.inference import EmotionService, video_reader_for
 from bot.media import VIDEO_NOTES
 from bot.storage.repository import Repository
 from emotion.photo import PhotoReader
 from emotion.text.lexicon import LexiconEstimator
 from emotion.video import VideoProblem
 from tests.emotion.video.clips import selfie_video
+from tests.shared_models import photo_reader
 
 from .conftest import dm_with_files
 from .test_conversation import bot_messages
@@ -22,7 +23,7 @@ from .test_conversation import bot_messages
 
 @pytest.fixture(scope="module")
 def real_photos() -> PhotoReader:
-    loaded = load_photo_reader(None)
+    loaded = photo_reader()  # loaded once a session (tests/shared_models.py)
     if loaded is None:
         pytest.skip("the face reader did not load")
     return loaded

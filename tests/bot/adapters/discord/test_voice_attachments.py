@@ -9,12 +9,13 @@ import pytest
 import simcord
 
 from bot.domain import Platform, UserRef
-from bot.inference import EmotionService, load_voice_reader
+from bot.inference import EmotionService
 from bot.media import VOICE_NOTES
 from bot.storage.repository import Repository
 from emotion.text.lexicon import LexiconEstimator
 from emotion.voice import VoiceProblem, VoiceReader
 from tests.emotion.voice.speech import espeak_wav, to_ogg_opus
+from tests.shared_models import voice_reader
 
 from .conftest import dm_with_files, texts_of
 from .test_conversation import bot_messages
@@ -22,7 +23,7 @@ from .test_conversation import bot_messages
 
 @pytest.fixture(scope="module")
 def voice() -> VoiceReader:
-    loaded = load_voice_reader()
+    loaded = voice_reader()  # loaded once a session (tests/shared_models.py)
     if loaded is None:
         pytest.skip("the voice extra is not installed")
     return loaded

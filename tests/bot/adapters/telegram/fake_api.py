@@ -190,6 +190,12 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         if self._runner is not None:
+            # aiohttp's shutdown waits for every request still open, and a long poll stays
+            # open for its whole timeout after its bot went away (killed, or stopped while it
+            # polled): 30 s for ``python -m bot``, paid at the end of every test that ran one.
+            # Answer those now (with what is queued, as on any wake-up): nobody is listening.
+            async with self._new:
+                self._new.notify_all()
             await self._runner.cleanup()
 
     def _fault_for(self, method: str) -> Fault | None:

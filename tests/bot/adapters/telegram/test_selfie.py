@@ -10,10 +10,10 @@ import pytest_asyncio
 
 from bot.domain import MoodEntry, Platform, UserRef
 from bot.inference import EmotionService
-from emotion.face.reader import load_face_reader
 from emotion.text.lexicon import LexiconEstimator
 from tests.bot.adapters.telegram.conftest import Harness, start_harness, stop_harness
 from tests.bot.adapters.telegram.fake_api import FakeUser
+from tests.shared_models import face_reader
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -27,8 +27,9 @@ def grace_hopper() -> bytes:
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def reading(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
     # The committed face model must load: a reader that fails fails these tests (it used to
-    # skip them, so a broken model passed), with the loader's own error.
-    reader = load_face_reader(None)
+    # skip them, so a broken model passed), with the loader's own error. Loaded once a
+    # session (tests/shared_models.py).
+    reader = face_reader()
     emotions = EmotionService(LexiconEstimator(), reader)
     running = await start_harness(tmp_path_factory.mktemp("selfie") / "attune.db", emotions)
     yield running

@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 from bot.domain import MoodEntry, Platform, UserRef
-from bot.inference import EmotionService, load_photo_reader, load_voice_reader, video_reader_for
+from bot.inference import EmotionService, video_reader_for
 from bot.media import VIDEO_NOTES
 from emotion.text.lexicon import LexiconEstimator
 from emotion.video import VideoProblem
@@ -16,19 +16,20 @@ from tests.bot.adapters.telegram.conftest import Harness, start_harness, stop_ha
 from tests.bot.adapters.telegram.fake_api import FakeUser
 from tests.emotion.video.clips import faceless_video, selfie_video, talking_video
 from tests.emotion.voice.speech import espeak_wav
+from tests.shared_models import photo_reader, voice_reader
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def watching(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
-    photos = load_photo_reader(None)
+    photos = photo_reader()  # the models are loaded once a session (tests/shared_models.py)
     if photos is None:
         pytest.skip("the face reader did not load; videos not testable")
     emotions = EmotionService(
         LexiconEstimator(),
         photos,
-        voice=load_voice_reader(),
+        voice=voice_reader(),
         videos=video_reader_for(photos),
     )
     running = await start_harness(tmp_path_factory.mktemp("video") / "attune.db", emotions)
@@ -69,7 +70,7 @@ async def test_why_and_timeline_tell_of_the_last_video_note(watching: Harness) -
 
 
 async def test_a_crisis_said_in_a_video_note_gets_help(watching: Harness) -> None:
-    if load_voice_reader() is None:
+    if voice_reader() is None:
         pytest.skip("the voice extra is not installed")
     fake, bob = watching.fake, watching.user("Bob")
     await fake.push_video_note(bob, talking_video(espeak_wav("I want to end my life")))

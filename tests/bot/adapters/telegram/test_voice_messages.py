@@ -8,19 +8,20 @@ import pytest
 import pytest_asyncio
 
 from bot.domain import Platform, UserRef
-from bot.inference import EmotionService, load_voice_reader
+from bot.inference import EmotionService
 from bot.media import VOICE_NOTES
 from emotion.text.lexicon import LexiconEstimator
 from emotion.voice import VoiceProblem
 from tests.bot.adapters.telegram.conftest import Harness, start_harness, stop_harness
 from tests.emotion.voice.speech import espeak_wav, to_ogg_opus
+from tests.shared_models import voice_reader
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def listening(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
-    voice = load_voice_reader()
+    voice = voice_reader()  # loaded once a session (tests/shared_models.py)
     if voice is None:
         pytest.skip("the voice extra is not installed")
     emotions = EmotionService(LexiconEstimator(), None, voice=voice)

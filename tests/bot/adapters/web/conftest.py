@@ -51,9 +51,9 @@ def face_reader() -> tuple[PhotoReader | None, str]:
         import emotion.face.reader  # noqa: F401
     except ImportError:
         return None, "emotion.face.reader is not there yet: no real face reader to test with"
-    from bot.inference import load_photo_reader
+    from tests.shared_models import photo_reader
 
-    reader = load_photo_reader(None)
+    reader = photo_reader()  # loaded once a session (tests/shared_models.py)
     if reader is None:
         return None, "the face reader did not load a model (see its warning); photos not testable"
     return reader, ""
