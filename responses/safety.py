@@ -35,6 +35,7 @@ from responses.safety_rules import (
     normalise,
     others_in_danger,
     someone_elses_risk,
+    writer_shares_risk,
 )
 
 __all__ = [
@@ -241,6 +242,10 @@ def screen(text: str) -> SafetyCheck:
         # is told how to help, with the lines, not answered as if at risk.
         categories.clear()
         cssrs = CssrsLevel.NONE
+    elif not categories and writer_shares_risk(text):
+        # "my brother overdosed last month and i want to do the same": the other person's
+        # risk is the writer's too, though their own words name none.
+        categories.add(RiskCategory.SUICIDAL_IDEATION)
     if others_danger:
         categories.add(RiskCategory.IMMEDIATE_DANGER)
     return make_check(

@@ -692,10 +692,79 @@ def about_another_person(text: str) -> tuple[bool, bool]:
     english = expand_slang(normalise_base(text[:4000]))
     if _HELPER_JOKING.search(english) or not _OTHER_PERSON.search(english):
         return False, False
+    if _ACTUALLY_ME.search(english) or _WRITER_TOO_ALONE.search(english):
+        return False, False
+    # "my wife left with the kids. the rope is in the garage": a sentence that names no one
+    # else is the writer's own.
+    sentences = [part for part in english.split(" . ") if len(part.split()) > 1]
+    if any(not _OTHER_PERSON.search(part) for part in sentences):
+        return False, False
     rest = _OTHER_PERSON.sub(" ", _HELPER_OWN_WORDS.sub(" ", english))
     if _FIRST_PERSON.search(rest):
         return False, False
     return True, bool(_HAPPENING_NOW.search(english))
+
+
+#: The writer says it is them too, in words that read no risk once the other person's are
+#: blanked: "so do i", "same", "i relapsed too", "now i keep thinking about doing it", "i want
+#: to join him", "ich mach das auch", "moi aussi". A fresh review found these answered with
+#: the helper's reply, the writer never flagged. Read together with a first-person word
+#: (:data:`_WRITER_SELF`), except the pronoun-free English ones.
+_WRITER_TOO = re.compile(
+    r"\b(?:too(?= \.|$| tbh| honestly| lol| now| sometimes| lately)|also|as well|same|again"
+    r"|relapsed|started|join|follow|do it|doing it"
+    r"|that way|wish it|thinking about|thinking of|think about|want to|wanna|going to|gonna"
+    r"|auch|ebenfalls|genauso|wieder|aussi|pareil|encore|de meme|tambien|igual|otra vez"
+    r"|ook|weer|hetzelfde)\b"
+)
+_WRITER_SELF = re.compile(
+    r"\b(?:i|im|ive|id|ill|me|myself|my|ich|mich|mir|je|jai|moi|me|yo|mi|ik|mij|mezelf)\b"
+)
+_WRITER_TOO_ALONE = re.compile(
+    r"\b(?:same|me too|so do i|so did i|so am i|the same|go(?:ing)? with (?:her|him|them))\b"
+    r"|\btoo(?= \.|$| tbh| honestly| lol| fr)"
+)
+#: "asking for a friend", "(me)", "by he i mean me": the other person is the writer.
+_ACTUALLY_ME = re.compile(
+    r"\b(?:asking for a friend|for a friend|asking (?:cause|because|bc|cuz) (?:its|it is) me"
+    r"|i mean me|talking about myself|(?:its|it is|it was) (?:actually )?me|a friend of mine"
+    r" \. me|mine me|(?:this|that) (?:girl|guy|person|kid) me)\b"
+)
+
+
+def writer_shares_risk(text: str) -> bool:
+    """Whether ``text`` tells of another person's risk (a "helper" or "helper_danger"
+    ``[[context]]`` kind, now or over) and the writer says it is them too ("my brother
+    overdosed last month and i want to do the same", "my friend wants to die and so do i",
+    "asking for a friend"): the writer's own risk, even where their own words name none."""
+    base = normalise_base(text[:4000]) if text else ""
+    if _ACTUALLY_ME.search(base):
+        # "asking for a friend", "(me)": told as someone else's, it is the writer's.
+        rules = _rules()
+        english = expand_slang(base)
+        return any(
+            group.plain.search(english if group.english else base)
+            for name, group in rules.context
+            if name in ("helper", "helper_danger")
+        )
+    for kind in ("helper", "helper_danger"):
+        for over in (False, True):
+            blanked = _others_words_blanked(text, kind, over=over)
+            if blanked is None:
+                continue
+            if _ACTUALLY_ME.search(blanked) or _writer_in_it_too(_helper_phrases_out(blanked)):
+                return True
+            if _ME_TOO.search(blanked) or _ME_TOO_ACT.search(blanked):
+                return True
+    return False
+
+
+def _writer_in_it_too(remainder: str) -> bool:
+    """Whether the writer's own words (``remainder``: the normalised text with the other
+    person's blanked) say it is them too (:data:`_WRITER_TOO`)."""
+    if _WRITER_TOO_ALONE.search(remainder):
+        return True
+    return bool(_WRITER_SELF.search(remainder) and _WRITER_TOO.search(remainder))
 
 
 def someone_elses_risk(text: str, kind: str = "helper", *, over: bool = False) -> bool:
@@ -710,7 +779,24 @@ def someone_elses_risk(text: str, kind: str = "helper", *, over: bool = False) -
     blanked = _others_words_blanked(text, kind, over=over)
     if blanked is None or _ME_TOO.search(blanked) or _ME_TOO_ACT.search(blanked):
         return False
+    if _ACTUALLY_ME.search(blanked) or _writer_in_it_too(_helper_phrases_out(blanked)):
+        return False
     return not match_rules(blanked).categories
+
+
+def _helper_phrases_out(text: str) -> str:
+    """``text`` without what helpers say of themselves ("how do i help", "what do i do",
+    "i want to help"), so that those are not read as the writer's own."""
+    return _HELPER_OWN_WORDS.sub(" ", _HELPING_WORDS.sub(" ", text))
+
+
+#: What a helper says they want to do for the other person: not their own risk.
+_HELPING_WORDS = re.compile(
+    r"\b(?:i (?:want|wanna|need|am going|m going|m trying|am trying) to (?:help|support|talk to"
+    r"|be there for|reach|get|call|find|stop|understand)"
+    r"|ich (?:will|mochte|muss) (?:ihr|ihm|helfen)|je veux (?:l|laider|aider)|quiero ayudar"
+    r"|ik wil (?:haar|hem|helpen))\b"
+)
 
 
 def others_in_danger(text: str) -> bool:
@@ -728,7 +814,7 @@ def _others_words_blanked(text: str, kind: str, *, over: bool = False) -> str | 
         return None
     rules = _rules()
     base = normalise_base(text[:4000])
-    if _HELPER_JOKING.search(base):
+    if _HELPER_JOKING.search(base) or _ACTUALLY_ME.search(base):
         return None
     if kind == "helper_danger" and bool(_OVER_NOW.search(base)) != over:
         return None
