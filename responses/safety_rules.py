@@ -724,9 +724,13 @@ _WRITER_TOO_ALONE = re.compile(
     r"\b(?:same|me too|so do i|so did i|so am i|the same|go(?:ing)? with (?:her|him|them))\b"
     r"|\btoo(?= \.|$| tbh| honestly| lol| fr)"
 )
-#: "asking for a friend", "(me)", "by he i mean me": the other person is the writer.
+#: "asking for a friend", "(me)", "by he i mean me", "my friend wants to know the most
+#: painless way": the other person is the writer (a method asked "for a friend" is read as
+#: the writer's own question, the safer reading).
 _ACTUALLY_ME = re.compile(
     r"\b(?:asking for a friend|for a friend|asking (?:cause|because|bc|cuz) (?:its|it is) me"
+    r"|(?:friend|mate|bro|sis|someone|somebody) (?:wants|wanted|needs|asked) to know (?:the|how"
+    r"|what|which|if)"
     r"|i mean me|talking about myself|(?:its|it is|it was) (?:actually )?me|a friend of mine"
     r" \. me|mine me|(?:this|that) (?:girl|guy|person|kid) me)\b"
 )

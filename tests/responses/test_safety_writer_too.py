@@ -31,6 +31,7 @@ from responses.safety_rules import about_another_person
         "my friend overdosed last week. thinking of doing the same tonight",
         "my friend is going to jump and im going with her",
         "asking for a friend how many pills would kill someone",
+        "my friend wants to know the most painless way to die",
     ],
 )
 def test_the_writer_in_it_too_is_flagged_as_themselves(text: str) -> None:
