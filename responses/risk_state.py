@@ -513,14 +513,9 @@ def helper_language(state: RiskState, check: SafetyCheck, text: str) -> str:
     """The language to answer a helper's follow-up in: the message's when it is clearly German,
     French, Spanish or Dutch; the episode's (``helping_language``) when the message leans no
     more to English than to it ("ok", "ja ok"); else the message's own reading."""
-    found = other_language(text)
-    if found in LANGUAGES and found != "en":
+    found = _language_leaning(text, state.helping_language)
+    if found is not None:
         return found
-    episode = state.helping_language
-    if episode in LANGUAGES and episode != "en" and found is None:
-        scores = language_scores(text)
-        if scores.get(episode, 0.0) >= scores.get("en", 0.0):
-            return episode
     return check.language if check.language in LANGUAGES else "en"
 
 
@@ -644,14 +639,20 @@ def raised_language(state: RiskState, text: str, now: datetime) -> str | None:
     short for the everyday reply's language test, which then answered in English)."""
     if not elevated(state, now):
         return None
+    return _language_leaning(text, state.language)
+
+
+def _language_leaning(text: str, earlier: str | None) -> str | None:
+    """The language other than English ``text`` is in: one it is clearly in, or ``earlier``
+    (the conversation's language so far) when ``text`` leans no more to English than to it;
+    None otherwise (English, or too unclear)."""
     found = other_language(text)
     if found in LANGUAGES and found != "en":
         return found
-    flagged_in = state.language
-    if flagged_in in LANGUAGES and flagged_in != "en" and found is None:
+    if earlier in LANGUAGES and earlier != "en" and found is None:
         scores = language_scores(text)
-        if scores.get(flagged_in, 0.0) >= scores.get("en", 0.0):
-            return flagged_in
+        if scores.get(earlier, 0.0) >= scores.get("en", 0.0):
+            return earlier
     return None
 
 
